@@ -1,0 +1,20 @@
+"""CPython stand-in for MicroPython's `micropython` module (host side only).
+
+MicroPython folds `const()` at compile time and compiles `@micropython.native` functions to
+machine code; on CPython both are plain pass-throughs, so the same source runs on either runtime.
+Importing this module under MicroPython does nothing.
+"""
+
+import sys
+
+if sys.implementation.name != "micropython" and "micropython" not in sys.modules:
+    import types
+
+    def _identity(value):
+        return value
+
+    _module = types.ModuleType("micropython")
+    _module.const = _identity  # type: ignore[attr-defined]
+    _module.native = _identity  # type: ignore[attr-defined]
+    _module.viper = _identity  # type: ignore[attr-defined]
+    sys.modules["micropython"] = _module

@@ -1,0 +1,35 @@
+"""Streaming counters: one detector per activity, pure integer Python, no hardware.
+
+Every detector has the same small interface, so the app, `fascia count` and the benchmarks can
+drive any of them:
+
+    det = make("jump_rope")
+    n = det.feed(t_ms, x, y, z)   # ints: ms timestamp, milli-g; returns new counted events (0, 1, 2)
+    if n:                          # the n events all happened at det.last_event_ms (may lie in the
+        ...                        #   past: a jump is only counted once the rope has come round again)
+    n = det.flush(t_ms)            # end of session: settle what is pending, same return convention
+    det.count                      # running count
+    det.extras()                   # activity-specific figures as a dict of ints (called rarely)
+
+`feed` allocates nothing: preallocated buffers, small ints, no floats. Timestamps drive all
+timing, so any rate from 12.5 Hz to 1 kHz, jitter and gaps are handled.
+"""
+
+ACTIVITIES = ("jump_rope", "swing", "walk")
+
+
+def make(activity: str):
+    """A fresh detector for `activity` (one of ACTIVITIES)."""
+    if activity == "jump_rope":
+        from fascia.detect.jump import JumpDetector
+
+        return JumpDetector()
+    if activity == "swing":
+        from fascia.detect.swing import SwingDetector
+
+        return SwingDetector()
+    if activity == "walk":
+        from fascia.detect.step import StepDetector
+
+        return StepDetector()
+    raise ValueError("unknown activity %r (choose from %s)" % (activity, ", ".join(ACTIVITIES)))

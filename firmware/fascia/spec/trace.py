@@ -1,0 +1,59 @@
+"""The canonical accelerometer trace format (CSV), as read by `fascia count` and the simulator.
+
+    t_ms,x,y,z
+    0.0,49,488,832
+    19.7,94,444,709
+
+`t_ms`: milliseconds since the first sample, integer or with one decimal, non-decreasing.
+`x, y, z`: integer milli-g, gravity included, sensor frame. One sample per line, `\\n` line ends.
+Times are rounded to whole ms (half up) with integer arithmetic, so CPython and MicroPython agree.
+"""
+
+HEADER = "t_ms,x,y,z"
+
+
+class TraceError(ValueError):
+    """A line that is not a valid sample; the message says why (the caller adds file and line)."""
+
+
+def _int(cell: str, name: str) -> int:
+    try:
+        return int(cell)
+    except ValueError:
+        raise TraceError("%s is not an integer: %r" % (name, cell))
+
+
+def parse_time_ms(cell: str) -> int:
+    """'19.7' -> 20, '19' -> 19: decimal ms text to whole ms, exactly (no float rounding)."""
+    whole, dot, frac = cell.partition(".")
+    if not whole or (dot and not frac) or not (whole.isdigit() and (not frac or frac.isdigit())):
+        raise TraceError("t_ms is not a non-negative number: %r" % cell)
+    ms = int(whole)
+    if frac and int(frac[0]) >= 5:
+        ms += 1
+    return ms
+
+
+def parse_line(line: str):
+    """One CSV line -> (t_ms, x, y, z) as ints, or TraceError."""
+    cells = line.strip().split(",")
+    if len(cells) != 4:
+        raise TraceError("expected 4 comma-separated values, got %d" % len(cells))
+    return (
+        parse_time_ms(cells[0]),
+        _int(cells[1], "x"),
+        _int(cells[2], "y"),
+        _int(cells[3], "z"),
+    )
+
+
+def check_header(line: str) -> None:
+    if line.strip() != HEADER:
+        raise TraceError("header must be %r, got %r" % (HEADER, line.strip()[:40]))
+
+
+def format_line(t_ms, x: int, y: int, z: int) -> str:
+    """Inverse of parse_line (t_ms may be int or float; floats keep one decimal)."""
+    if isinstance(t_ms, float):
+        return "%.1f,%d,%d,%d\n" % (t_ms, x, y, z)
+    return "%d,%d,%d,%d\n" % (t_ms, x, y, z)

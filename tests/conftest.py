@@ -1,0 +1,82 @@
+"""Shared fixtures: the dual-runtime harness and the real recordings in ../shared/data.
+
+A *driver* is a small script in tests/drivers/ written in the subset both runtimes share. It
+imports firmware modules, exercises them and prints one JSON value per line. `dual` runs it under
+CPython or the real `micropython` binary (the `runtime` parameter), so one test body makes the
+same assertions against both.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from host_tools import mpy
+
+TESTS = Path(__file__).resolve().parent
+DRIVERS = TESTS / "drivers"
+REPO = TESTS.parent
+DATA = Path(os.environ.get("FASCIA_DATA", REPO.parent / "shared" / "data"))
+
+RUNTIMES = ("cpython", "micropython")
+
+
+def run_driver(runtime: str, name: str, *args: str, heapsize: str | None = None, sim: bool = False) -> list:
+    """Run tests/drivers/NAME.py under `runtime` and return its JSON lines (fails loudly on a crash)."""
+    script = DRIVERS / f"{name}.py"
+    if runtime == "micropython":
+        proc = mpy.run_script(script, *args, heapsize=heapsize, path=[DRIVERS], sim=sim)
+    elif runtime == "cpython":
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(DRIVERS), str(mpy.FIRMWARE)]))
+        proc = subprocess.run(
+            [sys.executable, str(script), *args], capture_output=True, text=True, env=env, check=False
+        )
+    else:
+        raise ValueError(runtime)
+    return mpy.json_lines(mpy.check(proc))
+
+
+@pytest.fixture(params=RUNTIMES)
+def runtime(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def dual(runtime) -> Callable[..., list]:
+    """`dual(name, *args)` runs driver NAME under the current runtime and returns its JSON lines."""
+
+    def _run(name: str, *args: str, **kw) -> list:
+        return run_driver(runtime, name, *args, **kw)
+
+    return _run
+
+
+def recordings(activity: str | None = None) -> list[dict]:
+    """Rows of ../shared/data/INDEX.csv (optionally one activity), each with `csv` and `json` paths."""
+    index = DATA / "INDEX.csv"
+    if not index.exists():
+        return []
+    rows = []
+    with index.open() as f:
+        for row in csv.DictReader(f):
+            if activity and row["activity"] != activity:
+                continue
+            folder = DATA / row["id"].split("_", 1)[0]
+            row["csv"] = folder / f"{row['id']}.csv"
+            row["json"] = folder / f"{row['id']}.json"
+            rows.append(row)
+    return rows
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data, or a hard failure: CI always has it beside the clone."""
+    if not (DATA / "INDEX.csv").exists():
+        pytest.fail(f"real recordings not found at {DATA} (set FASCIA_DATA)")
+    return DATA
