@@ -33,7 +33,8 @@ def run_driver(runtime: str, name: str, *args: str, heapsize: str | None = None,
     if runtime == "micropython":
         proc = mpy.run_script(script, *args, heapsize=heapsize, path=[DRIVERS], sim=sim)
     elif runtime == "cpython":
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(DRIVERS), str(mpy.FIRMWARE)]))
+        paths = [str(DRIVERS), *([str(mpy.SIM_LIB)] if sim else []), str(mpy.FIRMWARE)]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
         proc = subprocess.run(
             [sys.executable, str(script), *args], capture_output=True, text=True, env=env, check=False
         )

@@ -1,4 +1,4 @@
-"""Replay a canonical trace file through a detector: the engine of `fascia count` on both runtimes.
+"""Replay samples through a detector: the engine of `fascia count` and the benchmarks, on both runtimes.
 
 Runs unchanged on CPython and under the `micropython` binary (streaming the file line by line), so
 `--runtime micropython` gives the very result the device would.
@@ -17,36 +17,46 @@ class ReplayError(ValueError):
         self.reason = reason
 
 
-def replay(path: str, activity: str) -> dict:
-    """Count `activity` in the trace at `path`: {'activity', 'count', 'events_ms', **extras}."""
+def count_samples(samples, activity: str) -> dict:
+    """Feed (t_ms, x, y, z) int tuples to a fresh detector: {'activity', 'count', 'events_ms', **extras}."""
     det = make(activity)
     events = []
-    last_t = -1
-    line_no = 1
-    with open(path) as f:
-        header = f.readline()
-        try:
-            check_header(header)
-        except TraceError as e:
-            raise ReplayError(1, str(e))
-        for line in f:
-            line_no += 1
-            if not line.strip():
-                continue
-            try:
-                t, x, y, z = parse_line(line)
-            except TraceError as e:
-                raise ReplayError(line_no, str(e))
-            if t < last_t:
-                raise ReplayError(line_no, "time goes backwards (%d ms after %d ms)" % (t, last_t))
-            last_t = t
-            n = det.feed(t, x, y, z)
-            for _ in range(n):
-                events.append(det.last_event_ms)
-    if last_t < 0:
-        raise ReplayError(line_no, "no samples")
-    for _ in range(det.flush(last_t)):
+    t = 0
+    for t, x, y, z in samples:
+        for _ in range(det.feed(t, x, y, z)):
+            events.append(det.last_event_ms)
+    for _ in range(det.flush(t)):
         events.append(det.last_event_ms)
     result = {"activity": activity, "count": det.count, "events_ms": events}
     result.update(det.extras())
     return result
+
+
+def read_trace(f):
+    """Yield (t_ms, x, y, z) from an open canonical CSV; ReplayError names the bad line."""
+    try:
+        check_header(f.readline())
+    except TraceError as e:
+        raise ReplayError(1, str(e))
+    last_t = -1
+    line_no = 1
+    for line in f:
+        line_no += 1
+        if not line.strip():
+            continue
+        try:
+            sample = parse_line(line)
+        except TraceError as e:
+            raise ReplayError(line_no, str(e))
+        if sample[0] < last_t:
+            raise ReplayError(line_no, "time goes backwards (%d ms after %d ms)" % (sample[0], last_t))
+        last_t = sample[0]
+        yield sample
+    if last_t < 0:
+        raise ReplayError(line_no, "no samples")
+
+
+def replay(path: str, activity: str) -> dict:
+    """Count `activity` in the canonical trace file at `path`."""
+    with open(path) as f:
+        return count_samples(read_trace(f), activity)

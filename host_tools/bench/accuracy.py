@@ -1,0 +1,157 @@
+"""Accuracy benchmark (`make bench-accuracy`): every real recording plus a fixed-seed generated set.
+
+Scores the firmware detectors exactly as `fascia count` runs them (CPython; the runtimes are tested
+to agree) and prints a per-file table and per-group summaries; figures go to out/bench/accuracy.json.
+Real recordings come from ../shared/data (or $FASCIA_DATA); without them only the generated set runs.
+Oxford walks are also replayed decimated to 50 Hz and 12.5 Hz (keeping the first sample of each
+period, as a slower sensor would deliver), since the device may run the sensor slow to save power.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import json
+import os
+import sys
+from multiprocessing import Pool
+from pathlib import Path
+
+from fascia.detect.replay import count_samples, read_trace
+from host_tools.bench.scoring import count_accuracy, precision_recall, summarise
+from host_tools.mpy import REPO
+
+DATA = Path(os.environ.get("FASCIA_DATA", REPO.parent / "shared" / "data"))
+OUT = REPO / "out" / "bench"
+GENERATED = OUT / "generated"
+
+# recording activity -> the detector that counts it
+DETECTOR_FOR = {
+    "walk": "walk",
+    "run": "walk",
+    "mixed": "walk",
+    "transport": "walk",
+    "static": "walk",
+    "other": "walk",
+    "swing": "swing",
+    "snatch": "swing",
+    "clean": "swing",
+    "jerk": "swing",
+    "jump_rope": "jump_rope",
+}
+GENERATOR_MODULES = ("host_tools.gen.jumprope", "host_tools.gen.clubbell", "host_tools.gen.idle")
+
+
+def decimate(samples, period_ms: float):
+    """Keep one sample per `period_ms` (the first at or after each tick)."""
+    next_t = None
+    for s in samples:
+        if next_t is None or s[0] >= next_t:
+            next_t = (s[0] if next_t is None else next_t) + period_ms
+            while next_t <= s[0]:
+                next_t += period_ms
+            yield s
+
+
+def score(job: tuple[str, str, str, float | None, str]) -> dict:
+    """Count one file (optionally decimated) and compare with its sidecar truth."""
+    group, csv_path, activity, period, label = job
+    truth = json.loads(Path(csv_path).with_suffix(".json").read_text())
+    detector = DETECTOR_FOR.get(truth["activity"], activity)
+    with open(csv_path) as f:
+        samples = read_trace(f)
+        if period:
+            samples = decimate(samples, period)
+        result = count_samples(samples, detector)
+    row = {
+        "group": group,
+        "id": label,
+        "detector": detector,
+        "truth": int(truth["count"]),
+        "counted": result["count"],
+        "error": result["count"] - int(truth["count"]),
+        "accuracy": count_accuracy(int(truth["count"]), result["count"]),
+        "precision": None,
+        "recall": None,
+    }
+    if truth.get("events_ms") is not None and not period:
+        row["precision"], row["recall"] = precision_recall(truth["events_ms"], result["events_ms"])
+    return row
+
+
+def real_jobs() -> list:
+    index = DATA / "INDEX.csv"
+    if not index.exists():
+        print(f"(no real recordings at {DATA}: generated set only)")
+        return []
+    jobs = []
+    with index.open() as f:
+        for row in csv.DictReader(f):
+            path = str(DATA / row["id"].split("_", 1)[0] / f"{row['id']}.csv")
+            detector = DETECTOR_FOR.get(row["activity"], "walk")
+            jobs.append((f"real {detector} ({row['activity']})", path, detector, None, row["id"]))
+            if row["id"].startswith("oxford_"):
+                for hz in (50, 12.5):
+                    jobs.append((f"oxford walk @{hz} Hz", path, detector, 1000.0 / hz, f"{row['id']}@{hz}Hz"))
+    return jobs
+
+
+def generated_jobs() -> list:
+    jobs = []
+    for name in GENERATOR_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        make_set = getattr(module, "benchmark_set", None)
+        if make_set is None:
+            continue
+        for path in make_set(GENERATED / name.rsplit(".", 1)[1]):
+            truth = json.loads(Path(path).with_suffix(".json").read_text())
+            detector = DETECTOR_FOR.get(truth["activity"], "walk")
+            jobs.append((f"generated {detector}", str(path), detector, None, Path(path).stem))
+    return jobs
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v * 100:.1f}%"
+    return str(v)
+
+
+def main() -> int:
+    jobs = real_jobs() + generated_jobs()
+    with Pool(min(2, os.cpu_count() or 1)) as pool:
+        rows = pool.map(score, jobs, chunksize=1)
+    print(f"{'file':<52} {'det':<9} {'truth':>6} {'count':>6} {'err':>5} {'acc':>7} {'prec':>7} {'rec':>7}")
+    for r in rows:
+        print(
+            f"{r['id'][:52]:<52} {r['detector']:<9} {r['truth']:>6} {r['counted']:>6} {r['error']:>+5} "
+            f"{_fmt(r['accuracy']):>7} {_fmt(r['precision']):>7} {_fmt(r['recall']):>7}"
+        )
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(r["group"], []).append(r)
+    summary = {g: summarise(rs) for g, rs in groups.items()}
+    print()
+    print(
+        f"{'group':<34} {'files':>5} {'truth':>6} {'count':>6} {'overall':>8} {'mean':>7} {'median':>7} "
+        f"{'min':>7} {'exact':>6} {'0-files':>7} {'max0':>5} {'prec':>7} {'rec':>7}"
+    )
+    for g, s in summary.items():
+        print(
+            f"{g[:34]:<34} {s['files']:>5} {s['truth_total']:>6} {s['counted_total']:>6} "
+            f"{_fmt(s['overall_accuracy']):>8} {_fmt(s['mean_accuracy']):>7} {_fmt(s['median_accuracy']):>7} "
+            f"{_fmt(s['min_accuracy']):>7} {_fmt(s['exact_share']):>6} {s['zero_files']:>7} "
+            f"{_fmt(s['max_false_on_zero']):>5} {_fmt(s['precision']):>7} {_fmt(s['recall']):>7}"
+        )
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "accuracy.json").write_text(json.dumps({"summary": summary, "files": rows}, indent=1) + "\n")
+    print(f"\nwritten: {OUT / 'accuracy.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

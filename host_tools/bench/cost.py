@@ -1,0 +1,153 @@
+"""Cost benchmark (`make bench-cost`): each detector's x86 instructions per sample under MicroPython.
+
+Counted with `valgrind --tool=callgrind`, which is deterministic: the same script runs twice with
+N1 and N2 samples and the difference divided by N2 - N1 cancels start-up. A bare loop that only
+reads the same samples is measured the same way, so the ratio says how much the detector adds.
+Also prints the bytes the per-sample path allocates (gc disabled, 10,000 samples after warm-up).
+Figures go to out/bench/cost.json. Target: <= 10,000 instructions per sample, 0 bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from fascia.detect import ACTIVITIES
+from fascia.detect.replay import read_trace
+from host_tools import mpy
+from host_tools.bench.accuracy import OUT
+
+N1, N2 = 2_000, 12_000
+LOADED = 4_000  # samples preloaded into arrays (the same in every run, so loading cost cancels)
+
+# Runs inside micropython. argv: activity|bare, n_samples, samples file (t,x,y,z ints per line)
+_DRIVER = """
+import sys, gc
+from array import array
+from fascia.detect import make
+what = sys.argv[1]
+n = int(sys.argv[2])
+ts = array("i"); xs = array("i"); ys = array("i"); zs = array("i")
+with open(sys.argv[3]) as f:
+    for line in f:
+        t, x, y, z = line.split(",")
+        ts.append(int(t)); xs.append(int(x)); ys.append(int(y)); zs.append(int(z))
+m = len(ts)
+lap = ts[m - 1] + 10
+
+def run(det, n, start):
+    offset = start
+    j = 0
+    acc = 0
+    for _ in range(n):
+        if det is None:
+            acc += ts[j] + offset + xs[j] + ys[j] + zs[j]
+        else:
+            acc += det.feed(ts[j] + offset, xs[j], ys[j], zs[j])
+        j += 1
+        if j == m:
+            j = 0
+            offset += lap
+    return acc
+
+det = None if what == "bare" else make(what)
+if sys.argv[4] == "alloc":
+    run(det, 2000, 0)
+    gc.collect()
+    gc.disable()
+    before = gc.mem_alloc()
+    run(det, 10000, 100 * lap)
+    print(gc.mem_alloc() - before)
+else:
+    run(det, n, 0)
+"""
+
+
+def sample_file(activity: str, tmp: Path) -> Path:
+    """A realistic input for `activity`: a generated trace (what the repo ships), as plain int lines."""
+    from host_tools import demo
+
+    source, scenario = {
+        "jump_rope": ("jump_rope", "basic"),
+        "swing": ("clubbell", "light"),
+        "walk": ("jump_rope", "carry"),
+    }[activity]
+    stem = tmp / f"{activity}_input"
+    csv_path = demo.generate(source, scenario, stem, seed=7, rate_hz=400)
+    out = tmp / f"{activity}.txt"
+    with open(csv_path) as f, out.open("w") as w:
+        for i, (t, x, y, z) in enumerate(read_trace(f)):
+            if i == LOADED:
+                break
+            w.write(f"{t},{x},{y},{z}\n")
+    return out
+
+
+def instructions(args: list[str], tmp: Path) -> int:
+    """Total instructions callgrind counts for one micropython run."""
+    out = tmp / "callgrind.out"
+    cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", mpy.micropython_binary(), *args]
+    env = dict(os.environ, MICROPYPATH=mpy.micropypath(), PYTHONHASHSEED="0")
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-800:])
+    for line in out.read_text().splitlines():
+        if line.startswith(("summary:", "totals:")):
+            return int(line.split()[1])
+    raise RuntimeError("no totals in callgrind output")
+
+
+def per_sample(what: str, inputs: Path, script: Path, tmp: Path) -> float:
+    i1 = instructions([str(script), what, str(N1), str(inputs), "cost"], tmp)
+    i2 = instructions([str(script), what, str(N2), str(inputs), "cost"], tmp)
+    return (i2 - i1) / (N2 - N1)
+
+
+def allocated(what: str, inputs: Path, script: Path) -> int:
+    proc = mpy.run([str(script), what, "0", str(inputs), "alloc"])
+    return int(mpy.check(proc).strip().splitlines()[-1])
+
+
+def main() -> int:
+    if not shutil.which("valgrind"):
+        print("valgrind not found: install it (apt-get install valgrind) to measure instructions")
+        return 0
+    figures = {}
+    with tempfile.TemporaryDirectory() as t:
+        tmp = Path(t)
+        script = tmp / "cost_driver.py"
+        script.write_text(_DRIVER)
+        header = (
+            f"{'detector':<10} {'instr/sample':>13} {'bare loop':>10} {'ratio':>6} {'net':>8} {'alloc B':>8}"
+        )
+        print(header)
+        for activity in ACTIVITIES:
+            inputs = sample_file(activity, tmp)
+            det = per_sample(activity, inputs, script, tmp)
+            bare = per_sample("bare", inputs, script, tmp)
+            alloc = allocated(activity, inputs, script)
+            figures[activity] = {
+                "instructions_per_sample": round(det),
+                "bare_loop_per_sample": round(bare),
+                "ratio_to_bare": round(det / bare, 2),
+                "net_per_sample": round(det - bare),
+                "bytes_allocated_10k_samples": alloc,
+            }
+            f = figures[activity]
+            print(
+                f"{activity:<10} {f['instructions_per_sample']:>13,} {f['bare_loop_per_sample']:>10,} "
+                f"{f['ratio_to_bare']:>6} {f['net_per_sample']:>8,} {alloc:>8}"
+            )
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "cost.json").write_text(json.dumps(figures, indent=1) + "\n")
+    print(f"written: {OUT / 'cost.json'} (target: <= 10,000 instructions per sample, 0 bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""The `fascia` command: thin argument parsing over the host_tools modules.
+
+User mistakes (missing file, bad CSV, unknown activity) print one line to stderr and exit 2;
+anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from fascia import VERSION
+from fascia.detect import ACTIVITIES
+
+
+class UserError(Exception):
+    """Reported as `fascia: error: <message>` with exit code 2."""
+
+
+def _cmd_count(args: argparse.Namespace) -> None:
+    from host_tools.count import CountError, count_file, describe
+
+    try:
+        result = count_file(args.file, args.activity, args.runtime)
+    except CountError as e:
+        raise UserError(str(e)) from None
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"{args.file}: {describe(result)}")
+
+
+def _cmd_gen(args: argparse.Namespace) -> None:
+    from host_tools import demo
+
+    try:
+        csv_path = demo.generate(args.source, args.scenario, args.out, seed=args.seed, rate_hz=args.rate)
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    print(csv_path)
+
+
+def _cmd_demo(args: argparse.Namespace) -> None:
+    from host_tools import demo
+
+    demo.run(Path(args.out))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fascia",
+        description="fascia: smart jump rope & clubbell - count, simulate, sync and train.",
+    )
+    parser.add_argument("--version", action="version", version=f"fascia {VERSION}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("count", help="count jumps, swings or steps in a trace CSV (t_ms,x,y,z in milli-g)")
+    p.add_argument("file", help="canonical trace CSV")
+    p.add_argument("--activity", "-a", required=True, choices=ACTIVITIES)
+    p.add_argument("--json", action="store_true", help="print one JSON object (count, events_ms, extras)")
+    p.add_argument(
+        "--runtime",
+        choices=("cpython", "micropython"),
+        default="cpython",
+        help="run the firmware detector on CPython (default) or inside the real MicroPython binary",
+    )
+    p.set_defaults(func=_cmd_count)
+
+    p = sub.add_parser("gen", help="generate a synthetic trace with ground truth (CSV + JSON sidecar)")
+    p.add_argument("source", choices=("jump_rope", "clubbell", "idle"), help="which generator")
+    p.add_argument("scenario", help="the generator's scenario (an unknown one lists the choices)")
+    p.add_argument("out", help="output file stem (writes STEM.csv and STEM.json)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--rate", type=float, default=400.0, help="sample rate in Hz")
+    p.set_defaults(func=_cmd_gen)
+
+    p = sub.add_parser("demo", help="the main job on a bundled generated jump-rope trace")
+    p.add_argument("--out", default="out/demo", help="where to write the trace and results")
+    p.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except UserError as e:
+        print(f"fascia: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""`fascia count`: replay a canonical trace through the firmware's detector, on CPython or MicroPython.
+
+Both runtimes run the same `fascia.detect.replay.replay`, so `--runtime micropython` shows what
+the device itself would count. Bad input becomes a `CountError` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fascia.detect import ACTIVITIES
+from fascia.detect.replay import ReplayError, replay
+from host_tools import mpy
+
+RUNTIMES = ("cpython", "micropython")
+
+# Runs inside micropython: prints the result, or the replay error, as one JSON object.
+_MPY_REPLAY = """
+import sys, json
+from fascia.detect.replay import replay, ReplayError
+try:
+    print(json.dumps(replay(sys.argv[1], sys.argv[2])))
+except ReplayError as e:
+    print(json.dumps({"error": e.reason, "line": e.line_no}))
+"""
+
+
+class CountError(Exception):
+    """A user-facing problem with the input: one line, no traceback."""
+
+
+def count_file(path: Path | str, activity: str, runtime: str = "cpython") -> dict:
+    path = Path(path)
+    if activity not in ACTIVITIES:
+        raise CountError(f"unknown activity {activity!r} (choose from {', '.join(ACTIVITIES)})")
+    if not path.is_file():
+        raise CountError(f"{path}: no such file")
+    if runtime == "cpython":
+        try:
+            return replay(str(path), activity)
+        except ReplayError as e:
+            raise CountError(f"{path}:{e.line_no}: {e.reason}") from None
+        except UnicodeDecodeError:
+            raise CountError(f"{path}: not a text file") from None
+    if runtime == "micropython":
+        proc = mpy.run(["-c", _MPY_REPLAY, str(path.resolve()), activity], timeout=1800)
+        if proc.returncode != 0:
+            last = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise CountError(f"{path}: micropython failed: {last[0]}")
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        if "error" in result:
+            raise CountError(f"{path}:{result['line']}: {result['error']}")
+        return result
+    raise CountError(f"unknown runtime {runtime!r} (choose from {', '.join(RUNTIMES)})")
+
+
+def describe(result: dict) -> str:
+    """One human line for a count result."""
+    activity, n = result["activity"], result["count"]
+    if activity == "jump_rope":
+        details = (
+            f"trips {result.get('trips', 0)}, double-unders {result.get('double_unders', 0)}, "
+            f"longest streak {result.get('max_streak', 0)}, {result.get('rate_per_min', 0)}/min"
+        )
+        return f"{n} jumps ({details})"
+    if activity == "swing":
+        from fascia.detect.swing import TEMPO_NAMES
+
+        tempo = TEMPO_NAMES[result.get("tempo", 0)]
+        return f"{n} swings (tempo {tempo}, mean rep {result.get('mean_period_ms', 0) / 1000:.2f} s)"
+    return f"{n} steps (cadence {result.get('cadence_spm', 0)}/min)"
