@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STUBS := .mpy-stubs/lib/python3.11/site-packages
 ESP32_STUBS := micropython-esp32-stubs>=1.29,<1.30
 STAMP := $(VENV)/.installed
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto
 
 .PHONY: all install demo test check lint bench bench-accuracy bench-cost clean
 

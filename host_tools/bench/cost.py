@@ -123,7 +123,7 @@ def main() -> int:
         script = tmp / "cost_driver.py"
         script.write_text(_DRIVER)
         header = (
-            f"{'detector':<10} {'instr/sample':>13} {'bare loop':>10} {'ratio':>6} {'net':>8} {'alloc B':>8}"
+            f"{'detector':<10} {'instr/sample':>13} {'bare':>10} {'ratio':>6} {'net':>8} {'alloc B':>8}"
         )
         print(header)
         for activity in ACTIVITIES:
