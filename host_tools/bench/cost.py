@@ -18,54 +18,12 @@ import tempfile
 from pathlib import Path
 
 from fascia.detect import ACTIVITIES
-from fascia.detect.replay import read_trace
 from host_tools import mpy
 from host_tools.bench.accuracy import OUT
 
 N1, N2 = 2_000, 12_000
-LOADED = 4_000  # samples preloaded into arrays (the same in every run, so loading cost cancels)
 
-# Runs inside micropython. argv: activity|bare, n_samples, samples file (t,x,y,z ints per line)
-_DRIVER = """
-import sys, gc
-from array import array
-from fascia.detect import make
-what = sys.argv[1]
-n = int(sys.argv[2])
-ts = array("i"); xs = array("i"); ys = array("i"); zs = array("i")
-with open(sys.argv[3]) as f:
-    for line in f:
-        t, x, y, z = line.split(",")
-        ts.append(int(t)); xs.append(int(x)); ys.append(int(y)); zs.append(int(z))
-m = len(ts)
-lap = ts[m - 1] + 10
-
-def run(det, n, start):
-    offset = start
-    j = 0
-    acc = 0
-    for _ in range(n):
-        if det is None:
-            acc += ts[j] + offset + xs[j] + ys[j] + zs[j]
-        else:
-            acc += det.feed(ts[j] + offset, xs[j], ys[j], zs[j])
-        j += 1
-        if j == m:
-            j = 0
-            offset += lap
-    return acc
-
-det = None if what == "bare" else make(what)
-if sys.argv[4] == "alloc":
-    run(det, 2000, 0)
-    gc.collect()
-    gc.disable()
-    before = gc.mem_alloc()
-    run(det, 10000, 100 * lap)
-    print(gc.mem_alloc() - before)
-else:
-    run(det, n, 0)
-"""
+FEED = Path(__file__).with_name("mpy_feed.py")
 
 
 def sample_file(activity: str, tmp: Path) -> Path:
@@ -77,15 +35,7 @@ def sample_file(activity: str, tmp: Path) -> Path:
         "swing": ("clubbell", "light"),
         "walk": ("jump_rope", "carry"),
     }[activity]
-    stem = tmp / f"{activity}_input"
-    csv_path = demo.generate(source, scenario, stem, seed=7, rate_hz=400)
-    out = tmp / f"{activity}.txt"
-    with open(csv_path) as f, out.open("w") as w:
-        for i, (t, x, y, z) in enumerate(read_trace(f)):
-            if i == LOADED:
-                break
-            w.write(f"{t},{x},{y},{z}\n")
-    return out
+    return demo.generate(source, scenario, tmp / f"{activity}_input", seed=7, rate_hz=400)
 
 
 def instructions(args: list[str], tmp: Path) -> int:
@@ -102,15 +52,15 @@ def instructions(args: list[str], tmp: Path) -> int:
     raise RuntimeError("no totals in callgrind output")
 
 
-def per_sample(what: str, inputs: Path, script: Path, tmp: Path) -> float:
-    i1 = instructions([str(script), what, str(N1), str(inputs), "cost"], tmp)
-    i2 = instructions([str(script), what, str(N2), str(inputs), "cost"], tmp)
+def per_sample(what: str, inputs: Path, tmp: Path) -> float:
+    i1 = instructions([str(FEED), what, str(inputs), "cost", str(N1)], tmp)
+    i2 = instructions([str(FEED), what, str(inputs), "cost", str(N2)], tmp)
     return (i2 - i1) / (N2 - N1)
 
 
-def allocated(what: str, inputs: Path, script: Path) -> int:
-    proc = mpy.run([str(script), what, "0", str(inputs), "alloc"])
-    return int(mpy.check(proc).strip().splitlines()[-1])
+def allocated(what: str, inputs: Path) -> int:
+    """Bytes the per-sample path allocates over 10,000 samples (gc disabled, after warm-up)."""
+    return int(mpy.check(mpy.run([str(FEED), what, str(inputs), "alloc"])).strip().splitlines()[-1])
 
 
 def main() -> int:
@@ -120,17 +70,13 @@ def main() -> int:
     figures = {}
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
-        script = tmp / "cost_driver.py"
-        script.write_text(_DRIVER)
-        header = (
-            f"{'detector':<10} {'instr/sample':>13} {'bare':>10} {'ratio':>6} {'net':>8} {'alloc B':>8}"
-        )
+        header = f"{'detector':<10} {'instr/sample':>13} {'bare':>10} {'ratio':>6} {'net':>8} {'alloc B':>8}"
         print(header)
         for activity in ACTIVITIES:
             inputs = sample_file(activity, tmp)
-            det = per_sample(activity, inputs, script, tmp)
-            bare = per_sample("bare", inputs, script, tmp)
-            alloc = allocated(activity, inputs, script)
+            det = per_sample(activity, inputs, tmp)
+            bare = per_sample("bare", inputs, tmp)
+            alloc = allocated(activity, inputs)
             figures[activity] = {
                 "instructions_per_sample": round(det),
                 "bare_loop_per_sample": round(bare),
