@@ -1,0 +1,143 @@
+"""What the display shows: pure drawing on any `framebuf.FrameBuffer` (plus `show()`), any size.
+
+Screens: ready (activity, mode, today's goal, the 10x10 challenge), running/paused (big count,
+time, rate, mode, battery), summary, and full-screen messages (sensor error, flash full). The
+count is drawn as 7-segment digits made of rectangles: readable at arm's length on a 128x64 OLED
+and cheap to draw (a few fill_rect calls, no font scaling).
+"""
+
+from micropython import const
+
+_SEGMENTS = (0x3F, 0x06, 0x5B, 0x4F, 0x66, 0x6D, 0x7D, 0x07, 0x7F, 0x6F)  # bits: a b c d e f g
+_ACTIVITY_TITLES = {"jump_rope": "JUMP ROPE", "swing": "CLUBBELL", "walk": "POWER WALK"}
+_MODE_TITLES = {
+    "free": "free",
+    "countdown_time": "timer",
+    "countdown_count": "target",
+    "interval": "interval",
+}
+_UNITS = {"jump_rope": "jumps", "swing": "reps", "walk": "steps"}
+_FG = const(1)
+_BG = const(0)
+
+
+def clock_text(ms: int) -> str:
+    s = ms // 1000
+    if s >= 3600:
+        return "%d:%02d:%02d" % (s // 3600, s // 60 % 60, s % 60)
+    return "%d:%02d" % (s // 60, s % 60)
+
+
+def big_number(fb, value: int, x: int, y: int, digit_w: int, digit_h: int, color: int = _FG) -> int:
+    """Draw `value` in 7-segment digits with top-left (x, y); returns the width used."""
+    text = "%d" % value
+    t = max(2, digit_h // 10)  # stroke thickness
+    half = digit_h // 2
+    gap = max(2, digit_w // 4)
+    for ch in text:
+        bits = _SEGMENTS[ord(ch) - 48]
+        if bits & 0x01:
+            fb.fill_rect(x, y, digit_w, t, color)  # a: top
+        if bits & 0x02:
+            fb.fill_rect(x + digit_w - t, y, t, half, color)  # b: upper right
+        if bits & 0x04:
+            fb.fill_rect(x + digit_w - t, y + half, t, digit_h - half, color)  # c: lower right
+        if bits & 0x08:
+            fb.fill_rect(x, y + digit_h - t, digit_w, t, color)  # d: bottom
+        if bits & 0x10:
+            fb.fill_rect(x, y + half, t, digit_h - half, color)  # e: lower left
+        if bits & 0x20:
+            fb.fill_rect(x, y, t, half, color)  # f: upper left
+        if bits & 0x40:
+            fb.fill_rect(x, y + half - t // 2, digit_w, t, color)  # g: middle
+        x += digit_w + gap
+    return len(text) * (digit_w + gap) - gap
+
+
+def _centered(fb, text: str, y: int, width: int) -> None:
+    fb.text(text, max(0, (width - 8 * len(text)) // 2), y, _FG)
+
+
+def _battery(fb, percent: int, x: int, y: int) -> None:
+    """A 14x7 battery icon with a fill proportional to `percent`."""
+    fb.rect(x, y, 12, 7, _FG)
+    fb.fill_rect(x + 12, y + 2, 2, 3, _FG)
+    fb.fill_rect(x + 1, y + 1, 10 * max(0, min(100, percent)) // 100, 5, _FG)
+
+
+class Screen:
+    """Draws the app's state on `fb` (width x height pixels, 1 = foreground)."""
+
+    def __init__(self, fb, width: int, height: int):
+        self.fb = fb
+        self.width = width
+        self.height = height
+        self.tall = height > width  # the M5StickC in portrait
+
+    def _top_bar(self, title: str, battery: int) -> None:
+        self.fb.text(title[: (self.width - 18) // 8], 0, 0, _FG)
+        _battery(self.fb, battery, self.width - 14, 0)
+
+    def _big_count(self, count: int, y: int, h: int) -> None:
+        digits = len("%d" % count)
+        w = min(h // 2 + 2, (self.width - 4 - 3 * (digits - 1)) // digits)
+        used = digits * (w + max(2, w // 4)) - max(2, w // 4)
+        big_number(self.fb, count, (self.width - used) // 2, y, w, h)
+
+    def ready(self, activity: str, mode: str, detail: str, today: int, goal: int, streak: int, battery: int):
+        fb = self.fb
+        fb.fill(_BG)
+        self._top_bar(_ACTIVITY_TITLES.get(activity, activity), battery)
+        y = 14 if not self.tall else 24
+        fb.text("mode: " + _MODE_TITLES.get(mode, mode), 0, y, _FG)
+        if detail:
+            fb.text(detail, 0, y + 10, _FG)
+        y = self.height - 30
+        fb.text("today %d/%d" % (today, goal), 0, y, _FG)
+        fb.text("10x10: day %d" % streak, 0, y + 10, _FG)
+        fb.text("A start B next" if not self.tall else "A:go B:next", 0, self.height - 8, _FG)
+
+    def running(
+        self, activity: str, mode_line: str, count: int, time_ms: int, rate: int, battery: int, paused: bool
+    ):
+        fb = self.fb
+        fb.fill(_BG)
+        self._top_bar(mode_line, battery)
+        h = self.height // 2 if not self.tall else self.height // 3
+        self._big_count(count, 12 if not self.tall else 40, h)
+        y = self.height - 18
+        fb.text(clock_text(time_ms), 0, y, _FG)
+        right = "%d/min" % rate
+        fb.text(right, self.width - 8 * len(right), y, _FG)
+        if paused:
+            _centered(fb, "PAUSED", self.height - 8, self.width)
+        else:
+            _centered(fb, _UNITS.get(activity, ""), self.height - 8, self.width)
+
+    def summary(self, activity: str, count: int, duration_ms: int, lines, kcal_x10: int, battery: int):
+        fb = self.fb
+        fb.fill(_BG)
+        self._top_bar("DONE " + _ACTIVITY_TITLES.get(activity, activity), battery)
+        fb.text("%d %s" % (count, _UNITS.get(activity, "")), 0, 12, _FG)
+        fb.text("time " + clock_text(duration_ms), 0, 22, _FG)
+        y = 32
+        for line in lines:
+            if y > self.height - 16:
+                break
+            fb.text(line, 0, y, _FG)
+            y += 10
+        fb.text("%d.%d kcal" % (kcal_x10 // 10, kcal_x10 % 10), 0, self.height - 8, _FG)
+
+    def message(self, title: str, lines) -> None:
+        """Full-screen notice (errors, flash full): inverted title bar, then wrapped lines."""
+        fb = self.fb
+        fb.fill(_BG)
+        fb.fill_rect(0, 0, self.width, 10, _FG)
+        fb.text(title[: self.width // 8], 1, 1, _BG)
+        y = 14
+        cols = self.width // 8
+        for line in lines:
+            while line and y <= self.height - 8:
+                fb.text(line[:cols], 0, y, _FG)
+                line = line[cols:]
+                y += 10
