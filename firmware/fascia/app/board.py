@@ -1,0 +1,51 @@
+"""What the app needs from a board: built by a board profile (firmware/boards/*.py), used by the app.
+
+The profile owns every pin and bus; the app only sees these objects:
+
+    name      "m5stickc" | "devkit" | ...   (also the model string over BLE)
+    imu       accelerometer driver (fascia.drivers.mpu): set_odr, read_fifo, sample_mg, overflowed
+    display   framebuf.FrameBuffer with show(); 1 = foreground
+    width, height   display size in pixels
+    buttons   (button_a, button_b): fascia.drivers.buttons.Button
+    battery   fascia.drivers.battery.Battery (or None)
+    wdt       object with feed() (machine.WDT on the device)
+    root      directory holding config.json, days.json and log/ ("/" on the device)
+    flash_bytes  0 = measure free space with os.statvfs; > 0 = a flash of this size (simulator)
+    device_id bytes identifying the unit (machine.unique_id() on the device)
+"""
+
+
+class _NoWatchdog:
+    def feed(self) -> None:
+        pass
+
+
+class Board:
+    def __init__(
+        self,
+        name: str,
+        imu,
+        display,
+        width: int,
+        height: int,
+        buttons,
+        battery=None,
+        wdt=None,
+        root: str = "/",
+        flash_bytes: int = 0,
+        device_id: bytes = b"",
+    ):
+        self.name = name
+        self.imu = imu
+        self.display = display
+        self.width = width
+        self.height = height
+        self.buttons = buttons
+        self.battery = battery
+        self.wdt = wdt or _NoWatchdog()
+        self.root = root.rstrip("/")
+        self.flash_bytes = flash_bytes
+        self.device_id = device_id
+
+    def path(self, name: str) -> str:
+        return self.root + "/" + name

@@ -1,0 +1,367 @@
+"""The app: wires a board's drivers to a detector, the session rules, the log and the display.
+
+`App.step(now_ms)` does one pass of the main loop and returns quickly; the device calls it every
+few ms (`run`), the simulator calls it with a virtual clock, so both run the same code:
+1. feed the watchdog and poll the buttons;
+2. drain the accelerometer FIFO in fixed-size chunks and feed every sample to the detector
+   (timestamps come from the sensor's sample period, re-anchored on the clock after an overflow);
+3. apply the mode (countdowns, intervals) and write a PROGRESS record every few seconds;
+4. redraw the display at about 10 frames per second (the FIFO holds ~0.4 s at 400 Hz, so a
+   frame never costs samples).
+Steady-state sampling allocates nothing: the FIFO buffer, the sample triple and the rate window
+are made once here.
+
+Buttons: A press = start / pause / resume, A long = stop; B press = next activity, B long = next
+mode (when ready); any press leaves the summary or an error notice.
+"""
+
+from array import array
+
+from micropython import const
+
+from fascia.app import session as ses
+from fascia.app.logstore import LogError, LogStore, unix_time
+from fascia.app.progress import DailyProgress
+from fascia.app.ui import Screen, clock_text
+from fascia.detect import ACTIVITIES, make
+from fascia.drivers.buttons import LONG, PRESS
+from fascia.ringbuf import IntRing
+from fascia.spec import config as cfg
+
+_CHUNK = const(32)  # samples per FIFO burst read (192 bytes)
+_FRAME_MS = const(100)  # display refresh while training
+_IDLE_FRAME_MS = const(1000)
+_PROGRESS_MS = const(5000)  # a PROGRESS record this often
+_RATE_WINDOW_S = const(10)  # jumps/min over the last 10 s
+_BATTERY_MS = const(10000)
+_DISCARD_MS = const(200)  # between sessions, empty the FIFO this often (it holds 0.4 s at 400 Hz)
+_REANCHOR_MS = const(150)  # sample clock further than this from the real clock: re-anchor
+_SYNCED_EPOCH = const(1600000000)  # an RTC before Sept 2020 has never been set by the host
+
+# sensor rate per activity: landings are a few ms wide; swings and steps are slow
+ODR_HZ = {"jump_rope": 400, "swing": 100, "walk": 100}
+
+READY = const(0)
+TRAINING = const(1)
+SUMMARY = const(2)
+NOTICE = const(3)
+
+
+class App:
+    def __init__(self, board):
+        self.board = board
+        self.config, problems = cfg.load(board.path(cfg.CONFIG_FILE))
+        self.store = LogStore(board.path("log"), capacity_bytes=board.flash_bytes)
+        self.boot = self.store.count_boot()
+        self.days = DailyProgress(board.path("days.json"))
+        self.screen = Screen(board.display, board.width, board.height)
+        self.activity = self.config["activity"]
+        self.mode = self.config["mode"]
+        self.view = READY
+        self.session = None
+        self.det = None
+        self.result = None  # (count, duration_ms, lines, kcal_x10) of the last session
+        self.notice_title = ""
+        self.notice_lines = ()
+        self.battery = 100
+        self.gaps = 0
+        self.sensor_error = ""
+        self._fifo = bytearray(_CHUNK * 6)
+        self._mg = array("i", (0, 0, 0))
+        self._rate = IntRing(_RATE_WINDOW_S + 1)
+        self._t = 0  # session ms of the next sample
+        self._t_frac = 0  # sub-ms part, in us
+        self._anchored = False
+        self._next_frame = 0
+        self._next_progress = 0
+        self._next_second = 0
+        self._next_battery = 0
+        self._next_discard = 0
+        self._period_us = board.imu.set_odr(ODR_HZ[self.activity])
+        if problems:
+            self._notice("CONFIG", problems)
+
+    # -- the loop -----------------------------------------------------------------------------------
+    def step(self, now: int) -> None:
+        self.board.wdt.feed()
+        a, b = self.board.buttons
+        ev_a = a.poll(now)
+        ev_b = b.poll(now)
+        if ev_a or ev_b:
+            self._on_buttons(now, ev_a, ev_b)
+        s = self.session
+        if s is not None:
+            self._drain(now)
+            if self.session is not None:
+                count = self.det.count
+                if s.update(now, count) and s.state == ses.DONE:
+                    self._finish(now)
+                elif now >= self._next_progress:
+                    self._next_progress = now + _PROGRESS_MS
+                    self.store.progress(s.elapsed_ms(now), count)
+                if now >= self._next_second:
+                    self._next_second = now + 1000
+                    self._rate.push(self.det.count)
+        elif now >= self._next_discard:
+            self._next_discard = now + _DISCARD_MS
+            self._discard_fifo()
+        if now >= self._next_battery and self.board.battery is not None:
+            self._next_battery = now + _BATTERY_MS
+            self.battery = self.board.battery.percent()
+        if now >= self._next_frame:
+            self._next_frame = now + (_FRAME_MS if self.session is not None else _IDLE_FRAME_MS)
+            self.draw(now)
+
+    def _drain(self, now: int) -> None:
+        """Move every whole chunk of samples from the FIFO into the detector."""
+        imu = self.board.imu
+        s = self.session
+        try:
+            while True:
+                n = imu.read_fifo(self._fifo)
+                if imu.overflowed():
+                    self.gaps += 1
+                    self._anchored = False
+                if not n:
+                    break
+                if s.counting:
+                    self._feed(s.elapsed_ms(now), n)
+                if n < _CHUNK:
+                    break
+        except OSError as e:
+            self._sensor_failed(now, e)
+
+    def _feed(self, session_now: int, n: int) -> None:
+        period = self._period_us
+        if not self._anchored or abs(self._t + n * period // 1000 - session_now) > _REANCHOR_MS:
+            self._t = session_now - n * period // 1000
+            self._t_frac = 0
+            self._anchored = True
+        det = self.det
+        imu = self.board.imu
+        mg = self._mg
+        t = self._t
+        frac = self._t_frac
+        for i in range(n):
+            imu.sample_mg(self._fifo, i, mg)
+            det.feed(t, mg[0], mg[1], mg[2])
+            frac += period
+            while frac >= 1000:
+                frac -= 1000
+                t += 1
+        self._t = t
+        self._t_frac = frac
+
+    def _discard_fifo(self) -> None:
+        """Keep the FIFO from overflowing while nothing is recorded."""
+        try:
+            while self.board.imu.read_fifo(self._fifo) == _CHUNK:
+                pass
+            self.board.imu.overflowed()
+            self.sensor_error = ""
+        except OSError as e:
+            self.sensor_error = "Sensor not answering (I2C error %d)" % (e.args[0] if e.args else 0)
+
+    # -- user actions -----------------------------------------------------------------------------
+    def _on_buttons(self, now: int, ev_a: int, ev_b: int) -> None:
+        s = self.session
+        if self.view in (SUMMARY, NOTICE):
+            self.view = READY
+        elif s is None:
+            if ev_a == PRESS:
+                self.start(now)
+            elif ev_b == PRESS:
+                self.select(ACTIVITIES[(ACTIVITIES.index(self.activity) + 1) % len(ACTIVITIES)], self.mode)
+            elif ev_b == LONG:
+                self.select(self.activity, cfg.MODES[(cfg.MODES.index(self.mode) + 1) % len(cfg.MODES)])
+        elif ev_a == LONG or ev_b == LONG:
+            self.stop(now)
+        elif ev_a == PRESS:
+            if s.state == ses.RUNNING:
+                s.pause(now)
+            else:
+                s.resume(now)
+                self._anchored = False
+        self._next_frame = now
+
+    def select(self, activity: str, mode: str) -> None:
+        if activity not in ACTIVITIES or mode not in cfg.MODES:
+            raise ValueError("unknown activity or mode")
+        if self.session is None:
+            self.activity = activity
+            self.mode = mode
+            self._period_us = self.board.imu.set_odr(ODR_HZ[activity])
+
+    def start(self, now: int) -> bool:
+        """Begin a session; False (and a notice on screen) if flash is full or the sensor is down."""
+        if self.session is not None:
+            return False
+        if self.sensor_error:
+            self._notice("SENSOR ERROR", (self.sensor_error,))
+            return False
+        epoch = unix_time()
+        synced = epoch >= _SYNCED_EPOCH
+        try:
+            self.store.begin(
+                self.activity,
+                self.mode,
+                self._mode_params(),
+                start=epoch if synced else now // 1000,
+                clock_synced=synced,
+                boot=self.boot,
+                device_id=self.board.device_id,
+                user_weight_g=self.config["weight_kg"] * 1000,
+            )
+        except LogError as e:
+            self._notice("FLASH FULL", (str(e),))
+            return False
+        self.det = make(self.activity)
+        self.session = ses.Session(self.activity, self.mode, self.config)
+        self.session.start(now)
+        self._rate.fill(0)
+        self.gaps = 0
+        self._anchored = False
+        self._next_progress = now + _PROGRESS_MS
+        self._next_second = now + 1000
+        self._discard_fifo()
+        self.view = TRAINING
+        return True
+
+    def stop(self, now: int) -> None:
+        if self.session is not None:
+            self.session.stop(now)
+            self._finish(now)
+
+    def _mode_params(self):
+        c = self.config
+        if self.mode == "countdown_time":
+            return (c["countdown_s"],)
+        if self.mode == "countdown_count":
+            return (c["countdown_count"],)
+        if self.mode == "interval":
+            return (c["interval_work_s"], c["interval_rest_s"], c["interval_rounds"])
+        return ()
+
+    def _finish(self, now: int, reason: str = "") -> None:
+        """Write the END record, update today's total and show the summary."""
+        s = self.session
+        det = self.det
+        det.flush(self._t)
+        extras = det.extras()
+        if self.gaps:
+            extras["gaps"] = self.gaps
+        duration = s.elapsed_ms(now)
+        kcal = ses.energy_kcal_x10(self.activity, self.config["weight_kg"], s.active_ms(now))
+        end_reason = reason or ("target" if s.end_reason == ses.END_TARGET else "stop")
+        self.store.end(duration, det.count, kcal, end_reason, extras)
+        if self.activity == "jump_rope" and det.count:
+            self.days.add(self.today(), det.count)
+            self.days.save()
+        self.result = (det.count, duration, summary_lines(self.activity, extras), kcal)
+        self.session = None
+        self.view = SUMMARY
+
+    def _sensor_failed(self, now: int, e: OSError) -> None:
+        """The IMU stopped answering: keep what was counted, end the session, say so."""
+        self.sensor_error = "Sensor not answering (I2C error %d)" % (e.args[0] if e.args else 0)
+        if self.session is not None:
+            self.session.stop(now)
+            self._finish(now, "sensor")
+        self._notice("SENSOR ERROR", (self.sensor_error, "Session saved."))
+
+    def _notice(self, title: str, lines) -> None:
+        self.notice_title = title
+        self.notice_lines = lines
+        self.view = NOTICE
+
+    def today(self) -> int:
+        return unix_time() // 86400
+
+    def rate_per_min(self) -> int:
+        """Counts per minute over the last 10 s (from the once-a-second window)."""
+        return (self._rate.get(0) - self._rate.get(_RATE_WINDOW_S)) * 60 // _RATE_WINDOW_S
+
+    # -- display ------------------------------------------------------------------------------------
+    def draw(self, now: int) -> None:
+        sc = self.screen
+        if self.view == NOTICE:
+            sc.message(self.notice_title, self.notice_lines)
+        elif self.view == SUMMARY and self.result is not None:
+            count, duration, lines, kcal = self.result
+            sc.summary(self.activity, count, duration, lines, kcal, self.battery)
+        elif self.session is not None:
+            s = self.session
+            left = s.remaining(now, self.det.count)
+            if self.mode == "countdown_count":
+                line = "%d to go" % left
+                shown = s.elapsed_ms(now)
+            elif left >= 0:
+                line = ("REST " if s.phase == ses.REST else "") + clock_text(left) + " left"
+                if self.mode == "interval":
+                    line = "%d/%d " % (s.round, self.config["interval_rounds"]) + line
+                shown = left
+            else:
+                line = "free"
+                shown = s.elapsed_ms(now)
+            sc.running(
+                self.activity,
+                line,
+                self.det.count,
+                shown,
+                self.rate_per_min(),
+                self.battery,
+                s.state == ses.PAUSED,
+            )
+        else:
+            day = self.today()
+            sc.ready(
+                self.activity,
+                self.mode,
+                self._mode_detail(),
+                self.days.today(day),
+                self.config["daily_jump_goal"],
+                self.days.streak(day),
+                self.battery,
+            )
+        self.board.display.show()
+
+    def _mode_detail(self) -> str:
+        c = self.config
+        if self.mode == "countdown_time":
+            return clock_text(c["countdown_s"] * 1000)
+        if self.mode == "countdown_count":
+            return "%d" % c["countdown_count"]
+        if self.mode == "interval":
+            return "%dx %ds/%ds" % (c["interval_rounds"], c["interval_work_s"], c["interval_rest_s"])
+        return ""
+
+
+def summary_lines(activity: str, extras: dict):
+    """The activity's figures for the summary screen."""
+    if activity == "jump_rope":
+        return (
+            "trips %d" % extras.get("trips", 0),
+            "best streak %d" % extras.get("max_streak", 0),
+            "double-unders %d" % extras.get("double_unders", 0),
+        )
+    if activity == "swing":
+        from fascia.detect.swing import TEMPO_NAMES
+
+        period = extras.get("mean_period_ms", 0)
+        return (TEMPO_NAMES[extras.get("tempo", 0)], "rep %d.%d s" % (period // 1000, period % 1000 // 100))
+    return ("cadence %d/min" % extras.get("cadence_spm", 0),)
+
+
+def run(board) -> None:
+    """The device's main loop: step the app every few ms, forever."""
+    import time
+
+    app = App(board)
+    last = time.ticks_ms()
+    now = 0
+    while True:
+        t = time.ticks_ms()
+        now += time.ticks_diff(t, last)  # our own ms counter: never wraps in a session
+        last = t
+        app.step(now)
+        time.sleep_ms(2)
