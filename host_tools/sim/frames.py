@@ -1,8 +1,8 @@
-"""Display frames from the simulated device: PBM/PPM in (what the sim writes), PNG and terminal out.
+"""Display frames from the simulated device: raw display memory in, PNG and terminal out.
 
 The simulated display models decode the real driver's bus traffic into pixels and the sim runner
-saves them as PBM (1-bit OLED) or PPM (colour LCD). Here they become PNGs, scaled up so the
-128x64 OLED is readable, or half-block characters in a terminal. No imaging library needed.
+saves that memory as it is (SSD1306 RAM, ST7789 RGB565 glass). Here it becomes PNGs, scaled up so
+the 128x64 OLED is readable, or half-block characters in a terminal. No imaging library needed.
 """
 
 from __future__ import annotations
@@ -17,44 +17,24 @@ _OLED_ON = (120, 220, 255)  # SSD1306 pixels are a pale blue on black
 _OFF = (0, 0, 0)
 
 
-def _tokens(data: bytes, count: int) -> tuple[list[bytes], int]:
-    """The first `count` whitespace-separated header tokens and the offset after them."""
-    tokens, i = [], 0
-    while len(tokens) < count:
-        while data[i : i + 1].isspace():
-            i += 1
-        if data[i : i + 1] == b"#":
-            i = data.index(b"\n", i)
-            continue
-        j = i
-        while not data[j : j + 1].isspace():
-            j += 1
-        tokens.append(data[i:j])
-        i = j
-    return tokens, i + 1
-
-
-def read_pnm(path: Path | str) -> Pixels:
-    """Read a binary PBM (P4) or PPM (P6, maxval 255) file into RGB rows."""
-    data = Path(path).read_bytes()
-    if data[:2] == b"P4":
-        (_, w, h), off = _tokens(data, 3)
-        width, height = int(w), int(h)
-        stride = (width + 7) // 8
-        rows = []
-        for y in range(height):
-            line = data[off + y * stride : off + (y + 1) * stride]
-            rows.append([_OLED_ON if line[x >> 3] & (0x80 >> (x & 7)) else _OFF for x in range(width)])
-        return rows
-    if data[:2] == b"P6":
-        (_, w, h, _maxval), off = _tokens(data, 4)
-        width, height = int(w), int(h)
-        px = data[off:]
+def decode(data: bytes, kind: str, width: int, height: int) -> Pixels:
+    """Raw display memory -> RGB rows. kind "vlsb": SSD1306 RAM (a byte per 8 vertical pixels, page
+    by page); "rgb565": ST7789 glass, big-endian RGB565 per pixel, row by row."""
+    if kind == "vlsb":
         return [
-            [tuple(px[(y * width + x) * 3 : (y * width + x) * 3 + 3]) for x in range(width)]
+            [_OLED_ON if data[(y >> 3) * width + x] >> (y & 7) & 1 else _OFF for x in range(width)]
             for y in range(height)
         ]
-    raise ValueError(f"{path}: not a binary PBM/PPM frame")
+    if kind == "rgb565":
+        rows = []
+        for y in range(height):
+            row = []
+            for x in range(width):
+                v = data[(y * width + x) * 2] << 8 | data[(y * width + x) * 2 + 1]
+                row.append(((v >> 11) * 255 // 31, (v >> 5 & 63) * 255 // 63, (v & 31) * 255 // 31))
+            rows.append(row)
+        return rows
+    raise ValueError(f"unknown frame kind {kind!r}")
 
 
 def write_png(path: Path | str, rows: Pixels, scale: int = 4) -> Path:

@@ -16,6 +16,7 @@ mode (when ready); any press leaves the summary or an error notice.
 """
 
 from array import array
+from binascii import hexlify
 
 from micropython import const
 
@@ -209,7 +210,7 @@ class App:
                 start=epoch if synced else now // 1000,
                 clock_synced=synced,
                 boot=self.boot,
-                device_id=self.board.device_id,
+                device_id=hexlify(self.board.device_id[:16]).decode(),
                 user_weight_g=self.config["weight_kg"] * 1000,
             )
         except LogError as e:
@@ -232,15 +233,16 @@ class App:
             self.session.stop(now)
             self._finish(now)
 
-    def _mode_params(self):
+    def _mode_params(self) -> dict:
+        """The mode's parameters under their log names (fascia.spec.log.MODE_PARAMS)."""
         c = self.config
         if self.mode == "countdown_time":
-            return (c["countdown_s"],)
+            return {"seconds": c["countdown_s"]}
         if self.mode == "countdown_count":
-            return (c["countdown_count"],)
+            return {"count": c["countdown_count"]}
         if self.mode == "interval":
-            return (c["interval_work_s"], c["interval_rest_s"], c["interval_rounds"])
-        return ()
+            return {"work_s": c["interval_work_s"], "rest_s": c["interval_rest_s"], "rounds": c["interval_rounds"]}
+        return {}
 
     def _finish(self, now: int, reason: str = "") -> None:
         """Write the END record, update today's total and show the summary."""

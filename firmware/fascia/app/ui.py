@@ -9,7 +9,7 @@ and cheap to draw (a few fill_rect calls, no font scaling).
 from micropython import const
 
 _SEGMENTS = (0x3F, 0x06, 0x5B, 0x4F, 0x66, 0x6D, 0x7D, 0x07, 0x7F, 0x6F)  # bits: a b c d e f g
-_ACTIVITY_TITLES = {"jump_rope": "JUMP ROPE", "swing": "CLUBBELL", "walk": "POWER WALK"}
+_ACTIVITY_TITLES = {"jump_rope": "JUMP ROPE", "swing": "CLUBBELL", "walk": "WALKING"}
 _MODE_TITLES = {
     "free": "free",
     "countdown_time": "timer",

@@ -3,16 +3,20 @@
 Every placement feels a jolt at each foot strike in the acceleration *magnitude* (orientation
 free), so: resample to 20 ms slots, |a| by warm-started integer Newton, remove gravity with a slow
 baseline, smooth (two 80 ms one-pole stages), and pick peaks above an adaptive threshold (a
-fraction of the recent peak height). Peaks closer than a minimum step interval are merged.
+fraction of the recent mean |signal|). Peaks closer than a minimum step interval are merged.
+At 12.5 Hz most impacts fall between samples; the rhythm logic below carries the count.
 
-Walking is a rhythm, fidgeting is not: peaks only count once `_START_STEPS` of them arrived at
-regular intervals. Then the whole run is credited late with its own times (queued and released one
-per `feed`), and every following peak counts while the rhythm holds; one missing peak inside the
-rhythm (interval ~2 periods) is credited too. A pause or a broken rhythm ends the walk.
+Walking is a rhythm, fidgeting is not: peaks only count once `_START_STEPS` of them arrived with
+regular strides (two steps, so a pocket on one leg with alternating intervals still qualifies) at
+60 steps/min or faster. Then the whole run is credited late with its own times (queued, released
+one per `feed`; `flush` reports what is left at the last queued time), and every following peak
+counts while the rhythm holds; peaks missing inside the rhythm (an interval of 2-3 periods) are
+credited at interpolated times. A pause or a broken rhythm ends the walk.
 """
 
 from array import array
 
+import micropython
 from micropython import const
 
 from fascia.detect.filters import Resampler
@@ -22,14 +26,15 @@ _BASE_SHIFT = const(6)  # gravity baseline: one-pole, tau = 64 slots = 1.3 s
 _SMOOTH_SHIFT = const(2)  # two one-pole smoothers, tau = 4 slots = 80 ms each
 _FIX = const(16)  # fixed-point scale of the filter states
 _MIN_PEAK_MG = const(40)  # threshold floor: below this a "peak" is sensor noise or tremor
-_THRESH_Q8 = const(256)  # peak threshold, x/256 of the recent mean |signal|
+_THRESH_Q8 = const(96)  # peak threshold: 3/8 of the recent mean |signal| (robust to odd big jolts)
 _AMP_SHIFT = const(6)  # recent mean |signal|: one-pole, tau = 64 slots = 1.3 s
 _MIN_STEP_MS = const(250)  # faster than 4 steps/s is not walking
 _MAX_STEP_MS = const(2000)  # slower than one step per 2 s is standing
+_MAX_START_MS = const(1000)  # a walk starts at 60 steps/min or faster
 _MERGE_Q8 = const(140)  # peaks closer than 55 % of the walking period belong to one step
-_REG_Q8 = const(64)  # a regular stride is within 25 % of the previous one
+_REG_Q8 = const(48)  # a regular stride (two steps) is within 19 % of the previous one
 _LATE_Q8 = const(410)  # interval up to 1.6 periods: the next step
-_MISSED_Q8 = const(666)  # up to 2.6 periods: one step was missed, credit it
+_MISSED_Q8 = const(870)  # up to 3.4 periods: one or two steps were missed, credit them
 _START_STEPS = const(5)  # regular peaks needed before a walk counts
 _QUEUE = const(16)  # confirmed steps waiting to be reported
 
@@ -49,8 +54,8 @@ class StepDetector:
         self.last_event_ms = 0
         self._q_head = 0
         self._q_len = 0
-        self.walking = False
         self._period = 0  # ms per step while walking
+        self._set_walking(False)
         self._last_step = -1  # time of the last committed peak
         self._pend_len = 0
         self._walk_ms = 0
@@ -69,6 +74,7 @@ class StepDetector:
         self._cand_t = -1  # a peak waiting out the merge window
         self._cand_h = 0
 
+    @micropython.native
     def feed(self, t_ms: int, x: int, y: int, z: int) -> int:
         rs = self._rs
         done = rs.push(t_ms, x, y, z)
@@ -78,7 +84,9 @@ class StepDetector:
             end = rs.slot_end - done * _SLOT_MS
             for i in range(done):
                 self._slot(end + i * _SLOT_MS - _SLOT_MS // 2, rs.x, rs.y, rs.z)
-        return self._release()
+        if self._q_len:
+            return self._release()
+        return 0
 
     def flush(self, t_ms: int) -> int:
         if self._cand_t >= 0:
@@ -99,8 +107,6 @@ class StepDetector:
 
     def _release(self) -> int:
         """Report one queued step (confirmed steps may lie in the past)."""
-        if not self._q_len:
-            return 0
         self.last_event_ms = self._queue[self._q_head]
         self._q_head = (self._q_head + 1) % _QUEUE
         self._q_len -= 1
@@ -112,30 +118,38 @@ class StepDetector:
             self._queue[(self._q_head + self._q_len) % _QUEUE] = t
             self._q_len += 1
 
+    @micropython.native
     def _slot(self, t: int, x: int, y: int, z: int) -> None:
         # |a| by two Newton steps from the previous slot's value: exact enough, no loop
-        s = x * x + y * y + z * z
+        sq = x * x + y * y + z * z
         m = self._mag
         if m <= 0:
             m = 1000
-            self._base = 0
-        m = (m + s // m) >> 1
+        m = (m + sq // m) >> 1
         if m <= 0:
             m = 1
-        m = (m + s // m) >> 1
+        m = (m + sq // m) >> 1
         if m <= 0:
             m = 1
-        self._mag = m
-        if not self._base:
+        if self._mag <= 0:
             self._base = m * _FIX
-        self._base += (m * _FIX - self._base) >> _BASE_SHIFT
-        self._s1 += (m * _FIX - self._base - self._s1) >> _SMOOTH_SHIFT
-        self._s2 += (self._s1 - self._s2) >> _SMOOTH_SHIFT
+        self._mag = m
+        m *= _FIX
+        base = self._base
+        base += (m - base) >> _BASE_SHIFT
+        self._base = base
+        s1 = self._s1
+        s1 += (m - base - s1) >> _SMOOTH_SHIFT
+        self._s1 = s1
         f = self._s2
-        self._amp += ((f if f > 0 else -f) - self._amp) >> _AMP_SHIFT
-        # a step whose merge window has passed is committed
+        f += (s1 - f) >> _SMOOTH_SHIFT
+        self._s2 = f
+        amp = self._amp
+        amp += ((f if f > 0 else -f) - amp) >> _AMP_SHIFT
+        self._amp = amp
+        # a peak whose merge window has passed is committed
         ct = self._cand_t
-        if ct >= 0 and t - ct >= self._merge_ms():
+        if ct >= 0 and t - ct >= self._merge_ms:
             self._cand_t = -1
             self._commit(ct)
         if self._above:
@@ -146,7 +160,7 @@ class StepDetector:
                 self._above = False
                 self._candidate(self._peak_t, self._peak)
         else:
-            th = (self._amp * _THRESH_Q8) >> 8
+            th = (amp * _THRESH_Q8) >> 8
             if th < _MIN_PEAK_MG * _FIX:
                 th = _MIN_PEAK_MG * _FIX
             if f > th:
@@ -154,12 +168,11 @@ class StepDetector:
                 self._peak = f
                 self._peak_t = t
 
-    def _merge_ms(self) -> int:
-        if self.walking:
-            w = (self._period * _MERGE_Q8) >> 8
-            if w > _MIN_STEP_MS:
-                return w
-        return _MIN_STEP_MS
+    def _set_walking(self, walking: bool) -> None:
+        """Enter or leave the walking state; the merge window follows the walking period."""
+        self.walking = walking
+        w = (self._period * _MERGE_Q8) >> 8
+        self._merge_ms = w if walking and w > _MIN_STEP_MS else _MIN_STEP_MS
 
     def _candidate(self, t: int, h: int) -> None:
         if self._cand_t >= 0:  # inside the merge window: keep the bigger peak
@@ -179,19 +192,21 @@ class StepDetector:
             p = self._period
             if d <= (p * _LATE_Q8) >> 8:
                 self._period = p + ((d - p) >> 2)
+                self._set_walking(True)
                 self._walk_ms += d
                 self._emit(t)
                 return
             if d <= (p * _MISSED_Q8) >> 8 and d <= _MAX_STEP_MS:
                 self._walk_ms += d
-                self._emit(t - d // 2)
-                self._emit(t)
+                k = (2 * d + p) // (2 * p)  # steps in d, rounded: the missed ones are spread evenly
+                for i in range(1, k + 1):
+                    self._emit(t - d + d * i // k)
                 return
-            self.walking = False
+            self._set_walking(False)
             self._pend_len = 0
         pend = self._pending
         n = self._pend_len
-        if first or n == 0 or d > _MAX_STEP_MS or d < _MIN_STEP_MS:
+        if first or n == 0 or d > _MAX_START_MS or d < _MIN_STEP_MS:
             pend[0] = t
             self._pend_len = 1
             return
@@ -210,8 +225,8 @@ class StepDetector:
         if n < _START_STEPS:
             self._pend_len = n
             return
-        self.walking = True
         self._period = (pend[n - 1] - pend[0]) // (n - 1)
+        self._set_walking(True)
         self._walk_ms += pend[n - 1] - pend[0]
         for i in range(n):
             self._emit(pend[i])

@@ -1,0 +1,1 @@
+"""Hardware drivers: one file per chip. Each takes its bus and pin objects from the board profile."""

@@ -1,0 +1,148 @@
+"""InvenSense MPU-family accelerometer over I2C: the code MPU6886 and MPU6050 share.
+
+The chip samples at a fixed rate into its 1 KB FIFO; the app drains it with `read_fifo` a few times
+per second, so sample timing comes from the sensor clock, not from Python's scheduling. Only the
+accelerometer is used, at +-16 g (2048 LSB/g), so even a hard rope whip does not clip.
+
+Output data rate: the internal rate is 1 kHz whenever the DLPF is on (DLPF_CFG 1..6), and
+ODR = 1 kHz / (1 + SMPLRT_DIV). `set_odr` takes 100..1000 Hz and picks:
+
+    ODR asked (Hz)  SMPLRT_DIV  DLPF_CFG (both chips)  accel bandwidth 6050 / 6886
+    1000             0           1                       184 / 218 Hz
+    500              1           1                       184 / 218 Hz
+    400 -> 500       1           1                       (never slower than asked)
+    250              3           2                        94 /  99 Hz
+    200              4           2                        94 /  99 Hz
+    125              7           3                        44 /  45 Hz
+    100              9           3                        44 /  45 Hz
+
+i.e. SMPLRT_DIV = 1000 // ODR - 1 and the widest filter whose bandwidth stays near or below ODR / 2.
+Rates that do not divide 1 kHz round up to the next one that does; `period_us` holds the one set.
+
+Errors: an I2C OSError propagates unchanged (the app shows it). A FIFO overflow is never hidden:
+the FIFO is reset and `overflowed()` returns True once, so the caller can mark a gap.
+"""
+
+import time
+
+from micropython import const
+
+_SMPLRT_DIV = const(0x19)
+_CONFIG = const(0x1A)
+_ACCEL_CONFIG = const(0x1C)
+_FIFO_EN = const(0x23)
+_INT_ENABLE = const(0x38)
+_INT_STATUS = const(0x3A)
+_USER_CTRL = const(0x6A)
+_PWR_MGMT_1 = const(0x6B)
+_PWR_MGMT_2 = const(0x6C)
+_FIFO_COUNTH = const(0x72)
+_FIFO_R_W = const(0x74)
+_WHO_AM_I = const(0x75)
+
+_RESET = const(0x80)  # PWR_MGMT_1: device reset (leaves the chip asleep)
+_CLK_PLL = const(0x01)  # PWR_MGMT_1: awake, PLL clock
+_FS_16G = const(0x18)  # ACCEL_CONFIG: ACCEL_FS_SEL = 3
+_ACCEL_FIFO = const(0x08)  # FIFO_EN: accelerometer data into the FIFO (same bit on both chips)
+_FIFO_OFLOW = const(0x10)  # INT_ENABLE / INT_STATUS bit 4
+_FIFO_ON = const(0x40)  # USER_CTRL: FIFO enabled
+_FIFO_RST = const(0x04)  # USER_CTRL: FIFO reset (self-clearing)
+_FIFO_SIZE = const(1024)
+
+_INTERNAL_HZ = const(1000)
+_RESET_MS = const(100)
+
+
+def _int16(hi, lo):
+    v = (hi << 8) | lo
+    return v - 0x10000 if v & 0x8000 else v
+
+
+class MPU:
+    """Common driver; subclasses set NAME, CHIP_ID and SAMPLE_BYTES (bytes per FIFO sample)."""
+
+    NAME = "MPU"
+    CHIP_ID = -1
+    SAMPLE_BYTES = 6
+
+    def __init__(self, i2c, addr=0x68, odr_hz=500):
+        self.i2c = i2c
+        self.addr = addr
+        self._reg = bytearray(1)
+        self._count = bytearray(2)
+        self._lost = False
+        self.period_us = 0
+        found = self._read(_WHO_AM_I)
+        if found != self.CHIP_ID:
+            raise OSError(
+                "%s not found at I2C 0x%02x: WHO_AM_I is 0x%02x, expected 0x%02x"
+                % (self.NAME, addr, found, self.CHIP_ID)
+            )
+        self._write(_PWR_MGMT_1, _RESET)
+        time.sleep(_RESET_MS / 1000)
+        self._write(_PWR_MGMT_1, _CLK_PLL)
+        self._write(_PWR_MGMT_2, 0)  # all axes on: the 6050's PLL clock runs off the X gyro
+        self._write(_ACCEL_CONFIG, _FS_16G)
+        self.set_odr(odr_hz)
+        self._write(_INT_ENABLE, _FIFO_OFLOW)
+        self._write(_FIFO_EN, _ACCEL_FIFO)
+        self.fifo_reset()
+
+    def _read(self, reg):
+        self.i2c.readfrom_mem_into(self.addr, reg, self._reg)
+        return self._reg[0]
+
+    def _write(self, reg, value):
+        self._reg[0] = value
+        self.i2c.writeto_mem(self.addr, reg, self._reg)
+
+    def _set_filter(self, dlpf_cfg):
+        """DLPF_CFG for the accelerometer path; chips differ in where it lives."""
+        self._write(_CONFIG, dlpf_cfg)
+
+    def set_odr(self, odr_hz):
+        """Set the FIFO sample rate (100..1000 Hz, see the table above); returns the period in us."""
+        if not 100 <= odr_hz <= 1000:
+            raise ValueError("ODR %d Hz outside 100..1000" % odr_hz)
+        div = _INTERNAL_HZ // odr_hz - 1
+        self._set_filter(1 if odr_hz >= 400 else 2 if odr_hz >= 200 else 3)
+        self._write(_SMPLRT_DIV, div)
+        self.period_us = 1000 * (1 + div)
+        return self.period_us
+
+    def fifo_reset(self):
+        """Empty the FIFO and keep it running (samples are lost: callers mark a gap)."""
+        self._write(_USER_CTRL, _FIFO_ON | _FIFO_RST)
+
+    def overflowed(self):
+        """True (once) if samples were lost since the last call; the FIFO is then reset."""
+        lost = bool(self._read(_INT_STATUS) & _FIFO_OFLOW) or self._lost
+        if lost:
+            self.fifo_reset()
+            self._lost = False
+        return lost
+
+    def read_fifo(self, buf):
+        """Read whole samples from the FIFO into `buf`; returns how many (at most len(buf) // SAMPLE_BYTES).
+
+        A full FIFO means samples were dropped: it is reset, 0 is returned and `overflowed()` reports it.
+        """
+        self.i2c.readfrom_mem_into(self.addr, _FIFO_COUNTH, self._count)
+        count = ((self._count[0] & 0x1F) << 8) | self._count[1]  # FIFO_CNT[12:8]; bits 7:5 reserved
+        if count >= _FIFO_SIZE:
+            self.fifo_reset()
+            self._lost = True
+            return 0
+        step = self.SAMPLE_BYTES
+        n = min(count, len(buf)) // step
+        if n:
+            self.i2c.readfrom_mem_into(self.addr, _FIFO_R_W, memoryview(buf)[: n * step])
+        return n
+
+    def sample_mg(self, buf, i, out):
+        """Write sample `i` of `buf` (as filled by read_fifo) into out[0..2] as milli-g; no allocation."""
+        o = i * self.SAMPLE_BYTES
+        # +-16 g: 2048 LSB/g, so mg = raw * 1000 / 2048 = raw * 125 / 256 (rounded)
+        out[0] = (_int16(buf[o], buf[o + 1]) * 125 + 128) >> 8
+        out[1] = (_int16(buf[o + 2], buf[o + 3]) * 125 + 128) >> 8
+        out[2] = (_int16(buf[o + 4], buf[o + 5]) * 125 + 128) >> 8

@@ -1,0 +1,106 @@
+"""The simulated device's "power on": build the simulated board, run the unchanged app on a virtual clock.
+
+Usage (inside micropython, cwd = the simulated flash): sim_run.py SETTINGS.json
+settings, beyond sim_board's:
+    end_ms        stop the simulation at this virtual time (required)
+    step_ms       main-loop period (default 2: the app's loop on the device runs every few ms)
+    speed         0 = as fast as possible, else N x real time (1 = real time)
+    frames_dir    save a display frame (raw model bytes) whenever it changed, at most every 100 ms
+    start_on_trace  begin a session at trace_start_ms without button presses (exact alignment
+                  of the trace with the session clock, for comparisons with `fascia count`)
+    stop_after_trace_ms  end the session this long after the trace's last row (default 1000)
+Prints one JSON line per virtual second ({"t", "view", "count", "state"}) and one at the end.
+"""
+
+import json
+import sys
+import time
+
+from sim_board import make
+
+from fascia.app.main import App
+
+
+def _frame_bytes(model):
+    """The glass as the display model decoded it from the bus (SSD1306: frame(); ST7789: frame)."""
+    return model.frame() if hasattr(model, "ram") else bytes(model.frame)
+
+
+def main(path):
+    with open(path) as f:
+        settings = json.load(f)
+    board = make(settings)
+    clock = board.sim_clock
+    app = App(board)
+    end = settings["end_ms"]
+    step = settings.get("step_ms", 2)
+    speed = settings.get("speed", 0)
+    frames_dir = settings.get("frames_dir")
+    start_on_trace = settings.get("start_on_trace", False)
+    trace_start = settings.get("trace_start_ms", 0)
+    stop_after = settings.get("stop_after_trace_ms", 1000)
+    kind = "rgb565" if board.name == "m5stickc" else "vlsb"
+    last_frame = None
+    last_frame_t = -1000
+    frame_no = 0
+    next_status = 1000
+    wall0 = time.ticks_ms()
+    started = False
+    stopped = False
+    while clock.now < end:
+        clock.now += step
+        if start_on_trace and not started and clock.now >= trace_start:
+            started = app.start(clock.now)
+        app.step(clock.now)
+        board.sim_wdt.check()
+        player = board.sim_trace
+        if (
+            started
+            and not stopped
+            and player.finished
+            and clock.now >= trace_start + player.end_ms + stop_after
+        ):
+            app.stop(clock.now)
+            app.draw(clock.now)
+            stopped = True
+        if frames_dir and clock.now - last_frame_t >= 100:
+            frame = _frame_bytes(board.sim_display)
+            if frame != last_frame:
+                frame_no += 1
+                with open("%s/frame_%05d_%08d.%s" % (frames_dir, frame_no, clock.now, kind), "wb") as f:
+                    f.write(frame)
+                last_frame = frame
+                last_frame_t = clock.now
+        if clock.now >= next_status:
+            next_status += 1000
+            _status(app, clock.now)
+        if speed:
+            ahead = clock.now // speed - time.ticks_diff(time.ticks_ms(), wall0)
+            if ahead > 0:
+                time.sleep_ms(ahead)
+        if stopped and start_on_trace:
+            break
+    if frames_dir:
+        with open("%s/final.%s" % (frames_dir, kind), "wb") as f:
+            f.write(_frame_bytes(board.sim_display))
+    _status(app, clock.now, final=True)
+
+
+def _status(app, now, final=False):
+    s = app.session
+    out = {
+        "t": now,
+        "view": app.view,
+        "count": app.det.count if app.det is not None else 0,
+        "state": s.state if s is not None else -1,
+        "activity": app.activity,
+        "gaps": app.gaps,
+    }
+    if final:
+        out["final"] = True
+        out["sensor_error"] = app.sensor_error
+        out["watchdog_feeds"] = app.board.sim_wdt.feeds
+    print(json.dumps(out))
+
+
+main(sys.argv[1])

@@ -1,0 +1,195 @@
+"""`fascia sim`: run the unchanged firmware under the real MicroPython binary on a simulated board.
+
+The host prepares a flash directory (config.json, the simulator settings), starts `micropython
+sim_run.py` there with the firmware and the bus models on MICROPYPATH, follows its status lines
+(live count), converts the display frames it saved to PNG, and finally reads the session back
+from the device's log with the one log parser, `fascia.spec.log`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fascia.spec import config as cfg
+from fascia.spec import log
+from host_tools import mpy
+from host_tools.sim import frames as fr
+
+SIM_RUN = mpy.SIM_LIB / "sim_run.py"
+BOARDS = ("m5stickc", "devkit")
+FRAME_SIZES = {"rgb565": (135, 240), "vlsb": (128, 64)}
+PRESS_MS = 120  # a short press: the button is held this long
+LONG_MS = 1200  # a long press
+
+
+class SimError(Exception):
+    """A user-facing problem with a simulation request (bad button script, unknown board...)."""
+
+
+@dataclass
+class SimResult:
+    summary: dict  # the session as read back from the device's log
+    status: list[dict] = field(default_factory=list)  # the device's status lines
+    final_png: Path | None = None
+    frames: list[Path] = field(default_factory=list)
+    flash_dir: Path | None = None
+
+
+def parse_buttons(text: str) -> dict[str, list[list[int]]]:
+    """A button script ("<t_ms> <a|b> <press|long>" per line, # comments) -> pin level timelines."""
+    levels: dict[str, list[list[int]]] = {"a": [], "b": []}
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        if (
+            len(parts) != 3
+            or parts[1] not in levels
+            or parts[2] not in ("press", "long")
+            or not parts[0].isdigit()
+        ):
+            raise SimError(
+                f"button script line {n}: expected '<t_ms> <a|b> <press|long>', got {raw.strip()!r}"
+            )
+        t, button, kind = int(parts[0]), parts[1], parts[2]
+        hold = PRESS_MS if kind == "press" else LONG_MS
+        levels[button] += [[t, 0], [t + hold, 1]]
+    for timeline in levels.values():
+        timeline.sort()
+    return levels
+
+
+def trace_duration_ms(trace: Path) -> int:
+    with trace.open("rb") as f:
+        f.seek(max(0, trace.stat().st_size - 200))
+        lines = f.read().decode(errors="replace").splitlines()
+    last = lines[-1] if lines else ""
+    try:
+        return int(float(last.split(",")[0]))
+    except ValueError as e:
+        raise SimError(f"{trace}: not a canonical trace (t_ms,x,y,z)") from e
+
+
+def simulate(
+    trace: Path | None,
+    activity: str = "jump_rope",
+    *,
+    board: str = "m5stickc",
+    mode: str = "free",
+    speed: float = 0,
+    buttons: str | None = None,
+    frames_dir: Path | None = None,
+    flash_dir: Path | None = None,
+    config: dict | None = None,
+    extra: dict | None = None,
+    on_status: Callable[[dict], None] | None = None,
+    timeout: float = 1800,
+) -> SimResult:
+    """Run one simulated session; with no button script it starts with the trace and stops after it."""
+    if board not in BOARDS:
+        raise SimError(f"unknown board {board!r} (choose from {', '.join(BOARDS)})")
+    if trace is not None and not Path(trace).is_file():
+        raise SimError(f"{trace}: no such file")
+    flash = Path(flash_dir) if flash_dir else Path(tempfile.mkdtemp(prefix="fascia-flash-"))
+    flash.mkdir(parents=True, exist_ok=True)
+    settings_cfg = dict(cfg.defaults(), activity=activity, mode=mode, **(config or {}))
+    conf, problems = cfg.validate(settings_cfg)
+    if problems:
+        raise SimError("; ".join(problems))
+    (flash / cfg.CONFIG_FILE).write_text(cfg.dumps(conf))
+    duration = trace_duration_ms(Path(trace)) if trace else 10_000
+    start_ms = 500
+    settings: dict = {
+        "board": board,
+        "trace": str(Path(trace).resolve()) if trace else None,
+        "trace_start_ms": start_ms,
+        "end_ms": start_ms + duration + 3_000,
+        "speed": speed,
+    }
+    if buttons is None:
+        settings["start_on_trace"] = True
+    else:
+        settings["buttons"] = parse_buttons(buttons)
+        last_press = max((t for tl in settings["buttons"].values() for t, _ in tl), default=0)
+        settings["end_ms"] = max(settings["end_ms"], last_press + 3_000)
+    if frames_dir:
+        frames_dir = Path(frames_dir)
+        frames_dir.mkdir(parents=True, exist_ok=True)
+        for old in frames_dir.glob("frame_*"):
+            old.unlink()
+        settings["frames_dir"] = str(frames_dir.resolve())
+    settings.update(extra or {})
+    (flash / "sim.json").write_text(json.dumps(settings))
+
+    env = dict(os.environ, MICROPYPATH=mpy.micropypath(sim=True))
+    cmd = [mpy.micropython_binary(), str(SIM_RUN), "sim.json"]
+    status: list[dict] = []
+    deadline = time.monotonic() + timeout
+    with subprocess.Popen(
+        cmd, cwd=flash, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        for line in proc.stdout:
+            if line.startswith("{"):
+                status.append(json.loads(line))
+                if on_status:
+                    on_status(status[-1])
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise SimError("simulation timed out")
+        err = proc.stderr.read()
+    if proc.returncode != 0:
+        tail = "\n".join(err.strip().splitlines()[-6:])
+        raise SimError(f"the simulated device crashed:\n{tail}")
+    result = SimResult(summary=read_last_session(flash), status=status, flash_dir=flash)
+    if frames_dir:
+        result.frames, result.final_png = convert_frames(Path(frames_dir))
+    return result
+
+
+def read_last_session(flash: Path) -> dict:
+    """The newest session in the simulated flash's log, decoded by the shared parser."""
+    files = sorted((flash / "log").glob("*.fs[ls]"))
+    if not files:
+        return {"activity": None, "count": 0, "status": "no session recorded"}
+    session = log.parse_session(files[-1].read_bytes())
+    header = session.get("header") or {}
+    end = session.get("end") or {}
+    return {
+        "session_id": header.get("session_id"),
+        "activity": header.get("activity"),
+        "mode": header.get("mode"),
+        "count": session.get("count"),
+        "duration_ms": session.get("duration_ms"),
+        "status": session.get("status"),
+        "end_reason": end.get("reason"),
+        "energy_kcal": end.get("kcal_x10", 0) / 10 if end else None,
+        **(end.get("extras") or {}),
+        "log_file": str(files[-1]),
+        "errors": session.get("errors", []),
+    }
+
+
+def convert_frames(frames_dir: Path) -> tuple[list[Path], Path | None]:
+    """Raw display frames -> PNG (scaled up); returns the PNGs and the final frame's PNG."""
+    pngs = []
+    final = None
+    for raw in sorted(frames_dir.glob("*.rgb565")) + sorted(frames_dir.glob("*.vlsb")):
+        kind = raw.suffix[1:]
+        w, h = FRAME_SIZES[kind]
+        rows = fr.decode(raw.read_bytes(), kind, w, h)
+        png = fr.write_png(raw.with_suffix(".png"), rows, scale=2 if kind == "rgb565" else 4)
+        raw.unlink()
+        if raw.stem == "final":
+            final = png
+        else:
+            pngs.append(png)
+    return pngs, final

@@ -1,0 +1,95 @@
+"""The walking step counter on both runtimes: real Oxford recordings, decimated input, zero-step traces."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import recordings, run_driver
+from fascia.spec.trace import HEADER, format_line, parse_line
+from host_tools.gen import idle
+
+SNIPPET_MS = 30_000
+
+
+def _rows(csv_path: Path) -> list[tuple[int, int, int, int]]:
+    with csv_path.open() as f:
+        f.readline()
+        return [parse_line(line) for line in f]
+
+
+def _write(path: Path, rows) -> str:
+    with path.open("w") as f:
+        f.write(HEADER + "\n")
+        for t, x, y, z in rows:
+            f.write(format_line(t, x, y, z))
+    return str(path)
+
+
+def _decimate(rows, period_ms: int):
+    """Every Nth sample by time: the first sample at or after each multiple of `period_ms`."""
+    out, due = [], 0
+    for row in rows:
+        if row[0] >= due:
+            out.append(row)
+            due += period_ms * ((row[0] - due) // period_ms + 1)
+    return out
+
+
+def _walk(name: str) -> dict:
+    row = next(r for r in recordings("walk") if r["id"] == name)
+    row["truth"] = json.loads(Path(row["json"]).read_text())["events_ms"]
+    return row
+
+
+def _snippet(tmp_path: Path, name: str, period_ms: int = 0) -> tuple[str, int]:
+    """The first 30 s of recording `name` (optionally decimated) as a file, and its true step count."""
+    rec = _walk(name)
+    rows = [r for r in _rows(Path(rec["csv"])) if r[0] <= SNIPPET_MS]
+    if period_ms:
+        rows = _decimate(rows, period_ms)
+    truth = sum(1 for e in rec["truth"] if e <= SNIPPET_MS)
+    return _write(tmp_path / "snippet.csv", rows), truth
+
+
+@pytest.mark.parametrize(
+    "name", ["oxford_pixel_jamie_hard_inhand_1", "oxford_samsung_carmelo_hard_frontpocket_2"]
+)
+def test_counts_a_real_walk(dual, shared_data, tmp_path, name):
+    path, truth = _snippet(tmp_path, name)
+    (res,) = dual("step_replay", path)
+    assert abs(res["count"] - truth) <= max(3, truth // 20), (res["count"], truth)
+    assert res["count"] == len(res["events_ms"])
+    assert res["events_ms"] == sorted(res["events_ms"])
+    assert 80 <= res["cadence_spm"] <= 140
+    assert res["walking_s"] >= 20
+
+
+@pytest.mark.parametrize("period_ms", [20, 80])
+def test_decimated_input(dual, shared_data, tmp_path, period_ms):
+    path, truth = _snippet(tmp_path, "oxford_samsung_dario_hard_neckpouch_1", period_ms)
+    (res,) = dual("step_replay", path)
+    assert abs(res["count"] - truth) <= max(3, truth // 20), (res["count"], truth)
+
+
+@pytest.mark.parametrize("kind", idle.KINDS)
+def test_idle_trace_gives_no_steps(dual, tmp_path, kind):
+    csv_path, _ = idle.generate(kind, seed=7, rate_hz=100.0, out_stem=tmp_path / kind, duration_s=90.0)
+    (res,) = dual("step_replay", str(csv_path))
+    assert res["count"] <= 10
+
+
+def test_runtimes_agree_on_full_recordings(shared_data):
+    names = [
+        "oxford_samsung_jamie_hard_inhand_1",  # 100 Hz
+        "oxford_nexus_jamie_hard_inhand_1",  # 200 Hz
+        "oxford_pixel_jamie_hard_backpocket_1",  # 400 Hz
+    ]
+    paths = [str(_walk(n)["csv"]) for n in names]
+    cpython = run_driver("cpython", "step_replay", *paths)
+    assert cpython == run_driver("micropython", "step_replay", *paths)
+    for name, res in zip(names, cpython, strict=True):
+        truth = len(_walk(name)["truth"])
+        assert abs(res["count"] - truth) <= truth * 0.05, (name, res["count"], truth)
