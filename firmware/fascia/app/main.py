@@ -241,7 +241,11 @@ class App:
         if self.mode == "countdown_count":
             return {"count": c["countdown_count"]}
         if self.mode == "interval":
-            return {"work_s": c["interval_work_s"], "rest_s": c["interval_rest_s"], "rounds": c["interval_rounds"]}
+            return {
+                "work_s": c["interval_work_s"],
+                "rest_s": c["interval_rest_s"],
+                "rounds": c["interval_rounds"],
+            }
         return {}
 
     def _finish(self, now: int, reason: str = "") -> None:
