@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fascia import VERSION
 from fascia.detect import ACTIVITIES
+from fascia.spec.config import MODES
 
 
 class UserError(Exception):
@@ -40,6 +41,32 @@ def _cmd_gen(args: argparse.Namespace) -> None:
     except ValueError as e:
         raise UserError(str(e)) from None
     print(csv_path)
+
+
+def _cmd_sim(args: argparse.Namespace) -> None:
+    from host_tools.sim import live
+    from host_tools.sim.run import SimError
+
+    buttons = None
+    if args.buttons:
+        try:
+            buttons = Path(args.buttons).read_text()
+        except OSError as e:
+            raise UserError(f"{args.buttons}: {e.strerror}") from None
+    try:
+        live.run_and_show(
+            Path(args.trace),
+            args.activity,
+            board=args.board,
+            mode=args.mode,
+            speed=1.0 if args.realtime else args.speed,
+            buttons=buttons,
+            frames_dir=Path(args.frames) if args.frames else None,
+            flash_dir=Path(args.flash) if args.flash else None,
+            as_json=args.json,
+        )
+    except SimError as e:
+        raise UserError(str(e)) from None
 
 
 def _cmd_demo(args: argparse.Namespace) -> None:
@@ -75,6 +102,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--rate", type=float, default=400.0, help="sample rate in Hz")
     p.set_defaults(func=_cmd_gen)
+
+    p = sub.add_parser("sim", help="run the unchanged firmware on a simulated board, fed by a trace")
+    p.add_argument("trace", help="canonical trace CSV the simulated accelerometer plays")
+    p.add_argument("--activity", "-a", default="jump_rope", choices=ACTIVITIES)
+    p.add_argument("--board", default="m5stickc", choices=("m5stickc", "devkit"))
+    p.add_argument(
+        "--mode", default="free", choices=("free", "countdown_time", "countdown_count", "interval")
+    )
+    pace = p.add_mutually_exclusive_group()
+    pace.add_argument("--speed", type=float, default=0, help="N x real time (default: as fast as possible)")
+    pace.add_argument("--realtime", action="store_true", help="run at the speed of the real device")
+    p.add_argument(
+        "--buttons", help="button script: lines '<t_ms> <a|b> <press|long>' (default: start with the trace)"
+    )
+    p.add_argument(
+        "--frames", help="save display frames as PNG here (default: only the final frame, in out/sim)"
+    )
+    p.add_argument("--flash", help="directory used as the device's flash (default: a new temporary one)")
+    p.add_argument(
+        "--json", action="store_true", help="print the session read back from the device's log as JSON"
+    )
+    p.set_defaults(func=_cmd_sim)
 
     p = sub.add_parser("demo", help="the main job on a bundled generated jump-rope trace")
     p.add_argument("--out", default="out/demo", help="where to write the trace and results")

@@ -419,6 +419,11 @@ def _plan(scenario: str, tl: Timeline, jp: Jumper, rng: random.Random) -> float 
             _shake_out(tl, rng, t)
             t += rng.uniform(8, 20)
         return None
+    if scenario == "demo":  # one set ending in a trip, a short pause, one set stopped on purpose
+        t = _jump_set(tl, jp, rng, t, "basic", 25, "trip") + rng.uniform(1.5, 3.0)
+        n = int((dur - t - 3.0) / (60.0 / jp.rpm * 1.3)) - 3
+        _jump_set(tl, jp, rng, t, "basic", n, "stop")
+        return None
     kind = {"trips": "basic", "mixed": "mixed"}.get(scenario, scenario)
     trip_p = {"trips": 0.8, "basic": 0.5, "mixed": 0.5}.get(scenario, 0.4)
     while True:

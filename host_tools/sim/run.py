@@ -38,6 +38,7 @@ class SimResult:
     summary: dict  # the session as read back from the device's log
     status: list[dict] = field(default_factory=list)  # the device's status lines
     final_png: Path | None = None
+    final_rows: fr.Pixels | None = None  # the last frame's pixels (for a terminal rendering)
     frames: list[Path] = field(default_factory=list)
     flash_dir: Path | None = None
 
@@ -87,13 +88,18 @@ def simulate(
     speed: float = 0,
     buttons: str | None = None,
     frames_dir: Path | None = None,
+    all_frames: bool = False,
+    heapsize: str | None = None,
     flash_dir: Path | None = None,
     config: dict | None = None,
     extra: dict | None = None,
     on_status: Callable[[dict], None] | None = None,
     timeout: float = 1800,
 ) -> SimResult:
-    """Run one simulated session; with no button script it starts with the trace and stops after it."""
+    """Run one simulated session; with no button script it starts with the trace and stops after it.
+
+    `frames_dir` receives final.png (the last display frame) and, with `all_frames`, every changed
+    frame (at most 10 per second). `heapsize` runs MicroPython with that heap (e.g. "64k")."""
     if board not in BOARDS:
         raise SimError(f"unknown board {board!r} (choose from {', '.join(BOARDS)})")
     if trace is not None and not Path(trace).is_file():
@@ -126,11 +132,17 @@ def simulate(
         for old in frames_dir.glob("frame_*"):
             old.unlink()
         settings["frames_dir"] = str(frames_dir.resolve())
+        settings["frames_every_ms"] = 100 if all_frames else 0
     settings.update(extra or {})
     (flash / "sim.json").write_text(json.dumps(settings))
 
     env = dict(os.environ, MICROPYPATH=mpy.micropypath(sim=True))
-    cmd = [mpy.micropython_binary(), str(SIM_RUN), "sim.json"]
+    cmd = [
+        mpy.micropython_binary(),
+        *(["-X", f"heapsize={heapsize}"] if heapsize else []),
+        str(SIM_RUN),
+        "sim.json",
+    ]
     status: list[dict] = []
     deadline = time.monotonic() + timeout
     with subprocess.Popen(
@@ -151,7 +163,7 @@ def simulate(
         raise SimError(f"the simulated device crashed:\n{tail}")
     result = SimResult(summary=read_last_session(flash), status=status, flash_dir=flash)
     if frames_dir:
-        result.frames, result.final_png = convert_frames(Path(frames_dir))
+        result.frames, result.final_png, result.final_rows = convert_frames(Path(frames_dir))
     return result
 
 
@@ -178,10 +190,10 @@ def read_last_session(flash: Path) -> dict:
     }
 
 
-def convert_frames(frames_dir: Path) -> tuple[list[Path], Path | None]:
-    """Raw display frames -> PNG (scaled up); returns the PNGs and the final frame's PNG."""
+def convert_frames(frames_dir: Path) -> tuple[list[Path], Path | None, fr.Pixels | None]:
+    """Raw display frames -> PNG (scaled up); returns the PNGs, the final frame's PNG and pixels."""
     pngs = []
-    final = None
+    final = final_rows = None
     for raw in sorted(frames_dir.glob("*.rgb565")) + sorted(frames_dir.glob("*.vlsb")):
         kind = raw.suffix[1:]
         w, h = FRAME_SIZES[kind]
@@ -189,7 +201,7 @@ def convert_frames(frames_dir: Path) -> tuple[list[Path], Path | None]:
         png = fr.write_png(raw.with_suffix(".png"), rows, scale=2 if kind == "rgb565" else 4)
         raw.unlink()
         if raw.stem == "final":
-            final = png
+            final, final_rows = png, rows
         else:
             pngs.append(png)
-    return pngs, final
+    return pngs, final, final_rows

@@ -29,7 +29,7 @@ from fascia.drivers.buttons import LONG, PRESS
 from fascia.ringbuf import IntRing
 from fascia.spec import config as cfg
 
-_CHUNK = const(32)  # samples per FIFO burst read (192 bytes)
+_CHUNK = const(32)  # samples per FIFO burst read: 64 ms at 500 Hz, 0.3 s at 100 Hz
 _FRAME_MS = const(100)  # display refresh while training
 _IDLE_FRAME_MS = const(1000)
 _PROGRESS_MS = const(5000)  # a PROGRESS record this often
@@ -39,8 +39,9 @@ _DISCARD_MS = const(200)  # between sessions, empty the FIFO this often (it hold
 _REANCHOR_MS = const(150)  # sample clock further than this from the real clock: re-anchor
 _SYNCED_EPOCH = const(1600000000)  # an RTC before Sept 2020 has never been set by the host
 
-# sensor rate per activity: landings are a few ms wide; swings and steps are slow
-ODR_HZ = {"jump_rope": 400, "swing": 100, "walk": 100}
+# sensor rate per activity: landings are a few ms wide; swings and steps are slow. (The MPU's
+# rates are 1 kHz / n: 500 Hz is the nearest to the 400 Hz a rope needs.)
+ODR_HZ = {"jump_rope": 500, "swing": 100, "walk": 100}
 
 READY = const(0)
 TRAINING = const(1)
@@ -67,7 +68,7 @@ class App:
         self.battery = 100
         self.gaps = 0
         self.sensor_error = ""
-        self._fifo = bytearray(_CHUNK * 6)
+        self._fifo = bytearray(_CHUNK * board.imu.SAMPLE_BYTES)
         self._mg = array("i", (0, 0, 0))
         self._rate = IntRing(_RATE_WINDOW_S + 1)
         self._t = 0  # session ms of the next sample
@@ -119,7 +120,7 @@ class App:
         s = self.session
         try:
             while True:
-                n = imu.read_fifo(self._fifo)
+                n = imu.read_chunk(self._fifo)
                 if imu.overflowed():
                     self.gaps += 1
                     self._anchored = False
@@ -127,16 +128,16 @@ class App:
                     break
                 if s.counting:
                     self._feed(s.elapsed_ms(now), n)
-                if n < _CHUNK:
-                    break
         except OSError as e:
             self._sensor_failed(now, e)
 
     def _feed(self, session_now: int, n: int) -> None:
         period = self._period_us
-        if not self._anchored or abs(self._t + n * period // 1000 - session_now) > _REANCHOR_MS:
-            self._t = session_now - n * period // 1000
-            self._t_frac = 0
+        if not self._anchored or abs(self._t + (n - 1) * period // 1000 - session_now) > _REANCHOR_MS:
+            # the newest sample was taken about now: count back from it (us, so no rounding drift)
+            first_us = session_now * 1000 - (n - 1) * period
+            self._t = first_us // 1000
+            self._t_frac = first_us % 1000
             self._anchored = True
         det = self.det
         imu = self.board.imu
@@ -156,7 +157,7 @@ class App:
     def _discard_fifo(self) -> None:
         """Keep the FIFO from overflowing while nothing is recorded."""
         try:
-            while self.board.imu.read_fifo(self._fifo) == _CHUNK:
+            while self.board.imu.read_chunk(self._fifo):
                 pass
             self.board.imu.overflowed()
             self.sensor_error = ""

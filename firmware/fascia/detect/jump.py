@@ -30,7 +30,7 @@ _GRAV_SHIFT = const(6)  # gravity: mean over ~0.64 s (64 slots), longer than the
 _MAX_HP = const(4000)  # high-passed components are clipped here (mg) so spikes cannot dominate
 _MIN_AMP = const(60)  # mg: forward swing below this is not a turning rope (slowest 100 rpm, 2 cm: 220)
 _HALF_MIN_MS = const(70)  # half turn at 430 rpm: faster than any rope
-_HALF_MAX_MS = const(500)  # half turn at 60 rpm: slower, a rope falls (it needs w^2 R > g: > 36 rpm)
+_HALF_MAX_MS = const(450)  # half turn at 67 rpm; a walking arm swings slower (stride <= 1.1 Hz)
 _FLIGHT_MG = const(300)  # mg below the mean: free fall takes away ~0.7-1 g; walking never loses 0.3 g
 _FLIGHT_MIN_MS = const(30)  # free fall lasts >= 90 ms (1 cm hop), heel-strike ringing dips for ~20 ms
 _EVENT_LEAD_MS = const(70)  # the pass is in mid-flight, about half a flight before the landing

@@ -122,22 +122,38 @@ class MPU:
             self._lost = False
         return lost
 
+    def _waiting(self):
+        """Bytes waiting in the FIFO; -1 after an overflow (the FIFO is then reset, `overflowed()` tells)."""
+        self.i2c.readfrom_mem_into(self.addr, _FIFO_COUNTH, self._count)
+        count = (self._count[0] << 8) | self._count[1]
+        if count >= _FIFO_SIZE:
+            self.fifo_reset()
+            self._lost = True
+            return -1
+        return count
+
     def read_fifo(self, buf):
         """Read whole samples from the FIFO into `buf`; returns how many (at most len(buf) // SAMPLE_BYTES).
 
         A full FIFO means samples were dropped: it is reset, 0 is returned and `overflowed()` reports it.
         """
-        self.i2c.readfrom_mem_into(self.addr, _FIFO_COUNTH, self._count)
-        count = ((self._count[0] & 0x1F) << 8) | self._count[1]  # FIFO_CNT[12:8]; bits 7:5 reserved
-        if count >= _FIFO_SIZE:
-            self.fifo_reset()
-            self._lost = True
-            return 0
+        count = self._waiting()
         step = self.SAMPLE_BYTES
-        n = min(count, len(buf)) // step
+        n = min(count, len(buf)) // step if count > 0 else 0
         if n:
             self.i2c.readfrom_mem_into(self.addr, _FIFO_R_W, memoryview(buf)[: n * step])
         return n
+
+    def read_chunk(self, buf):
+        """Fill all of `buf` with whole samples if that many are waiting; else read nothing.
+
+        Returns len(buf) // SAMPLE_BYTES or 0. Reads into `buf` itself (no slice), so a drain loop
+        built on it allocates nothing; on overflow it behaves like read_fifo.
+        """
+        if self._waiting() < len(buf):
+            return 0
+        self.i2c.readfrom_mem_into(self.addr, _FIFO_R_W, buf)
+        return len(buf) // self.SAMPLE_BYTES
 
     def sample_mg(self, buf, i, out):
         """Write sample `i` of `buf` (as filled by read_fifo) into out[0..2] as milli-g; no allocation."""

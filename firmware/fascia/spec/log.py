@@ -46,7 +46,7 @@ END payload (last record)::
     0   u32  duration ms
     4   u32  final count
     8   u16  energy, 0.1 kcal (saturates at 65535)
-    10  u8   end reason: 0 stop, 1 target, 2 battery, 3 flash_full
+    10  u8   end reason: 0 stop, 1 target, 2 battery, 3 flash_full, 4 sensor (stopped answering)
     11  extras block
 
 Extras block (the detector's `extras()`, integer figures by name)::
@@ -91,7 +91,7 @@ MODE_PARAMS = {
     "countdown_count": ("count",),
     "interval": ("work_s", "rest_s", "rounds"),
 }
-END_REASONS = ("stop", "target", "battery", "flash_full")  # code = index
+END_REASONS = ("stop", "target", "battery", "flash_full", "sensor")  # code = index; append only
 EXTRAS = (  # code = index; append only
     "trips",
     "double_unders",

@@ -5,7 +5,8 @@ settings, beyond sim_board's:
     end_ms        stop the simulation at this virtual time (required)
     step_ms       main-loop period (default 2: the app's loop on the device runs every few ms)
     speed         0 = as fast as possible, else N x real time (1 = real time)
-    frames_dir    save a display frame (raw model bytes) whenever it changed, at most every 100 ms
+    frames_dir    where the final display frame is saved (raw model bytes)
+    frames_every_ms  also save every changed frame, at most this often (0 = final frame only)
     start_on_trace  begin a session at trace_start_ms without button presses (exact alignment
                   of the trace with the session clock, for comparisons with `fascia count`)
     stop_after_trace_ms  end the session this long after the trace's last row (default 1000)
@@ -36,6 +37,7 @@ def main(path):
     step = settings.get("step_ms", 2)
     speed = settings.get("speed", 0)
     frames_dir = settings.get("frames_dir")
+    frames_every = settings.get("frames_every_ms", 0)
     start_on_trace = settings.get("start_on_trace", False)
     trace_start = settings.get("trace_start_ms", 0)
     stop_after = settings.get("stop_after_trace_ms", 1000)
@@ -63,7 +65,7 @@ def main(path):
             app.stop(clock.now)
             app.draw(clock.now)
             stopped = True
-        if frames_dir and clock.now - last_frame_t >= 100:
+        if frames_dir and frames_every and clock.now - last_frame_t >= frames_every:
             frame = _frame_bytes(board.sim_display)
             if frame != last_frame:
                 frame_no += 1

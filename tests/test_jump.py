@@ -1,0 +1,109 @@
+"""Jump-rope counter on generated handle traces: counts, trips, double unders, no-jump scenes, runtimes.
+
+Traces come from host_tools/gen/jumprope.py (seeds here are not the benchmark's 1000+ seeds and
+were not used while choosing the detector's constants). Tolerances are the current state of the
+detector; the strict product targets are marked xfail until the detector meets them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import run_driver
+from host_tools.gen import jumprope
+
+
+def _trace(tmp_path: Path, scenario: str, seed: int, rate: int, duration: float = 30.0) -> tuple[str, dict]:
+    csv_path, json_path = jumprope.generate(
+        scenario, seed, rate, tmp_path / f"{scenario}_{seed}_{rate}", duration_s=duration
+    )
+    return str(csv_path), json.loads(json_path.read_text())
+
+
+def _close(counted: int, truth: int, share: float) -> bool:
+    return abs(counted - truth) <= max(2, round(truth * share))
+
+
+@pytest.mark.parametrize("rate", [100, 200, 400, 1000])
+def test_basic_bounce_counts_at_any_rate(dual, tmp_path, rate):
+    path, truth = _trace(tmp_path, "basic", 300 + rate, rate)
+    (result,) = dual("jump_replay", path)
+    assert truth["count"] > 20
+    assert _close(result["count"], truth["count"], 0.08), (result["count"], truth["count"])
+    assert set(result) >= {"count", "events_ms", "trips", "double_unders", "max_streak", "rate_per_min"}
+    assert all(isinstance(result[k], int) for k in ("trips", "double_unders", "max_streak", "rate_per_min"))
+
+
+def test_double_unders_count_two_passes(dual, tmp_path):
+    path, truth = _trace(tmp_path, "double_under", 301, 400)
+    (result,) = dual("jump_replay", path)
+    assert truth["double_unders"] > 5
+    # a double under is two passes: counting jumps instead would miss ~double_unders passes
+    assert _close(result["count"], truth["count"], 0.05), (result["count"], truth["count"])
+    assert result["double_unders"] > 0
+
+
+def test_events_follow_the_passes(tmp_path):
+    path, truth = _trace(tmp_path, "basic", 302, 400)
+    (result,) = run_driver("cpython", "jump_replay", path)
+    events = result["events_ms"]
+    assert events == sorted(events) and len(events) == result["count"]
+    # each counted event lies within a turn (<= 0.6 s at 100 rpm) of a true pass
+    assert all(min(abs(e - p) for p in truth["events_ms"]) < 600 for e in events)
+
+
+def test_trip_sets_stay_close(tmp_path):
+    path, truth = _trace(tmp_path, "trips", 303, 200, duration=45.0)
+    (result,) = run_driver("cpython", "jump_replay", path)
+    assert truth["trips"] >= 2
+    assert _close(result["count"], truth["count"], 0.12), (result["count"], truth["count"])
+    assert result["trips"] >= 1
+
+
+@pytest.mark.xfail(reason="known gap: the catch turn is sometimes confirmed by the trip's yank", strict=False)
+@pytest.mark.parametrize("seed", [304, 305])
+def test_trips_never_counted(tmp_path, seed):
+    path, truth = _trace(tmp_path, "trips", seed, 400, duration=45.0)
+    (result,) = run_driver("cpython", "jump_replay", path)
+    assert result["count"] <= truth["count"]
+
+
+@pytest.mark.parametrize("scenario", ["walk_carry", "put_down", "rest"])
+def test_no_jumps_count_almost_nothing(tmp_path, scenario):
+    path, truth = _trace(tmp_path, scenario, 306, 200, duration=40.0)
+    (result,) = run_driver("cpython", "jump_replay", path)
+    assert truth["count"] == 0
+    assert result["count"] <= 6
+
+
+@pytest.mark.xfail(reason="known gap: arm shaking/handling sometimes passes as a few turns", strict=False)
+@pytest.mark.parametrize("scenario", ["walk_carry", "put_down", "rest"])
+def test_no_jumps_count_zero(tmp_path, scenario):
+    path, _ = _trace(tmp_path, scenario, 307, 400, duration=40.0)
+    (result,) = run_driver("cpython", "jump_replay", path)
+    assert result["count"] == 0
+
+
+def test_runtimes_agree(tmp_path):
+    paths = [_trace(tmp_path, s, 308, r, duration=20.0)[0] for s, r in (("mixed", 100), ("trips", 1000))]
+    assert run_driver("cpython", "jump_replay", *paths) == run_driver("micropython", "jump_replay", *paths)
+
+
+def test_generator_truth_is_consistent(tmp_path):
+    _, du = _trace(tmp_path, "double_under", 309, 100, duration=20.0)
+    _, walk = _trace(tmp_path, "walk_carry", 309, 100, duration=20.0)
+    _, again = _trace(tmp_path, "double_under", 309, 100, duration=20.0)
+    assert du == again  # fixed seed, fixed trace
+    assert du["count"] == len(du["events_ms"]) and du["events_ms"] == sorted(du["events_ms"])
+    gaps = [b - a for a, b in zip(du["events_ms"], du["events_ms"][1:], strict=False)]
+    assert min(gaps) > 150  # <= 400 passes/min even in double unders
+    assert walk["count"] == 0 and walk["events_ms"] == []
+
+
+def test_demo_trace_has_one_trip(tmp_path):
+    _, json_path = jumprope.demo_trace(tmp_path / "demo")
+    truth = json.loads(json_path.read_text())
+    assert truth["trips"] == 1 and truth["count"] > 30
