@@ -107,9 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("trace", help="canonical trace CSV the simulated accelerometer plays")
     p.add_argument("--activity", "-a", default="jump_rope", choices=ACTIVITIES)
     p.add_argument("--board", default="m5stickc", choices=("m5stickc", "devkit"))
-    p.add_argument(
-        "--mode", default="free", choices=("free", "countdown_time", "countdown_count", "interval")
-    )
+    p.add_argument("--mode", default="free", choices=MODES)
     pace = p.add_mutually_exclusive_group()
     pace.add_argument("--speed", type=float, default=0, help="N x real time (default: as fast as possible)")
     pace.add_argument("--realtime", action="store_true", help="run at the speed of the real device")
