@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from conftest import DRIVERS, run_driver
 from fascia.app.logstore import FLASH_FULL
 from fascia.detect import ACTIVITIES
-from fascia.spec import log
+from fascia.spec import log, logread
 from host_tools import mpy
 
 INCOMPLETE = "incomplete (no END record: power lost?)"
@@ -51,7 +51,7 @@ def test_every_record_type_round_trips(dual):
     }
     assert (session["count"], session["duration_ms"]) == (100, 60000)
     # the reader on this side (CPython) reads the bytes that runtime wrote identically
-    assert log.parse_session(bytes.fromhex(hexdata)) == session
+    assert logread.parse_session(bytes.fromhex(hexdata)) == session
     assert len(bytes.fromhex(hexdata)) == sum(sizes)
 
 
@@ -80,7 +80,7 @@ def test_damage_is_reported_and_the_rest_is_read(dual):
 def test_truncation_loses_only_the_record_being_written(dual):
     hexdata, _, _, _, cuts, *_ = dual("log_records")
     data = bytes.fromhex(hexdata)
-    frame_ends = [offset for offset, _, _ in log.iter_records(data)][1:] + [len(data)]
+    frame_ends = [offset for offset, _, _ in logread.iter_records(data)][1:] + [len(data)]
     assert len(cuts) == len(data) + 1
     for cut, good, status, errors in cuts:
         assert good == sum(1 for end in frame_ends if end <= cut), cut
@@ -120,7 +120,7 @@ def test_store_writes_lists_syncs_and_deletes(dual, tmp_path):
     # once session 3 is synced it is deleted to make room; the open (unsynced) session 2 stays
     assert out["room"] == [None, [2], 4]
     # the CPython reader reads what this runtime's store wrote
-    s2 = log.parse_session((tmp_path / "00002.fsl").read_bytes())
+    s2 = logread.parse_session((tmp_path / "00002.fsl").read_bytes())
     assert s2["status"] == INCOMPLETE and s2["errors"] == [] and s2["count"] == 2
     assert s2["header"]["device_id"] == "0102" and s2["header"]["activity"] == "walk"
 
@@ -149,7 +149,7 @@ def test_power_cut_keeps_every_complete_record(runtime, tmp_path, kill_after):
     proc.wait()
     assert acknowledged >= kill_after, proc.stderr.read() if proc.stderr else ""
     (path,) = tmp_path.glob("*.fsl")
-    session = log.parse_session(path.read_bytes())
+    session = logread.parse_session(path.read_bytes())
     assert session["status"] == INCOMPLETE
     assert len(session["errors"]) <= 1  # only the record being written may be lost
     counts = [p["count"] for p in session["progress"]]
@@ -172,7 +172,7 @@ def test_writer_rejects_bad_fields():
     with pytest.raises(ValueError, match="exceeds 1024"):
         log.pack_progress(0, 0, {f"a_rather_long_figure_name_{i:02d}": i for i in range(40)})
     # out-of-range figures saturate rather than crash the session end
-    big = log.parse_session(log.pack_end(1, 1, 10**6, "stop", {"trips": 2**40}))["end"]
+    big = logread.parse_session(log.pack_end(1, 1, 10**6, "stop", {"trips": 2**40}))["end"]
     assert big["kcal_x10"] == 0xFFFF and big["extras"]["trips"] == 2**31 - 1
 
 
@@ -193,7 +193,7 @@ def _session_bytes(draw_counts: list[int], extras_value: int) -> bytes:
 
 
 def _check_reader(data: bytes) -> list:
-    records = list(log.iter_records(data))
+    records = list(logread.iter_records(data))
     offset = 0
     for o, t, fields in records:
         assert o == offset  # records and damaged regions tile the input exactly
@@ -203,7 +203,7 @@ def _check_reader(data: bytes) -> list:
         else:
             offset = o + len(_reframe(data, o))
     assert offset == len(data)
-    session = log.parse_session(data)
+    session = logread.parse_session(data)
     assert isinstance(session["status"], str)
     assert all(isinstance(e, str) for e in session["errors"])
     return records
@@ -235,7 +235,7 @@ def test_random_frames_never_raise(payload, rtype_and_len):
 @given(st.lists(st.integers(0, 2**32 - 1), max_size=12), st.integers(-(2**31), 2**31 - 1), st.data())
 def test_bit_flips_cost_only_the_record_hit(counts, value, data):
     clean = _session_bytes(counts, value)
-    good = [(o, t) for o, t, _ in log.iter_records(clean)]
+    good = [(o, t) for o, t, _ in logread.iter_records(clean)]
     bit = data.draw(st.integers(0, len(clean) * 8 - 1))
     flipped = bytearray(clean)
     flipped[bit // 8] ^= 1 << (bit % 8)

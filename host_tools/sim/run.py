@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fascia.spec import config as cfg
-from fascia.spec import log
-from host_tools import mpy
+from fascia.spec import logread
+from host_tools import build, mpy
 from host_tools.sim import frames as fr
 
 SIM_RUN = mpy.SIM_LIB / "sim_run.py"
@@ -136,7 +136,12 @@ def simulate(
     settings.update(extra or {})
     (flash / "sim.json").write_text(json.dumps(settings))
 
-    env = dict(os.environ, MICROPYPATH=mpy.micropypath(sim=True))
+    if heapsize:  # a small heap needs precompiled code, as on the device
+        lib = build.host_firmware_lib()
+        path = ":".join([".frozen", str(lib / "sim"), str(lib / "firmware")])
+    else:
+        path = mpy.micropypath(sim=True)
+    env = dict(os.environ, MICROPYPATH=path)
     cmd = [
         mpy.micropython_binary(),
         *(["-X", f"heapsize={heapsize}"] if heapsize else []),
@@ -144,6 +149,7 @@ def simulate(
         "sim.json",
     ]
     status: list[dict] = []
+    other: list[str] = []  # anything else the device printed (a traceback goes to stdout)
     deadline = time.monotonic() + timeout
     with subprocess.Popen(
         cmd, cwd=flash, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -154,12 +160,14 @@ def simulate(
                 status.append(json.loads(line))
                 if on_status:
                     on_status(status[-1])
+            else:
+                other.append(line.rstrip())
             if time.monotonic() > deadline:
                 proc.kill()
                 raise SimError("simulation timed out")
         err = proc.stderr.read()
     if proc.returncode != 0:
-        tail = "\n".join(err.strip().splitlines()[-6:])
+        tail = "\n".join((err.strip().splitlines() or other)[-6:])
         raise SimError(f"the simulated device crashed:\n{tail}")
     result = SimResult(summary=read_last_session(flash), status=status, flash_dir=flash)
     if frames_dir:
@@ -172,7 +180,7 @@ def read_last_session(flash: Path) -> dict:
     files = sorted((flash / "log").glob("*.fs[ls]"))
     if not files:
         return {"activity": None, "count": 0, "status": "no session recorded"}
-    session = log.parse_session(files[-1].read_bytes())
+    session = logread.parse_session(files[-1].read_bytes())
     header = session.get("header") or {}
     end = session.get("end") or {}
     return {

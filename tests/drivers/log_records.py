@@ -3,7 +3,7 @@
 import json
 from binascii import hexlify
 
-from fascia.spec import log
+from fascia.spec import log, logread
 
 
 def session():
@@ -19,14 +19,14 @@ def session():
 
 def summary(data):
     """[offset, type, error or None] per record."""
-    return [[o, t, f["error"] if t == log.CORRUPT else None] for o, t, f in log.iter_records(data)]
+    return [[o, t, f["error"] if t == log.CORRUPT else None] for o, t, f in logread.iter_records(data)]
 
 
 records = session()
 data = b"".join(records)
 print(json.dumps(hexlify(data).decode()))
 print(json.dumps([len(r) for r in records]))
-print(json.dumps(log.parse_session(data)))
+print(json.dumps(logread.parse_session(data)))
 
 # one flipped bit inside the first PROGRESS payload
 flipped = bytearray(data)
@@ -36,8 +36,8 @@ print(json.dumps(summary(bytes(flipped))))
 # every truncation point: records read in full, and the error of the cut one
 cuts = []
 for cut in range(len(data) + 1):
-    s = log.parse_session(data[:cut])
-    good = [t for o, t, f in log.iter_records(data[:cut]) if t != log.CORRUPT]
+    s = logread.parse_session(data[:cut])
+    good = [t for o, t, f in logread.iter_records(data[:cut]) if t != log.CORRUPT]
     cuts.append([cut, len(good), s["status"], s["errors"]])
 print(json.dumps(cuts))
 
@@ -53,11 +53,15 @@ print(json.dumps(summary(data[:head] + log.frame(9, b"future") + data[head:])))
 print(json.dumps(summary(data[:head] + log.frame(log.PROGRESS, b"\x01\x02") + data[head:])))
 newer = bytearray(records[0][5:-4])
 newer[0] = log.FORMAT_VERSION + 1
-print(json.dumps(log.parse_session(log.frame(log.HEADER, bytes(newer)) + data[head:])["errors"]))
+print(json.dumps(logread.parse_session(log.frame(log.HEADER, bytes(newer)) + data[head:])["errors"]))
 # an unsynced start resolved at sync time (same boot / earlier boot)
-unsynced = log.parse_session(log.pack_header(13, "walk", "free", None, 600, False, 4))["header"]
+unsynced = logread.parse_session(log.pack_header(13, "walk", "free", None, 600, False, 4))["header"]
 print(
     json.dumps(
-        [unsynced, log.resolve_start(unsynced, 4, 1000, 1700000000), log.resolve_start(unsynced, 5, 10, 0)]
+        [
+            unsynced,
+            logread.resolve_start(unsynced, 4, 1000, 1700000000),
+            logread.resolve_start(unsynced, 5, 10, 0),
+        ]
     )
 )

@@ -3,19 +3,20 @@
 Physics it relies on (all constants below follow from it, none from a particular recording):
 
 * The wrist turns the rope by moving the handle on a small circle in the rope's (vertical)
-  plane, once per turn, 100-330 rpm. Seen by the sensor, the acceleration minus its slow mean
-  (gravity) is a vector ROTATING about the rope's axis. Its forward component (horizontal, in the
-  rope plane) is a clean once-per-turn oscillation: the bounce and the landings are vertical, so
-  they hardly reach it. Counting its zero crossings (with hysteresis) counts half turns.
-* Walking, shaking or carrying the rope moves the hand to and fro, not round: the cross product
-  of successive vectors then averages to ~0 instead of keeping one sign. That is the test for
-  "the rope is turning" (coherence = |mean cross| / mean |cross|).
-* Every successful pass is followed by a landing, a sharp upward spike on the vertical
-  component, within a fraction of a turn. Landings anchor the passes: the turns between two
-  landings are the passes of that jump (1, or 2 for a double under).
-* A pass is only confirmed once the rope has gone on for another half turn. On a trip the rope
-  catches the feet and the turning stops within a fraction of a turn, so the catch turn is never
-  confirmed and goes to `trips` instead (late confirmation: events lie ~0.2 turn in the past).
+  plane, once per turn, 60-330 rpm. The acceleration minus its slow mean (gravity) therefore has
+  a FORWARD component (horizontal, along the principal horizontal direction) that oscillates
+  once per turn; bounce and landings are vertical, so they hardly reach it. Its zero crossings
+  (with hysteresis, half periods of 70-450 ms) count half turns.
+* Shaking the arms moves the hand along a line: forward and vertical then move in step
+  (correlation > 0.97). A turning rope does not, so such motion is not taken for turns.
+* Every jump has a flight (free fall: the vertical force drops by >= 0.3 g) and a landing that
+  ends it. A landing anchors the passes of its jump: the rope passed under the feet during the
+  flight, and the number of turns since the previous landing (rounded) is the number of passes
+  (1, or 2 for a double under). Walking has no free fall and its arm swings slower than 67 rpm.
+* A pass is only confirmed once the rope has gone on (a new half turn, 0.4 turn past the
+  landing). On a trip the rope catches the feet and the turning stops within a fraction of a
+  turn, so the catch turn is not confirmed and goes to `trips` instead (late confirmation: the
+  event time reported is the landing minus 70 ms, about mid-flight).
 
 Internally everything runs on 10 ms slots from the shared Resampler, so the constants are in
 ms and the same at any input rate; state is a handful of small ints.
@@ -31,7 +32,7 @@ _MAX_HP = const(4000)  # high-passed components are clipped here (mg) so spikes 
 _MIN_AMP = const(60)  # mg: forward swing below this is not a turning rope (slowest 100 rpm, 2 cm: 220)
 _HALF_MIN_MS = const(70)  # half turn at 430 rpm: faster than any rope
 _HALF_MAX_MS = const(450)  # half turn at 67 rpm; a walking arm swings slower (stride <= 1.1 Hz)
-_FLIGHT_MG = const(300)  # mg below the mean: free fall takes away ~0.7-1 g; walking never loses 0.3 g
+_FLIGHT_MG = const(300)  # mg below the mean: free fall takes away ~0.7-1 g, a walking bounce ~0.15-0.35 g
 _FLIGHT_MIN_MS = const(30)  # free fall lasts >= 90 ms (1 cm hop), heel-strike ringing dips for ~20 ms
 _EVENT_LEAD_MS = const(70)  # the pass is in mid-flight, about half a flight before the landing
 
@@ -155,7 +156,7 @@ class JumpDetector:
         self.vy = vy
         self.vz = vz
         # vertical component: up is along gravity's reaction (a still sensor reads +1 g "up")
-        up_lp = (vx * gx + vy * gy + vz * gz) // gm
+        up_lp = _clip((vx * gx + vy * gy + vz * gz) // gm)
         # forward axis: the principal direction of the horizontal part (sign power iteration, ~0.3 s)
         hx = vx - up_lp * gx // gm
         hy = vy - up_lp * gy // gm
@@ -163,10 +164,14 @@ class JumpDetector:
         ex = self.ex
         ey = self.ey
         ez = self.ez
-        em = magnitude(ex, ey, ez)
+        # products stay below 2**30 (ESP32 small ints): the axis is used at 1/8 scale
+        ax = ex >> 3
+        ay = ey >> 3
+        az = ez >> 3
+        em = magnitude(ax, ay, az)
         fwd = 0
         if em:
-            fwd = (hx * ex + hy * ey + hz * ez) // em
+            fwd = _clip((hx * ax + hy * ay + hz * az) // em)
         if fwd < 0:
             hx = -hx
             hy = -hy

@@ -1,0 +1,66 @@
+"""Compile the firmware to .mpy with mpy-cross: for the ESP32 (`fascia flash`) or the unix port (sim).
+
+A board runs precompiled .mpy files: importing them costs no compiler RAM, which is what lets the
+whole app fit the ESP32's heap. `compile_tree` mirrors a source tree into .mpy files, recompiling
+only what changed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from host_tools import mpy
+
+# -march for mpy-cross: the ESP32 (Xtensa LX6) and this machine's unix port (for the simulator)
+ARCH_ESP32 = "xtensawin"
+ARCH_HOST = "x64"
+
+
+class BuildError(Exception):
+    """mpy-cross rejected a file; the message has its error."""
+
+
+def mpy_cross() -> str:
+    return str(Path(sys.executable).parent / "mpy-cross")
+
+
+def compile_tree(src: Path, out: Path, march: str, *, keep: tuple[str, ...] = ()) -> list[Path]:
+    """Compile every .py under `src` to `out` (same layout); files named in `keep` are copied as .py.
+
+    Returns the written files. Unchanged sources (older than their .mpy) are skipped.
+    """
+    written = []
+    for py in sorted(src.rglob("*.py")):
+        if "__pycache__" in py.parts:
+            continue
+        rel = py.relative_to(src)
+        if rel.as_posix() in keep:
+            dest = out / rel
+            if not dest.exists() or dest.stat().st_mtime < py.stat().st_mtime:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_bytes(py.read_bytes())
+            written.append(dest)
+            continue
+        dest = (out / rel).with_suffix(".mpy")
+        if not dest.exists() or dest.stat().st_mtime < py.stat().st_mtime:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            proc = subprocess.run(
+                [mpy_cross(), f"-march={march}", "-o", str(dest), "-s", rel.as_posix(), str(py)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if proc.returncode != 0:
+                raise BuildError(f"{py}: {(proc.stderr or proc.stdout).strip()}")
+        written.append(dest)
+    return written
+
+
+def host_firmware_lib() -> Path:
+    """The firmware and the simulation models compiled for this machine's unix port (cached in out/)."""
+    out = mpy.REPO / "out" / "mpy-x64"
+    compile_tree(mpy.FIRMWARE, out / "firmware", ARCH_HOST)
+    compile_tree(mpy.SIM_LIB, out / "sim", ARCH_HOST, keep=("sim_run.py",))
+    return out

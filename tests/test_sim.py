@@ -1,0 +1,142 @@
+"""The simulator: the unchanged firmware on simulated boards, checked as a user would see it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import recordings
+from host_tools import mpy
+from host_tools.count import count_file
+from host_tools.sim import frames as fr
+from host_tools.sim.run import simulate
+from host_tools.sim.serial_bridge import SerialBridge
+
+sys.path.insert(0, str(mpy.SIM_LIB))  # the CPython framebuf stand-in, to render expected text
+import framebuf  # noqa: E402
+
+
+def _recording(rid: str) -> Path:
+    rows = [r for r in recordings() if r["id"] == rid]
+    if not rows:
+        pytest.fail(f"recording {rid} not found (../shared/data)")
+    return rows[0]["csv"]
+
+
+def _text_pixels(text: str, x: int, y: int, width: int = 128, height: int = 64):
+    """Pixels (x, y) lit by `text` drawn with the device's 8x8 font."""
+    fb = framebuf.FrameBuffer(bytearray(width * height // 8), width, height, framebuf.MONO_VLSB)
+    fb.text(text, x, y, 1)
+    return {(px, py) for py in range(height) for px in range(width) if fb.pixel(px, py)}
+
+
+def _lit(rows, threshold: int = 96):
+    return {(x, y) for y, row in enumerate(rows) for x, p in enumerate(row) if sum(p) > threshold}
+
+
+CASES = [
+    ("walk", "oxford_samsung_jamie_hard_inhand_1", "devkit"),
+    ("swing", "ktbl_1_swing", "devkit"),
+    ("swing", "kettlebox_swing_both_0", "m5stickc"),
+]
+
+
+@pytest.mark.parametrize(("activity", "rid", "board"), CASES)
+def test_logged_totals_equal_fascia_count(activity, rid, board, tmp_path, shared_data):
+    trace = _recording(rid)
+    result = simulate(
+        trace, activity, board=board, frames_dir=tmp_path / "frames", flash_dir=tmp_path / "flash"
+    )
+    offline = count_file(trace, activity)
+    s = result.summary
+    assert s["status"] == "complete" and s["errors"] == []
+    assert s["activity"] == activity and s["end_reason"] == "stop"
+    assert s["count"] == offline["count"]
+    for key, value in offline.items():
+        if key not in ("activity", "count", "events_ms"):
+            assert abs(s[key] - value) <= max(2, abs(value) // 50), key  # figures from the same detector
+    assert result.final_png is not None and result.final_png.stat().st_size > 500
+    assert fr.lit_fraction(result.final_rows or []) > 0.02
+
+
+def test_summary_frame_shows_the_count(tmp_path, shared_data):
+    result = simulate(_recording("ktbl_1_swing"), "swing", board="devkit", frames_dir=tmp_path)
+    count = result.summary["count"]
+    expected = _text_pixels(f"{count} reps", 0, 12)
+    region = {(x, y) for x in range(128) for y in range(12, 20)}
+    assert expected and _lit(result.final_rows or []) & region == expected
+
+
+def test_buttons_select_mode_and_countdown_ends_session(tmp_path, shared_data):
+    script = "# hold B: next mode (free -> countdown_time); press A: start\n200 b long\n3000 a press\n"
+    result = simulate(
+        _recording("ktbl_4_swing"),
+        "swing",
+        board="devkit",
+        buttons=script,
+        config={"countdown_s": 10},
+        frames_dir=tmp_path,
+    )
+    s = result.summary
+    assert s["mode"] == "countdown_time" and s["end_reason"] == "target"
+    assert 10_000 <= s["duration_ms"] <= 10_010
+    assert s["status"] == "complete"
+
+
+def test_sensor_that_stops_answering_keeps_the_session(tmp_path, shared_data):
+    trace = _recording("ktbl_4_swing")
+    result = simulate(trace, "swing", board="devkit", frames_dir=tmp_path, extra={"fail_after_ms": 20_000})
+    s = result.summary
+    assert s["status"] == "complete" and s["end_reason"] == "sensor"
+    assert 0 < s["count"] <= count_file(trace, "swing")["count"]
+    expected = _text_pixels("SENSOR ERROR", 1, 1)
+    lit = _lit(result.final_rows or [])
+    bar = {(x, y) for x in range(128) for y in range(10)}
+    assert bar - lit == expected  # the title is drawn dark on a lit bar
+    assert result.status[-1]["sensor_error"].startswith("Sensor not answering")
+
+
+def test_full_flash_refuses_to_start(tmp_path, shared_data):
+    result = simulate(
+        _recording("ktbl_1_swing"),
+        "swing",
+        board="devkit",
+        frames_dir=tmp_path,
+        extra={"flash_bytes": 20_000},
+    )
+    assert result.summary["count"] == 0 and result.summary["status"] == "no session recorded"
+    lit = _lit(result.final_rows or [])
+    bar = {(x, y) for x in range(128) for y in range(10)}
+    assert bar - lit == _text_pixels("FLASH FULL", 1, 1)
+
+
+@pytest.mark.parametrize("board", ["devkit", "m5stickc"])
+def test_firmware_runs_in_64k_heap(board, tmp_path, shared_data):
+    result = simulate(_recording("ktbl_1_swing"), "swing", board=board, heapsize="64k", frames_dir=tmp_path)
+    assert result.summary["count"] == 10 and result.summary["status"] == "complete"
+
+
+def test_mpremote_lists_and_copies_the_log(tmp_path, shared_data):
+    flash = tmp_path / "flash"
+    simulate(_recording("ktbl_1_swing"), "swing", board="devkit", flash_dir=flash)
+    logged = sorted((flash / "log").glob("*.fsl"))
+    assert len(logged) == 1
+    mpremote = str(Path(sys.executable).parent / "mpremote")
+    with SerialBridge(flash) as device:
+        ls = subprocess.run(
+            [mpremote, "connect", device.port, "fs", "ls", ":log"], capture_output=True, text=True, timeout=60
+        )
+        assert ls.returncode == 0, ls.stderr
+        assert logged[0].name in ls.stdout
+        copy = tmp_path / "copy.fsl"
+        cp = subprocess.run(
+            [mpremote, "connect", device.port, "fs", "cp", f":log/{logged[0].name}", str(copy)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert cp.returncode == 0, cp.stderr
+    assert copy.read_bytes() == logged[0].read_bytes()
