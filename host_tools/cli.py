@@ -62,6 +62,7 @@ def _cmd_sim(args: argparse.Namespace) -> None:
             speed=1.0 if args.realtime else args.speed,
             buttons=buttons,
             frames_dir=Path(args.frames) if args.frames else None,
+            all_frames=bool(args.frames),
             flash_dir=Path(args.flash) if args.flash else None,
             as_json=args.json,
         )
@@ -123,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_sim)
 
-    p = sub.add_parser("demo", help="the main job on a bundled generated jump-rope trace")
+    p = sub.add_parser("demo", help="a generated jump-rope session through the simulated device")
     p.add_argument("--out", default="out/demo", help="where to write the trace and results")
     p.set_defaults(func=_cmd_demo)
     return parser

@@ -59,17 +59,33 @@ def write_png(path: Path | str, rows: Pixels, scale: int = 4) -> Path:
     return out
 
 
-def to_terminal(rows: Pixels) -> str:
-    """Half-block rendering: two pixel rows per text line, lit pixels as blocks."""
-    lines = []
-    for y in range(0, len(rows), 2):
-        top = rows[y]
-        bottom = rows[y + 1] if y + 1 < len(rows) else [_OFF] * len(top)
+# quadrant characters indexed by lit bits: 1 top-left, 2 top-right, 4 bottom-left, 8 bottom-right
+_QUADRANTS = " ▘▝▀▖▌▞▛▗▚▐▜▄▙▟█"
+
+
+def to_terminal(rows: Pixels, max_width: int = 80) -> str:
+    """Block-character rendering: 1x2 pixels per character (half blocks), or 2x2 (quadrants) when
+    the display is wider than `max_width`; runs of empty lines are shown as one, so a tall
+    display's mostly blank screens stay short."""
+    lit = [[sum(p) > 96 for p in row] for row in rows]
+    height, width = len(lit), len(lit[0]) if lit else 0
+    step_x = 1 if width <= max_width else 2
+
+    def on(x: int, y: int) -> bool:
+        return y < height and x < width and lit[y][x]
+
+    lines: list[str] = []
+    for y in range(0, height, 2):
         chars = []
-        for a, b in zip(top, bottom, strict=True):
-            up, down = sum(a) > 96, sum(b) > 96
-            chars.append("█" if up and down else "▀" if up else "▄" if down else " ")
-        lines.append("".join(chars).rstrip())
+        for x in range(0, width, step_x):
+            if step_x == 1:
+                bits = on(x, y) * 3 + on(x, y + 1) * 12
+            else:
+                bits = on(x, y) + on(x + 1, y) * 2 + on(x, y + 1) * 4 + on(x + 1, y + 1) * 8
+            chars.append(_QUADRANTS[bits])
+        line = "".join(chars).rstrip()
+        if line or (lines and lines[-1]):
+            lines.append(line)
     return "\n".join(lines)
 
 

@@ -29,13 +29,14 @@ def run_and_show(
     *,
     as_json: bool = False,
     frames_dir: Path | None = None,
+    all_frames: bool = False,
     console: Console | None = None,
     **kw,
 ) -> SimResult:
     console = console or Console()
     out_dir = frames_dir or Path("out/sim")
     if as_json:
-        result = simulate(trace, activity, frames_dir=out_dir, all_frames=frames_dir is not None, **kw)
+        result = simulate(trace, activity, frames_dir=out_dir, all_frames=False, **kw)
         print(json.dumps(result.summary))
         return result
     with Live(console=console, refresh_per_second=10, transient=True) as live:
@@ -43,7 +44,7 @@ def run_and_show(
             trace,
             activity,
             frames_dir=out_dir,
-            all_frames=frames_dir is not None,
+            all_frames=all_frames,
             on_status=lambda s: live.update(_status_line(s)),
             **kw,
         )

@@ -60,8 +60,8 @@ class App:
         self.activity = self.config["activity"]
         self.mode = self.config["mode"]
         self.view = READY
-        self.session = None
-        self.det = None
+        self.session = None  # the Session being recorded, if any
+        self.det = make(self.activity)  # the current (or last) session's detector
         self.result = None  # (count, duration_ms, lines, kcal_x10) of the last session
         self.notice_title = ""
         self.notice_lines = ()
@@ -118,6 +118,8 @@ class App:
         """Move every whole chunk of samples from the FIFO into the detector."""
         imu = self.board.imu
         s = self.session
+        if s is None:
+            return
         try:
             while True:
                 n = imu.read_chunk(self._fifo)
@@ -192,6 +194,7 @@ class App:
         if self.session is None:
             self.activity = activity
             self.mode = mode
+            self.det = make(activity)
             self._period_us = self.board.imu.set_odr(ODR_HZ[activity])
 
     def start(self, now: int) -> bool:
@@ -252,6 +255,8 @@ class App:
     def _finish(self, now: int, reason: str = "") -> None:
         """Write the END record, update today's total and show the summary."""
         s = self.session
+        if s is None:
+            return
         det = self.det
         det.flush(self._t)
         extras = det.extras()

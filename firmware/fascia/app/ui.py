@@ -118,9 +118,13 @@ class Screen:
         fb = self.fb
         fb.fill(_BG)
         self._top_bar("DONE " + _ACTIVITY_TITLES.get(activity, activity), battery)
-        fb.text("%d %s" % (count, _UNITS.get(activity, "")), 0, 12, _FG)
-        fb.text("time " + clock_text(duration_ms), 0, 22, _FG)
-        y = 32
+        y = 12
+        if self.tall:  # room for the count in big digits
+            self._big_count(count, 20, 60)
+            y = 90
+        fb.text("%d %s" % (count, _UNITS.get(activity, "")), 0, y, _FG)
+        fb.text("time " + clock_text(duration_ms), 0, y + 10, _FG)
+        y += 20
         for line in lines:
             if y > self.height - 16:
                 break

@@ -1,0 +1,47 @@
+"""ESP32 DevKitC + MPU6050 (or MPU6886) breakout + SSD1306 128x64 I2C OLED + two buttons + LiPo divider.
+
+Pins as in hardware/README.md. The IMU and the OLED share one I2C bus at 400 kHz.
+"""
+
+from micropython import const
+
+_SDA = const(21)
+_SCL = const(22)
+_OLED_ADDR = const(0x3C)
+_BUTTON_A = const(32)
+_BUTTON_B = const(33)
+_BATTERY_ADC = const(34)
+
+
+def make():
+    from machine import ADC, I2C, WDT, Pin, unique_id
+
+    from fascia.app.board import Board
+    from fascia.drivers.battery import Battery
+    from fascia.drivers.buttons import Button
+    from fascia.drivers.mpu6050 import MPU6050
+    from fascia.drivers.ssd1306 import SSD1306
+
+    i2c = I2C(0, scl=Pin(_SCL), sda=Pin(_SDA), freq=400_000)
+    display = SSD1306(i2c, _OLED_ADDR)
+    if 0x68 not in i2c.scan():
+        raise OSError("no IMU at I2C 0x68: check the wiring (hardware/README.md)")
+    try:
+        imu = MPU6050(i2c)
+    except OSError:  # an MPU6886 breakout on the same pins
+        from fascia.drivers.mpu6886 import MPU6886
+
+        imu = MPU6886(i2c)
+    adc = ADC(Pin(_BATTERY_ADC), atten=ADC.ATTN_11DB)
+    return Board(
+        "devkit",
+        imu,
+        display,
+        128,
+        64,
+        (Button(Pin(_BUTTON_A, Pin.IN, Pin.PULL_UP)), Button(Pin(_BUTTON_B, Pin.IN, Pin.PULL_UP))),
+        battery=Battery(adc, ratio=2),
+        wdt=WDT(timeout=8000),
+        root="/",
+        device_id=unique_id(),
+    )
