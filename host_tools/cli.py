@@ -14,10 +14,10 @@ from pathlib import Path
 from fascia import VERSION
 from fascia.detect import ACTIVITIES
 from fascia.spec.config import MODES
+from host_tools.errors import UserError
 
-
-class UserError(Exception):
-    """Reported as `fascia: error: <message>` with exit code 2."""
+# Modules that add their own subcommands: each has `register(subparsers)` and raises UserError.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def _cmd_count(args: argparse.Namespace) -> None:
@@ -127,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="a generated jump-rope session through the simulated device")
     p.add_argument("--out", default="out/demo", help="where to write the trace and results")
     p.set_defaults(func=_cmd_demo)
+
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     return parser
 
 
