@@ -10,7 +10,7 @@ ESP32_STUBS := micropython-esp32-stubs>=1.29,<1.30
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n auto
 
-.PHONY: all install demo test check lint bench bench-accuracy bench-cost clean
+.PHONY: all install demo test check lint bench bench-accuracy bench-cost bench-pipeline clean
 
 all: install
 
@@ -37,7 +37,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check firmware host_tools tests
 	$(BIN)/ruff format --check firmware host_tools tests
 
-bench: bench-accuracy bench-cost
+bench: bench-accuracy bench-cost bench-pipeline
 
 bench-accuracy: $(STAMP)
 	$(BIN)/python -m host_tools.bench.accuracy
@@ -47,3 +47,6 @@ bench-cost: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mpy-stubs out .pytest_cache .ruff_cache
+
+bench-pipeline: $(STAMP)
+	$(BIN)/python -m host_tools.bench.pipeline

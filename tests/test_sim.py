@@ -113,9 +113,17 @@ def test_full_flash_refuses_to_start(tmp_path, shared_data):
     assert bar - lit == _text_pixels("FLASH FULL", 1, 1)
 
 
-@pytest.mark.parametrize("board", ["devkit", "m5stickc"])
-def test_firmware_runs_in_64k_heap(board, tmp_path, shared_data):
-    result = simulate(_recording("ktbl_1_swing"), "swing", board=board, heapsize="64k", frames_dir=tmp_path)
+# The smallest heaps the whole simulated device runs in on the x64 unix port (`make bench-pipeline`
+# bisects them): firmware + the bus, sensor and display models, which share the heap here but are
+# hardware on a board. The M5StickC's display model alone holds its 64.8 KB RGB565 glass.
+HEAPS = {"devkit": "128k", "m5stickc": "208k"}
+
+
+@pytest.mark.parametrize("board", sorted(HEAPS))
+def test_firmware_runs_in_a_small_heap(board, tmp_path, shared_data):
+    result = simulate(
+        _recording("ktbl_1_swing"), "swing", board=board, heapsize=HEAPS[board], frames_dir=tmp_path
+    )
     assert result.summary["count"] == 10 and result.summary["status"] == "complete"
 
 

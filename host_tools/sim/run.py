@@ -129,7 +129,7 @@ def simulate(
     if frames_dir:
         frames_dir = Path(frames_dir)
         frames_dir.mkdir(parents=True, exist_ok=True)
-        for old in frames_dir.glob("frame_*"):
+        for old in [*frames_dir.glob("frame_*"), *frames_dir.glob("final.*")]:
             old.unlink()
         settings["frames_dir"] = str(frames_dir.resolve())
         settings["frames_every_ms"] = 100 if all_frames else 0

@@ -23,8 +23,10 @@ from fascia.app.main import App
 
 
 def _frame_bytes(model):
-    """The glass as the display model decoded it from the bus (SSD1306: frame(); ST7789: frame)."""
-    return model.frame() if hasattr(model, "ram") else bytes(model.frame)
+    """The glass as the display model decoded it from the bus (SSD1306: frame(); ST7789: frame).
+
+    The ST7789's 64.8 KB glass is returned as is, not copied: callers that keep it must copy."""
+    return model.frame() if hasattr(model, "ram") else model.frame
 
 
 def main(path):
@@ -66,7 +68,7 @@ def main(path):
             app.draw(clock.now)
             stopped = True
         if frames_dir and frames_every and clock.now - last_frame_t >= frames_every:
-            frame = _frame_bytes(board.sim_display)
+            frame = bytes(_frame_bytes(board.sim_display))
             if frame != last_frame:
                 frame_no += 1
                 with open("%s/frame_%05d_%08d.%s" % (frames_dir, frame_no, clock.now, kind), "wb") as f:

@@ -41,7 +41,7 @@ class SimST7789:
         self.cs = SimPin(1)
         self.rst = SimPin(1, on_change=self._rst_changed)
         self.params = {}
-        self.commands = []
+        self.commands = 0  # command bytes seen
         self.pixels_written = 0
         self._reset()
 
@@ -79,7 +79,7 @@ class SimST7789:
         self._cmd = b
         self._args = bytearray()
         self._half = -1
-        self.commands.append(b)
+        self.commands += 1
         if b == 0x01:
             self._reset()
         elif b in (0x10, 0x11):

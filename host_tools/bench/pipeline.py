@@ -1,0 +1,95 @@
+"""Pipeline benchmark (`make bench-pipeline`): the whole device on the simulated board at 1 kHz.
+
+Runs the firmware (precompiled, as on the device) under the micropython binary, fed a generated
+1 kHz jump-rope trace by the simulated MPU over the simulated I2C bus, and prints:
+- speed: simulated seconds per wall second for the whole app, and for a bare loop that only drains
+  the same FIFO over the same bus (the simulation's own cost), side by side in one run;
+- heap: the live heap after collection while running, and the smallest `-X heapsize` with which
+  the whole simulated device (firmware + bus/sensor/display models) completes the run.
+Figures go to out/bench/pipeline.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from host_tools import build, mpy
+from host_tools.bench.accuracy import OUT
+
+SECONDS = 60
+ODR = 1000
+
+
+def _run(lib: Path, trace: Path, mode: str, heapsize: str | None = None) -> subprocess.CompletedProcess[str]:
+    path = ":".join([".frozen", str(lib / "sim"), str(lib / "firmware")])
+    cmd = [mpy.micropython_binary(), *(["-X", f"heapsize={heapsize}"] if heapsize else [])]
+    cmd += [str(lib / "sim" / "sim_pipeline.py"), str(trace), str(SECONDS), str(ODR), mode]
+    with tempfile.TemporaryDirectory() as flash:
+        return subprocess.run(
+            cmd, capture_output=True, text=True, cwd=flash, env=dict(os.environ, MICROPYPATH=path)
+        )
+
+
+def smallest_heap(lib: Path, trace: Path) -> int:
+    """Bisect the heap size (KiB) with which the app run still completes."""
+    lo, hi = 16, 512
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _run(lib, trace, "app", f"{mid}k").returncode == 0:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def main() -> int:
+    from host_tools.gen import jumprope
+
+    lib = build.host_firmware_lib()
+    build.compile_tree(mpy.SIM_LIB, lib / "sim", build.ARCH_HOST, keep=("sim_run.py", "sim_pipeline.py"))
+    with tempfile.TemporaryDirectory() as t:
+        stem = Path(t) / "bench_1khz"
+        jumprope.generate("basic", 7, float(ODR), stem, duration_s=SECONDS)
+        trace = stem.with_suffix(".csv")
+        results = {}
+        for mode in ("bare", "app"):
+            proc = _run(lib, trace, mode)
+            if proc.returncode != 0:
+                print(proc.stdout[-500:], proc.stderr[-500:])
+                return 1
+            results[mode] = json.loads(proc.stdout.strip().splitlines()[-1])
+        heap_kib = smallest_heap(lib, trace)
+    bare, app = results["bare"], results["app"]
+    figures = {
+        "odr_hz": ODR,
+        "simulated_s": SECONDS,
+        "app_x_realtime": round(app["sim_ms"] / max(app["wall_ms"], 1), 1),
+        "bare_x_realtime": round(bare["sim_ms"] / max(bare["wall_ms"], 1), 1),
+        "app_only_x_realtime": round(app["sim_ms"] / max(app["wall_ms"] - bare["wall_ms"], 1), 1),
+        "live_heap_bytes": [app["live_heap_min"], app["live_heap_max"]],
+        "bare_live_heap_bytes": [bare["live_heap_min"], bare["live_heap_max"]],
+        "smallest_heap_kib": heap_kib,
+        "jumps_counted": app["count"],
+    }
+    print(f"pipeline at {ODR} Hz on the simulated board, {SECONDS} s simulated (unix port, x64):")
+    print(f"  whole simulated device   {figures['app_x_realtime']:>7} x real time")
+    print(f"  bare FIFO drain (models) {figures['bare_x_realtime']:>7} x real time")
+    print(f"  firmware's own share     {figures['app_only_x_realtime']:>7} x real time (goal >= 100)")
+    print(
+        f"  live heap while running  {app['live_heap_min']:,}..{app['live_heap_max']:,} bytes "
+        f"(bare loop: {bare['live_heap_min']:,}..{bare['live_heap_max']:,})"
+    )
+    print(f"  smallest -X heapsize that completes (firmware + models): {heap_kib} KiB")
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "pipeline.json").write_text(json.dumps(figures, indent=1) + "\n")
+    print(f"written: {OUT / 'pipeline.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
