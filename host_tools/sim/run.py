@@ -25,6 +25,7 @@ from host_tools.sim import frames as fr
 SIM_RUN = mpy.SIM_LIB / "sim_run.py"
 BOARDS = ("m5stickc", "devkit")
 FRAME_SIZES = {"rgb565": (135, 240), "vlsb": (128, 64)}
+STOP_AFTER_TRACE_MS = 1000  # with no button script, the session is stopped this long after the trace
 PRESS_MS = 120  # a short press: the button is held this long
 LONG_MS = 1200  # a long press
 
@@ -122,6 +123,7 @@ def simulate(
     }
     if buttons is None:
         settings["start_on_trace"] = True
+        settings["stop_after_trace_ms"] = STOP_AFTER_TRACE_MS
     else:
         settings["buttons"] = parse_buttons(buttons)
         last_press = max((t for tl in settings["buttons"].values() for t, _ in tl), default=0)
@@ -173,6 +175,31 @@ def simulate(
     if frames_dir:
         result.frames, result.final_png, result.final_rows = convert_frames(Path(frames_dir))
     return result
+
+
+def device_view(
+    trace: Path, activity: str, tail_ms: int = STOP_AFTER_TRACE_MS
+) -> list[tuple[int, int, int, int]]:
+    """The samples the simulated device's detector gets from `trace` in a session started with it:
+    the MPU samples the trace on its own grid at the activity's rate (holding the latest row) from
+    just after the start for the trace's length plus `tail_ms`, and the driver converts +-16 g raw
+    readings back to mg.
+    `fascia count` on these samples must equal the device's logged count exactly."""
+    from fascia.app.main import ODR_HZ
+    from fascia.detect.replay import read_trace
+
+    period = 1000 // ODR_HZ[activity]  # the MPU's 1 kHz / n rates
+    with trace.open() as f:
+        rows = list(read_trace(f))
+    out = []
+    i = 0
+    for t in range(period, rows[-1][0] + tail_ms + 1, period):  # the sample at the start is discarded
+        while i + 1 < len(rows) and rows[i + 1][0] <= t:
+            i += 1
+        raw = [max(-32768, min(32767, (2 * v * 2048 + 1000) // 2000)) for v in rows[i][1:]]
+        x, y, z = ((r * 125 + 128) >> 8 for r in raw)
+        out.append((t, x, y, z))
+    return out
 
 
 def read_last_session(flash: Path) -> dict:

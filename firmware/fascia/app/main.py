@@ -114,8 +114,9 @@ class App:
             self._next_frame = now + (_FRAME_MS if self.session is not None else _IDLE_FRAME_MS)
             self.draw(now)
 
-    def _drain(self, now: int) -> None:
-        """Move every whole chunk of samples from the FIFO into the detector."""
+    def _drain(self, now: int, final: bool = False) -> None:
+        """Move every whole chunk of samples from the FIFO into the detector (and, when the
+        session ends, what is left over)."""
         imu = self.board.imu
         s = self.session
         if s is None:
@@ -129,6 +130,10 @@ class App:
                 if not n:
                     break
                 if s.counting:
+                    self._feed(s.elapsed_ms(now), n)
+            if final:
+                n = imu.read_fifo(self._fifo)
+                if n and s.counting:
                     self._feed(s.elapsed_ms(now), n)
         except OSError as e:
             self._sensor_failed(now, e)
@@ -228,14 +233,20 @@ class App:
         self._anchored = False
         self._next_progress = now + _PROGRESS_MS
         self._next_second = now + 1000
-        self._discard_fifo()
+        try:
+            self.board.imu.fifo_reset()  # samples from before the start are not this session's
+        except OSError as e:
+            self._sensor_failed(now, e)
+            return False
         self.view = TRAINING
         return True
 
     def stop(self, now: int) -> None:
         if self.session is not None:
-            self.session.stop(now)
-            self._finish(now)
+            self._drain(now, final=True)  # the last part-chunk of samples counts too
+            if self.session is not None:  # (a sensor error while draining ends it by itself)
+                self.session.stop(now)
+                self._finish(now)
 
     def _mode_params(self) -> dict:
         """The mode's parameters under their log names (fascia.spec.log.MODE_PARAMS)."""
