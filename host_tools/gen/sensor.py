@@ -76,7 +76,7 @@ def write_trace(
     """Write `<stem>.csv` and `<stem>.json` in the canonical format; returns both paths."""
     stem = Path(path_stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
-    csv_path = stem.with_suffix(".csv")
+    csv_path = stem.parent / (stem.name + ".csv")  # not with_suffix: a stem may contain dots
     with csv_path.open("w") as f:
         f.write(HEADER + "\n")
         for t, x, y, z in samples:
@@ -94,6 +94,6 @@ def write_trace(
     }
     if extra:
         truth.update(extra)
-    json_path = stem.with_suffix(".json")
+    json_path = stem.parent / (stem.name + ".json")
     json_path.write_text(json.dumps(truth, indent=1) + "\n")
     return csv_path, json_path
