@@ -68,4 +68,5 @@ def main(argv):
         run(det, int(argv[4]), 0)
 
 
-main(sys.argv)
+if __name__ == "__main__":
+    main(sys.argv)
