@@ -138,11 +138,13 @@ def simulate(
     settings.update(extra or {})
     (flash / "sim.json").write_text(json.dumps(settings))
 
+    # what was flashed to this device (`fascia flash --march x64`) comes first, as /lib does on a board
+    flashed = [str(flash / "lib")] if (flash / "lib").is_dir() else []
     if heapsize:  # a small heap needs precompiled code, as on the device
         lib = build.host_firmware_lib()
-        path = ":".join([".frozen", str(lib / "sim"), str(lib / "firmware")])
+        path = ":".join([".frozen", *flashed, str(lib / "sim"), str(lib / "firmware")])
     else:
-        path = mpy.micropypath(sim=True)
+        path = mpy.micropypath(flashed, sim=True)
     env = dict(os.environ, MICROPYPATH=path)
     cmd = [
         mpy.micropython_binary(),

@@ -1,0 +1,172 @@
+"""`fascia flash`: put MicroPython (optional) and the fascia firmware on a board.
+
+Steps, each printed (and only printed with --dry-run):
+1. with --firmware-image: check the image with esptool's Python API (a valid ESP32 app image,
+   checksums right), then erase the flash and write it at the board's offset with esptool;
+2. compile the firmware to .mpy for the ESP32 (xtensawin) with mpy-cross;
+3. copy it with mpremote: /lib/fascia, /lib/boards, /main.py, /board.py naming the board profile,
+   and a default /config.json ONLY if the device has none (logs and config are never touched);
+4. soft-reset and check that the firmware answers with the version just copied.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from fascia import VERSION
+from fascia.spec import config as cfg
+from host_tools import build, mpy
+from host_tools.errors import UserError
+
+BOARDS = {"m5stickc": "esp32", "devkit": "esp32"}  # board profile -> esptool chip
+APP_OFFSET = 0x1000  # MicroPython's combined image on the (original) ESP32 starts at 0x1000
+
+
+def _mpremote() -> str:
+    return str(Path(sys.executable).parent / "mpremote")
+
+
+APP_IN_FILE = 0x10000 - APP_OFFSET  # where the application image sits inside a merged .bin
+
+
+def check_image(path: Path, chip: str) -> str:
+    """Validate a firmware image with esptool's own loader (header, segments, checksum, hash);
+    a merged MicroPython .bin is checked at the bootloader and, when present, at the app offset."""
+    from esptool.bin_image import LoadFirmwareImage
+
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise UserError(f"{path}: {e.strerror}") from None
+    if data[:1] != b"\xe9":
+        raise UserError(f"{path}: not an ESP firmware image (no 0xE9 magic byte at the start)")
+    parts = [("image", 0)]
+    if len(data) > APP_IN_FILE and data[APP_IN_FILE] == 0xE9:
+        parts = [("bootloader", 0), ("application", APP_IN_FILE)]
+    found = []
+    for name, offset in parts:
+        try:
+            image = LoadFirmwareImage(chip, data[offset:])
+            image.verify()
+        except Exception as e:  # esptool raises FatalError and friends for a damaged image
+            raise UserError(f"{path}: not a valid {chip} {name}: {e}") from None
+        # the checks `esptool image-info` prints (it exits 0 either way): checksum and SHA-256
+        if image.checksum != image.calculate_checksum():
+            raise UserError(f"{path}: {chip} {name} checksum does not match: damaged image")
+        if getattr(image, "append_digest", False) and image.stored_digest != image.calc_digest:
+            raise UserError(f"{path}: {chip} {name} SHA-256 does not match: damaged image")
+        found.append(f"{name} of {len(image.segments)} segments")
+    return f"{chip}: " + ", ".join(found)
+
+
+class Flasher:
+    """Runs (or, dry, only prints) the steps; `log` receives one line per step."""
+
+    def __init__(
+        self,
+        port: str,
+        board: str,
+        *,
+        dry_run: bool = False,
+        march: str = build.ARCH_ESP32,
+        log: Callable[[str], None] = print,
+    ):
+        if board not in BOARDS:
+            raise UserError(f"unknown board {board!r} (choose from {', '.join(BOARDS)})")
+        self.port = port
+        self.board = board
+        self.dry_run = dry_run
+        self.march = march
+        self.log = log
+
+    def _run(self, what: str, cmd: list[str]) -> str:
+        self.log(f"{what}: {' '.join(cmd)}")
+        if self.dry_run:
+            return ""
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
+        if proc.returncode != 0:
+            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise UserError(f"{what} failed: {tail[0]}")
+        return proc.stdout
+
+    def _mpremote(self, what: str, *args: str) -> str:
+        return self._run(what, [_mpremote(), "connect", self.port, *args])
+
+    def write_image(self, image: Path) -> None:
+        chip = BOARDS[self.board]
+        self.log(f"check image: {check_image(image, chip)}")
+        esptool = [sys.executable, "-m", "esptool", "--chip", chip, "--port", self.port]
+        self._run("erase flash", [*esptool, "erase-flash"])
+        self._run("write image", [*esptool, "write-flash", f"0x{APP_OFFSET:x}", str(image)])
+
+    def install(self, build_dir: Path) -> None:
+        lib = build_dir / "lib"
+        self.log(f"compile firmware for {self.march} with mpy-cross into {lib}")
+        if not self.dry_run:
+            build.compile_tree(mpy.FIRMWARE / "fascia", lib / "fascia", self.march)
+            build.compile_tree(mpy.FIRMWARE / "boards", lib / "boards", self.march)
+            (build_dir / "main.py").write_bytes((mpy.FIRMWARE / "main.py").read_bytes())
+            (build_dir / "board.py").write_text(
+                f'"""Written by `fascia flash`: this device is a {self.board}."""\n\n'
+                f"from boards.{self.board} import make  # noqa: F401\n"
+            )
+            (build_dir / cfg.CONFIG_FILE).write_text(cfg.dumps(cfg.defaults()))
+        self._mpremote("make /lib", "exec", "import os\ntry:\n os.mkdir('lib')\nexcept OSError:\n pass")
+        # into :lib/ (trailing slash): a second flash updates lib/fascia instead of nesting a copy
+        self._mpremote("copy firmware", "fs", "cp", "-r", str(lib / "fascia"), str(lib / "boards"), ":lib/")
+        self._mpremote("copy entry point", "fs", "cp", str(build_dir / "main.py"), ":main.py")
+        self._mpremote("copy board profile", "fs", "cp", str(build_dir / "board.py"), ":board.py")
+        has_config = self._mpremote(
+            "look for a config", "exec", f"import os; print({cfg.CONFIG_FILE!r} in os.listdir())"
+        )
+        if self.dry_run or has_config.strip() == "False":
+            self._mpremote(
+                "copy default config", "fs", "cp", str(build_dir / cfg.CONFIG_FILE), f":{cfg.CONFIG_FILE}"
+            )
+        else:
+            self.log("keep the device's config.json")
+
+    def verify(self) -> None:
+        self._mpremote("soft reset", "soft-reset")
+        out = self._mpremote("check version", "exec", "import fascia; print(fascia.VERSION)")
+        if not self.dry_run and out.strip() != VERSION:
+            raise UserError(f"the device answers version {out.strip()!r}, expected {VERSION!r}")
+        done = "(dry run: nothing was written)" if self.dry_run else "answers"
+        self.log(f"fascia {VERSION} on the {self.board} at {self.port}: {done}")
+
+
+def flash(
+    port: str,
+    board: str,
+    *,
+    image: Path | None = None,
+    dry_run: bool = False,
+    march: str = build.ARCH_ESP32,
+    log: Callable[[str], None] = print,
+) -> None:
+    f = Flasher(port, board, dry_run=dry_run, march=march, log=log)
+    if image is not None:
+        f.write_image(image)
+    with tempfile.TemporaryDirectory(prefix="fascia-build-") as tmp:
+        f.install(Path(tmp))
+    f.verify()
+
+
+def register(sub) -> None:
+    p = sub.add_parser("flash", help="install the firmware on a board (optionally MicroPython itself first)")
+    p.add_argument("--port", default="/dev/ttyUSB0", help="serial port of the board (default /dev/ttyUSB0)")
+    p.add_argument("--board", default="m5stickc", choices=sorted(BOARDS))
+    p.add_argument("--firmware-image", type=Path, help="a MicroPython .bin to write first (erases the board)")
+    p.add_argument("--dry-run", action="store_true", help="print every step without touching a device")
+    # the simulated device is MicroPython's unix port: `--march x64` flashes it (tests, demos)
+    p.add_argument("--march", default=build.ARCH_ESP32, help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_flash)
+
+
+def _cmd_flash(args: argparse.Namespace) -> None:
+    flash(args.port, args.board, image=args.firmware_image, dry_run=args.dry_run, march=args.march)
