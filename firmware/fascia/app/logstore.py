@@ -24,6 +24,7 @@ from micropython import const
 
 from fascia.spec import log
 
+SYNCED_EPOCH = const(1600000000)  # an RTC before Sept 2020 has never been set by the host
 RESERVE_BYTES = const(65536)  # free flash needed to start a session (an hour's log is ~20-40 kB)
 FLASH_FULL = "Flash full: sync to free space"
 
@@ -114,6 +115,10 @@ class LogStore:
         for sid, _, _ in self._files():
             newest = sid
         return max(self._read_counter("next_id"), newest + 1)
+
+    def boots(self) -> int:
+        """The power-on counter (as count_boot last left it)."""
+        return self._read_counter("boots")
 
     def count_boot(self) -> int:
         """Count one power-on and return the new boot number (for sessions before the clock is set)."""

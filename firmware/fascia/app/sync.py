@@ -1,0 +1,123 @@
+"""The device's half of USB sync: small functions the host calls through `mpremote exec`.
+
+Each prints one JSON line, so the host reads answers the same way from the ESP32 and from the
+simulated device. `root` is the flash's top, where config.json and log/ live: the REPL's working
+directory on both ("/" on the ESP32, the flash directory on the simulator), so the host passes ".".
+The host copies files itself (`mpremote fs cp`); the device only lists, acknowledges and deletes,
+always through LogStore, so a session is removed only once the host has acknowledged it.
+"""
+
+import json
+import sys
+import time
+from binascii import hexlify
+
+from micropython import const
+
+from fascia.app.logstore import SYNCED_EPOCH, LogError, LogStore, unix_time
+
+_HEAD_BYTES = const(64)  # a HEADER record is at most 61 bytes (fascia.spec.log.pack_header)
+
+
+def _store(root: str) -> LogStore:
+    return LogStore(root.rstrip("/") + "/log")  # as Board.path("log") builds it
+
+
+def _device_id(root: str) -> str:
+    """Hex id of this unit: a `device_id` file (hex text) if present, else machine.unique_id(),
+    else "" (the simulator: the host then uses the id in the session headers)."""
+    try:
+        with open(root.rstrip("/") + "/device_id") as f:
+            return f.read().strip()
+    except OSError:
+        pass
+    try:
+        import machine
+
+        return hexlify(machine.unique_id()[:16]).decode()
+    except (ImportError, AttributeError):
+        return ""
+
+
+def _uptime_s() -> int:
+    """Seconds since power-on: the clock App.run counts session starts in before the RTC is set."""
+    if sys.implementation.name == "micropython":
+        return time.ticks_diff(time.ticks_ms(), 0) // 1000
+    return 0  # CPython (tests) has no such clock
+
+
+def info(root: str = ".") -> None:
+    """Print the device's identity, clock and sessions as one JSON line. Per session: its path
+    (for `mpremote fs cp`), size, CRC-32 (checks the copy) and first bytes in hex (its HEADER: the
+    host's key, to skip sessions it already holds; the CRC cannot tell two sessions apart, since
+    records carrying their own CRC leave a file's CRC unchanged when only their values differ)."""
+    import fascia
+
+    store = _store(root)
+    now = unix_time()
+    sessions = []
+    for sid, synced, size in store.list_sessions():
+        sessions.append(
+            {
+                "id": sid,
+                "path": store.path(sid),
+                "synced": synced,
+                "size": size,
+                "crc32": store.crc32(sid),
+                "head": hexlify(store.read(sid, 0, _HEAD_BYTES)).decode(),
+            }
+        )
+    out = {
+        "device_id": _device_id(root),
+        "firmware": fascia.VERSION,
+        "platform": sys.platform,
+        "boot": store.boots(),
+        "uptime_s": _uptime_s(),
+        "epoch": now,
+        "clock_synced": now >= SYNCED_EPOCH,
+        "next_id": store.next_id(),
+        "sessions": sessions,
+    }
+    print(json.dumps(out))
+
+
+def set_clock(epoch: int) -> None:
+    """Set the RTC to `epoch` (Unix seconds, UTC); prints {"clock_set": bool, "epoch": now}.
+    The unix port has no RTC: its clock already is the host's."""
+    try:
+        from machine import RTC
+    except ImportError:
+        print(json.dumps({"clock_set": False, "epoch": unix_time()}))
+        return
+    offset = unix_time() - int(time.time())  # 946684800 where time counts from 2000
+    t = time.gmtime(epoch - offset)
+    RTC().datetime((t[0], t[1], t[2], t[6], t[3], t[4], t[5], 0))
+    print(json.dumps({"clock_set": True, "epoch": unix_time()}))
+
+
+def ack(root: str, ids) -> None:
+    """Mark sessions as received by the host (they may be deleted from now on)."""
+    store = _store(root)
+    done = []
+    errors = []
+    for sid in ids:
+        try:
+            store.mark_synced(sid)
+            done.append(sid)
+        except LogError as e:
+            errors.append([sid, str(e)])
+    print(json.dumps({"acked": done, "errors": errors}))
+
+
+def delete(root: str, ids) -> None:
+    """Delete acknowledged sessions; LogStore refuses any that are not."""
+    store = _store(root)
+    done = []
+    errors = []
+    for sid in ids:
+        try:
+            store.delete(sid)
+            done.append(sid)
+        except LogError as e:
+            errors.append([sid, str(e)])
+    print(json.dumps({"deleted": done, "errors": errors}))

@@ -1,0 +1,251 @@
+"""Export session records as CSV (one row each), JSON (the records as they are) or FIT (Garmin activity).
+
+FIT choices, so Garmin Connect, Strava & co. show something sensible:
+
+- sport: jump_rope -> jump_rope (84); swing (clubbell) -> training / strength_training; walk -> walking /
+  speed_walking.
+- session and lap carry start time, elapsed = timer time = duration, total calories, and the count in
+  `total_cycles` (decoded as `total_reps` for strength training, `total_strides` for walking); jump rope also
+  sets `jump_count`. Walking counts steps, but a FIT stride is two steps, so strides = steps // 2 and the
+  record cadence is in strides per minute, as Garmin's watches write it.
+- records: one per count sample (the session's progress points, else its event times, else start and end)
+  with the running count in `total_cycles` and the rate in `cadence`.
+- A session whose start time is unknown (the device clock was never synced while it ran) is skipped with a
+  warning: FIT needs a real time, and a made-up one (the import time) would put a workout on the wrong day
+  of a training-load history. CSV and JSON keep such sessions with an empty start.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+CSV_FIELDS = (
+    "device_id",
+    "session_id",
+    "activity",
+    "mode",
+    "start_utc",
+    "start_iso",
+    "duration_s",
+    "count",
+    "kcal",
+    "end_reason",
+    "status",
+)
+EXTRA_PREFIX = "extra_"  # CSV columns for the extras dict: extra_trips, extra_double_unders...
+
+
+def count_series(record: dict[str, Any]) -> list[tuple[int, int]]:
+    """(elapsed ms, count so far) over the session: progress points, else events, else start and end."""
+    duration, count = int(record.get("duration_ms") or 0), int(record.get("count") or 0)
+    progress = record.get("progress") or []
+    events = record.get("events_ms") or []
+    if progress:
+        series = [(0, 0)] + [(int(t), int(c)) for t, c in progress]
+    elif events:
+        series = [(0, 0)] + [(int(t), i + 1) for i, t in enumerate(sorted(events))]
+    else:
+        series = [(0, 0)]
+    if series[-1][0] < duration or series[-1][1] != count:
+        series.append((max(duration, series[-1][0]), count))
+    return series
+
+
+def file_stem(record: dict[str, Any]) -> str:
+    return f"fascia-{record['device_id']}-{int(record['session_id']):05d}-{record['activity']}"
+
+
+# ---------------------------------------------------------------- CSV / JSON
+
+
+def write_csv(records: Iterable[dict[str, Any]], out: Path) -> int:
+    """One row per session; the extras become extra_<name> columns (empty where a session lacks one)."""
+    records = list(records)
+    extra_names = sorted({name for r in records for name in (r.get("extras") or {})})
+    with out.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=[*CSV_FIELDS, *(EXTRA_PREFIX + n for n in extra_names)])
+        writer.writeheader()
+        for r in records:
+            start = r.get("start_utc")
+            row = {
+                "device_id": r["device_id"],
+                "session_id": r["session_id"],
+                "activity": r["activity"],
+                "mode": r.get("mode", ""),
+                "start_utc": "" if start is None else start,
+                "start_iso": "" if start is None else dt.datetime.fromtimestamp(start, dt.UTC).isoformat(),
+                "duration_s": round(r.get("duration_ms", 0) / 1000, 3),
+                "count": r.get("count", 0),
+                "kcal": round(float(r.get("kcal", 0.0)), 1),
+                "end_reason": r.get("end_reason", ""),
+                "status": r.get("status", ""),
+            }
+            row.update({EXTRA_PREFIX + k: v for k, v in (r.get("extras") or {}).items()})
+            writer.writerow(row)
+    return len(records)
+
+
+def write_json(records: Iterable[dict[str, Any]], out: Path) -> int:
+    records = list(records)
+    out.write_text(json.dumps(records, indent=1) + "\n")
+    return len(records)
+
+
+# ---------------------------------------------------------------- FIT
+
+_FIT_EPOCH_S = 631065600  # 1989-12-31 00:00 UTC, FIT's time zero
+
+
+def _sport(activity: str):
+    from fit_tool.profile.profile_type import Sport, SubSport
+
+    table = {
+        "jump_rope": (Sport.JUMP_ROPE, SubSport.GENERIC),
+        "swing": (Sport.TRAINING, SubSport.STRENGTH_TRAINING),
+        "walk": (Sport.WALKING, SubSport.SPEED_WALKING),
+    }
+    if activity not in table:
+        raise ValueError(f"no FIT sport for activity {activity!r}")
+    return table[activity]
+
+
+def _fit_cycles(activity: str, count: int) -> int:
+    """FIT's cycle count: strides (two steps) for walking, one per jump / swing otherwise."""
+    return count // 2 if activity == "walk" else count
+
+
+def write_fit_file(record: dict[str, Any], out: Path) -> None:
+    """Write one session as a FIT activity file (start_utc must be known)."""
+    from fit_tool.fit_file_builder import FitFileBuilder
+    from fit_tool.profile.messages.activity_message import ActivityMessage
+    from fit_tool.profile.messages.event_message import EventMessage
+    from fit_tool.profile.messages.file_id_message import FileIdMessage
+    from fit_tool.profile.messages.lap_message import LapMessage
+    from fit_tool.profile.messages.record_message import RecordMessage
+    from fit_tool.profile.messages.session_message import SessionMessage
+    from fit_tool.profile.profile_type import Activity, Event, EventType, FileType, LapTrigger, Manufacturer
+
+    if record.get("start_utc") is None:
+        raise ValueError("session start time unknown")
+    activity = record["activity"]
+    sport, sub_sport = _sport(activity)
+    start_ms = round(record["start_utc"] * 1000)
+    duration_ms = int(record.get("duration_ms") or 0)
+    end_ms = start_ms + duration_ms
+    seconds = duration_ms / 1000
+    cycles = _fit_cycles(activity, int(record.get("count") or 0))
+    kcal = round(float(record.get("kcal") or 0))
+
+    builder = FitFileBuilder(auto_define=True)
+    m = FileIdMessage()
+    m.type = FileType.ACTIVITY
+    m.manufacturer = Manufacturer.DEVELOPMENT.value
+    m.product = 0
+    m.serial_number = int(record["device_id"] or "0", 16) & 0xFFFFFFFF
+    m.time_created = start_ms
+    builder.add(m)
+
+    m = EventMessage()
+    m.event = Event.TIMER
+    m.event_type = EventType.START
+    m.timestamp = start_ms
+    builder.add(m)
+
+    prev_t, prev_c = 0, 0
+    for t, c in count_series(record):
+        r = RecordMessage()
+        r.timestamp = start_ms + t
+        r.total_cycles = _fit_cycles(activity, c)
+        if t > prev_t:
+            per_min = (_fit_cycles(activity, c) - _fit_cycles(activity, prev_c)) * 60000 / (t - prev_t)
+            r.cadence = min(254, round(per_min))
+        builder.add(r)
+        prev_t, prev_c = t, c
+
+    m = EventMessage()
+    m.event = Event.TIMER
+    m.event_type = EventType.STOP_ALL
+    m.timestamp = end_ms
+    builder.add(m)
+
+    lap = LapMessage()
+    lap.timestamp = end_ms
+    lap.start_time = start_ms
+    lap.total_elapsed_time = seconds
+    lap.total_timer_time = seconds
+    lap.total_cycles = cycles
+    lap.total_calories = kcal
+    lap.sport = sport
+    lap.sub_sport = sub_sport
+    lap.event = Event.LAP
+    lap.event_type = EventType.STOP
+    lap.lap_trigger = LapTrigger.SESSION_END
+    if activity == "jump_rope":
+        lap.jump_count = cycles
+    builder.add(lap)
+
+    s = SessionMessage()
+    s.timestamp = end_ms
+    s.start_time = start_ms
+    s.total_elapsed_time = seconds
+    s.total_timer_time = seconds
+    s.sport = sport
+    s.sub_sport = sub_sport
+    s.total_cycles = cycles
+    s.total_calories = kcal
+    s.first_lap_index = 0
+    s.num_laps = 1
+    s.event = Event.SESSION
+    s.event_type = EventType.STOP
+    if activity == "jump_rope":
+        s.jump_count = cycles
+    builder.add(s)
+
+    a = ActivityMessage()
+    a.timestamp = end_ms
+    a.total_timer_time = seconds
+    a.num_sessions = 1
+    a.type = Activity.MANUAL
+    a.event = Event.ACTIVITY
+    a.event_type = EventType.STOP
+    offset = dt.datetime.fromtimestamp(end_ms / 1000).astimezone().utcoffset() or dt.timedelta()
+    a.local_timestamp = end_ms // 1000 - _FIT_EPOCH_S + int(offset.total_seconds())
+    builder.add(a)
+
+    builder.build().to_file(str(out))
+
+
+def write_fit(records: Iterable[dict[str, Any]], out: Path) -> tuple[list[Path], list[str]]:
+    """FIT files for the sessions: OUT.fit for exactly one session, else one file each in directory OUT.
+
+    Returns (files written, warnings about sessions skipped).
+    """
+    records = list(records)
+    dated = [r for r in records if r.get("start_utc") is not None]
+    warnings = [
+        f"session {r['device_id']}/{r['session_id']} skipped: start time unknown (clock not synced)"
+        for r in records
+        if r.get("start_utc") is None
+    ]
+    if out.suffix.lower() == ".fit":
+        if len(dated) != 1:
+            raise ValueError(
+                f"{out} is one file but there are {len(dated)} sessions to export: give a directory"
+            )
+        write_fit_file(dated[0], out)
+        return [out], warnings
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    for r in dated:
+        path = out / (file_stem(r) + ".fit")
+        write_fit_file(r, path)
+        files.append(path)
+    return files, warnings
+
+
+FORMATS = ("csv", "json", "fit")

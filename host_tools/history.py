@@ -1,0 +1,253 @@
+"""`fascia sync`, `sessions`, `show`, `stats`: the training history kept on the laptop.
+
+Thin commands over `host_tools.sync` (USB sync engine) and `host_tools.store` (SQLite). Tables go
+to the terminal through rich; `--json` prints one JSON value for scripts. Also runnable on its own:
+`python -m host_tools.history sync --port /dev/ttyUSB0`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+
+from rich.console import Console
+from rich.table import Table
+
+from fascia.app.ui import clock_text
+from fascia.detect import ACTIVITIES
+from host_tools.errors import UserError
+from host_tools.store import Store, default_path, summarize
+
+WEEK_S = 7 * 86400
+MONTH_S = 30 * 86400
+
+# The figures worth a column per activity in `stats` (others are listed under "other").
+STAT_FIGURES = {
+    "jump_rope": ("trips", "double_unders", "max_streak"),
+    "swing": ("mean_period_ms",),
+    "walk": ("cadence_spm",),
+}
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("sync", help="copy new sessions from the device over USB into the local store")
+    p.add_argument("--port", "-p", help="serial port (default: the first MicroPython device found)")
+    p.add_argument(
+        "--keep", action="store_true", help="keep the sessions on the device (only mark them synced)"
+    )
+    _db_json(p)
+    p.set_defaults(func=cmd_sync)
+
+    p = subparsers.add_parser("sessions", help="list the sessions in the local store")
+    p.add_argument("--since", type=since_arg, help="from this date (YYYY-MM-DD) or N days ago (e.g. 7d)")
+    p.add_argument("--activity", "-a", choices=ACTIVITIES)
+    _db_json(p)
+    p.set_defaults(func=cmd_sessions)
+
+    p = subparsers.add_parser("show", help="one session in detail")
+    p.add_argument("id", type=int, help="the session's id, as `fascia sessions` lists it")
+    _db_json(p)
+    p.set_defaults(func=cmd_show)
+
+    p = subparsers.add_parser("stats", help="totals per activity: count, time, rate, calories and more")
+    period = p.add_mutually_exclusive_group()
+    period.add_argument("--week", action="store_true", help="the last 7 days")
+    period.add_argument("--month", action="store_true", help="the last 30 days")
+    _db_json(p)
+    p.set_defaults(func=cmd_stats)
+
+
+def _db_json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", help=f"the session database (default: {default_path()})")
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
+
+def since_arg(text: str) -> int:
+    """'2026-05-01' (local midnight) or '7d' (7 days ago) -> epoch seconds."""
+    if text.endswith("d") and text[:-1].isdigit():
+        return int(time.time()) - int(text[:-1]) * 86400
+    try:
+        return int(dt.datetime.fromisoformat(text).timestamp())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD or Nd, got {text!r}") from None
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def _when(epoch: int | None) -> str:
+    return dt.datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M") if epoch is not None else "unknown"
+
+
+def _rate(count: int, ms: int) -> str:
+    return f"{count * 60000 / ms:.0f}" if ms else "-"
+
+
+def _figures(extras: dict, skip=()) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(extras.items()) if k not in skip)
+
+
+def _print_json(value) -> None:
+    print(json.dumps(value, indent=1))
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_sync(args: argparse.Namespace) -> None:
+    from host_tools.sync import Device, sync
+
+    console = Console(stderr=True)
+    with Store(args.db) as store:
+        if args.json:
+            report = sync(store, Device(args.port), keep=args.keep)
+        else:
+            with console.status("connecting to the device") as status:
+                report = sync(store, Device(args.port), keep=args.keep, say=status.update)
+    if args.json:
+        _print_json(report.as_dict())
+    else:
+        _show_report(report, args.keep)
+    if report.failed:
+        ids = ", ".join(str(f["session_id"]) for f in report.failed)
+        raise UserError(f"session(s) {ids} could not be synced (kept on the device): run `fascia sync` again")
+
+
+def _show_report(report, keep: bool) -> None:
+    console = Console()
+    who = report.device_id or "device"
+    clock = "clock set" if report.clock_set else "clock not set (no RTC)"
+    console.print(f"{who} (firmware {report.firmware}, {clock}): {report.on_device} session file(s)")
+    if report.imported:
+        table = Table("id", "device session", "activity", "count", "status", title="imported")
+        for s in report.imported:
+            table.add_row(
+                str(s["id"]), str(s["session_id"]), s["activity"] or "?", str(s["count"]), s["status"]
+            )
+        console.print(table)
+    for s in report.imported:
+        for error in s["errors"]:
+            console.print(f"[yellow]session {s['session_id']}: damaged record skipped: {error}")
+    for f in report.failed:
+        console.print(f"[red]session {f['session_id']}: {f['reason']}")
+    for sid, reason in report.device_errors:
+        console.print(f"[yellow]session {sid}: {reason}")
+    if report.recording:
+        console.print(f"still recording, left for the next sync: {report.recording}")
+    gone = "kept on the device" if keep else f"{len(report.deleted)} deleted from the device"
+    counts = f"{len(report.imported)} imported, {len(report.already)} already here"
+    console.print(f"{counts}, {gone} ({report.seconds:.1f} s)")
+
+
+def cmd_sessions(args: argparse.Namespace) -> None:
+    with Store(args.db, write=False) as store:
+        records = store.sessions(since=args.since, activity=args.activity, series=False)
+    if args.json:
+        _print_json(records)
+        return
+    table = Table("id", "start", "activity", "mode", "count", "time", "/min", "kcal", "status")
+    for s in records:
+        table.add_row(
+            str(s["id"]),
+            _when(s["start_utc"]),
+            s["activity"] or "?",
+            s["mode"] or "?",
+            str(s["count"]),
+            clock_text(s["duration_ms"]),
+            _rate(s["count"], s["duration_ms"]),
+            f"{s['kcal']:.1f}",
+            "ok" if s["status"] == "complete" and not s["errors"] else s["status"],
+        )
+    Console().print(table if records else "no sessions yet: connect the device and run `fascia sync`")
+
+
+def cmd_show(args: argparse.Namespace) -> None:
+    with Store(args.db, write=False) as store:
+        rec = store.get(args.id)
+    if rec is None:
+        raise UserError(f"no session {args.id} (see `fascia sessions`)")
+    if args.json:
+        _print_json(rec)
+        return
+    table = Table("", "", show_header=False, title=f"session {rec['id']}")
+    rows = [
+        ("start", _when(rec["start_utc"]) + ("" if rec["clock_synced"] else " (from the device's uptime)")),
+        ("activity", f"{rec['activity']}, {rec['mode']} {_figures(rec['params'])}".rstrip()),
+        ("count", str(rec["count"])),
+        ("time", clock_text(rec["duration_ms"])),
+        ("rate", f"{_rate(rec['count'], rec['duration_ms'])} /min"),
+        ("energy", f"{rec['kcal']:.1f} kcal"),
+        ("figures", _figures(rec["extras"])),
+        ("ended", rec["end_reason"] or "-"),
+        ("status", rec["status"]),
+        ("device", f"{rec['device_id']} session {rec['session_id']}, {rec['raw_size']} bytes"),
+        ("recorded", f"{len(rec['progress'])} progress points, {len(rec['events_ms'])} event times"),
+    ]
+    for key, value in rows:
+        table.add_row(key, value)
+    for error in rec["errors"]:
+        table.add_row("[yellow]damaged", error)
+    Console().print(table)
+
+
+def cmd_stats(args: argparse.Namespace) -> None:
+    span = WEEK_S if args.week else MONTH_S if args.month else None
+    since = int(time.time()) - span if span else None
+    with Store(args.db, write=False) as store:
+        totals = summarize(store.sessions(since=since, series=False))
+        days = store.daily_totals(since=since)
+    if args.json:
+        _print_json({"since": since, "activities": totals, "days": days})
+        return
+    console = Console()
+    period = "last 7 days" if args.week else "last 30 days" if args.month else "all time"
+    if not totals:
+        console.print(f"no sessions ({period})")
+        return
+    table = Table(
+        "activity", "sessions", "count", "time", "/min", "kcal", "figures", title=f"totals, {period}"
+    )
+    for act, t in sorted(totals.items()):
+        shown = STAT_FIGURES.get(act, ())
+        figures = ", ".join(f"{k.replace('_', ' ')} {t['extras'][k]}" for k in shown if k in t["extras"])
+        table.add_row(
+            act,
+            str(t["sessions"]),
+            str(t["count"]),
+            clock_text(t["duration_ms"]),
+            f"{t['rate_per_min']:.0f}",
+            f"{t['kcal']:.1f}",
+            figures,
+        )
+    console.print(table)
+    daily = Table("day", "activity", "sessions", "count", "time", "kcal", title="per day")
+    for d in days:
+        daily.add_row(
+            d["day"],
+            d["activity"],
+            str(d["sessions"]),
+            str(d["count"]),
+            clock_text(d["duration_ms"]),
+            f"{d['kcal']:.1f}",
+        )
+    console.print(daily)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """These commands without the rest of `fascia` (scripts, tests): exit 2 on a UserError."""
+    parser = argparse.ArgumentParser(prog="fascia")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except UserError as e:
+        print(f"fascia: error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,439 @@
+"""The laptop's session store: one SQLite file holding every session synced from every device.
+
+Each session is kept whole: its raw log bytes (so nothing the device wrote is ever lost, and a
+better parser can re-read it later) next to the figures decoded by the one log parser,
+`fascia.spec.logread`. A session is identified by (device_id, session_id, start_raw), the start
+as recorded in its HEADER, so importing the same file twice, or a rerun of an interrupted sync,
+never duplicates it. Writes happen in explicit transactions (WAL journal), so a process killed
+mid-import leaves the database as it was before the import.
+
+Everything returned to callers is a "session record" dict (see `_record`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+import stat
+import time
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import platformdirs
+
+from fascia.spec import log, logread
+from host_tools.errors import UserError
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 1.0  # wait this long for another writer before reporting the database as locked
+NO_HEADER = -1  # start_raw of a session whose HEADER is unreadable (the key still dedupes it)
+
+_BY_KEY = "device_id = ? AND session_id = ? AND start_raw = ?"  # the UNIQUE key, in a WHERE
+SUMMED = ("trips", "double_unders", "reps", "steps", "active_ms", "rounds", "gaps")  # figures that add up
+MAXED = ("max_streak",)  # figures whose best is the total; any other figure is a count-weighted mean
+
+_SCHEMA = """
+CREATE TABLE devices (
+    device_id   TEXT PRIMARY KEY,          -- hex
+    firmware    TEXT,
+    platform    TEXT,
+    first_seen  INTEGER NOT NULL,          -- epoch s
+    last_sync   INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+    id            INTEGER PRIMARY KEY,     -- local id, shown to the user
+    device_id     TEXT NOT NULL,
+    session_id    INTEGER NOT NULL,        -- the device's id
+    start_raw     INTEGER NOT NULL,        -- HEADER start: epoch s if clock_synced, else uptime s
+    boot          INTEGER,
+    clock_synced  INTEGER NOT NULL,
+    start_utc     INTEGER,                 -- epoch s, NULL when unknowable
+    activity      TEXT,
+    mode          TEXT,
+    params        TEXT NOT NULL,           -- JSON
+    user_weight_g INTEGER,
+    load_g        INTEGER,
+    duration_ms   INTEGER NOT NULL,
+    count         INTEGER NOT NULL,
+    kcal          REAL NOT NULL,
+    end_reason    TEXT,
+    status        TEXT NOT NULL,
+    extras        TEXT NOT NULL,           -- JSON {name: int}
+    errors        TEXT NOT NULL,           -- JSON [sentence]: damaged regions found by logread
+    raw           BLOB NOT NULL,           -- the log file exactly as the device wrote it
+    raw_crc32     INTEGER NOT NULL,
+    imported_utc  INTEGER NOT NULL,
+    UNIQUE (device_id, session_id, start_raw)
+);
+CREATE INDEX sessions_start ON sessions (start_utc);
+CREATE INDEX sessions_activity ON sessions (activity, start_utc);
+CREATE TABLE events (
+    session  INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    t_ms     INTEGER NOT NULL              -- ms since the session's start
+);
+CREATE INDEX events_session ON events (session);
+CREATE TABLE progress (
+    session     INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    elapsed_ms  INTEGER NOT NULL,
+    count       INTEGER NOT NULL,
+    extras      TEXT NOT NULL
+);
+CREATE INDEX progress_session ON progress (session);
+"""
+
+
+class StoreError(UserError):
+    """The database cannot be used (locked, read-only, damaged, too new): one sentence for the user."""
+
+
+def default_path() -> Path:
+    """Where the store lives by default: the platform's per-user data directory."""
+    return platformdirs.user_data_path("fascia") / "sessions.sqlite3"
+
+
+def _read_only(path: Path) -> bool:
+    """True if the file may not be written: no permission, or no write bit at all (which root
+    would otherwise ignore: a user who removed every write bit means it)."""
+    return not os.access(path, os.W_OK) or not path.stat().st_mode & (
+        stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+    )
+
+
+class Store:
+    """`Store(path)` opens (creating if needed) the database; `Store(path, write=False)` only reads
+    (a missing file then reads as empty, a read-only file is fine)."""
+
+    def __init__(
+        self, path: Path | str | None = None, *, write: bool = True, timeout: float = BUSY_TIMEOUT_S
+    ):
+        self.path = Path(path) if path else default_path()
+        self.write = write
+        with self._errors():
+            if not write and not self.path.exists():
+                self.con = sqlite3.connect(":memory:", isolation_level=None)
+            elif not write:
+                uri = self.path.resolve().as_uri() + "?mode=ro"
+                self.con = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+            else:
+                if self.path.exists() and _read_only(self.path):
+                    raise StoreError(f"{self.path}: the database file is read-only (check its permissions)")
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.con = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+                self.con.execute("PRAGMA journal_mode=WAL")
+            self.con.row_factory = sqlite3.Row
+            self.con.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ plumbing
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """sqlite3 failures the user can act on -> StoreError with one sentence."""
+        try:
+            yield
+        except sqlite3.OperationalError as e:
+            text = str(e)
+            if "locked" in text or "busy" in text:
+                msg = "the database is locked by another program (another `fascia sync`?): try again later"
+            elif "readonly" in text or "read-only" in text:
+                msg = "the database is read-only (check the permissions of the file and its folder)"
+            elif "unable to open" in text:
+                msg = "cannot open the database (does its folder exist and is it writable?)"
+            else:
+                msg = f"database error: {text}"
+            raise StoreError(f"{self.path}: {msg}") from None
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path}: not a fascia database ({e})") from None
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction (taken at once, so a locked database fails before any work)."""
+        with self._errors():
+            if self.con.in_transaction:
+                yield
+                return
+            self.con.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                raise
+            self.con.execute("COMMIT")
+
+    def check_writable(self) -> None:
+        """Fail now (StoreError) if an import could not be committed: locked or read-only."""
+        with self.transaction():
+            pass
+
+    def _migrate(self) -> None:
+        """Create the tables in a new database; refuse one made by a newer fascia."""
+        version = self.con.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: made by a newer fascia (schema {version}, this one knows {SCHEMA_VERSION})"
+            )
+        if version == 0 and (self.write or not self.path.exists()):
+            with self.transaction():
+                if self.con.execute("PRAGMA user_version").fetchone()[0] == 0:  # not made meanwhile
+                    for statement in filter(str.strip, _SCHEMA.split(";")):
+                        self.con.execute(statement)
+                    self.con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    # ------------------------------------------------------------ writing
+
+    def note_device(self, device_id: str, firmware: str = "", platform: str = "") -> None:
+        """Remember a device and when it was last synced."""
+        now = int(time.time())
+        with self.transaction():
+            self.con.execute(
+                "INSERT INTO devices VALUES (?, ?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET"
+                " firmware = excluded.firmware, platform = excluded.platform, last_sync = excluded.last_sync",
+                (device_id, firmware, platform, now, now),
+            )
+
+    def import_session(
+        self, raw: bytes, *, device_id: str = "", session_id: int = 0, clock: dict | None = None
+    ) -> tuple[int, str]:
+        """Add one session log; returns (local id, outcome).
+
+        Outcome: "new"; "duplicate" (this file is already stored); "updated" (the stored file was
+        the start of this one: a session imported while incomplete, now longer); "conflict" (a
+        different file with the same key is stored: kept, this one is not imported).
+        `device_id`/`session_id` are used when the HEADER is unreadable (or carries no device id);
+        `clock` ({"boot", "uptime_s", "epoch"} read from the device at sync) dates sessions
+        recorded before its clock was set."""
+        parsed = logread.parse_session(raw)
+        header = parsed["header"] or {}
+        key = _key(header, device_id, session_id)
+        with self.transaction():
+            row = self.con.execute("SELECT id, raw FROM sessions WHERE " + _BY_KEY, key).fetchone()
+            if row and row["raw"] == raw:
+                return row["id"], "duplicate"
+            if row and not raw.startswith(row["raw"]):
+                return row["id"], "conflict"
+            if row:
+                self.con.execute("DELETE FROM sessions WHERE id = ?", (row["id"],))
+            rid = self._insert(row["id"] if row else None, key, header, parsed, raw, clock)
+        return rid, "updated" if row else "new"
+
+    def _insert(self, rid: int | None, key: tuple, header: dict, parsed: dict, raw: bytes, clock) -> int:
+        """Write one session's rows (inside the caller's transaction); `rid` None = a new local id."""
+        device, sid, start_raw = key
+        start_utc = None
+        if header:
+            if header["clock_synced"]:
+                start_utc = header["start"]
+            elif clock:
+                start_utc = logread.resolve_start(header, clock["boot"], clock["uptime_s"], clock["epoch"])
+        end = parsed["end"] or {}
+        last = parsed["progress"][-1] if parsed["progress"] else {}
+        cur = self.con.execute(
+            "INSERT INTO sessions (id, device_id, session_id, start_raw, boot, clock_synced, start_utc,"
+            " activity, mode, params, user_weight_g, load_g, duration_ms, count, kcal, end_reason,"
+            " status, extras, errors, raw, raw_crc32, imported_utc)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                rid,
+                device,
+                sid,
+                start_raw,
+                header.get("boot"),
+                int(bool(header.get("clock_synced"))),
+                start_utc,
+                header.get("activity"),
+                header.get("mode"),
+                json.dumps(header.get("params", {})),
+                header.get("user_weight_g"),
+                header.get("load_g"),
+                parsed["duration_ms"],
+                parsed["count"],
+                end.get("kcal_x10", 0) / 10,
+                end.get("reason"),
+                parsed["status"],
+                json.dumps(end.get("extras") or last.get("extras") or {}),
+                json.dumps(parsed["errors"]),
+                bytes(raw),
+                zlib.crc32(raw),
+                int(time.time()),
+            ),
+        )
+        rid = cur.lastrowid
+        assert rid is not None
+        self.con.executemany("INSERT INTO events VALUES (?, ?)", [(rid, t) for t in parsed["events_ms"]])
+        self.con.executemany(
+            "INSERT INTO progress VALUES (?, ?, ?, ?)",
+            [(rid, p["elapsed_ms"], p["count"], json.dumps(p["extras"])) for p in parsed["progress"]],
+        )
+        return rid
+
+    # ------------------------------------------------------------ reading
+
+    def holds(self, head: bytes, size: int, crc32: int, device_id: str = "", session_id: int = 0) -> bool:
+        """Is this exact file already stored? Judged from its first bytes (the HEADER: the key), its
+        size and CRC-32, so a sync need not copy it again. (`device_id`/`session_id`: as for
+        import_session.)"""
+        header = next((f for _, t, f in logread.iter_records(head) if t == log.HEADER), None)
+        with self._errors():
+            row = self.con.execute(
+                "SELECT length(raw), raw_crc32 FROM sessions WHERE " + _BY_KEY,
+                _key(header or {}, device_id, session_id),
+            ).fetchone()
+        return row is not None and tuple(row) == (size, crc32)
+
+    def get(self, local_id: int) -> dict | None:
+        """One session record by local id, with its events and progress."""
+        with self._errors():
+            row = self.con.execute("SELECT * FROM sessions WHERE id = ?", (local_id,)).fetchone()
+            return self._record(row, series=True) if row else None
+
+    def raw(self, local_id: int) -> bytes | None:
+        """The session's log file exactly as the device wrote it."""
+        with self._errors():
+            row = self.con.execute("SELECT raw FROM sessions WHERE id = ?", (local_id,)).fetchone()
+        return bytes(row["raw"]) if row else None
+
+    def sessions(
+        self,
+        since: int | None = None,
+        until: int | None = None,
+        activity: str | None = None,
+        series: bool = True,
+    ) -> list[dict]:
+        """Session records, oldest first. `since`/`until`: epoch s (a session of unknown start is
+        then left out); `series`: include events_ms and progress."""
+        where, args = [], []
+        if since is not None:
+            where.append("start_utc >= ?")
+            args.append(since)
+        if until is not None:
+            where.append("start_utc < ?")
+            args.append(until)
+        if activity:
+            where.append("activity = ?")
+            args.append(activity)
+        sql = "SELECT * FROM sessions" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY start_utc IS NULL, start_utc, device_id, session_id"
+        with self._errors():
+            return [self._record(row, series) for row in self.con.execute(sql, args).fetchall()]
+
+    def devices(self) -> list[dict]:
+        with self._errors():
+            return [dict(row) for row in self.con.execute("SELECT * FROM devices ORDER BY device_id")]
+
+    def _record(self, row: sqlite3.Row, series: bool) -> dict:
+        rec = {
+            "id": row["id"],
+            "device_id": row["device_id"],
+            "session_id": row["session_id"],
+            "activity": row["activity"],
+            "mode": row["mode"],
+            "params": json.loads(row["params"]),
+            "start_utc": row["start_utc"],
+            "clock_synced": bool(row["clock_synced"]),
+            "duration_ms": row["duration_ms"],
+            "count": row["count"],
+            "kcal": row["kcal"],
+            "end_reason": row["end_reason"],
+            "status": row["status"],
+            "extras": json.loads(row["extras"]),
+            "errors": json.loads(row["errors"]),
+            "user_weight_g": row["user_weight_g"],
+            "load_g": row["load_g"],
+            "raw_size": len(row["raw"]),
+            "imported_utc": row["imported_utc"],
+        }
+        if series:
+            rid = row["id"]
+            rec["events_ms"] = [
+                r[0]
+                for r in self.con.execute("SELECT t_ms FROM events WHERE session = ? ORDER BY rowid", (rid,))
+            ]
+            rec["progress"] = [
+                [r[0], r[1]]
+                for r in self.con.execute(
+                    "SELECT elapsed_ms, count FROM progress WHERE session = ? ORDER BY rowid", (rid,)
+                )
+            ]
+        return rec
+
+    # ------------------------------------------------------------ totals
+
+    def daily_totals(
+        self, since: int | None = None, until: int | None = None, activity: str | None = None
+    ) -> list[dict]:
+        """Per local calendar day and activity: sessions, count, duration_ms, kcal (dated sessions only)."""
+        days: dict[tuple[str, str], dict] = {}
+        for s in self.sessions(since, until, activity, series=False):
+            if s["start_utc"] is None:
+                continue
+            day = dt.datetime.fromtimestamp(s["start_utc"]).date().isoformat()
+            key = (day, s["activity"])
+            t = days.setdefault(
+                key,
+                {
+                    "day": day,
+                    "activity": s["activity"],
+                    "sessions": 0,
+                    "count": 0,
+                    "duration_ms": 0,
+                    "kcal": 0.0,
+                },
+            )
+            t["sessions"] += 1
+            t["count"] += s["count"]
+            t["duration_ms"] += s["duration_ms"]
+            t["kcal"] = round(t["kcal"] + s["kcal"], 1)
+        return [days[k] for k in sorted(days)]
+
+
+def _key(header: dict, device_id: str, session_id: int) -> tuple[str, int, int]:
+    """(device_id, session_id, start_raw): what makes a session unique; the fallbacks stand in for
+    an unreadable HEADER."""
+    return (
+        header.get("device_id") or device_id or "unknown",
+        header.get("session_id", session_id),
+        header.get("start", NO_HEADER),
+    )
+
+
+def summarize(records: list[dict]) -> dict[str, dict]:
+    """Totals per activity over session records: sessions, count, duration_ms, kcal, rate_per_min,
+    and the extras (SUMMED ones added, MAXED ones maxed, the rest averaged weighted by count)."""
+    out: dict[str, dict] = {}
+    weights: dict[str, dict[str, int]] = {}
+    for s in records:
+        act = s["activity"] or "unknown"
+        t = out.setdefault(act, {"sessions": 0, "count": 0, "duration_ms": 0, "kcal": 0.0, "extras": {}})
+        w = weights.setdefault(act, {})
+        t["sessions"] += 1
+        t["count"] += s["count"]
+        t["duration_ms"] += s["duration_ms"]
+        t["kcal"] = round(t["kcal"] + s["kcal"], 1)
+        ex = t["extras"]
+        for name, value in s["extras"].items():
+            if name in SUMMED:
+                ex[name] = ex.get(name, 0) + value
+            elif name in MAXED:
+                ex[name] = max(ex.get(name, value), value)
+            elif s["count"]:
+                ex[name] = ex.get(name, 0) + value * s["count"]
+                w[name] = w.get(name, 0) + s["count"]
+    for act, t in out.items():
+        for name, weight in weights[act].items():
+            t["extras"][name] = round(t["extras"][name] / weight)
+        minutes = t["duration_ms"] / 60000
+        t["rate_per_min"] = round(t["count"] / minutes, 1) if minutes else 0.0
+    return out

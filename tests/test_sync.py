@@ -1,0 +1,275 @@
+"""USB sync end to end: the real `mpremote` against the simulated device (SerialBridge over its flash).
+
+Sessions are recorded by the unchanged firmware on the simulator (generated jump-rope and clubbell
+traces), so the files synced are the ones a device writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from fascia.app.logstore import LogStore
+from fascia.spec import log, logread
+from host_tools import history, sync
+from host_tools.gen import clubbell, jumprope
+from host_tools.sim.run import simulate
+from host_tools.sim.serial_bridge import SerialBridge
+from host_tools.store import Store
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory) -> Path:
+    """A flash holding two sessions the simulated device recorded (made once, copied per test)."""
+    base = tmp_path_factory.mktemp("recorded")
+    flash = base / "flash"
+    rope, _ = jumprope.generate("basic", 1, 200, base / "rope", duration_s=8)
+    club, _ = clubbell.generate("light", 1, 100, base / "club")
+    simulate(rope, "jump_rope", board="devkit", flash_dir=flash)
+    simulate(club, "swing", board="devkit", flash_dir=flash)
+    return flash
+
+
+@pytest.fixture
+def flash(recorded, tmp_path) -> Path:
+    return Path(shutil.copytree(recorded, tmp_path / "flash"))
+
+
+@pytest.fixture
+def device(flash):
+    with SerialBridge(flash) as bridge:
+        yield bridge
+
+
+def logged(flash: Path) -> dict[int, dict]:
+    """The sessions on the device's flash, read with the one parser: {session id: parsed}."""
+    return {
+        int(p.stem): logread.parse_session(p.read_bytes()) for p in sorted((flash / "log").glob("*.fs[ls]"))
+    }
+
+
+def stored(db: Path) -> list[dict]:
+    with Store(db, write=False) as s:
+        return s.sessions()
+
+
+def run_sync(*argv: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """`fascia sync ...` in its own process (and process group, so a kill takes mpremote along)."""
+    return subprocess.run(
+        [sys.executable, "-m", "host_tools.history", "sync", *argv],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=dict(os.environ, **(env or {})),
+        timeout=timeout,
+        start_new_session=True,
+    )
+
+
+def test_device_side_on_both_runtimes(dual, tmp_path):
+    info, refused, acked, deleted, clock, listing = dual("sync_device", str(tmp_path))
+    assert [(s["id"], s["synced"], s["size"]) for s in info["sessions"]] == [
+        (1, False, 74),
+        (2, False, 74),
+    ] + [(3, False, 74)]
+    assert bytes.fromhex(info["sessions"][0]["head"]).startswith(log.MAGIC)
+    assert (info["boot"], info["next_id"], info["clock_synced"]) == (1, 4, True)
+    assert refused["deleted"] == [] and "not synced yet" in refused["errors"][0][1]
+    assert acked == {"acked": [1, 2], "errors": [[9, "no session 9"]]}
+    assert deleted["deleted"] == [1] and deleted["errors"][0][0] == 3
+    assert clock["clock_set"] is False  # neither CPython nor the unix port has an RTC
+    assert listing == ["00002.fss", "00003.fsl", "boots", "next_id"]
+
+
+def test_sync_imports_once_then_deletes(flash, device, tmp_path, capsys):
+    on_flash = logged(flash)
+    db = tmp_path / "s.sqlite3"
+    assert history.main(["sync", "--port", device.port, "--db", str(db), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert sorted(s["session_id"] for s in report["imported"]) == sorted(on_flash) == [1, 2]
+    assert report["deleted"] == [1, 2] and report["failed"] == []
+    records = stored(db)
+    assert [(r["session_id"], r["activity"], r["count"]) for r in records] == [
+        (sid, p["header"]["activity"], p["count"]) for sid, p in on_flash.items()
+    ]
+    assert all(r["status"] == "complete" and r["start_utc"] and r["device_id"] for r in records)
+    assert not list((flash / "log").glob("*.fs?"))
+    assert history.main(["sync", "--port", device.port, "--db", str(db), "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["imported"] == [] and again["on_device"] == 0
+    assert len(stored(db)) == 2
+
+
+def sync_json(port: str, db: Path, capsys, *extra: str) -> dict:
+    assert history.main(["sync", "--port", port, "--db", str(db), "--json", *extra]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_keep_only_acknowledges_and_a_second_sync_copies_nothing(flash, device, tmp_path, capsys):
+    db = tmp_path / "s.sqlite3"
+    first = sync_json(device.port, db, capsys, "--keep")
+    assert len(first["imported"]) == 2 and first["acked"] == [1, 2] and first["deleted"] == []
+    second = sync_json(device.port, db, capsys, "--keep")
+    assert second["imported"] == [] and second["already"] == [1, 2] and second["acked"] == []
+    assert sorted(p.name for p in (flash / "log").glob("*.fs?")) == ["00001.fss", "00002.fss"]
+    assert len(stored(db)) == 2
+    third = sync_json(device.port, db, capsys)  # without --keep: the synced ones go
+    assert third["imported"] == [] and third["deleted"] == [1, 2]
+
+
+def assert_exactly_once(flash: Path, db: Path, originals: dict[int, bytes]) -> None:
+    """Every original session is in the store once, and nothing left the device uncommitted."""
+    records = stored(db)
+    ids = [r["session_id"] for r in records]
+    assert len(ids) == len(set(ids))
+    remaining = {int(p.stem): p for p in (flash / "log").glob("*.fs?")}
+    for sid in originals:
+        if sid not in remaining or remaining[sid].suffix == ".fss":
+            assert sid in ids, f"session {sid} left the device (or was acknowledged) before it was stored"
+
+
+@pytest.mark.parametrize("step", ["info", "copied", "imported", "committed", "acked"])
+def test_killed_at_each_step_then_rerun_syncs_every_session_once(step, flash, device, tmp_path):
+    originals = {int(p.stem): p.read_bytes() for p in (flash / "log").glob("*.fsl")}
+    db = tmp_path / "s.sqlite3"
+    killed = run_sync("--port", device.port, "--db", str(db), env={sync.CRASH_ENV: step})
+    assert killed.returncode == -signal.SIGKILL
+    assert_exactly_once(flash, db, originals)
+    expected_stored = 2 if step in ("committed", "acked") else 0
+    assert len(stored(db)) == expected_stored
+    rerun = run_sync("--port", device.port, "--db", str(db), "--json")
+    assert rerun.returncode == 0, rerun.stderr
+    assert sorted(r["session_id"] for r in stored(db)) == sorted(originals)
+    assert not list((flash / "log").glob("*.fs?"))
+    assert len(json.loads(rerun.stdout)["imported"]) == 2 - expected_stored
+
+
+def sync_killed_after(port: str, db: Path, delay: float) -> None:
+    """Start `fascia sync` and pull the plug after `delay` s (its mpremote dies with it)."""
+    cmd = [sys.executable, "-m", "host_tools.history", "sync", "--port", port, "--db", str(db)]
+    quiet = subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=quiet, stderr=quiet, start_new_session=True)
+    time.sleep(delay)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+@pytest.fixture(scope="module")
+def full_sync_s(recorded, tmp_path_factory) -> float:
+    """How long a whole `fascia sync` of the recorded flash takes here, process start included."""
+    flash = Path(shutil.copytree(recorded, tmp_path_factory.mktemp("timing") / "flash"))
+    with SerialBridge(flash) as bridge:
+        t0 = time.monotonic()
+        assert run_sync("--port", bridge.port, "--db", str(flash.parent / "s.sqlite3")).returncode == 0
+        return time.monotonic() - t0
+
+
+@pytest.mark.parametrize("fraction", [0.3, 0.6, 0.75, 0.85, 0.92])
+def test_cable_pulled_mid_sync_then_rerun(fraction, full_sync_s, flash, device, tmp_path):
+    """Kill the whole sync at a fraction of its usual run time: wherever it happens to be
+    (starting up, in mpremote, importing, acknowledging...)."""
+    originals = {int(p.stem): p.read_bytes() for p in (flash / "log").glob("*.fsl")}
+    db = tmp_path / "s.sqlite3"
+    sync_killed_after(device.port, db, fraction * full_sync_s)
+    assert_exactly_once(flash, db, originals)
+    rerun = run_sync("--port", device.port, "--db", str(db))
+    assert rerun.returncode == 0, rerun.stderr
+    assert sorted(r["session_id"] for r in stored(db)) == sorted(originals)
+    assert not list((flash / "log").glob("*.fs?"))
+
+
+def test_corrupt_record_is_reported_and_the_rest_imported(flash, device, tmp_path, capsys):
+    path = flash / "log" / "00002.fsl"
+    data = bytearray(path.read_bytes())
+    second = data.index(log.MAGIC, 1)  # the record after the HEADER
+    data[second + 6] ^= 0x55
+    path.write_bytes(bytes(data))
+    expected = logread.parse_session(bytes(data))
+    assert len(expected["errors"]) == 1
+    db = tmp_path / "s.sqlite3"
+    assert history.main(["sync", "--port", device.port, "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "session 2: damaged record skipped" in out and "CRC mismatch" in out
+    damaged = [r for r in stored(db) if r["session_id"] == 2][0]
+    assert damaged["errors"] == expected["errors"] and damaged["count"] == expected["count"]
+    assert len(stored(db)) == 2
+    with Store(db, write=False) as s:
+        assert s.raw(damaged["id"]) == bytes(data)  # kept as recorded: nothing is lost
+
+
+def test_open_session_is_left_until_it_is_finished(flash, device, tmp_path, capsys):
+    store = LogStore(str(flash / "log"))
+    boot = store._read_counter("boots")
+    sid = store.begin("walk", "free", start=int(time.time()), clock_synced=True, boot=boot, device_id="aa")
+    store.progress(5000, 9)
+    db = tmp_path / "s.sqlite3"
+    first = sync_json(device.port, db, capsys)
+    assert first["recording"] == [sid] and len(first["imported"]) == 2
+    assert (flash / "log" / f"{sid:05d}.fsl").exists()
+    store.count_boot()  # power cut and restart: it will never be finished
+    second = sync_json(device.port, db, capsys)
+    assert [s["session_id"] for s in second["imported"]] == [sid]
+    assert second["imported"][0]["status"].startswith("incomplete")
+
+
+class ManglingDevice(sync.Device):
+    """A transfer that damages the first byte of one copy (a bad cable)."""
+
+    def copy(self, paths, dest):
+        super().copy(paths, dest)
+        victim = dest / Path(paths[0]).name
+        data = bytearray(victim.read_bytes())
+        data[0] ^= 1
+        victim.write_bytes(bytes(data))
+
+
+def test_copy_that_fails_its_crc_is_not_imported_nor_acknowledged(flash, device, tmp_path):
+    with Store(tmp_path / "s.sqlite3") as store:
+        report = sync.sync(store, ManglingDevice(device.port))
+        assert [f["session_id"] for f in report.failed] == [1] and "CRC-32" in report.failed[0]["reason"]
+        assert [s["session_id"] for s in report.imported] == [2]
+        assert (flash / "log" / "00001.fsl").exists() and report.deleted == [2]
+        again = sync.sync(store, sync.Device(device.port))
+        assert [s["session_id"] for s in again.imported] == [1]
+
+
+def test_locked_database_is_one_line_and_exit_2(tmp_path):
+    db = tmp_path / "s.sqlite3"
+    Store(db).close()
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        proc = run_sync("--port", "/dev/nonexistent", "--db", str(db))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "locked by another program" in proc.stderr
+
+
+def test_read_only_database_is_one_line_and_exit_2(tmp_path):
+    db = tmp_path / "s.sqlite3"
+    Store(db).close()
+    db.chmod(0o444)
+    proc = run_sync("--port", "/dev/nonexistent", "--db", str(db))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "read-only" in proc.stderr
+
+
+def test_no_device_is_one_line_and_exit_2(tmp_path):
+    proc = run_sync("--port", str(tmp_path / "ttyNONE"), "--db", str(tmp_path / "s.sqlite3"))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("fascia: error: device on")
