@@ -59,4 +59,32 @@ def run(out_dir: Path, console: Console | None = None) -> dict:
         f"  device log: {result.summary['count']} jumps; `fascia count` on the trace: {offline['count']}; "
         f"truth: {truth['count']}"
     )
-    return {"truth": truth, "device": result.summary, "offline": offline, "final_png": result.final_png}
+    plot = sync_and_review(flash, out_dir, console)
+    return {
+        "truth": truth,
+        "device": result.summary,
+        "offline": offline,
+        "final_png": result.final_png,
+        "plot": plot,
+    }
+
+
+def sync_and_review(flash: Path, out_dir: Path, console: Console) -> Path:
+    """What the user does next on the laptop: sync over USB (the simulated device's serial port,
+    real mpremote) into a fresh store, then stats, the programme plan and a plot of the session."""
+    from host_tools import cli
+    from host_tools.sim.serial_bridge import SerialBridge
+
+    db = out_dir / "fascia.db"
+    db.unlink(missing_ok=True)
+    png = out_dir / "session.png"
+    console.rule("sync over USB (mpremote) into a fresh SQLite store")
+    with SerialBridge(flash) as device:
+        cli.main(["sync", "--port", device.port, "--db", str(db)])
+    console.rule("fascia stats")
+    cli.main(["stats", "--db", str(db)])
+    console.rule("fascia plan")
+    cli.main(["plan", "--db", str(db)])
+    cli.main(["plot", "1", "-o", str(png), "--db", str(db)])
+    console.print(f"plot of the session: {png}")
+    return png
