@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from conftest import recordings
+from fascia.detect.replay import count_samples
+from fascia.spec import logread
 from host_tools import mpy
 from host_tools.count import count_file
 from host_tools.sim import frames as fr
-from host_tools.sim.run import simulate
+from host_tools.sim.run import device_view, simulate
 from host_tools.sim.serial_bridge import SerialBridge
 
 sys.path.insert(0, str(mpy.SIM_LIB))  # the CPython framebuf stand-in, to render expected text
@@ -50,14 +52,20 @@ def test_logged_totals_equal_fascia_count(activity, rid, board, tmp_path, shared
     result = simulate(
         trace, activity, board=board, frames_dir=tmp_path / "frames", flash_dir=tmp_path / "flash"
     )
-    offline = count_file(trace, activity)
     s = result.summary
     assert s["status"] == "complete" and s["errors"] == []
     assert s["activity"] == activity and s["end_reason"] == "stop"
+    # exactly what `fascia count` gives on the samples the device's sensor took of the trace
+    offline = count_samples(device_view(trace, activity), activity)
     assert s["count"] == offline["count"]
     for key, value in offline.items():
         if key not in ("activity", "count", "events_ms"):
-            assert abs(s[key] - value) <= max(2, abs(value) // 50), key  # figures from the same detector
+            assert s[key] == value, key
+    logged = logread.parse_session(Path(s["log_file"]).read_bytes())
+    assert logged["events_ms"] == offline["events_ms"]  # EVENTS records: every counted event's time
+    # and close to the count on the recording itself (the sensor resamples it at its own rate)
+    original = count_file(trace, activity)["count"]
+    assert abs(s["count"] - original) <= max(1, original // 100)
     assert result.final_png is not None and result.final_png.stat().st_size > 500
     assert fr.lit_fraction(result.final_rows or []) > 0.02
 
