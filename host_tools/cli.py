@@ -17,7 +17,12 @@ from fascia.spec.config import MODES
 from host_tools.errors import UserError
 
 # Modules that add their own subcommands: each has `register(subparsers)` and raises UserError.
-COMMAND_MODULES: tuple[str, ...] = ("host_tools.flash", "host_tools.history", "host_tools.programme_cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "host_tools.flash",
+    "host_tools.history",
+    "host_tools.programme_cli",
+    "host_tools.ble.cli",
+)
 
 
 def _cmd_count(args: argparse.Namespace) -> None:

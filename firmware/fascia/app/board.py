@@ -12,6 +12,8 @@ The profile owns every pin and bus; the app only sees these objects:
     root      directory holding config.json, days.json and log/ ("/" on the device)
     flash_bytes  0 = measure free space with os.statvfs; > 0 = a flash of this size (simulator)
     device_id bytes identifying the unit (machine.unique_id() on the device)
+    ble       bluetooth.BLE() (or None: no radio); the app then serves fascia.app.ble   [ble]
+    rtc       object with machine.RTC's datetime(tuple) (None: machine.RTC())           [ble]
 """
 
 
@@ -34,6 +36,8 @@ class Board:
         root: str = "/",
         flash_bytes: int = 0,
         device_id: bytes = b"",
+        ble=None,
+        rtc=None,
     ):
         self.name = name
         self.imu = imu
@@ -46,6 +50,8 @@ class Board:
         self.root = root.rstrip("/")
         self.flash_bytes = flash_bytes
         self.device_id = device_id
+        self.ble = ble
+        self.rtc = rtc
 
     def path(self, name: str) -> str:
         return self.root + "/" + name

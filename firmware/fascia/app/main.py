@@ -21,7 +21,7 @@ from binascii import hexlify
 from micropython import const
 
 from fascia.app import session as ses
-from fascia.app.logstore import LogError, LogStore, unix_time
+from fascia.app.logstore import SYNCED_EPOCH, LogError, LogStore, unix_time
 from fascia.app.progress import DailyProgress
 from fascia.app.ui import Screen, clock_text
 from fascia.detect import ACTIVITIES, make
@@ -36,8 +36,8 @@ _PROGRESS_MS = const(5000)  # a PROGRESS record this often
 _RATE_WINDOW_S = const(10)  # jumps/min over the last 10 s
 _BATTERY_MS = const(10000)
 _DISCARD_MS = const(200)  # between sessions, empty the FIFO this often (it holds 0.4 s at 400 Hz)
+_EVENT_BATCH = const(64)  # event times per EVENTS record (at most every 5 s anyway)
 _REANCHOR_MS = const(150)  # sample clock further than this from the real clock: re-anchor
-_SYNCED_EPOCH = const(1600000000)  # an RTC before Sept 2020 has never been set by the host
 
 # sensor rate per activity: landings are a few ms wide; swings and steps are slow. (The MPU's
 # rates are 1 kHz / n: 500 Hz is the nearest to the 400 Hz a rope needs.)
@@ -71,6 +71,8 @@ class App:
         self._fifo = bytearray(_CHUNK * board.imu.SAMPLE_BYTES)
         self._mg = array("i", (0, 0, 0))
         self._rate = IntRing(_RATE_WINDOW_S + 1)
+        self._events = array("i", bytes(4 * _EVENT_BATCH))  # counted event times, logged in batches
+        self._n_events = 0
         self._t = 0  # session ms of the next sample
         self._t_frac = 0  # sub-ms part, in us
         self._anchored = False
@@ -80,6 +82,12 @@ class App:
         self._next_battery = 0
         self._next_discard = 0
         self._period_us = board.imu.set_odr(ODR_HZ[self.activity])
+        self.prompt = None  # [ble] answer(yes) of a question on screen: button A = yes, any other = no
+        self.ble = None  # [ble] the Bluetooth service, when the board has a radio
+        if getattr(board, "ble", None) is not None:
+            from fascia.app.ble import BleService
+
+            self.ble = BleService(board.ble, self)
         if problems:
             self._notice("CONFIG", problems)
 
@@ -100,6 +108,7 @@ class App:
                     self._finish(now)
                 elif now >= self._next_progress:
                     self._next_progress = now + _PROGRESS_MS
+                    self._log_events()
                     self.store.progress(s.elapsed_ms(now), count)
                 if now >= self._next_second:
                     self._next_second = now + 1000
@@ -113,6 +122,8 @@ class App:
         if now >= self._next_frame:
             self._next_frame = now + (_FRAME_MS if self.session is not None else _IDLE_FRAME_MS)
             self.draw(now)
+        if self.ble is not None:  # [ble]
+            self.ble.poll(now)
 
     def _drain(self, now: int, final: bool = False) -> None:
         """Move every whole chunk of samples from the FIFO into the detector (and, when the
@@ -153,13 +164,30 @@ class App:
         frac = self._t_frac
         for i in range(n):
             imu.sample_mg(self._fifo, i, mg)
-            det.feed(t, mg[0], mg[1], mg[2])
+            for _ in range(det.feed(t, mg[0], mg[1], mg[2])):
+                self._event(det.last_event_ms)
             frac += period
             while frac >= 1000:
                 frac -= 1000
                 t += 1
         self._t = t
         self._t_frac = frac
+
+    def _event(self, t: int) -> None:
+        """Keep a counted event's time for the log, as `fascia count` lists it (a double-under's
+        two passes: two entries at the jump's time)."""
+        n = self._n_events
+        if n and t < self._events[n - 1]:
+            t = self._events[n - 1]  # the log wants times in order; late confirmations never go back
+        self._events[n] = t
+        self._n_events = n + 1
+        if n + 1 == _EVENT_BATCH:
+            self._log_events()
+
+    def _log_events(self) -> None:
+        if self._n_events:
+            self.store.events(self._events[: self._n_events])
+            self._n_events = 0
 
     def _discard_fifo(self) -> None:
         """Keep the FIFO from overflowing while nothing is recorded."""
@@ -174,7 +202,12 @@ class App:
     # -- user actions -----------------------------------------------------------------------------
     def _on_buttons(self, now: int, ev_a: int, ev_b: int) -> None:
         s = self.session
-        if self.view in (SUMMARY, NOTICE):
+        if self.prompt is not None:  # [ble] the person answers a host's request
+            answer = self.prompt
+            self.prompt = None
+            self.view = READY
+            answer(ev_a == PRESS)
+        elif self.view in (SUMMARY, NOTICE):
             self.view = READY
         elif s is None:
             if ev_a == PRESS:
@@ -187,11 +220,38 @@ class App:
             self.stop(now)
         elif ev_a == PRESS:
             if s.state == ses.RUNNING:
-                s.pause(now)
+                self.pause(now)
             else:
-                s.resume(now)
-                self._anchored = False
+                self.resume(now)
         self._next_frame = now
+
+    def pause(self, now: int) -> None:
+        if self.session is not None:
+            self.session.pause(now)
+            self._next_frame = now
+
+    def resume(self, now: int) -> None:
+        if self.session is not None:
+            self.session.resume(now)
+            self._anchored = False
+            self._next_frame = now
+
+    def ask(self, title: str, lines, answer) -> None:
+        """[ble] Show a question; the next button press calls answer(True) for A, answer(False) otherwise."""
+        self._notice(title, lines)
+        self.prompt = answer
+        self._next_frame = 0
+
+    def ask_cancel(self) -> None:
+        """[ble] The question expired unanswered: take it off the screen."""
+        if self.prompt is not None:
+            self.prompt = None
+            self.view = READY
+            self._next_frame = 0
+
+    def show_changes(self) -> None:
+        """[ble] Settings changed from outside (the host): redraw now."""
+        self._next_frame = 0
 
     def select(self, activity: str, mode: str) -> None:
         if activity not in ACTIVITIES or mode not in cfg.MODES:
@@ -210,7 +270,7 @@ class App:
             self._notice("SENSOR ERROR", (self.sensor_error,))
             return False
         epoch = unix_time()
-        synced = epoch >= _SYNCED_EPOCH
+        synced = epoch >= SYNCED_EPOCH
         try:
             self.store.begin(
                 self.activity,
@@ -230,6 +290,7 @@ class App:
         self.session.start(now)
         self._rate.fill(0)
         self.gaps = 0
+        self._n_events = 0
         self._anchored = False
         self._next_progress = now + _PROGRESS_MS
         self._next_second = now + 1000
@@ -276,6 +337,7 @@ class App:
         duration = s.elapsed_ms(now)
         kcal = ses.energy_kcal_x10(self.activity, self.config["weight_kg"], s.active_ms(now))
         end_reason = reason or ("target" if s.end_reason == ses.END_TARGET else "stop")
+        self._log_events()
         self.store.end(duration, det.count, kcal, end_reason, extras)
         if self.activity == "jump_rope" and det.count:
             self.days.add(self.today(), det.count)

@@ -13,6 +13,7 @@ settings (from sim.json, all optional):
     fail_after_ms  the IMU stops answering (I2C timeouts) from then on
     stuck_after_ms the IMU output freezes
     wdt_ms         watchdog timeout (default 5000)
+    ble_port       the board has a radio: the `bluetooth` stand-in talks to ble_bridge on this port  [ble]
 """
 
 from sim_i2c import SimI2C
@@ -55,6 +56,18 @@ class SimWDT:
     def check(self):
         if self.clock.now - self.last > self.timeout_ms:
             raise WatchdogExpired("watchdog: not fed for %d ms" % (self.clock.now - self.last))
+
+
+class SimRTC:
+    """machine.RTC stand-in: the unix port's clock is the host's, so a set time is only recorded."""
+
+    def __init__(self):
+        self.set_to = None
+
+    def datetime(self, t=None):
+        if t is not None:
+            self.set_to = tuple(t)
+        return self.set_to
 
 
 class TracePlayer:
@@ -141,7 +154,14 @@ def make(settings=None):
         root=".",
         flash_bytes=s.get("flash_bytes", 0),
         device_id=b"SIM-" + kind.encode(),
+        rtc=SimRTC(),
     )
+    board.sim_radio = None
+    if s.get("ble_port"):  # [ble]
+        import bluetooth
+
+        board.sim_radio = bluetooth.connect_bridge(s["ble_port"])
+        board.ble = bluetooth.BLE()
     # for the simulator only: the models behind the drivers
     board.sim_clock = clock
     board.sim_mpu = mpu

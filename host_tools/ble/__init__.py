@@ -1,0 +1,304 @@
+"""The host's side of the fascia GATT profile (fascia.spec.gatt), on bleak.
+
+`scan()` finds devices, `FasciaClient` talks to one (live values, control point, log access), and
+`fetch_sessions_ble()` copies session files for sync. All of it takes an optional `BleBackend`:
+None uses bleak's platform backend (BlueZ, CoreBluetooth, WinRT); the tests and the simulator pass
+`host_tools.ble.bumble_backend.backend_for(radio)`, so the same bleak calls run on a virtual radio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bleak import BleakClient, BleakScanner
+from bleak.exc import BleakError
+
+from fascia.spec import gatt, log
+from host_tools.errors import UserError
+
+ACTIVITY_NAMES = {code: name for name, code in log.ACTIVITY_CODES.items()}
+MODE_NAMES = {code: name for name, code in log.MODE_CODES.items()}
+STATE_NAMES = ("ready", "running", "paused", "done")
+CONFIG_FIELDS = {  # the config fields that hold a mode's parameters (log.MODE_PARAMS order)
+    "free": (),
+    "countdown_time": ("countdown_s",),
+    "countdown_count": ("countdown_count",),
+    "interval": ("interval_work_s", "interval_rest_s", "interval_rounds"),
+}
+
+
+def sig_uuid(short: int) -> str:
+    return f"0000{short:04x}-0000-1000-8000-00805f9b34fb"
+
+
+@dataclass(frozen=True)
+class BleBackend:
+    """bleak backend classes to use instead of the platform's (see bumble_backend)."""
+
+    scanner: Any
+    client: Any
+    client_options: tuple[tuple[str, Any], ...] = ()
+
+
+class ControlError(Exception):
+    """The device answered a control-point request with an error result."""
+
+    def __init__(self, opcode: int, result: int) -> None:
+        self.opcode = opcode
+        self.result = result
+        super().__init__(f"request 0x{opcode:02x}: {gatt.RESULT_NAMES.get(result, f'result 0x{result:02x}')}")
+
+
+@dataclass
+class Live:
+    """One LIVE notification, decoded."""
+
+    activity: str
+    state: str
+    mode: str
+    rest: bool
+    summary: bool
+    count: int
+    elapsed_ms: int
+    rate_per_min: int
+    figure: int  # trips (rope), tempo x10 (clubbell), cadence (walk)
+    left: int | None  # seconds or reps to go
+    battery: int
+    round: int
+
+    @classmethod
+    def decode(cls, data: bytes | bytearray) -> Live:
+        act, state, mode, flags, count, elapsed, rate, figure, left, battery, rnd = struct.unpack(
+            gatt.LIVE_FMT, bytes(data[: gatt.LIVE_BYTES])
+        )
+        return cls(
+            activity=ACTIVITY_NAMES.get(act, str(act)),
+            state=STATE_NAMES[state] if state < len(STATE_NAMES) else str(state),
+            mode=MODE_NAMES.get(mode, str(mode)),
+            rest=bool(flags & gatt.FLAG_REST),
+            summary=bool(flags & gatt.FLAG_SUMMARY),
+            count=count,
+            elapsed_ms=elapsed,
+            rate_per_min=rate,
+            figure=figure,
+            left=None if left == gatt.NONE_LEFT else left,
+            battery=battery,
+            round=rnd,
+        )
+
+
+@dataclass
+class Found:
+    address: str
+    name: str | None
+    rssi: int
+    battery: int | None = None
+
+
+async def scan(timeout: float = 5.0, backend: BleBackend | None = None) -> list[Found]:
+    """Devices advertising the fascia service, strongest first."""
+    kw: dict[str, Any] = {"backend": backend.scanner} if backend else {}
+    seen = await BleakScanner.discover(timeout=timeout, service_uuids=[gatt.SERVICE], return_adv=True, **kw)
+    found = [Found(dev.address, adv.local_name or dev.name, adv.rssi) for dev, adv in seen.values()]
+    return sorted(found, key=lambda f: -f.rssi)
+
+
+class FasciaClient:
+    """A connection to one device: `async with FasciaClient(address, backend) as dev: ...`."""
+
+    def __init__(
+        self, address: str, backend: BleBackend | None = None, timeout: float = 10.0, **options: Any
+    ):
+        kw: dict[str, Any] = dict(options)
+        if backend is not None:
+            kw = {**dict(backend.client_options), **kw, "backend": backend.client}
+        self.client = BleakClient(address, timeout=timeout, **kw)
+        self._answers: asyncio.Queue[bytes] = asyncio.Queue()
+        self._lock = asyncio.Lock()
+
+    async def __aenter__(self) -> FasciaClient:
+        try:
+            await self.client.connect()
+        except (BleakError, TimeoutError) as e:
+            raise UserError(f"cannot connect to {self.client.address}: {e or 'timed out'}") from None
+        await self.client.start_notify(gatt.CONTROL, lambda _c, data: self._answers.put_nowait(bytes(data)))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.client.is_connected:
+            await self.client.disconnect()
+
+    @property
+    def mtu(self) -> int:
+        return self.client.mtu_size
+
+    # -- reads --------------------------------------------------------------------------------------
+    async def read_text(self, short_uuid: int) -> str:
+        return bytes(await self.client.read_gatt_char(sig_uuid(short_uuid))).decode(errors="replace")
+
+    async def battery(self) -> int:
+        return (await self.client.read_gatt_char(sig_uuid(gatt.BATTERY_LEVEL)))[0]
+
+    async def live(self) -> Live:
+        return Live.decode(await self.client.read_gatt_char(gatt.LIVE))
+
+    async def subscribe_live(self, callback: Callable[[Live], None]) -> None:
+        await self.client.start_notify(gatt.LIVE, lambda _c, data: callback(Live.decode(data)))
+
+    async def set_time(self, year: int, month: int, day: int, hour: int, minute: int, second: int) -> None:
+        """Set the device clock through the Current Time characteristic (UTC)."""
+        import datetime as dt
+
+        weekday = dt.date(year, month, day).isoweekday()
+        value = struct.pack(
+            gatt.CURRENT_TIME_FMT, year, month, day, hour, minute, second, weekday, 0, gatt.ADJUST_MANUAL
+        )
+        await self.client.write_gatt_char(sig_uuid(gatt.CURRENT_TIME), value, response=True)
+
+    async def set_time_now(self) -> None:
+        import datetime as dt
+
+        t = dt.datetime.now(dt.UTC)
+        await self.set_time(t.year, t.month, t.day, t.hour, t.minute, t.second)
+
+    # -- control point ----------------------------------------------------------------------------------
+    async def request(self, payload: bytes, timeout: float = 5.0, check: bool = True) -> tuple[int, bytes]:
+        """Write one control-point request and wait for its indication: (result code, parameters).
+        With `check`, anything but SUCCESS raises ControlError."""
+        async with self._lock:
+            while not self._answers.empty():
+                self._answers.get_nowait()
+            await self.client.write_gatt_char(gatt.CONTROL, payload, response=True)
+            answer = await asyncio.wait_for(self._answers.get(), timeout)
+        code, opcode, result = struct.unpack_from(gatt.RESPONSE_HEAD, answer)
+        if code != gatt.RESPONSE_CODE or (payload and opcode != payload[0]):
+            raise BleakError(f"unexpected control-point answer {answer.hex()}")
+        if check and result != gatt.SUCCESS:
+            raise ControlError(opcode, result)
+        return result, answer[3:]
+
+    async def command(self, opcode: int, *args: int) -> bytes:
+        fmt = gatt.REQUEST_FMT[opcode]
+        return (await self.request(bytes((opcode,)) + struct.pack(fmt, *args)))[1]
+
+    async def start(self) -> None:
+        await self.command(gatt.START)
+
+    async def pause(self) -> None:
+        await self.command(gatt.PAUSE)
+
+    async def resume(self) -> None:
+        await self.command(gatt.RESUME)
+
+    async def stop(self) -> None:
+        await self.command(gatt.STOP)
+
+    async def select(self, activity: str, mode: str, params: dict[str, int] | None = None) -> None:
+        """Choose activity and mode; `params` by config name (countdown_s, interval_rounds, ...)."""
+        params = params or {}
+        body = struct.pack(gatt.SELECT_HEAD, log.ACTIVITY_CODES[activity], log.MODE_CODES[mode])
+        for name in CONFIG_FIELDS[mode]:
+            body += struct.pack(gatt.MODE_PARAM_FMT, params[name])
+        await self.request(bytes((gatt.SELECT,)) + body)
+
+    async def set_user(self, weight_kg: int, daily_goal: int) -> None:
+        await self.command(gatt.SET_USER, weight_kg, daily_goal)
+
+    async def clock_info(self) -> tuple[int, int, int]:
+        """(boot counter, uptime s, device epoch s): what logread.resolve_start needs."""
+        return struct.unpack(gatt.RESPONSE_FMT[gatt.CLOCK_INFO], await self.command(gatt.CLOCK_INFO))
+
+    # -- log ---------------------------------------------------------------------------------------------
+    async def list_sessions(self) -> list[tuple[int, int, bool]]:
+        """[(id, size bytes, synced)] of every session on the device."""
+        out: list[tuple[int, int, bool]] = []
+        first = 0
+        while True:
+            (n,) = struct.unpack(
+                gatt.RESPONSE_FMT[gatt.LIST_SESSIONS], await self.command(gatt.LIST_SESSIONS, first)
+            )
+            if not n:
+                return out
+            window = bytes(await self.client.read_gatt_char(gatt.LOG))
+            for i in range(n):
+                sid, size, flags = struct.unpack_from(gatt.LIST_ENTRY_FMT, window, i * gatt.LIST_ENTRY_BYTES)
+                out.append((sid, size, bool(flags & gatt.LIST_SYNCED)))
+            first = out[-1][0] + 1
+            if n < gatt.LIST_MAX:
+                return out
+
+    async def session_info(self, sid: int) -> tuple[int, int, bool]:
+        """(size, CRC-32, synced) of one session file."""
+        size, crc, synced = struct.unpack(
+            gatt.RESPONSE_FMT[gatt.SESSION_INFO], await self.command(gatt.SESSION_INFO, sid)
+        )
+        return size, crc, bool(synced)
+
+    async def read_session(
+        self, sid: int, window: int = gatt.LOG_WINDOW, progress: Callable[[int, int], None] | None = None
+    ) -> tuple[bytes, int]:
+        """A session file's bytes, checked against the device's CRC-32: (data, crc)."""
+        size, crc, _ = await self.session_info(sid)
+        data = bytearray()
+        while len(data) < size:
+            offset, n = struct.unpack(
+                gatt.RESPONSE_FMT[gatt.READ_LOG], await self.command(gatt.READ_LOG, sid, len(data), window)
+            )
+            if offset != len(data) or n == 0:
+                raise BleakError(f"session {sid}: the device sent offset {offset}, {n} bytes")
+            chunk = bytes(await self.client.read_gatt_char(gatt.LOG))
+            if len(chunk) != n:
+                raise BleakError(f"session {sid}: read {len(chunk)} bytes of a {n}-byte window")
+            data += chunk
+            if progress:
+                progress(len(data), size)
+        if zlib.crc32(data) != crc:
+            raise BleakError(f"session {sid}: CRC mismatch after transfer")
+        return bytes(data), crc
+
+    async def ack_synced(self, sid: int) -> None:
+        await self.command(gatt.ACK_SYNCED, sid)
+
+
+@dataclass
+class FetchedSession:
+    session_id: int
+    data: bytes  # the raw session file (parse with fascia.spec.logread)
+    crc32: int
+    synced: bool  # already acknowledged before this fetch
+
+
+async def fetch_sessions_ble_async(
+    address: str,
+    *,
+    backend: BleBackend | None = None,
+    only_unsynced: bool = True,
+    acknowledge: Callable[[list[FetchedSession]], list[int]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[FetchedSession], tuple[int, int, int]]:
+    """Copy session files over BLE; returns them and the device clock (boot, uptime s, epoch s).
+
+    `acknowledge(fetched) -> ids` is called once the files are in hand (e.g. after the host
+    stored them); those ids are then marked synced on the device."""
+    async with FasciaClient(address, backend) as dev:
+        clock = await dev.clock_info()
+        fetched = []
+        for sid, _size, synced in await dev.list_sessions():
+            if synced and only_unsynced:
+                continue
+            data, crc = await dev.read_session(sid, progress=progress)
+            fetched.append(FetchedSession(sid, data, crc, synced))
+        if acknowledge is not None:
+            for sid in acknowledge(fetched):
+                await dev.ack_synced(sid)
+    return fetched, clock
+
+
+def fetch_sessions_ble(address: str, **kw: Any) -> tuple[list[FetchedSession], tuple[int, int, int]]:
+    """Blocking wrapper of fetch_sessions_ble_async (for `fascia sync --ble`)."""
+    return asyncio.run(fetch_sessions_ble_async(address, **kw))

@@ -1,0 +1,253 @@
+"""A bleak backend on a Bumble central: the host's real bleak code, on a virtual radio.
+
+Upstream bleak has no Bumble backend. `backend_for(radio)` returns a `BleBackend` whose scanner
+and client classes (subclasses of bleak's BaseBleakScanner / BaseBleakClient) use one Bumble
+central device on `radio` (host_tools.sim.ble_bridge.VirtualRadio). Pass them to bleak as
+`BleakScanner(backend=b.scanner)` / `BleakClient(address, backend=b.client)`; the host code in
+host_tools.ble takes a `BleBackend` (None = the platform's own backend) and does exactly that.
+
+The client negotiates the ATT MTU it is given (`BleakClient(..., mtu=23)`; default 247), so
+tests cover the smallest MTU as well as a typical phone's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from bleak.args import SizedBuffer
+from bleak.backends.characteristic import BleakGATTCharacteristic
+from bleak.backends.client import BaseBleakClient, NotifyCallback
+from bleak.backends.descriptor import BleakGATTDescriptor
+from bleak.backends.device import BLEDevice
+from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
+from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
+from bleak.exc import BleakError, BleakGATTProtocolError
+from bumble import att
+from bumble.core import AdvertisingData
+from bumble.device import Advertisement, Connection, Device, Peer
+from bumble.hci import Address
+
+from host_tools.ble import BleBackend
+from host_tools.sim.ble_bridge import VirtualRadio
+
+DEFAULT_MTU = 247
+
+
+def _bleak_uuid(uuid: Any) -> str:
+    """Bumble UUID -> bleak's lower-case 128-bit string."""
+    text = uuid.to_hex_str("-").lower()
+    if len(text) == 4:
+        text = f"0000{text}-0000-1000-8000-00805f9b34fb"
+    return text
+
+
+def _properties(flags: int) -> list[Any]:
+    names = [
+        (0x01, "broadcast"),
+        (0x02, "read"),
+        (0x04, "write-without-response"),
+        (0x08, "write"),
+        (0x10, "notify"),
+        (0x20, "indicate"),
+        (0x40, "authenticated-signed-writes"),
+        (0x80, "extended-properties"),
+    ]
+    return [name for bit, name in names if flags & bit]
+
+
+def _advertisement_data(adv: Advertisement) -> AdvertisementData:
+    data = adv.data
+    name = data.get(AdvertisingData.Type.COMPLETE_LOCAL_NAME) or data.get(
+        AdvertisingData.Type.SHORTENED_LOCAL_NAME
+    )
+    uuids: list[str] = []
+    for kind in (
+        AdvertisingData.Type.COMPLETE_LIST_OF_16_BIT_SERVICE_CLASS_UUIDS,
+        AdvertisingData.Type.INCOMPLETE_LIST_OF_16_BIT_SERVICE_CLASS_UUIDS,
+        AdvertisingData.Type.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS,
+        AdvertisingData.Type.INCOMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS,
+    ):
+        for group in data.get_all(kind):
+            uuids += [_bleak_uuid(u) for u in group]
+    tx = data.get(AdvertisingData.Type.TX_POWER_LEVEL)
+    return AdvertisementData(
+        local_name=name if isinstance(name, str) else None,
+        manufacturer_data={},
+        service_data={},
+        service_uuids=uuids,
+        tx_power=tx if isinstance(tx, int) else None,
+        rssi=adv.rssi,
+        platform_data=(adv,),
+    )
+
+
+def backend_for(radio: VirtualRadio) -> BleBackend:
+    """Scanner and client classes bound to `radio`'s central."""
+
+    class BumbleScanner(BaseBleakScanner):
+        def __init__(
+            self,
+            detection_callback: Any,
+            service_uuids: list[str] | None,
+            scanning_mode: str = "active",
+            **kwargs: Any,
+        ) -> None:
+            super().__init__(detection_callback, service_uuids)
+            self._active = scanning_mode == "active"
+            self._central: Device | None = None
+
+        def _on_advertisement(self, adv: Advertisement) -> None:
+            data = _advertisement_data(adv)
+            if not self.is_allowed_uuid(data.service_uuids):
+                return
+            address = str(adv.address).split("/")[0]
+            device = self.create_or_update_device(address, address, data.local_name, adv, data)
+            self.call_detection_callbacks(device, data)
+
+        async def start(self) -> None:
+            self.seen_devices = {}
+            self._central = await radio.central()
+            self._central.on("advertisement", self._on_advertisement)
+            await self._central.start_scanning(active=self._active, filter_duplicates=False)
+
+        async def stop(self) -> None:
+            if self._central is not None:
+                await self._central.stop_scanning()
+                self._central.remove_listener("advertisement", self._on_advertisement)
+
+    class BumbleClient(BaseBleakClient):
+        def __init__(
+            self,
+            address_or_ble_device: BLEDevice | str,
+            *,
+            disconnected_callback: Callable[[], None] | None = None,
+            timeout: float = 10.0,
+            mtu: int = DEFAULT_MTU,
+            **kwargs: Any,
+        ) -> None:
+            super().__init__(
+                address_or_ble_device, disconnected_callback=disconnected_callback, timeout=timeout
+            )
+            self._want_mtu = mtu
+            self._conn: Connection | None = None
+            self._peer: Peer | None = None
+            self._subscribers: dict[int, Callable[[bytes], None]] = {}
+
+        @property
+        def name(self) -> str:
+            return self.address
+
+        @property
+        def mtu_size(self) -> int:
+            return self._conn.att_mtu if self._conn is not None else att.ATT_DEFAULT_MTU
+
+        @property
+        def is_connected(self) -> bool:
+            return self._conn is not None
+
+        async def connect(self, pair: bool, **kwargs: Any) -> None:
+            central = await radio.central()
+            conn = await asyncio.wait_for(
+                central.connect(Address(self.address, Address.RANDOM_DEVICE_ADDRESS)), self._timeout
+            )
+            self._conn = conn
+            conn.on("disconnection", self._on_disconnection)
+            peer = Peer(conn)
+            self._peer = peer
+            if self._want_mtu != att.ATT_DEFAULT_MTU:
+                await peer.request_mtu(self._want_mtu)
+            await peer.discover_all()
+            self.services = self._collect(peer)
+
+        def _collect(self, peer: Peer) -> BleakGATTServiceCollection:
+            services = BleakGATTServiceCollection()
+            for svc in peer.services:
+                bsvc = BleakGATTService(svc, svc.handle, _bleak_uuid(svc.uuid))
+                services.add_service(bsvc)
+                for ch in svc.characteristics:
+                    bch = BleakGATTCharacteristic(
+                        ch,
+                        ch.handle,
+                        _bleak_uuid(ch.uuid),
+                        _properties(int(ch.properties)),
+                        lambda: self.mtu_size - 3,
+                        bsvc,
+                    )
+                    services.add_characteristic(bch)
+                    for desc in ch.descriptors:
+                        services.add_descriptor(
+                            BleakGATTDescriptor(desc, desc.handle, _bleak_uuid(desc.type), bch)
+                        )
+            return services
+
+        def _on_disconnection(self, _reason: int) -> None:
+            self._conn = None
+            self._peer = None
+            if self._disconnected_callback is not None:
+                self._disconnected_callback()
+
+        def _need_peer(self) -> Peer:
+            if self._peer is None:
+                raise BleakError("not connected")
+            return self._peer
+
+        async def disconnect(self) -> None:
+            conn = self._conn
+            if conn is not None:
+                self._disconnected_callback = None  # a requested disconnection is not news
+                await conn.disconnect()
+                self._conn = None
+                self._peer = None
+
+        async def pair(self, *args: Any, **kwargs: Any) -> None:
+            raise NotImplementedError("the fascia profile needs no pairing")
+
+        async def unpair(self) -> None:
+            raise NotImplementedError("the fascia profile needs no pairing")
+
+        async def read_gatt_char(
+            self, characteristic: BleakGATTCharacteristic, *, use_cached: bool = False, **kwargs: Any
+        ) -> bytearray:
+            try:
+                return bytearray(await self._need_peer().read_value(characteristic.obj))
+            except att.ATT_Error as e:
+                raise BleakGATTProtocolError(e.error_code) from e
+
+        async def read_gatt_descriptor(
+            self, descriptor: BleakGATTDescriptor, *, use_cached: bool = False, **kwargs: Any
+        ) -> bytearray:
+            try:
+                return bytearray(await self._need_peer().read_value(descriptor.obj))
+            except att.ATT_Error as e:
+                raise BleakGATTProtocolError(e.error_code) from e
+
+        async def write_gatt_char(
+            self, characteristic: BleakGATTCharacteristic, data: SizedBuffer, response: bool
+        ) -> None:
+            try:
+                await self._need_peer().write_value(characteristic.obj, bytes(data), with_response=response)
+            except att.ATT_Error as e:
+                raise BleakGATTProtocolError(e.error_code) from e
+
+        async def write_gatt_descriptor(self, descriptor: BleakGATTDescriptor, data: SizedBuffer) -> None:
+            try:
+                await self._need_peer().write_value(descriptor.obj, bytes(data), with_response=True)
+            except att.ATT_Error as e:
+                raise BleakGATTProtocolError(e.error_code) from e
+
+        async def start_notify(
+            self, characteristic: BleakGATTCharacteristic, callback: NotifyCallback, **kwargs: Any
+        ) -> None:
+            def on_value(value: bytes) -> None:
+                callback(bytearray(value))
+
+            self._subscribers[characteristic.handle] = on_value
+            await self._need_peer().subscribe(characteristic.obj, on_value)
+
+        async def stop_notify(self, characteristic: BleakGATTCharacteristic) -> None:
+            on_value = self._subscribers.pop(characteristic.handle, None)
+            await self._need_peer().unsubscribe(characteristic.obj, on_value)
+
+    return BleBackend(scanner=BumbleScanner, client=BumbleClient)

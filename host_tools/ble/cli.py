@@ -1,0 +1,157 @@
+"""`fascia devices` and `fascia live`: the device over Bluetooth LE (bleak).
+
+`--simulated` runs the unchanged firmware on a simulated board whose radio is a Bumble virtual
+link (host_tools.sim.ble_bridge), and talks to it through the same bleak code with the Bumble
+backend: a demo, and a test of the commands without hardware.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import json
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from rich.console import Console
+from rich.live import Live as RichLive
+from rich.table import Table
+
+from host_tools.ble import BleBackend, FasciaClient, Found, Live, scan
+from host_tools.errors import UserError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("devices", help="scan for fascia devices over Bluetooth LE")
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds to scan (default 5)")
+    p.add_argument("--json", action="store_true", help="one JSON object per device")
+    p.add_argument("--simulated", action="store_true", help="scan a simulated device on a virtual radio")
+    p.set_defaults(func=_cmd_devices)
+
+    p = subparsers.add_parser("live", help="live count, time and rate from a device (Ctrl-C to leave)")
+    p.add_argument("--address", help="device address (default: the strongest fascia device found)")
+    p.add_argument("--start", action="store_true", help="start a session first (stop it on leaving)")
+    p.add_argument("--seconds", type=float, help="leave after this many seconds")
+    p.add_argument("--json", action="store_true", help="print each update as a JSON line")
+    p.add_argument(
+        "--simulated", metavar="TRACE", nargs="?", const="", help="a simulated device (optional trace)"
+    )
+    p.set_defaults(func=_cmd_live)
+
+
+@contextlib.asynccontextmanager
+async def _radio(simulated: str | None) -> AsyncIterator[tuple[BleBackend | None, str | None]]:
+    """(backend, address): the platform's radio, or a simulated device on a virtual one."""
+    if simulated is None:
+        yield None, None
+        return
+    from host_tools.ble.bumble_backend import backend_for
+    from host_tools.sim.ble_bridge import VirtualRadio, simulated_device
+
+    radio = VirtualRadio()
+    trace = Path(simulated) if simulated else None
+    if trace is not None and not trace.is_file():
+        raise UserError(f"{trace}: no such file")
+    with tempfile.TemporaryDirectory(prefix="fascia-ble-") as flash:
+        async with simulated_device(radio, Path(flash), trace) as bridge:
+            yield backend_for(radio), bridge.address
+
+
+async def _devices(args: argparse.Namespace) -> list[Found]:
+    async with _radio("" if args.simulated else None) as (backend, _):
+        found = await scan(args.timeout, backend)
+        for f in found:
+            with contextlib.suppress(UserError, Exception):
+                async with FasciaClient(f.address, backend, timeout=5) as dev:
+                    f.battery = await dev.battery()
+        return found
+
+
+def _cmd_devices(args: argparse.Namespace) -> None:
+    found = _run(_devices(args)) or []
+    if args.json:
+        for f in found:
+            print(json.dumps(dataclasses.asdict(f)))
+        return
+    if not found:
+        raise UserError("no fascia device found (is it on and in range?)")
+    table = Table("name", "address", "RSSI", "battery")
+    for f in found:
+        table.add_row(
+            f.name or "?", f.address, f"{f.rssi} dBm", "?" if f.battery is None else f"{f.battery} %"
+        )
+    Console().print(table)
+
+
+def _view(live: Live | None, address: str) -> Table:
+    table = Table(title=f"fascia {address}", show_header=False, min_width=36)
+    if live is None:
+        table.add_row("waiting for the device...")
+        return table
+    minutes, seconds = divmod(live.elapsed_ms // 1000, 60)
+    figure = {"jump_rope": "trips", "swing": "tempo x10", "walk": "cadence"}.get(live.activity, "figure")
+    table.add_row("activity", f"{live.activity} ({live.mode})")
+    table.add_row(
+        "state", live.state + (" (rest)" if live.rest else "") + (" (summary)" if live.summary else "")
+    )
+    table.add_row("count", f"[bold]{live.count}[/bold]")
+    table.add_row("time", f"{minutes}:{seconds:02d}")
+    table.add_row("rate", f"{live.rate_per_min} /min")
+    table.add_row(figure, str(live.figure))
+    if live.left is not None:
+        table.add_row("to go", str(live.left))
+    table.add_row("battery", f"{live.battery} %")
+    return table
+
+
+async def _live(args: argparse.Namespace) -> None:
+    async with _radio(args.simulated) as (backend, sim_address):
+        address = args.address or sim_address
+        if address is None:
+            found = await scan(5.0, backend)
+            if not found:
+                raise UserError("no fascia device found (is it on and in range?)")
+            address = found[0].address
+        updates: asyncio.Queue[Live] = asyncio.Queue()
+        async with FasciaClient(address, backend) as dev:
+            await dev.subscribe_live(updates.put_nowait)
+            if args.start:
+                await dev.start()
+            deadline = time.monotonic() + args.seconds if args.seconds else None
+            try:
+                if args.json:
+                    await _follow(
+                        updates, deadline, lambda lv: print(json.dumps(dataclasses.asdict(lv)), flush=True)
+                    )
+                else:
+                    with RichLive(_view(None, address), refresh_per_second=8) as screen:
+                        await _follow(updates, deadline, lambda lv: screen.update(_view(lv, address)))
+            finally:
+                if args.start and dev.client.is_connected:
+                    with contextlib.suppress(Exception):
+                        await dev.stop()
+
+
+async def _follow(updates: asyncio.Queue[Live], deadline: float | None, show) -> None:
+    while deadline is None or time.monotonic() < deadline:
+        timeout = None if deadline is None else max(deadline - time.monotonic(), 0.01)
+        try:
+            show(await asyncio.wait_for(updates.get(), timeout))
+        except TimeoutError:
+            return
+
+
+def _cmd_live(args: argparse.Namespace) -> None:
+    _run(_live(args))
+
+
+def _run(coro):
+    """Run a command; Ctrl-C leaves quietly (the connection is closed on the way out)."""
+    try:
+        return asyncio.run(coro)
+    except KeyboardInterrupt:
+        return None

@@ -1,0 +1,302 @@
+"""Bluetooth LE end to end: the unchanged firmware on the simulator, its radio on a Bumble virtual
+link, and the host's bleak code (host_tools.ble) talking to it through the Bumble bleak backend.
+
+One simulated device (real time, `micropython` running fascia.app) serves the whole module; the
+tests drive it only over BLE, as a phone or laptop would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import struct
+import threading
+import time
+import zlib
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bleak.exc import BleakGATTProtocolError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fascia.spec import gatt, log, logread
+from host_tools.ble import ControlError, FasciaClient, Live, scan, sig_uuid
+from host_tools.ble.bumble_backend import backend_for
+from host_tools.gen import jumprope
+from host_tools.sim.ble_bridge import VirtualRadio, simulated_device
+
+TRACE_START_MS = 2500  # the rope starts moving then (virtual = real time); sessions start over BLE before
+
+
+class Device:
+    """The simulated device and its radio, served by an event loop in a background thread."""
+
+    def __init__(self, tmp: Path) -> None:
+        trace, _truth = jumprope.generate("basic", 1, 400, tmp / "rope", duration_s=10)  # 9 jumps, 2.2-4.8 s
+        self.flash = tmp / "flash"
+        self.loop = asyncio.new_event_loop()
+        self.radio: VirtualRadio | None = None
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self.bridge: Any = None
+        self.error: BaseException | None = None
+        self._main = asyncio.run_coroutine_threadsafe(self._run(trace), self.loop)
+        if not self._ready.wait(60):
+            raise RuntimeError("the simulated device did not start advertising")
+        if self.error:
+            raise self.error
+
+    async def _run(self, trace: Path) -> None:
+        self.radio = VirtualRadio()
+        self.backend = backend_for(self.radio)
+        self._stop = asyncio.Event()
+        try:
+            async with simulated_device(
+                self.radio, self.flash, trace, extra={"trace_start_ms": TRACE_START_MS}
+            ) as bridge:
+                self.bridge = bridge
+                self._ready.set()
+                await self._stop.wait()
+        except BaseException as e:
+            self.error = e
+            self._ready.set()
+
+    def run(self, coro: Coroutine[Any, Any, Any], timeout: float = 120) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def client(self, **options: Any) -> FasciaClient:
+        return FasciaClient(self.bridge.address, self.backend, **options)
+
+    def close(self) -> None:
+        assert self._stop is not None
+        self.loop.call_soon_threadsafe(self._stop.set)
+        self._main.result(60)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def device(tmp_path_factory):
+    dev = Device(tmp_path_factory.mktemp("ble"))
+    yield dev
+    dev.close()
+
+
+def _session_file(flash: Path, sid: int) -> Path:
+    return next((flash / "log").glob(f"{sid:05d}.fs[ls]"))
+
+
+async def _record(dev: FasciaClient, seconds: float) -> list[Live]:
+    """Start a session over BLE, let it run, stop it; the live notifications received."""
+    lives: list[Live] = []
+    await dev.subscribe_live(lives.append)
+    await dev.start()
+    await asyncio.sleep(seconds)
+    await dev.stop()
+    await asyncio.sleep(0.6)
+    return lives
+
+
+def test_scan_finds_the_device_by_service_and_name(device):
+    found = device.run(scan(1.5, device.backend))
+    assert [(f.address, f.name) for f in found] == [(device.bridge.address, "fascia")]
+
+
+def test_live_counts_follow_the_device_and_match_its_log(device):
+    async def go():
+        async with device.client() as dev:
+            model = await dev.read_text(gatt.MODEL)
+            sessions_before = await dev.list_sessions()
+            t0 = time.monotonic()
+            lives = await _record(dev, TRACE_START_MS / 1000 + 7)
+            return model, sessions_before, lives, time.monotonic() - t0, await dev.list_sessions()
+
+    model, before, lives, seconds, after = device.run(go())
+    assert model == "m5stickc"
+    sid = after[-1][0]
+    assert len(after) == len(before) + 1
+    session = logread.parse_session(_session_file(device.flash, sid).read_bytes())
+    running = [lv for lv in lives if lv.state == "running"]
+    counts = [lv.count for lv in running]
+    assert counts == sorted(counts), "live counts never go back"
+    assert session["count"] >= 5
+    assert lives[-1].summary and lives[-1].count == session["count"]
+    assert max(counts) in (session["count"], session["count"] - 1)  # the last one may come at stop
+    rate = len(running) / seconds
+    assert 2 <= rate <= 30, rate  # 4 Hz + one per count change (at most 20 Hz)
+    assert running[-1].elapsed_ms > 8_000 and running[-1].activity == "jump_rope"
+
+
+def test_control_point_selects_mode_pauses_and_resumes(device):
+    async def go():
+        async with device.client() as dev:
+            await dev.select("jump_rope", "countdown_time", {"countdown_s": 30})
+            chosen = await dev.live()
+            await dev.start()
+            await asyncio.sleep(0.4)
+            await dev.pause()
+            await asyncio.sleep(0.4)
+            paused = await dev.live()
+            with pytest.raises(ControlError) as again:
+                await dev.pause()
+            await dev.resume()
+            await asyncio.sleep(0.4)
+            resumed = await dev.live()
+            with pytest.raises(ControlError) as busy:
+                await dev.select("swing", "free")
+            await dev.stop()
+            await asyncio.sleep(0.3)
+            stopped = await dev.live()
+            await dev.select("jump_rope", "free")
+            return chosen, paused, again.value, resumed, busy.value, stopped, await dev.live()
+
+    chosen, paused, again, resumed, busy, stopped, free = device.run(go())
+    assert (chosen.mode, chosen.state) == ("countdown_time", "ready")
+    assert paused.state == "paused" and paused.left is not None and 29 <= paused.left <= 30
+    assert again.result == gatt.NOT_ALLOWED_NOW
+    assert resumed.state == "running" and busy.result == gatt.NOT_ALLOWED_NOW
+    assert stopped.state == "ready" and stopped.summary
+    assert free.mode == "free"
+
+
+def test_current_time_sets_the_clock(device):
+    async def go():
+        async with device.client() as dev:
+            await dev.set_time(2026, 11, 3, 14, 15, 9)
+            await asyncio.sleep(1.5)  # one status line later
+
+    device.run(go())
+    # RTC tuple: year, month, day, weekday (0 = Monday), hours, minutes, seconds, subseconds
+    assert device.bridge.status[-1]["rtc"] == [2026, 11, 3, 1, 14, 15, 9, 0]
+
+
+@pytest.mark.parametrize("mtu", [23, 247])
+def test_log_read_is_byte_identical_at_any_mtu(device, mtu):
+    async def go():
+        async with device.client(mtu=mtu) as dev:
+            if not await dev.list_sessions():
+                await _record(dev, 1.0)
+            got = {}
+            for sid, size, _ in await dev.list_sessions():
+                data, crc = await dev.read_session(sid)
+                got[sid] = (size, data, crc)
+            return dev.mtu, got
+
+    negotiated, got = device.run(go())
+    assert negotiated == mtu
+    assert got
+    for sid, (size, data, crc) in got.items():
+        file = _session_file(device.flash, sid).read_bytes()
+        assert data == file and size == len(file)
+        assert crc == zlib.crc32(file)
+
+
+def test_delete_needs_a_synced_session_and_a_confirmation_on_the_device(device):
+    async def go():
+        async with device.client() as dev:
+            sessions = await dev.list_sessions()
+            if not sessions:
+                await _record(dev, 1.0)
+                sessions = await dev.list_sessions()
+            unsynced = [sid for sid, _, synced in sessions if not synced]
+            results = {}
+            if unsynced:
+                r, _ = await dev.request(struct.pack("<BI", gatt.DELETE_SYNCED, unsynced[0]), check=False)
+                results["unsynced"] = r
+            sid = sessions[0][0]
+            await dev.ack_synced(sid)
+            r, _ = await dev.request(struct.pack("<BI", gatt.DELETE_SYNCED, sid), check=False)
+            results["synced"] = r
+            r, _ = await dev.request(bytes((gatt.FACTORY_RESET,)), check=False)
+            results["reset"] = r
+            r, _ = await dev.request(struct.pack("<BI", gatt.DELETE_SYNCED, 999), check=False)
+            results["missing"] = r
+            await asyncio.sleep(0.3)
+            return sid, results, await dev.list_sessions()
+
+    sid, results, after = device.run(go())
+    assert results.get("unsynced", gatt.NOT_SYNCED) == gatt.NOT_SYNCED
+    assert results["synced"] == gatt.CONFIRM_ON_DEVICE and results["reset"] == gatt.CONFIRM_ON_DEVICE
+    assert results["missing"] == gatt.NO_SUCH_SESSION
+    assert (sid, True) in [(s, synced) for s, _, synced in after]  # still there, now synced
+    assert _session_file(device.flash, sid).suffix == ".fss"
+
+
+_KNOWN = set(gatt.REQUEST_FMT) | {gatt.SELECT}
+
+
+def _malformed():
+    """Control-point requests that must be refused: unknown opcodes, wrong lengths, bad codes."""
+    unknown = st.tuples(st.integers(0, 255).filter(lambda op: op not in _KNOWN), st.binary(max_size=19)).map(
+        lambda t: bytes((t[0],)) + t[1]
+    )
+
+    def wrong_length(op: int) -> st.SearchStrategy[bytes]:
+        good = struct.calcsize(gatt.REQUEST_FMT[op])
+        return st.binary(max_size=19).filter(lambda b: len(b) != good).map(lambda b: bytes((op,)) + b)
+
+    known = st.sampled_from(sorted(gatt.REQUEST_FMT)).flatmap(wrong_length)
+    bad_select = st.tuples(st.integers(0, 255), st.integers(0, 255), st.binary(max_size=17)).filter(
+        lambda t: t[0] not in log.ACTIVITY_CODES.values() or t[1] not in log.MODE_CODES.values()
+    )
+    select = bad_select.map(lambda t: bytes((gatt.SELECT, t[0], t[1])) + t[2])
+    return st.one_of(st.just(b""), unknown, known, select)
+
+
+def test_malformed_control_writes_are_refused_and_change_nothing(device):
+    async def snapshot(dev: FasciaClient):
+        return (await dev.live(), await dev.list_sessions(), (device.flash / "config.json").read_text())
+
+    results: list[tuple[bytes, int]] = []
+
+    async def attempt(payloads: list[bytes]):
+        async with device.client() as dev:
+            before = await snapshot(dev)
+            for p in payloads:
+                result, _ = await dev.request(p, check=False)
+                results.append((p, result))
+            too_long = None
+            try:
+                await dev.client.write_gatt_char(
+                    gatt.CONTROL, b"\x01" * (gatt.CONTROL_MAX + 1), response=True
+                )
+            except BleakGATTProtocolError as e:
+                too_long = e.code
+            await dev.client.write_gatt_char(sig_uuid(gatt.CURRENT_TIME), b"\x01\x02\x03", response=True)
+            after = await snapshot(dev)
+            return before, after, too_long
+
+    @settings(
+        max_examples=8,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(st.lists(_malformed(), min_size=1, max_size=4))
+    def check(payloads):
+        before, after, too_long = device.run(attempt(payloads))
+        assert too_long == gatt.ATT_INVALID_LENGTH
+        assert before[1:] == after[1:]
+        b, a = before[0], after[0]
+        assert (b.state, b.mode, b.activity, b.count) == (a.state, a.mode, a.activity, a.count)
+
+    rtc_before = device.bridge.status[-1].get("rtc")
+    check()
+    assert results and all(r in (gatt.OPCODE_NOT_SUPPORTED, gatt.INVALID_PARAMETER) for _, r in results), [
+        (p.hex(), r) for p, r in results if r not in (gatt.OPCODE_NOT_SUPPORTED, gatt.INVALID_PARAMETER)
+    ]
+    assert device.bridge.status[-1].get("rtc") == rtc_before  # a short Current Time write is ignored
+    assert device.bridge.result is None  # still running: nothing crashed it
+
+
+def test_devices_command_lists_a_simulated_device(monkeypatch, capsys):
+    from host_tools import cli
+
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("host_tools.ble.cli",))
+    assert cli.main(["devices", "--simulated", "--timeout", "1", "--json"]) in (0, None)
+    found = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(f["name"], f["battery"]) for f in found] == [("fascia", 78)]
