@@ -58,7 +58,8 @@ def check_image(path: Path, chip: str) -> str:
         # the checks `esptool image-info` prints (it exits 0 either way): checksum and SHA-256
         if image.checksum != image.calculate_checksum():
             raise UserError(f"{path}: {chip} {name} checksum does not match: damaged image")
-        if getattr(image, "append_digest", False) and image.stored_digest != image.calc_digest:
+        stored, calculated = getattr(image, "stored_digest", None), getattr(image, "calc_digest", None)
+        if getattr(image, "append_digest", False) and stored != calculated:
             raise UserError(f"{path}: {chip} {name} SHA-256 does not match: damaged image")
         found.append(f"{name} of {len(image.segments)} segments")
     return f"{chip}: " + ", ".join(found)
