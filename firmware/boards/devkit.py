@@ -14,6 +14,7 @@ _BATTERY_ADC = const(34)
 
 
 def make():
+    import bluetooth
     from machine import ADC, I2C, WDT, Pin, unique_id
 
     from fascia.app.board import Board
@@ -44,4 +45,5 @@ def make():
         wdt=WDT(timeout=8000),
         root="/",
         device_id=unique_id(),
+        ble=bluetooth.BLE(),
     )

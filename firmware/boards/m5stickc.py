@@ -21,6 +21,7 @@ _BATTERY_ADC = const(38)
 
 
 def make():
+    import bluetooth
     from machine import ADC, I2C, SPI, WDT, Pin, unique_id
 
     from fascia.app.board import Board
@@ -55,4 +56,5 @@ def make():
         wdt=WDT(timeout=8000),
         root="/",
         device_id=unique_id(),
+        ble=bluetooth.BLE(),
     )

@@ -12,8 +12,8 @@ The profile owns every pin and bus; the app only sees these objects:
     root      directory holding config.json, days.json and log/ ("/" on the device)
     flash_bytes  0 = measure free space with os.statvfs; > 0 = a flash of this size (simulator)
     device_id bytes identifying the unit (machine.unique_id() on the device)
-    ble       bluetooth.BLE() (or None: no radio); the app then serves fascia.app.ble   [ble]
-    rtc       object with machine.RTC's datetime(tuple) (None: machine.RTC())           [ble]
+    ble       bluetooth.BLE() (or None: no radio); the app then serves fascia.app.ble
+    rtc       object with machine.RTC's datetime(tuple) (None: machine.RTC())
 """
 
 

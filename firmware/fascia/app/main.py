@@ -21,7 +21,7 @@ from binascii import hexlify
 from micropython import const
 
 from fascia.app import session as ses
-from fascia.app.logstore import SYNCED_EPOCH, LogError, LogStore, unix_time
+from fascia.app.logstore import FLASH_FULL, SYNCED_EPOCH, LogError, LogStore, unix_time
 from fascia.app.progress import DailyProgress
 from fascia.app.ui import Screen, clock_text
 from fascia.detect import ACTIVITIES, make
@@ -54,7 +54,10 @@ class App:
         self.board = board
         self.config, problems = cfg.load(board.path(cfg.CONFIG_FILE))
         self.store = LogStore(board.path("log"), capacity_bytes=board.flash_bytes)
-        self.boot = self.store.count_boot()
+        try:
+            self.boot = self.store.count_boot()
+        except OSError:  # flash full (ENOSPC): run anyway, boot unknown (0); sessions are refused
+            self.boot = 0
         self.days = DailyProgress(board.path("days.json"))
         self.screen = Screen(board.display, board.width, board.height)
         self.activity = self.config["activity"]
@@ -68,6 +71,7 @@ class App:
         self.battery = 100
         self.gaps = 0
         self.sensor_error = ""
+        self.log_full = False  # a log write failed (ENOSPC): the session ends, its records so far stay
         self._fifo = bytearray(_CHUNK * board.imu.SAMPLE_BYTES)
         self._mg = array("i", (0, 0, 0))
         self._rate = IntRing(_RATE_WINDOW_S + 1)
@@ -82,8 +86,8 @@ class App:
         self._next_battery = 0
         self._next_discard = 0
         self._period_us = board.imu.set_odr(ODR_HZ[self.activity])
-        self.prompt = None  # [ble] answer(yes) of a question on screen: button A = yes, any other = no
-        self.ble = None  # [ble] the Bluetooth service, when the board has a radio
+        self.prompt = None  # answer(yes) of a question on screen: button A = yes, any other = no
+        self.ble = None  # the Bluetooth service, when the board has a radio
         if getattr(board, "ble", None) is not None:
             from fascia.app.ble import BleService
 
@@ -109,7 +113,12 @@ class App:
                 elif now >= self._next_progress:
                     self._next_progress = now + _PROGRESS_MS
                     self._log_events()
-                    self.store.progress(s.elapsed_ms(now), count)
+                    try:
+                        self.store.progress(s.elapsed_ms(now), count)
+                    except OSError:  # flash full (ENOSPC)
+                        self.log_full = True
+                if self.log_full and self.session is not None:
+                    self._finish(now, "flash_full")
                 if now >= self._next_second:
                     self._next_second = now + 1000
                     self._rate.push(self.det.count)
@@ -122,7 +131,7 @@ class App:
         if now >= self._next_frame:
             self._next_frame = now + (_FRAME_MS if self.session is not None else _IDLE_FRAME_MS)
             self.draw(now)
-        if self.ble is not None:  # [ble]
+        if self.ble is not None:
             self.ble.poll(now)
 
     def _drain(self, now: int, final: bool = False) -> None:
@@ -186,8 +195,12 @@ class App:
 
     def _log_events(self) -> None:
         if self._n_events:
-            self.store.events(self._events[: self._n_events])
+            n = self._n_events
             self._n_events = 0
+            try:
+                self.store.events(self._events[:n])
+            except OSError:  # flash full (ENOSPC), not a sensor error: step() ends the session
+                self.log_full = True
 
     def _discard_fifo(self) -> None:
         """Keep the FIFO from overflowing while nothing is recorded."""
@@ -202,7 +215,7 @@ class App:
     # -- user actions -----------------------------------------------------------------------------
     def _on_buttons(self, now: int, ev_a: int, ev_b: int) -> None:
         s = self.session
-        if self.prompt is not None:  # [ble] the person answers a host's request
+        if self.prompt is not None:  # the person answers a host's request
             answer = self.prompt
             self.prompt = None
             self.view = READY
@@ -237,20 +250,20 @@ class App:
             self._next_frame = now
 
     def ask(self, title: str, lines, answer) -> None:
-        """[ble] Show a question; the next button press calls answer(True) for A, answer(False) otherwise."""
+        """Show a question; the next button press calls answer(True) for A, answer(False) otherwise."""
         self._notice(title, lines)
         self.prompt = answer
         self._next_frame = 0
 
     def ask_cancel(self) -> None:
-        """[ble] The question expired unanswered: take it off the screen."""
+        """The question expired unanswered: take it off the screen."""
         if self.prompt is not None:
             self.prompt = None
             self.view = READY
             self._next_frame = 0
 
     def show_changes(self) -> None:
-        """[ble] Settings changed from outside (the host): redraw now."""
+        """Settings changed from outside (the host): redraw now."""
         self._next_frame = 0
 
     def select(self, activity: str, mode: str) -> None:
@@ -284,6 +297,9 @@ class App:
             )
         except LogError as e:
             self._notice("FLASH FULL", (str(e),))
+            return False
+        except OSError:  # ENOSPC: the flash filled up although the free-space check passed
+            self._notice("FLASH FULL", (FLASH_FULL,))
             return False
         self.det = make(self.activity)
         self.session = ses.Session(self.activity, self.mode, self.config)
@@ -338,13 +354,19 @@ class App:
         kcal = ses.energy_kcal_x10(self.activity, self.config["weight_kg"], s.active_ms(now))
         end_reason = reason or ("target" if s.end_reason == ses.END_TARGET else "stop")
         self._log_events()
-        self.store.end(duration, det.count, kcal, end_reason, extras)
-        if self.activity == "jump_rope" and det.count:
-            self.days.add(self.today(), det.count)
-            self.days.save()
+        try:
+            self.store.end(duration, det.count, kcal, end_reason, extras)
+            if self.activity == "jump_rope" and det.count:
+                self.days.add(self.today(), det.count)
+                self.days.save()
+        except OSError:  # flash full (ENOSPC): the records written so far stay readable
+            self.log_full = True
         self.result = (det.count, duration, summary_lines(self.activity, extras), kcal)
         self.session = None
         self.view = SUMMARY
+        if self.log_full:
+            self.log_full = False
+            self._notice("FLASH FULL", ("Session saved up to here.", FLASH_FULL))
 
     def _sensor_failed(self, now: int, e: OSError) -> None:
         """The IMU stopped answering: keep what was counted, end the session, say so."""

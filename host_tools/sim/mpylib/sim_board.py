@@ -13,7 +13,7 @@ settings (from sim.json, all optional):
     fail_after_ms  the IMU stops answering (I2C timeouts) from then on
     stuck_after_ms the IMU output freezes
     wdt_ms         watchdog timeout (default 5000)
-    ble_port       the board has a radio: the `bluetooth` stand-in talks to ble_bridge on this port  [ble]
+    ble_port       the board has a radio: the `bluetooth` stand-in talks to ble_bridge on this port
 """
 
 from sim_i2c import SimI2C
@@ -157,7 +157,7 @@ def make(settings=None):
         rtc=SimRTC(),
     )
     board.sim_radio = None
-    if s.get("ble_port"):  # [ble]
+    if s.get("ble_port"):
         import bluetooth
 
         board.sim_radio = bluetooth.connect_bridge(s["ble_port"])

@@ -55,7 +55,7 @@ def main(path):
         clock.now += step
         if start_on_trace and not started and clock.now >= trace_start:
             started = app.start(clock.now)
-        if board.sim_radio is not None:  # [ble] the radio runs beside the app
+        if board.sim_radio is not None:  # the radio runs beside the app
             board.sim_radio.pump()
         app.step(clock.now)
         board.sim_wdt.check()
@@ -102,7 +102,7 @@ def _status(app, now, final=False):
         "activity": app.activity,
         "gaps": app.gaps,
     }
-    if app.board.rtc.set_to is not None:  # [ble] the time the host set
+    if app.board.rtc.set_to is not None:  # the time the host set
         out["rtc"] = list(app.board.rtc.set_to)
     if final:
         out["final"] = True
