@@ -2,7 +2,8 @@
 
 Traces come from host_tools/gen/jumprope.py (seeds here are not the benchmark's 1000+ seeds and
 were not used while choosing the detector's constants). Tolerances are what the detector reaches
-today; the product targets (99.5 %, trips never counted) are reported by `make bench-accuracy`.
+today (about 95 % overall on generated sets); the product targets (99.5 %, trips never counted)
+are reported by `make bench-accuracy` and not reached yet.
 """
 
 from __future__ import annotations
@@ -41,9 +42,19 @@ def test_double_unders_count_two_passes(dual, tmp_path):
     path, truth = _trace(tmp_path, "double_under", 301, 400)
     (result,) = dual("jump_replay", path)
     assert truth["double_unders"] > 5
-    # a double under is two passes: counting jumps instead would miss ~double_unders passes
-    assert _close(result["count"], truth["count"], 0.1), (result["count"], truth["count"])
+    # a double under is two passes: counting jumps instead would miss ~double_unders passes (here 11 of 31)
+    assert _close(result["count"], truth["count"], 0.15), (result["count"], truth["count"])
     assert result["double_unders"] > 0
+
+
+def test_mixed_scenarios_at_the_device_rate_sum_close(dual, tmp_path):
+    scenes = (("basic", 310), ("boxer", 311), ("warmup", 312), ("mixed", 313), ("trips", 314))
+    traces = [_trace(tmp_path, scenario, seed, 500, duration=40.0) for scenario, seed in scenes]
+    results = dual("jump_replay", *(path for path, _ in traces))
+    truth = sum(t["count"] for _, t in traces)
+    error = sum(abs(r["count"] - t["count"]) for r, (_, t) in zip(results, traces, strict=True))
+    assert truth > 150
+    assert error <= 0.04 * truth, (error, truth)
 
 
 def test_events_follow_the_passes(tmp_path):
@@ -71,10 +82,10 @@ def test_trip_sets_count_close_and_report_trips(tmp_path, seed):
     assert result["trips"] >= 1
 
 
-@pytest.mark.parametrize("seed", [306, 307])
+@pytest.mark.parametrize(("seed", "rate"), [(306, 200), (307, 400), (315, 100), (315, 1000)])
 @pytest.mark.parametrize("scenario", ["walk_carry", "put_down", "rest"])
-def test_no_jumps_count_zero(tmp_path, scenario, seed):
-    path, truth = _trace(tmp_path, scenario, seed, 200 if seed == 306 else 400, duration=40.0)
+def test_no_jumps_count_zero(tmp_path, scenario, seed, rate):
+    path, truth = _trace(tmp_path, scenario, seed, rate, duration=40.0)
     (result,) = run_driver("cpython", "jump_replay", path)
     assert truth["count"] == 0
     assert result["count"] == 0

@@ -16,13 +16,17 @@ Physics it relies on (all constants below follow from it, none from a particular
   two turns apart (one landing per pass, or per two passes for a double under); then those
   jumps are credited late (queued with their own times), and every further in-phase landing
   brings the passes since the previous one (rounded whole turns: 2 for a double under).
-* A jump's pass is only confirmed once the rope turns on at the expected time (a regular half
-  turn, 0.4 turn past the landing). On a trip the rope catches the feet: the hands stop within
-  a fraction of a turn, the yank makes an early crossing or none; the catch turn goes to
-  `trips` instead.
+* A jump's pass is only confirmed once the rope turns on (a half turn not much shorter than
+  the recent ones, 0.4 turn past the landing). On a trip the rope catches the feet: the hands
+  stop within a fraction of a turn, the yank makes at most one early crossing (which confirms
+  nothing), and the catch turn goes to `trips` instead. A double under speeds the rope up to
+  twice the pace: early crossings still count as half turns, so the rope position stays right.
+* A landing the rotation tracker was too late for is credited back when a run is established,
+  but only if it rang for >= 30 ms (a landing rings; the step of a push-off does not).
 
-Everything runs on 10 ms slots from the shared Resampler, so the constants are in ms and the
-same at any input rate; the per-slot state is a handful of small ints.
+Everything runs on 10 ms slots from the shared Resampler (jolts) and pairs of them (rotation), so
+the constants are in ms and the same at any input rate; the per-slot state is a handful of small
+ints. Cost: most samples only add to the open slot, done inline in `feed` (no call).
 """
 
 from array import array
@@ -40,6 +44,7 @@ _HALF_MIN_MS = const(70)  # half turn at 430 rpm: faster than any rope
 _HALF_MAX_MS = const(450)  # half turn at 67 rpm; a walking arm swings slower (stride <= 1.1 Hz)
 _JOLT_MG = const(400)  # a landing jolt: sum of |second differences| of the 10 ms slots above this...
 _JOLT_BG = const(3)  # ...and this many times its recent mean
+_RING_MS = const(30)  # a landing's ringing lasts at least this long (a step does not ring)
 _START = const(3)  # landings in phase before a set counts
 _PHASE = const(9)  # a landing within +-9/32 turn of the expected phase is in phase
 _QUEUE = const(16)  # passes credited but not yet reported
@@ -54,6 +59,7 @@ class JumpDetector:
         self.res = Resampler(_SLOT_MS)
         self.queue = array("i", [0] * _QUEUE)
         self.jolts = array("i", [0] * 8)  # the last jolts' times, tracked or not
+        self.jolt_len = array("i", [0] * 8)  # and how long each rang (ms)
         self.cand_t = array("i", [0] * _START)  # landings of a run not yet established
         self.cand_n = array("i", [0] * _START)
         self.reset()
@@ -121,17 +127,29 @@ class JumpDetector:
     @micropython.native
     def feed(self, t_ms: int, x: int, y: int, z: int) -> int:
         res = self.res
+        if t_ms < res.slot_end:  # most samples only add to the open slot: done inline (cost)
+            res.sx += x
+            res.sy += y
+            res.sz += z
+            res.n += 1
+            if self.q_len:
+                return self._release()
+            return 0
         done = res.push(t_ms, x, y, z)
         if done:
             if res.gap:
                 self._stop()
             else:
-                if done > 2:
-                    self.quiet = 3  # a bridged gap leaves a step, not a jolt
-                end = res.slot_end - done * _SLOT_MS
-                for i in range(done):
-                    self.t = end + i * _SLOT_MS - _SLOT_MS
+                if done == 1:
+                    self.t = res.slot_end - 2 * _SLOT_MS
                     self._slot(res.x, res.y, res.z)
+                else:
+                    if done > 2:
+                        self.quiet = 3  # a bridged gap leaves a step, not a jolt
+                    end = res.slot_end - done * _SLOT_MS
+                    for i in range(done):
+                        self.t = end + i * _SLOT_MS - _SLOT_MS
+                        self._slot(res.x, res.y, res.z)
         if self.q_len:
             return self._release()
         return 0
@@ -202,16 +220,19 @@ class JumpDetector:
             self.y1 = self.y2 = y
             self.z1 = self.z2 = z
         # landing jolt: second difference of the slots (a 20 Hz ring passes at ~1.4x, a 3 Hz circle at 0.04x)
-        j = x - 2 * self.x1 + self.x2
+        x1 = self.x1
+        y1 = self.y1
+        z1 = self.z1
+        j = x - 2 * x1 + self.x2
         if j < 0:
             j = -j
-        d = y - 2 * self.y1 + self.y2
+        d = y - 2 * y1 + self.y2
         j += d if d > 0 else -d
-        d = z - 2 * self.z1 + self.z2
+        d = z - 2 * z1 + self.z2
         j += d if d > 0 else -d
-        self.x2 = self.x1
-        self.y2 = self.y1
-        self.z2 = self.z1
+        self.x2 = x1
+        self.y2 = y1
+        self.z2 = z1
         self.x1 = x
         self.y1 = y
         self.z1 = z
@@ -228,12 +249,15 @@ class JumpDetector:
             return
         self.odd = False
         jolt = jolt or self.jolt_prev
-        x = (x + self.x2) >> 1
-        y = (y + self.y2) >> 1
-        z = (z + self.z2) >> 1
-        gx = self.gx + x - (self.gx >> _GRAV_SHIFT)
-        gy = self.gy + y - (self.gy >> _GRAV_SHIFT)
-        gz = self.gz + z - (self.gz >> _GRAV_SHIFT)
+        x = (x + x1) >> 1
+        y = (y + y1) >> 1
+        z = (z + z1) >> 1
+        gx = self.gx
+        gy = self.gy
+        gz = self.gz
+        gx += x - (gx >> _GRAV_SHIFT)
+        gy += y - (gy >> _GRAV_SHIFT)
+        gz += z - (gz >> _GRAV_SHIFT)
         self.gx = gx
         self.gy = gy
         self.gz = gz
@@ -249,14 +273,23 @@ class JumpDetector:
         px = self.vx
         py = self.vy
         pz = self.vz
-        vx = px + ((_clip(x - gx) - px) >> 1)
-        vy = py + ((_clip(y - gy) - py) >> 1)
-        vz = pz + ((_clip(z - gz) - pz) >> 1)
+        dx = x - gx
+        dy = y - gy
+        dz = z - gz
+        if not (-_MAX_HP <= dx <= _MAX_HP and -_MAX_HP <= dy <= _MAX_HP and -_MAX_HP <= dz <= _MAX_HP):
+            dx = _clip(dx)  # rare (spikes): the call is kept off the common path
+            dy = _clip(dy)
+            dz = _clip(dz)
+        vx = px + ((dx - px) >> 1)
+        vy = py + ((dy - py) >> 1)
+        vz = pz + ((dz - pz) >> 1)
         self.vx = vx
         self.vy = vy
         self.vz = vz
         # vertical component: up is along gravity's reaction (a still sensor reads +1 g "up")
-        up = _clip((vx * gx + vy * gy + vz * gz) // gm)
+        up = (vx * gx + vy * gy + vz * gz) // gm
+        if not -_MAX_HP <= up <= _MAX_HP:
+            up = _clip(up)
         # forward axis: the principal direction of the horizontal part (sign power iteration, ~0.3 s)
         hx = vx - up * gx // gm
         hy = vy - up * gy // gm
@@ -271,7 +304,9 @@ class JumpDetector:
         em = magnitude(ax, ay, az)
         fwd = 0
         if em:
-            fwd = _clip((hx * ax + hy * ay + hz * az) // em)
+            fwd = (hx * ax + hy * ay + hz * az) // em
+            if not -_MAX_HP <= fwd <= _MAX_HP:
+                fwd = _clip(fwd)
         if fwd < 0:
             hx = -hx
             hy = -hy
@@ -300,31 +335,26 @@ class JumpDetector:
         self.cfu += fwd * up - (self.cfu >> 4)
         self.pf += fwd * fwd - (self.pf >> 4)
         self.pu += up * up - (self.pu >> 4)
-        c = self.cfu >> 16
-        linear = 16 * c * c > 15 * (self.pf >> 16) * (self.pu >> 16)  # correlation above 0.97
-        turning = amp >= _MIN_AMP and not linear
         half_ms = self.half_ms
         if self.sign and t - self.cross_t > 3 * half_ms + 300:
             self._stop()  # turning stopped (trip or rest)
         if (fwd > band and self.sign <= 0) or (fwd < -band and self.sign >= 0):
             half = t - self.cross_t
             side = 1 if fwd > 0 else -1
-            if self.sign and 2 * half < half_ms + (half_ms >> 3):
-                # too early for the rope: a yank or a landing's ringing; a caught rope stops here
-                if not self.early:
-                    self.early = True
-                    if self.pending and self.halves > self.anchor_halves - 1:
-                        self._stop()
-                        return
-            elif self.sign and turning and _HALF_MIN_MS <= half <= _HALF_MAX_MS:
+            c = self.cfu >> 16
+            linear = 16 * c * c > 15 * (self.pf >> 16) * (self.pu >> 16)  # correlation above 0.97
+            turning = amp >= _MIN_AMP and not linear
+            if self.sign and turning and _HALF_MIN_MS <= half <= _HALF_MAX_MS:
+                # a crossing much earlier than the recent pace may be a yank: it cannot confirm a pass alone
+                early = 2 * half < half_ms
                 self.halves += 1
                 self.half_ms = half_ms + ((half - half_ms) >> 2)
                 self.sign = side
                 self.cross_t = t
-                self.early = False
-                # the rope went on at its pace: the last jump's passes are confirmed
-                if self.pending and self.halves > self.anchor_halves and self._position() - self.anchor >= 12:
+                ready = self.pending and self.halves > self.anchor_halves and not early and not self.early
+                if ready and self._position() - self.anchor >= 12:
                     self._confirm()
+                self.early = early
             elif not self.sign or half > _HALF_MAX_MS:
                 # first crossing of a (possible) set: start the clock, nothing counted yet
                 if self.sign:
@@ -345,9 +375,12 @@ class JumpDetector:
         """A landing jolt: in phase with the rope it brings the passes since the previous landing."""
         if t - self.jolt_t <= 3 * _SLOT_MS:  # the same jolt, still ringing
             self.jolt_t = t
+            last = (self.jolt_i - 1) & 7
+            self.jolt_len[last] = t - self.jolts[last]
             return
         self.jolt_t = t
         self.jolts[self.jolt_i] = t
+        self.jolt_len[self.jolt_i] = 0
         self.jolt_i = (self.jolt_i + 1) & 7
         if not self.sign:
             return
@@ -387,22 +420,22 @@ class JumpDetector:
         self.cand_n[k] = n
         if self.run < _START:
             return
-        # jumping is established: credit the run (and a landing the rotation tracker was too late for)
+        # jumping is established: credit the run, and a landing the rotation tracker was too late for
+        # (a landing rings for tens of ms; the step of a first push-off does not)
         self.established = True
         first = self.cand_t[0]
         step = (t - first) // k
         for i in range(8):
             pre = first - self.jolts[i]
-            if step - (step >> 3) < pre < step + (step >> 2):
+            if step - (step >> 3) < pre < step + (step >> 2) and self.jolt_len[i] >= _RING_MS:
                 first = self.jolts[i]
         if first != self.cand_t[0]:
             self._credit(first, 1)
+            self.jump_passes += 1
         for i in range(k):
             self._credit(self.cand_t[i], self.cand_n[i])
             self.jump_passes += self.cand_n[i + 1]
         self.jump_ms += t - first
-        if first != self.cand_t[0]:
-            self.jump_passes += 1
         self.pending = n
         self.pend_t = t
 
