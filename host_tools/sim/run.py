@@ -8,6 +8,7 @@ from the device's log with the one log parser, `fascia.spec.log`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -91,6 +92,7 @@ def simulate(
     frames_dir: Path | None = None,
     all_frames: bool = False,
     heapsize: str | None = None,
+    remote_chips: bool = False,
     flash_dir: Path | None = None,
     config: dict | None = None,
     extra: dict | None = None,
@@ -100,7 +102,8 @@ def simulate(
     """Run one simulated session; with no button script it starts with the trace and stops after it.
 
     `frames_dir` receives final.png (the last display frame) and, with `all_frames`, every changed
-    frame (at most 10 per second). `heapsize` runs MicroPython with that heap (e.g. "64k")."""
+    frame (at most 10 per second). `heapsize` runs MicroPython with that heap (e.g. "64k");
+    `remote_chips` keeps the sensor and display models out of it, in this process (hw_server)."""
     if board not in BOARDS:
         raise SimError(f"unknown board {board!r} (choose from {', '.join(BOARDS)})")
     if trace is not None and not Path(trace).is_file():
@@ -136,7 +139,24 @@ def simulate(
         settings["frames_dir"] = str(frames_dir.resolve())
         settings["frames_every_ms"] = 100 if all_frames else 0
     settings.update(extra or {})
-    (flash / "sim.json").write_text(json.dumps(settings))
+    with contextlib.ExitStack() as stack:
+        if remote_chips:
+            from host_tools.sim.hw_server import HardwareServer
+
+            settings["hw_port"] = stack.enter_context(HardwareServer(settings)).port
+        (flash / "sim.json").write_text(json.dumps(settings))
+        status, other, returncode, err = _run_device(flash, heapsize, on_status, timeout)
+    if returncode != 0:
+        tail = "\n".join((err.strip().splitlines() or other)[-6:])
+        raise SimError(f"the simulated device crashed:\n{tail}")
+    result = SimResult(summary=read_last_session(flash), status=status, flash_dir=flash)
+    if frames_dir:
+        result.frames, result.final_png, result.final_rows = convert_frames(Path(frames_dir))
+    return result
+
+
+def _run_device(flash: Path, heapsize: str | None, on_status, timeout: float):
+    """Run sim_run.py under micropython in `flash`; returns (status lines, other output, rc, stderr)."""
 
     # what was flashed to this device (`fascia flash --march x64`) comes first, as /lib does on a board
     flashed = [str(flash / "lib")] if (flash / "lib").is_dir() else []
@@ -170,13 +190,7 @@ def simulate(
                 proc.kill()
                 raise SimError("simulation timed out")
         err = proc.stderr.read()
-    if proc.returncode != 0:
-        tail = "\n".join((err.strip().splitlines() or other)[-6:])
-        raise SimError(f"the simulated device crashed:\n{tail}")
-    result = SimResult(summary=read_last_session(flash), status=status, flash_dir=flash)
-    if frames_dir:
-        result.frames, result.final_png, result.final_rows = convert_frames(Path(frames_dir))
-    return result
+    return status, other, proc.returncode, err
 
 
 def device_view(

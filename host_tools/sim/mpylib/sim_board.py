@@ -14,14 +14,13 @@ settings (from sim.json, all optional):
     stuck_after_ms the IMU output freezes
     wdt_ms         watchdog timeout (default 5000)
     ble_port       the board has a radio: the `bluetooth` stand-in talks to ble_bridge on this port
+    hw_port        the chips live in the host (host_tools/sim/hw_server.py) on this port, not in
+                   this heap (for memory measurements); the failure settings then apply there
 """
 
-from sim_i2c import SimI2C
-from sim_mpu import SimMPU
 from sim_pins import SimADC, SimPin
 
 from fascia.app.board import Board
-from fascia.detect.replay import read_trace
 from fascia.drivers.battery import Battery
 from fascia.drivers.buttons import Button
 
@@ -77,6 +76,8 @@ class TracePlayer:
         self.path = path
         self.start_ms = start_ms
         self._f = open(path) if path else None  # noqa: SIM115 (streamed for the whole run)
+        from fascia.detect.replay import read_trace
+
         self._rows = read_trace(self._f) if self._f else None
         self._cur = (0, 0, 0, 1000)
         self._next = None
@@ -102,46 +103,18 @@ def make(settings=None):
     s = settings or {}
     clock = VirtualClock()
     kind = s.get("board", "m5stickc")
-    player = TracePlayer(s.get("trace"), s.get("trace_start_ms", 0))
-    chip = "mpu6886" if kind == "m5stickc" else "mpu6050"
-    mpu = SimMPU(
-        chip,
-        source=player,
-        clock=clock.ms,
-        fail_after_ms=s.get("fail_after_ms"),
-        stuck_after_ms=s.get("stuck_after_ms"),
-    )
-    i2c = SimI2C()
-    i2c.add(0x68, mpu)
+    if kind not in ("m5stickc", "devkit"):
+        raise ValueError("unknown simulated board %r (m5stickc or devkit)" % kind)
+    if s.get("hw_port"):
+        imu, display, frames, trace = _remote_chips(s, clock, kind)
+    else:
+        imu, display, frames, trace = _local_chips(s, clock, kind)
     scripts = s.get("buttons", {})
     pins = [SimPin(1, script=[tuple(p) for p in scripts.get(k, [])], clock=clock.ms) for k in ("a", "b")]
     buttons = (Button(pins[0]), Button(pins[1]))
     battery = Battery(SimADC(s.get("battery_mv", 4000) * 500), ratio=2)
     wdt = SimWDT(clock, s.get("wdt_ms", 5000))
-    if kind == "m5stickc":
-        from sim_st7789 import SimST7789
-
-        from fascia.drivers.mpu6886 import MPU6886
-        from fascia.drivers.st7789 import ST7789
-
-        lcd = SimST7789()
-        imu = MPU6886(i2c)
-        display = ST7789(lcd.spi, lcd.dc, lcd.cs, lcd.rst, rotation=0, fg=0xFFE0, bg=0x0000)
-        model = lcd
-        width, height = 135, 240
-    elif kind == "devkit":
-        from sim_ssd1306 import SimSSD1306
-
-        from fascia.drivers.mpu6050 import MPU6050
-        from fascia.drivers.ssd1306 import SSD1306
-
-        oled = i2c.add(0x3C, SimSSD1306())
-        imu = MPU6050(i2c)
-        display = SSD1306(i2c)
-        model = oled
-        width, height = 128, 64
-    else:
-        raise ValueError("unknown simulated board %r (m5stickc or devkit)" % kind)
+    width, height = (135, 240) if kind == "m5stickc" else (128, 64)
     board = Board(
         kind,
         imu,
@@ -162,10 +135,81 @@ def make(settings=None):
 
         board.sim_radio = bluetooth.connect_bridge(s["ble_port"])
         board.ble = bluetooth.BLE()
-    # for the simulator only: the models behind the drivers
+    # for the simulator only: the clock, the trace player and the display's frame
     board.sim_clock = clock
-    board.sim_mpu = mpu
-    board.sim_display = model
-    board.sim_trace = player
+    board.sim_trace = trace
+    board.sim_save_frame = frames
     board.sim_wdt = wdt
     return board
+
+
+def _drivers(kind, i2c, display_bus):
+    """The real drivers of the board on the given buses: (imu, display)."""
+    if kind == "m5stickc":
+        from fascia.drivers.mpu6886 import MPU6886
+        from fascia.drivers.st7789 import ST7789
+
+        spi, dc, cs, rst = display_bus
+        return MPU6886(i2c), ST7789(spi, dc, cs, rst, rotation=0, fg=0xFFE0, bg=0x0000)
+    from fascia.drivers.mpu6050 import MPU6050
+    from fascia.drivers.ssd1306 import SSD1306
+
+    return MPU6050(i2c), SSD1306(i2c)
+
+
+def _local_chips(s, clock, kind):
+    """The chips as models in this process (fast; their memory shares the firmware's heap)."""
+    from sim_i2c import SimI2C
+    from sim_mpu import SimMPU
+
+    player = TracePlayer(s.get("trace"), s.get("trace_start_ms", 0))
+    chip = "mpu6886" if kind == "m5stickc" else "mpu6050"
+    mpu = SimMPU(
+        chip,
+        source=player,
+        clock=clock.ms,
+        fail_after_ms=s.get("fail_after_ms"),
+        stuck_after_ms=s.get("stuck_after_ms"),
+    )
+    i2c = SimI2C()
+    i2c.add(0x68, mpu)
+    if kind == "m5stickc":
+        from sim_st7789 import SimST7789
+
+        model = SimST7789()
+        bus = (model.spi, model.dc, model.cs, model.rst)
+    else:
+        from sim_ssd1306 import SimSSD1306
+
+        model = i2c.add(0x3C, SimSSD1306())
+        bus = None
+    imu, display = _drivers(kind, i2c, bus)
+    last = [None]
+
+    def save_frame(path, only_if_changed):
+        """Write the glass as the display model decoded it from the bus; True if written."""
+        frame = model.frame() if hasattr(model, "ram") else model.frame
+        if only_if_changed:
+            frame = bytes(frame)
+            if frame == last[0]:
+                return False
+            last[0] = frame
+        with open(path, "wb") as f:
+            f.write(frame)
+        return True
+
+    return imu, display, save_frame, player
+
+
+def _remote_chips(s, clock, kind):
+    """The chips in the host process (host_tools/sim/hw_server.py), reached over a socket."""
+    from sim_remote import Link, RemoteI2C, RemotePin, RemoteSPI, RemoteTrace, save_frame
+
+    link = Link(s["hw_port"], clock)
+    bus = (RemoteSPI(link), RemotePin(link, 0, 0), RemotePin(link, 1), RemotePin(link, 2))
+    imu, display = _drivers(kind, RemoteI2C(link), bus)
+
+    def frames(path, only_if_changed):
+        return save_frame(link, path, only_if_changed)
+
+    return imu, display, frames, RemoteTrace(link)

@@ -1,8 +1,10 @@
 """Pipeline benchmark on the simulated board (run by host_tools/bench/pipeline.py under micropython).
 
-Usage: sim_pipeline.py TRACE.csv SECONDS ODR_HZ MODE, MODE "app" (the whole app: FIFO drain,
-detector, session rules, log, display) or "bare" (the same simulated sensor and bus, drained by a
-loop that does nothing with the samples). Prints one JSON line: wall ms, simulated ms, live heap.
+Usage: sim_pipeline.py TRACE.csv SECONDS ODR_HZ MODE [HW_PORT], MODE "app" (the whole app: FIFO
+drain, detector, session rules, log, display) or "bare" (the same simulated sensor and bus, drained
+by a loop that does nothing with the samples); with HW_PORT the chips are served by the host
+(host_tools/sim/hw_server.py) instead of living in this heap. Prints one JSON line: wall ms,
+simulated ms, live heap.
 """
 
 import gc
@@ -13,8 +15,8 @@ import time
 from sim_board import make
 
 
-def main(trace, seconds, odr, mode):
-    board = make({"board": "devkit", "trace": trace})
+def main(trace, seconds, odr, mode, hw_port=0):
+    board = make({"board": "devkit", "trace": trace, "hw_port": hw_port})
     clock = board.sim_clock
     end = seconds * 1000
     buf = bytearray(32 * board.imu.SAMPLE_BYTES)
@@ -59,4 +61,6 @@ def main(trace, seconds, odr, mode):
     )
 
 
-main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+main(
+    sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5]) if len(sys.argv) > 5 else 0
+)

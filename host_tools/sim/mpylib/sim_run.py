@@ -22,13 +22,6 @@ from sim_board import make
 from fascia.app.main import App
 
 
-def _frame_bytes(model):
-    """The glass as the display model decoded it from the bus (SSD1306: frame(); ST7789: frame).
-
-    The ST7789's 64.8 KB glass is returned as is, not copied: callers that keep it must copy."""
-    return model.frame() if hasattr(model, "ram") else model.frame
-
-
 def main(path):
     with open(path) as f:
         settings = json.load(f)
@@ -44,7 +37,6 @@ def main(path):
     trace_start = settings.get("trace_start_ms", 0)
     stop_after = settings.get("stop_after_trace_ms", 1000)
     kind = "rgb565" if board.name == "m5stickc" else "vlsb"
-    last_frame = None
     last_frame_t = -1000
     frame_no = 0
     next_status = 1000
@@ -70,12 +62,9 @@ def main(path):
             app.draw(clock.now)
             stopped = True
         if frames_dir and frames_every and clock.now - last_frame_t >= frames_every:
-            frame = bytes(_frame_bytes(board.sim_display))
-            if frame != last_frame:
+            path = "%s/frame_%05d_%08d.%s" % (frames_dir, frame_no + 1, clock.now, kind)
+            if board.sim_save_frame(path, True):
                 frame_no += 1
-                with open("%s/frame_%05d_%08d.%s" % (frames_dir, frame_no, clock.now, kind), "wb") as f:
-                    f.write(frame)
-                last_frame = frame
                 last_frame_t = clock.now
         if clock.now >= next_status:
             next_status += 1000
@@ -87,8 +76,7 @@ def main(path):
         if stopped and start_on_trace:
             break
     if frames_dir:
-        with open("%s/final.%s" % (frames_dir, kind), "wb") as f:
-            f.write(_frame_bytes(board.sim_display))
+        board.sim_save_frame("%s/final.%s" % (frames_dir, kind), False)
     _status(app, clock.now, final=True)
 
 
