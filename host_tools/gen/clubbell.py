@@ -19,7 +19,12 @@ the hands, or on the kettlebell):
   the club (gravity rotates in it as the club tilts), the club lags the arm a little in proportion
   to angular velocity (wrist hinge), and the sensor is mounted in a random fixed orientation.
 - Non-swing handling (pick-up, hike, parking, carrying, racking on the shoulder) is smooth
-  minimum-jerk motion of position and tilt, which stays well under 2 g.
+  minimum-jerk motion of position and tilt, which stays well under 2 g. A set ends as it does in
+  reality: after the last rep the club swings through once undriven (a ~2 g pass and an unloaded
+  front turn) before it is caught and lowered; it never stops dead at the back turn.
+- Known simplification: the drive gain switches at theta_rel in one step, so |a| jumps there by up
+  to ~1.5 g (a real hip snap ramps in over ~0.1 s); light-fast tops reached at a low angle can show
+  a short plateau before the unloaded dip. Detection must cope with both.
 Kinds: "light" (light-fast club swings, period 0.8-1.2 s), "heavy" (heavy-slow, 1.5-2.5 s),
 "kb_hip" (two-hand kettlebell hip swings, ~1.6-2.0 s), each with a pick-up and hike, a rest and
 a second set, and parking at the end; "park" (pick-up, hike, park: 0 reps) and "carry" (walking
@@ -173,7 +178,10 @@ def swing_set(track: Track, style: str, reps: int, rng: random.Random) -> None:
         for th, om in _half_cycle(theta, -1e-9, k_front, k_back, rel, r):
             track.add(*pose(th, om))
             theta = th
-    # park: from the last back turn (at rest) back to hanging, then down to the floor
+    # park: the club swings through undriven from the last back turn (it does not stop dead behind
+    # the legs), is caught at the front turn and lowered to hanging, then down to the floor
+    for th, om in _half_cycle(theta, 1e-9, 1.0, 1.0, rel, r):
+        track.add(*pose(th, om))
     move(track, hang, rng.uniform(0.8, 1.2))
     move(track, floor, rng.uniform(0.9, 1.3))
     hold(track, rng.uniform(1.0, 2.0))

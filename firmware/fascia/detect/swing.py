@@ -1,26 +1,32 @@
 """Swing rep counter for a sensor on a kettlebell or at a clubbell's handle end.
 
-A swing is a pendulum: the implement passes the bottom of the arc twice per rep (backswing and
-hip drive), each time pressing the sensor with centripetal force plus gravity (2-4 g), and floats
-near-weightless at the top of the arc, where it turns round under gravity alone. A snatch has
-the same two bottom passes but ends in an overhead lockout held still at 1 g.
+A swing is a driven pendulum: the implement passes the bottom of the arc with centripetal force
+plus gravity (2-4.5 g) and turns round at the top, where it is unloaded (|a| well under 1 g: it
+decelerates under gravity, or is pulled down by the arm in a fast light swing). Slow swings also
+turn round behind the legs with a second, smaller unloaded dip, between two bottom passes; fast
+arm-driven swings turn round there under load, with no dip at all. A snatch ends in an overhead
+lockout held still at 1 g instead of a float.
 
-So one rep is one *top* after a bottom pass, where a top is either
-- a weightless valley: the 100 ms mean |a| stays below 0.55 g for at least a sixth of the rep
-  period (the brief dip behind the legs between the two bottom passes is far shorter), or
-- a lockout: |a| held at 1 g +-0.3 g for 300 ms soon after two bottom passes, with gravity at
-  least ~37 deg away from the direction the bottom passes pressed (the bell hangs below the hand
-  there, so a bell parked on the floor or hanging at rest is not a lockout).
-The rep period is measured from the bottom passes themselves (every other pass), so the valley
-test adapts to light-fast and heavy-slow swings before any rep is counted. Bottom passes are
-|a| peaks above 1.7 g and above half the recent peak level (hysteresis at 0.7 of that).
-
-All timing runs on 20 ms slots from the shared Resampler, so the constants are the same at any
-input rate; a +-4 g part that clips at the bottom still clears the 1.7 g bar.
+So the rep is anchored on the cycle, not on how long the top lasts:
+- a *valley* is a stretch where the 100 ms mean |a| falls below 0.9 g (until it is back above 1 g);
+  its size is the area under 1 g. Only a valley with a bottom pass since the previous valley is a
+  candidate (a bottom pass: an |a| peak above 2 g - a swing up to 60 deg from free fall - and
+  above half the recent peak level).
+- the top is the dominant valley of its cycle: a valley more than twice the size of a neighbour
+  within 3 s drops that neighbour (the back-turn dip is 3-6x smaller than the float of a slow
+  swing; a fast swing has no back-turn valley, so every valley is a top).
+- a candidate is confirmed by what physically follows a top: a bottom pass (the down-swing) within
+  1.2 s of its end. A valley from lowering or parking the implement has no such pass.
+- a snatch lockout: |a| held at 1 g +-0.3 g for 300 ms soon after two bottom passes, with gravity
+  at least ~37 deg away from the direction the bottom passes pressed (not a bell hanging at rest);
+  it counts at once and takes the place of the valleys of its cycle.
+Valleys are confirmed 1.2 s after they end, so an event may lie in the past. All timing runs on
+20 ms slots from the shared Resampler, so the constants are the same at any input rate.
 """
 
 from array import array
 
+import micropython
 from micropython import const
 
 from fascia.detect.filters import Resampler, magnitude
@@ -28,14 +34,13 @@ from fascia.detect.filters import Resampler, magnitude
 _SLOT_MS = const(20)
 _SMOOTH_SLOTS = const(5)  # 100 ms moving mean of |a| and of the vector
 _HIGH_MIN_MG = const(1700)  # a bottom pass presses at least this hard
+_SWING_MG = const(2000)  # a swing (up to >= 60 deg from free fall) presses at least this hard at the bottom
 _HIGH_EXIT_PCT = const(70)  # leave the bottom pass below this share of the entry threshold
-_LOW_MG = const(550)  # near-weightless top starts below this
-_LOW_EXIT_MG = const(750)  # and ends above this (a bell turning over at the top wobbles)
-_TOP_DEFAULT_MS = const(280)  # shortest weightless top before the period is known
-_TOP_MIN_MS = const(160)
-_TOP_MAX_MS = const(400)
-_TOP_PERIOD_DIV = const(6)  # a top lasts at least period / 6
-_TOP_AFTER_PASS_MS = const(1500)  # and starts this soon after the bottom pass that threw it up
+_LOW_MG = const(900)  # a valley starts below this
+_LOW_EXIT_MG = const(1000)  # and ends above this; its area is measured under it
+_DOMINATE = const(2)  # a valley this many times larger than a neighbour drops it
+_NEIGHBOUR_MS = const(3000)  # valleys this close (end to start) are in the same cycle or the next
+_CONFIRM_MS = const(1200)  # a top is followed by a bottom pass this soon after the valley ends
 _LOCK_LO_MG = const(700)
 _LOCK_HI_MG = const(1300)
 _LOCK_MS = const(300)  # a lockout is held this long
@@ -66,12 +71,19 @@ class SwingDetector:
         self.count = 0
         self.last_event_ms = 0
         self.peak_level = 0  # running mean of bottom-pass peaks (mg)
-        self.period = 0  # rep period from bottom passes, 0 = not known yet
+        self.enter_t = -1  # when the last bottom pass began
         self.pass_t1 = -1  # the last two bottom-pass times
         self.pass_t2 = -1
+        self.strong = 0  # bottom passes since the last rep that pressed >= 3/4 of the peak level
         self.last_top = -1
         self.period_sum = 0
         self.period_n = 0
+        self.n_swing = 0  # bottom passes so far that pressed at least _SWING_MG
+        self.valley_swing = 0  # n_swing when the last valley ended
+        self.ref_area = 0  # the last kept candidate valley: area and end time
+        self.ref_end = -1
+        self.pend_t = -1  # the candidate waiting for confirmation: time of its minimum, -1 = none
+        self.pend_end = 0
         self._restart()
 
     def _restart(self) -> None:
@@ -92,13 +104,13 @@ class SwingDetector:
         self.px = 0  # the last bottom pass's direction (slot vector at its peak)
         self.py = 0
         self.pz = 0
-        self.passes = 0  # bottom passes since the last counted top
-        self.strong = 0  # of which pressed at least 3/4 of the recent peak level
         self.low_start = -1
+        self.low_area = 0
         self.low_min = 0
         self.low_min_t = 0
         self.lock_start = -1
 
+    @micropython.native
     def feed(self, t_ms: int, x: int, y: int, z: int) -> int:
         res = self.res
         done = res.push(t_ms, x, y, z)
@@ -113,6 +125,7 @@ class SwingDetector:
             end += _SLOT_MS
         return new
 
+    @micropython.native
     def _slot(self, t: int, x: int, y: int, z: int) -> int:
         """One 20 ms slot ending at `t`: update the smoothed |a| and the state machines."""
         i = self.ring_i
@@ -137,19 +150,24 @@ class SwingDetector:
             self._bottom_pass(t_mid, mag, x, y, z)
         new = 0
         if self.low_start >= 0 or s < _LOW_MG:
-            new = self._weightless_top(t_mid, s)
+            new = self._valley(t_mid, s)
         if self.lock_start >= 0 or _LOCK_LO_MG <= s <= _LOCK_HI_MG:
             new += self._lockout(t_mid, s)
+        if self.pend_t >= 0 and t_mid - self.pend_end >= _CONFIRM_MS:
+            lock = self.lock_start
+            if lock < 0 or t_mid - lock >= _LOCK_MS:  # a hold under way may still be a lockout
+                new += self._settle()
         return new
 
     def _bottom_pass(self, t: int, mag: int, x: int, y: int, z: int) -> None:
-        """Track |a| peaks above the high threshold: bottom passes, their direction and period."""
+        """Track |a| peaks above the high threshold: bottom passes and their direction."""
         high = self.peak_level >> 1
         if high < _HIGH_MIN_MG:
             high = _HIGH_MIN_MG
         if not self.in_high:
             if mag > high:
                 self.in_high = True
+                self.enter_t = t
                 self.high_max = mag
                 self.high_t = t
                 self.px = x
@@ -165,64 +183,57 @@ class SwingDetector:
         if mag * 100 >= high * _HIGH_EXIT_PCT:
             return
         self.in_high = False
-        self.passes += 1
+        if self.high_max >= _SWING_MG:
+            self.n_swing += 1
         if self.high_max * 4 >= self.peak_level * 3:
             self.strong += 1
         if self.peak_level:
             self.peak_level += (self.high_max - self.peak_level) >> 2
         else:
             self.peak_level = self.high_max
-        t_pass = self.high_t
-        if self.pass_t2 >= 0:
-            self._update_period(t_pass - self.pass_t1, self.pass_t1 - self.pass_t2)
         self.pass_t2 = self.pass_t1
-        self.pass_t1 = t_pass
+        self.pass_t1 = self.high_t
 
-    def _update_period(self, d1: int, d2: int) -> None:
-        """Rep period from the last two bottom-pass intervals.
-
-        Passes alternating short/long (behind the legs, then over the top) come two per rep; evenly
-        spaced ones (a fast swing whose backswing is one long press) one per rep.
-        """
-        short = d1 if d1 < d2 else d2
-        span = d1 + d2 if short * 5 < (d1 + d2 - short) * 4 else (d1 + d2) >> 1
-        if _PERIOD_MIN_MS <= span <= _PERIOD_MAX_MS:
-            self.period = span if not self.period else (self.period * 3 + span) >> 2
-
-    def _top_ms(self) -> int:
-        if not self.period:
-            return _TOP_DEFAULT_MS
-        need = self.period // _TOP_PERIOD_DIV
-        if need < _TOP_MIN_MS:
-            return _TOP_MIN_MS
-        if need > _TOP_MAX_MS:
-            return _TOP_MAX_MS
-        return need
-
-    def _weightless_top(self, t: int, s: int) -> int:
-        """A long enough near-weightless valley after a bottom pass is a rep, placed at its minimum."""
+    def _valley(self, t: int, s: int) -> int:
+        """Track a stretch under 1 g (area, minimum); at its end, weigh it against its neighbours."""
         if s < _LOW_MG or (self.low_start >= 0 and s < _LOW_EXIT_MG):
             if self.low_start < 0:
                 self.low_start = t
+                self.low_area = 0
                 self.low_min = s
                 self.low_min_t = t
             elif s < self.low_min:
                 self.low_min = s
                 self.low_min_t = t
-            return 0
-        if self.low_start < 0:
+            self.low_area += _LOW_EXIT_MG - s
             return 0
         start = self.low_start
         self.low_start = -1
-        if self._is_top(start, t):
-            return self._count(self.low_min_t)
-        return 0
+        if self.n_swing == self.valley_swing:
+            return 0  # no swing since the last valley: the same turn (the drop from a lockout) or handling
+        self.valley_swing = self.n_swing
+        area = self.low_area
+        if self.ref_end >= 0 and start - self.ref_end <= _NEIGHBOUR_MS:
+            if self.ref_area > area * _DOMINATE:
+                return 0  # the smaller turn of a cycle (behind the legs)
+            if self.pend_t >= 0 and area > self.ref_area * _DOMINATE:
+                self.pend_t = -1  # the pending one was the smaller turn
+        new = 0
+        if self.pend_t >= 0:
+            new = self._settle()  # a new top of similar size: the pending one has had its down-swing pass
+        self.ref_area = area
+        self.ref_end = t
+        self.pend_t = self.low_min_t
+        self.pend_end = t
+        return new
 
-    def _is_top(self, start: int, end: int) -> bool:
-        """The valley [start, end) is long enough and was thrown up by a strong bottom pass just before."""
-        return (
-            bool(self.strong) and end - start >= self._top_ms() and start - self.pass_t1 <= _TOP_AFTER_PASS_MS
-        )
+    def _settle(self) -> int:
+        """Decide the pending candidate: a top if a bottom pass (the down-swing) followed it."""
+        t = self.pend_t
+        self.pend_t = -1
+        if self.enter_t <= t:
+            return 0  # no bottom pass began after its minimum
+        return self._count(t)
 
     def _lockout(self, t: int, s: int) -> int:
         """A still 1 g hold soon after two bottom passes, not hanging: a snatch lockout."""
@@ -246,6 +257,7 @@ class SwingDetector:
         dot = gx * self.px + gy * self.py + gz * self.pz
         if dot * 5 >= _LOCK_COS_X5 * magnitude(gx, gy, gz) * magnitude(self.px, self.py, self.pz):
             return 0
+        self.pend_t = -1  # the valleys of this cycle were its backswing and pull
         return self._count(self.lock_start)
 
     def _count(self, t_event: int) -> int:
@@ -255,18 +267,15 @@ class SwingDetector:
                 self.period_sum += gap
                 self.period_n += 1
         self.last_top = t_event
-        self.passes = 0
         self.strong = 0
         self.count += 1
         self.last_event_ms = t_event
         return 1
 
     def flush(self, t_ms: int) -> int:
-        """End of session: a weightless valley still open at the end is settled now."""
-        start = self.low_start
-        self.low_start = -1
-        if start >= 0 and self._is_top(start, t_ms):
-            return self._count(self.low_min_t)
+        """End of session: a candidate still waiting is settled on what has been seen."""
+        if self.pend_t >= 0:
+            return self._settle()
         return 0
 
     def extras(self) -> dict:
