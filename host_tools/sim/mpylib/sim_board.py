@@ -203,10 +203,10 @@ def _local_chips(s, clock, kind):
 
 def _remote_chips(s, clock, kind):
     """The chips in the host process (host_tools/sim/hw_server.py), reached over a socket."""
-    from sim_remote import Link, RemoteI2C, RemotePin, RemoteSPI, RemoteTrace, save_frame
+    from sim_remote import Link, RemoteI2C, RemoteSPI, RemoteTrace, remote_pin, save_frame
 
     link = Link(s["hw_port"], clock)
-    bus = (RemoteSPI(link), RemotePin(link, 0, 0), RemotePin(link, 1), RemotePin(link, 2))
+    bus = (RemoteSPI(link), remote_pin(link, 0, 0), remote_pin(link, 1, 1), remote_pin(link, 2, 1))
     imu, display = _drivers(kind, RemoteI2C(link), bus)
 
     def frames(path, only_if_changed):

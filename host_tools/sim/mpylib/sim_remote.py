@@ -1,7 +1,7 @@
 """Remote hardware for the simulated board: bus objects whose devices live in the host process.
 
 With `hw_port` in the settings, sim_board builds the board on these instead of on in-process
-models: `RemoteI2C`, `RemoteSPI` and `RemotePin` send each bus transaction, stamped with the
+models: `RemoteI2C`, `RemoteSPI` and `remote_pin` send each bus transaction, stamped with the
 virtual time, over a local socket to host_tools/sim/hw_server.py, which runs the same register
 and display models and answers. The firmware's heap then holds only the firmware (plus these few
 small classes), as on a board, where the sensor and the display are chips, not Python objects.
@@ -104,33 +104,12 @@ class RemoteSPI:
         self.link.call(OP_SPI, 0, 0, bytes(buf))
 
 
-class RemotePin:
-    """An output pin wired to a host-side device (the display's DC, CS, RST)."""
+def remote_pin(link, pin_id, level):
+    """An output pin wired to a host-side device (the display's DC, CS, RST): a SimPin whose
+    level changes travel to the host."""
+    from sim_pins import SimPin
 
-    def __init__(self, link, pin_id, level=1):
-        self.link = link
-        self.pin_id = pin_id
-        self.level = level
-
-    def init(self, mode=-1, pull=-1, value=None):
-        if value is not None:
-            self.value(value)
-
-    def value(self, v=None):
-        if v is None:
-            return self.level
-        self.level = 1 if v else 0
-        self.link.call(OP_PIN, self.pin_id, self.level)
-        return None
-
-    def __call__(self, v=None):
-        return self.value(v)
-
-    def on(self):
-        self.value(1)
-
-    def off(self):
-        self.value(0)
+    return SimPin(level, on_change=lambda v: link.call(OP_PIN, pin_id, v))
 
 
 class RemoteTrace:
