@@ -51,18 +51,16 @@ class Hardware:
         if kind == "m5stickc":
             from sim_st7789 import SimST7789
 
-            self.display = SimST7789()
-            self.pins = (self.display.dc, self.display.cs, self.display.rst)
+            lcd = SimST7789()
+            self.display, self.spi, self.pins = lcd, lcd.spi, (lcd.dc, lcd.cs, lcd.rst)
         else:
             from sim_ssd1306 import SimSSD1306
 
-            self.display = self.i2c.add(0x3C, SimSSD1306())
-            self.pins = ()
+            self.display, self.spi, self.pins = self.i2c.add(0x3C, SimSSD1306()), None, ()
         self._last_frame = b""
 
     def frame(self) -> bytes:
-        d = self.display
-        return d.frame() if hasattr(d, "ram") else bytes(d.frame)
+        return bytes(self.display.glass())
 
     def handle(self, op: int, addr: int, reg: int, payload: bytes, n: int) -> bytes:
         if op == wire.OP_READ_MEM:
@@ -80,8 +78,8 @@ class Hardware:
         if op == wire.OP_PIN:
             self.pins[addr].value(reg)
             return b""
-        if op == wire.OP_SPI:
-            self.display.spi.write(payload)
+        if op == wire.OP_SPI and self.spi is not None:
+            self.spi.write(payload)
             return b""
         if op == wire.OP_TRACE:
             return struct.pack("<BI", self.trace.finished, self.trace.end_ms or 0)

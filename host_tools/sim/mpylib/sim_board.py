@@ -188,7 +188,7 @@ def _local_chips(s, clock, kind):
 
     def save_frame(path, only_if_changed):
         """Write the glass as the display model decoded it from the bus; True if written."""
-        frame = model.frame() if hasattr(model, "ram") else model.frame
+        frame = model.glass()
         if only_if_changed:
             frame = bytes(frame)
             if frame == last[0]:

@@ -140,6 +140,10 @@ class SimSSD1306:
         """RAM bit at column x, row y (1 = lit unless inverted)."""
         return (self.ram[(y >> 3) * 128 + x] >> (y & 7)) & 1
 
+    def glass(self):
+        """What the panel shows (the simulator saves it)."""
+        return self.frame()
+
     def frame(self):
         """The visible window of RAM, in the driver's MONO_VLSB buffer layout."""
         col0 = (128 - self.width) // 2

@@ -162,6 +162,10 @@ class SimST7789:
             self._c = self.xs
             self._r = r + 1 if r < self.ye else self.ys
 
+    def glass(self):
+        """What the panel shows (the simulator saves it): `frame` itself, not a copy."""
+        return self.frame
+
     def pixel(self, x, y):
         """RGB565 colour on the glass at portrait coordinates (x right, y down)."""
         o = (y * self.width + x) * 2
