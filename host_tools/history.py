@@ -1,6 +1,7 @@
 """`fascia sync`, `sessions`, `show`, `stats`: the training history kept on the laptop.
 
-Thin commands over `host_tools.sync` (USB sync engine) and `host_tools.store` (SQLite). Tables go
+Thin commands over `host_tools.sync` (the sync engine: USB, or Bluetooth LE through
+`host_tools.ble.sync`) and `host_tools.store` (SQLite). Tables go
 to the terminal through rich; `--json` prints one JSON value for scripts. Also runnable on its own:
 `python -m host_tools.history sync --port /dev/ttyUSB0`.
 """
@@ -8,10 +9,12 @@ to the terminal through rich; `--json` prints one JSON value for scripts. Also r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import sys
 import time
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -33,8 +36,18 @@ STAT_FIGURES = {
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("sync", help="copy new sessions from the device over USB into the local store")
+    p = subparsers.add_parser(
+        "sync", help="copy new sessions from the device (USB or Bluetooth) into the local store"
+    )
     p.add_argument("--port", "-p", help="serial port (default: the first MicroPython device found)")
+    p.add_argument("--ble", action="store_true", help="over Bluetooth LE instead of USB")
+    p.add_argument("--address", help="with --ble: the device's address (default: the one in range)")
+    p.add_argument(
+        "--simulated",
+        metavar="FLASH_DIR",
+        type=Path,
+        help="with --ble: a simulated device whose flash is this folder (see `fascia live --flash`)",
+    )
     p.add_argument(
         "--keep", action="store_true", help="keep the sessions on the device (only mark them synced)"
     )
@@ -100,13 +113,26 @@ def _print_json(value) -> None:
 def cmd_sync(args: argparse.Namespace) -> None:
     from host_tools.sync import Device, sync
 
-    console = Console(stderr=True)
-    with Store(args.db) as store:
-        if args.json:
-            report = sync(store, Device(args.port), keep=args.keep)
+    ble = args.ble or args.address or args.simulated
+    if ble and args.port:
+        raise UserError("--port is for USB, --ble/--address/--simulated for Bluetooth: choose one")
+    with Store(args.db) as store, contextlib.ExitStack() as stack:
+        status = None if args.json else stack.enter_context(Console(stderr=True).status("connecting"))
+
+        def say(line: str) -> None:
+            if status is not None:
+                status.update(line)
+
+        if ble:
+            from host_tools.ble.sync import open_ble_device
+
+            def progress(done: int, total: int) -> None:
+                say(f"copying over Bluetooth: {done} of {total} bytes")
+
+            device = stack.enter_context(open_ble_device(args.address, args.simulated, progress))
         else:
-            with console.status("connecting to the device") as status:
-                report = sync(store, Device(args.port), keep=args.keep, say=status.update)
+            device = Device(args.port)
+        report = sync(store, device, keep=args.keep, say=say)
     if args.json:
         _print_json(report.as_dict())
     else:
@@ -138,6 +164,11 @@ def _show_report(report, keep: bool) -> None:
     if report.recording:
         console.print(f"still recording, left for the next sync: {report.recording}")
     gone = "kept on the device" if keep else f"{len(report.deleted)} deleted from the device"
+    if report.left:
+        gone = (
+            f"{len(report.left)} acknowledged and left on the device (Bluetooth cannot delete: delete"
+            " them on the device, or run `fascia sync` over USB)"
+        )
     counts = f"{len(report.imported)} imported, {len(report.already)} already here"
     console.print(f"{counts}, {gone} ({report.seconds:.1f} s)")
 

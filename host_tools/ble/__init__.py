@@ -1,7 +1,7 @@
 """The host's side of the fascia GATT profile (fascia.spec.gatt), on bleak.
 
-`scan()` finds devices, `FasciaClient` talks to one (live values, control point, log access), and
-`fetch_sessions_ble()` copies session files for sync. All of it takes an optional `BleBackend`:
+`scan()` finds devices and `FasciaClient` talks to one (live values, control point, log access);
+`host_tools.ble.sync.BleDevice` runs `fascia sync` over it. All of it takes an optional `BleBackend`:
 None uses bleak's platform backend (BlueZ, CoreBluetooth, WinRT); the tests and the simulator pass
 `host_tools.ble.bumble_backend.backend_for(radio)`, so the same bleak calls run on a virtual radio.
 """
@@ -13,7 +13,7 @@ import struct
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from bleak import BleakClient, BleakScanner
 from bleak.exc import BleakError
@@ -90,6 +90,15 @@ class Live:
             battery=battery,
             round=rnd,
         )
+
+
+class Clock(NamedTuple):
+    """CLOCK_INFO: what logread.resolve_start needs, and the id the next session will get."""
+
+    boot: int
+    uptime_s: int
+    epoch: int
+    next_id: int
 
 
 @dataclass
@@ -209,9 +218,8 @@ class FasciaClient:
     async def set_user(self, weight_kg: int, daily_goal: int) -> None:
         await self.command(gatt.SET_USER, weight_kg, daily_goal)
 
-    async def clock_info(self) -> tuple[int, int, int]:
-        """(boot counter, uptime s, device epoch s): what logread.resolve_start needs."""
-        return struct.unpack(gatt.RESPONSE_FMT[gatt.CLOCK_INFO], await self.command(gatt.CLOCK_INFO))
+    async def clock_info(self) -> Clock:
+        return Clock(*struct.unpack(gatt.RESPONSE_FMT[gatt.CLOCK_INFO], await self.command(gatt.CLOCK_INFO)))
 
     # -- log ---------------------------------------------------------------------------------------------
     async def list_sessions(self) -> list[tuple[int, int, bool]]:
@@ -244,61 +252,42 @@ class FasciaClient:
     ) -> tuple[bytes, int]:
         """A session file's bytes, checked against the device's CRC-32: (data, crc)."""
         size, crc, _ = await self.session_info(sid)
+        data = await self.read_bytes(sid, size, window, progress)
+        if zlib.crc32(data) != crc:
+            raise BleakError(f"session {sid}: CRC mismatch after transfer")
+        return data, crc
+
+    async def read_bytes(
+        self,
+        sid: int,
+        size: int,
+        window: int = gatt.LOG_WINDOW,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> bytes:
+        """The first `size` bytes of a session file (fewer if it is shorter), window by window."""
         data = bytearray()
         while len(data) < size:
-            offset, n = struct.unpack(
-                gatt.RESPONSE_FMT[gatt.READ_LOG], await self.command(gatt.READ_LOG, sid, len(data), window)
-            )
-            if offset != len(data) or n == 0:
-                raise BleakError(f"session {sid}: the device sent offset {offset}, {n} bytes")
-            chunk = bytes(await self.client.read_gatt_char(gatt.LOG))
-            if len(chunk) != n:
-                raise BleakError(f"session {sid}: read {len(chunk)} bytes of a {n}-byte window")
+            chunk = await self.read_log(sid, len(data), min(window, size - len(data)))
+            if not chunk:
+                break
             data += chunk
             if progress:
                 progress(len(data), size)
-        if zlib.crc32(data) != crc:
-            raise BleakError(f"session {sid}: CRC mismatch after transfer")
-        return bytes(data), crc
+        return bytes(data)
+
+    async def read_log(self, sid: int, offset: int, length: int) -> bytes:
+        """One READ_LOG window: up to `length` (<= LOG_WINDOW) bytes from `offset`; b"" past the end."""
+        got, n = struct.unpack(
+            gatt.RESPONSE_FMT[gatt.READ_LOG], await self.command(gatt.READ_LOG, sid, offset, length)
+        )
+        if got != offset:
+            raise BleakError(f"session {sid}: asked for offset {offset}, the device sent {got}")
+        if n == 0:
+            return b""
+        chunk = bytes(await self.client.read_gatt_char(gatt.LOG))
+        if len(chunk) != n:
+            raise BleakError(f"session {sid}: read {len(chunk)} bytes of a {n}-byte window")
+        return chunk
 
     async def ack_synced(self, sid: int) -> None:
         await self.command(gatt.ACK_SYNCED, sid)
-
-
-@dataclass
-class FetchedSession:
-    session_id: int
-    data: bytes  # the raw session file (parse with fascia.spec.logread)
-    crc32: int
-    synced: bool  # already acknowledged before this fetch
-
-
-async def fetch_sessions_ble_async(
-    address: str,
-    *,
-    backend: BleBackend | None = None,
-    only_unsynced: bool = True,
-    acknowledge: Callable[[list[FetchedSession]], list[int]] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> tuple[list[FetchedSession], tuple[int, int, int]]:
-    """Copy session files over BLE; returns them and the device clock (boot, uptime s, epoch s).
-
-    `acknowledge(fetched) -> ids` is called once the files are in hand (e.g. after the host
-    stored them); those ids are then marked synced on the device."""
-    async with FasciaClient(address, backend) as dev:
-        clock = await dev.clock_info()
-        fetched = []
-        for sid, _size, synced in await dev.list_sessions():
-            if synced and only_unsynced:
-                continue
-            data, crc = await dev.read_session(sid, progress=progress)
-            fetched.append(FetchedSession(sid, data, crc, synced))
-        if acknowledge is not None:
-            for sid in acknowledge(fetched):
-                await dev.ack_synced(sid)
-    return fetched, clock
-
-
-def fetch_sessions_ble(address: str, **kw: Any) -> tuple[list[FetchedSession], tuple[int, int, int]]:
-    """Blocking wrapper of fetch_sessions_ble_async (for `fascia sync --ble`)."""
-    return asyncio.run(fetch_sessions_ble_async(address, **kw))

@@ -17,6 +17,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from bleak.exc import BleakError
 from rich.console import Console
 from rich.live import Live as RichLive
 from rich.table import Table
@@ -40,12 +41,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--simulated", metavar="TRACE", nargs="?", const="", help="a simulated device (optional trace)"
     )
+    p.add_argument(
+        "--flash",
+        metavar="DIR",
+        type=Path,
+        help="with --simulated: the device's flash folder, kept (then `fascia sync --simulated DIR`)",
+    )
     p.set_defaults(func=_cmd_live)
 
 
 @contextlib.asynccontextmanager
-async def _radio(simulated: str | None) -> AsyncIterator[tuple[BleBackend | None, str | None]]:
-    """(backend, address): the platform's radio, or a simulated device on a virtual one."""
+async def _radio(
+    simulated: str | None, flash: Path | None = None
+) -> AsyncIterator[tuple[BleBackend | None, str | None]]:
+    """(backend, address): the platform's radio, or a simulated device on a virtual one (its flash
+    in `flash`, else a temporary folder)."""
     if simulated is None:
         yield None, None
         return
@@ -56,8 +66,9 @@ async def _radio(simulated: str | None) -> AsyncIterator[tuple[BleBackend | None
     trace = Path(simulated) if simulated else None
     if trace is not None and not trace.is_file():
         raise UserError(f"{trace}: no such file")
-    with tempfile.TemporaryDirectory(prefix="fascia-ble-") as flash:
-        async with simulated_device(radio, Path(flash), trace) as bridge:
+    with contextlib.ExitStack() as stack:
+        folder = flash or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fascia-ble-")))
+        async with simulated_device(radio, folder, trace) as bridge:
             yield backend_for(radio), bridge.address
 
 
@@ -109,7 +120,9 @@ def _view(live: Live | None, address: str) -> Table:
 
 
 async def _live(args: argparse.Namespace) -> None:
-    async with _radio(args.simulated) as (backend, sim_address):
+    if args.flash and args.simulated is None:
+        raise UserError("--flash is for a simulated device (--simulated)")
+    async with _radio(args.simulated, args.flash) as (backend, sim_address):
         address = args.address or sim_address
         if address is None:
             found = await scan(5.0, backend)
@@ -124,9 +137,7 @@ async def _live(args: argparse.Namespace) -> None:
             deadline = time.monotonic() + args.seconds if args.seconds else None
             try:
                 if args.json:
-                    await _follow(
-                        updates, deadline, lambda lv: print(json.dumps(dataclasses.asdict(lv)), flush=True)
-                    )
+                    await _follow(updates, deadline, _print_json)
                 else:
                     with RichLive(_view(None, address), refresh_per_second=8) as screen:
                         await _follow(updates, deadline, lambda lv: screen.update(_view(lv, address)))
@@ -134,6 +145,15 @@ async def _live(args: argparse.Namespace) -> None:
                 if args.start and dev.client.is_connected:
                     with contextlib.suppress(Exception):
                         await dev.stop()
+                        result = await dev.live()  # the session's summary: its final count
+                        if args.json:
+                            _print_json(result)
+                        else:
+                            Console().print(_view(result, address))
+
+
+def _print_json(live: Live) -> None:
+    print(json.dumps(dataclasses.asdict(live)), flush=True)
 
 
 async def _follow(updates: asyncio.Queue[Live], deadline: float | None, show) -> None:
@@ -150,8 +170,11 @@ def _cmd_live(args: argparse.Namespace) -> None:
 
 
 def _run(coro):
-    """Run a command; Ctrl-C leaves quietly (the connection is closed on the way out)."""
+    """Run a command; Ctrl-C leaves quietly (the connection is closed on the way out), and a
+    computer without Bluetooth (no BlueZ / D-Bus) gets one line, not a traceback."""
     try:
         return asyncio.run(coro)
     except KeyboardInterrupt:
         return None
+    except (BleakError, OSError) as e:
+        raise UserError(f"Bluetooth is not available here: {e}") from None

@@ -313,7 +313,8 @@ class BleService:
         if op == gatt.SET_USER:
             return self._configure({"weight_kg": args[0], "daily_jump_goal": args[1]}), b""
         if op == gatt.CLOCK_INFO:
-            return gatt.SUCCESS, struct.pack(gatt.RESPONSE_FMT[op], app.boot, now // 1000, unix_time())
+            clock = (app.boot, now // 1000, unix_time(), app.store.next_id())
+            return gatt.SUCCESS, struct.pack(gatt.RESPONSE_FMT[op], *clock)
         if op == gatt.LIST_SESSIONS:
             return self._list(args[0])
         if op == gatt.FACTORY_RESET:

@@ -24,7 +24,7 @@ device then asks the person, who confirms with button A within CONFIRM_MS.
 
 from micropython import const
 
-VERSION = const(1)  # profile version, readable as the first byte of FIRMWARE_REV's "ble N" suffix
+VERSION = const(2)  # profile version, FIRMWARE_REV's "ble N" suffix (2: CLOCK_INFO carries next_id)
 
 _BASE = "-5e1f-4d6a-8b7c-666173636961"
 SERVICE = "fa5c0001" + _BASE
@@ -76,7 +76,7 @@ READ_LOG = const(0x12)  # u32 id, u32 offset, u16 length: LOG <- the bytes -> u3
 ACK_SYNCED = const(0x13)  # u32 id: the host has it; it may be deleted later
 DELETE_SYNCED = const(0x14)  # u32 id (0 = every synced session): needs confirmation on the device
 FACTORY_RESET = const(0x15)  # needs confirmation on the device
-CLOCK_INFO = const(0x16)  # -> u16 boot, u32 uptime s, u32 epoch s (for logread.resolve_start)
+CLOCK_INFO = const(0x16)  # -> u16 boot, u32 uptime s, u32 epoch s (logread.resolve_start), u32 next id
 
 REQUEST_FMT = {  # parameters after the opcode; SELECT's length depends on the mode
     START: "<",
@@ -95,7 +95,7 @@ REQUEST_FMT = {  # parameters after the opcode; SELECT's length depends on the m
 SELECT_HEAD = "<BB"
 MODE_PARAM_FMT = "<I"
 RESPONSE_HEAD = "<BBB"
-RESPONSE_FMT = {SESSION_INFO: "<IIB", READ_LOG: "<IH", CLOCK_INFO: "<HII", LIST_SESSIONS: "<B"}
+RESPONSE_FMT = {SESSION_INFO: "<IIB", READ_LOG: "<IH", CLOCK_INFO: "<HIII", LIST_SESSIONS: "<B"}
 
 LOG_WINDOW = const(512)  # the most an attribute value may hold (ATT)
 LIST_ENTRY_FMT = "<IIB"  # id, size bytes, flags (bit 0: synced)
