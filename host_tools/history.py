@@ -224,6 +224,9 @@ def cmd_show(args: argparse.Namespace) -> None:
     Console().print(table)
 
 
+DAYS_SHOWN = 14  # all time: the per-day table shows this many recent training days (--json has all)
+
+
 def cmd_stats(args: argparse.Namespace) -> None:
     span = WEEK_S if args.week else MONTH_S if args.month else None
     since = int(time.time()) - span if span else None
@@ -254,8 +257,10 @@ def cmd_stats(args: argparse.Namespace) -> None:
             figures,
         )
     console.print(table)
-    daily = Table("day", "activity", "sessions", "count", "time", "kcal", title="per day")
-    for d in days:
+    shown_days = sorted({d["day"] for d in days})[-DAYS_SHOWN:]  # the table stays readable after years
+    title = "per day" if span else f"per day, the last {len(shown_days)} days with training"
+    daily = Table("day", "activity", "sessions", "count", "time", "kcal", title=title)
+    for d in (d for d in days if d["day"] in shown_days):
         daily.add_row(
             d["day"],
             d["activity"],

@@ -74,12 +74,17 @@ class Device:
         return proc.stdout
 
     def call(self, code: str) -> dict:
-        """Run `code` (calls into fascia.app.sync) on the device; its JSON lines merged into one dict."""
+        """Run `code` (calls into fascia.app.sync) on the device; its JSON lines merged into one dict
+        (`{"session": ...}` lines collected into its "sessions" list)."""
         out = self._mpremote("exec", "from fascia.app import sync as _s\n" + code)
         merged: dict = {}
         for line in out.splitlines():
             if line.startswith("{"):
-                merged.update(json.loads(line))
+                answer = json.loads(line)
+                if "session" in answer:  # info() streams its sessions, a line each
+                    merged.setdefault("sessions", []).append(answer["session"])
+                else:
+                    merged.update(answer)
         if not merged:
             raise SyncError(
                 f"the device gave no answer (is the fascia firmware installed?): {out.strip()[-200:]}"

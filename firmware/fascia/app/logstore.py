@@ -87,10 +87,15 @@ class LogStore:
         return [(sid, synced, os.stat(self._path(name))[6]) for sid, synced, name in self._files()]
 
     def path(self, session_id: int) -> str:
-        """Path of a session's file, synced or not (LogError if there is none)."""
-        for sid, _, name in self._files():
-            if sid == session_id:
-                return self._path(name)
+        """Path of a session's file, synced or not (LogError if there is none). Looks the two
+        possible names up directly: no directory listing, however many sessions are stored."""
+        for ext in (_UNSYNCED, _SYNCED):
+            path = self._path("%05d%s" % (session_id, ext))
+            try:
+                os.stat(path)
+                return path
+            except OSError:
+                pass
         raise LogError("no session %d" % session_id)
 
     # ------------------------------------------------------------ counters
@@ -163,7 +168,11 @@ class LogStore:
         self._write_counter("next_id", sid + 1)  # first, so a power cut can only skip an id
         self._file = open(self._path("%05d%s" % (sid, _UNSYNCED)), "wb")  # noqa: SIM115 (open all session)
         self.session_id = sid
-        self._append(record)
+        try:
+            self._append(record)
+        except OSError:  # the HEADER did not fit (ENOSPC): leave no session open
+            self._close()
+            raise
         return sid
 
     def progress(self, elapsed_ms: int, count: int, extras=None) -> None:
@@ -175,8 +184,13 @@ class LogStore:
             self._append(log.pack_events(times_ms))
 
     def end(self, duration_ms: int, count: int, kcal_x10: int = 0, reason: str = "stop", extras=None) -> None:
-        """Write the END record and close the session."""
-        self._append(log.pack_end(duration_ms, count, kcal_x10, reason, extras))
+        """Write the END record and close the session (closed even if the write fails: ENOSPC)."""
+        try:
+            self._append(log.pack_end(duration_ms, count, kcal_x10, reason, extras))
+        finally:  # a failed END (ENOSPC) must not leave the session open for ever
+            self._close()
+
+    def _close(self) -> None:
         f = self._file
         self._file = None
         self.session_id = 0

@@ -47,27 +47,17 @@ def _uptime_s() -> int:
 
 
 def info(root: str = ".") -> None:
-    """Print the device's identity, clock and sessions as one JSON line. Per session: its path
-    (for `mpremote fs cp`), size, CRC-32 (checks the copy) and first bytes in hex (its HEADER: the
-    host's key, to skip sessions it already holds; the CRC cannot tell two sessions apart, since
-    records carrying their own CRC leave a file's CRC unchanged when only their values differ)."""
+    """Print the device's identity and clock as one JSON line, then one line per session:
+    {"session": {...}} with its path (for `mpremote fs cp`), size, CRC-32 (checks the copy) and
+    first bytes in hex (its HEADER: the host's key, to skip sessions it already holds; the CRC
+    cannot tell two sessions apart, since records carrying their own CRC leave a file's CRC
+    unchanged when only their values differ). A line per session keeps the memory this needs
+    small however many sessions are stored."""
     import fascia
 
     store = _store(root)
     now = unix_time()
-    sessions = []
-    for sid, synced, size in store.list_sessions():
-        sessions.append(
-            {
-                "id": sid,
-                "path": store.path(sid),
-                "synced": synced,
-                "size": size,
-                "crc32": store.crc32(sid),
-                "head": hexlify(store.read(sid, 0, _HEAD_BYTES)).decode(),
-            }
-        )
-    out = {
+    head = {
         "device_id": _device_id(root),
         "firmware": fascia.VERSION,
         "platform": sys.platform,
@@ -76,9 +66,19 @@ def info(root: str = ".") -> None:
         "epoch": now,
         "clock_synced": now >= SYNCED_EPOCH,
         "next_id": store.next_id(),
-        "sessions": sessions,
+        "sessions": [],
     }
-    print(json.dumps(out))
+    print(json.dumps(head))
+    for sid, synced, size in store.list_sessions():
+        session = {
+            "id": sid,
+            "path": store.path(sid),
+            "synced": synced,
+            "size": size,
+            "crc32": store.crc32(sid),
+            "head": hexlify(store.read(sid, 0, _HEAD_BYTES)).decode(),
+        }
+        print(json.dumps({"session": session}))
 
 
 def set_clock(epoch: int) -> None:
