@@ -2,13 +2,15 @@
 
 Traces come from host_tools/gen/jumprope.py (seeds here are not the benchmark's 1000+ seeds and
 were not used while choosing the detector's constants). Tolerances are what the detector reaches
-today (about 95 % overall on generated sets); the product targets (99.5 %, trips never counted)
-are reported by `make bench-accuracy` and not reached yet.
+today (about 95-97 % overall on generated sets, set starts weigh most in short traces); the
+product targets (99.5 %, trips never counted) are reported by `make bench-accuracy` and not
+reached yet.
 """
 
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -54,7 +56,7 @@ def test_mixed_scenarios_at_the_device_rate_sum_close(dual, tmp_path):
     truth = sum(t["count"] for _, t in traces)
     error = sum(abs(r["count"] - t["count"]) for r, (_, t) in zip(results, traces, strict=True))
     assert truth > 150
-    assert error <= 0.04 * truth, (error, truth)
+    assert error <= 0.06 * truth, (error, truth)
 
 
 def test_events_follow_the_passes(tmp_path):
@@ -111,3 +113,18 @@ def test_demo_trace_has_one_trip(tmp_path):
     _, json_path = jumprope.demo_trace(tmp_path / "demo")
     truth = json.loads(json_path.read_text())
     assert truth["trips"] == 1 and truth["count"] > 30
+
+
+@pytest.mark.parametrize("end", ["stop", "trip"])
+def test_generator_body_force_has_no_steps(end):
+    """A set starts with a push-off and ends with a landing: the body force is smooth, impulse balanced."""
+    rng = random.Random(f"smooth/{end}")
+    jp = jumprope.Jumper(rng)
+    tl = jumprope.Timeline(30.0)
+    stop = jumprope._jump_set(tl, jp, rng, 2.0, "basic", 12, end)
+    body = tl.body
+    steps = max(abs(b - a) for a, b in zip(body, body[1:], strict=False))
+    assert steps < 0.25  # g per ms: contacts rise fast, but no 0.7-1 g step as a force switched on or off
+    i0, i1 = tl.idx(1.0), tl.idx(stop + 1.0)
+    assert abs(sum(body[i0:i1]) / (i1 - i0) - 1.0) < 0.01  # from rest to rest: mean force = weight
+    assert min(body[i0:i1]) < 0.35 and max(body[i0:i1]) > 1.8  # flights and contacts are there

@@ -23,6 +23,12 @@ in its own frame) is the sum of:
   flight = half the jump period + 0.08-0.14 s (two passes must fit in the air), i.e. 11-20 cm,
   rope at 220-330 rpm. Ground contact is a half-sine whose impulse balances the weight over the
   cycle (momentum in = momentum out).
+* **Starting and ending a set.** Nobody leaves the ground without pushing: before the first
+  flight the contact force dips below 1 g (a counter-movement of 0-40 %, 0.1-0.2 s, sometimes
+  none) and then rises smoothly to a push of 2-3 g that falls to zero at take-off (0.12-0.2 s),
+  its impulse above the weight equal to the take-off speed. After the last flight the skipper
+  lands like on any other jump (contact 0.2-0.35 s) and the force settles smoothly back to 1 g.
+  The body force never steps: only landings ring.
 * **Landing impulse.** Each landing adds a damped 12-30 Hz oscillation of 1.5-4 g peak (tau
   15-40 ms; boxer skip half of that), mostly vertical, 5-30 % of it along the forward axis.
 * **Trips.** The rope catches the feet 1-4 % of a turn before it would pass: the rope (and
@@ -212,31 +218,68 @@ def _jump_set(
         t_stop = t_last + slow
     _rope_angle(tl, jp, knots)
     tl.double_unders += sum(1 for turns, _p, _f in jumps[: n_jumps - (end == "trip")] if turns == 2)
-    # body: contacts between flights balance the weight; landings ring
+    # body: a push-off from standing, contacts between flights that balance the weight, a landing
+    # back to standing; landings ring
     done = zip(centres[:last_jump], jumps[:last_jump], strict=True)
     flights = [(c - f / 2, c + f / 2) for c, (_n, _p, f) in done]
     relay = jp.arm_relay
     prev_land, prev_half = None, 0.0
     for takeoff, land in flights:
-        start = prev_land if prev_land is not None else takeoff - 0.25
-        tc = takeoff - start
-        impulse = tc + prev_half + (land - takeoff) / 2  # g*s: the contact carries the weight of the cycle
-        for i in range(tl.idx(start), tl.idx(land)):
+        if prev_land is None:
+            _push_off(tl, rng, takeoff, (land - takeoff) / 2, relay)
+        else:
+            tc = takeoff - prev_land
+            impulse = tc + prev_half + (land - takeoff) / 2  # g*s: the contact carries the cycle's weight
+            for i in range(tl.idx(prev_land), tl.idx(land)):
+                tl.body[i] = 1.0 - relay
+            _add_pulse(tl.body, prev_land, tc, relay * impulse * math.pi / (2 * tc), tl)
+        for i in range(tl.idx(takeoff), tl.idx(land)):
             tl.body[i] = 1.0 - relay
-        _add_pulse(tl.body, start, tc, relay * impulse * math.pi / (2 * tc), tl)
         prev_land, prev_half = land, (land - takeoff) / 2
         peak = jp.spike_g * rng.uniform(0.8, 1.2) * (0.5 if kind == "boxer" else 1.0)
         _add_ring(tl.shock, land, peak, jp.spike_hz, jp.spike_tau, tl)
     if prev_land is not None:
-        for i in range(tl.idx(prev_land), tl.idx(prev_land + 0.25)):
-            tl.body[i] = 1.0 - relay
-        _add_pulse(tl.body, prev_land, 0.25, relay * (0.25 + prev_half) * math.pi / 0.5, tl)
+        _settle(tl, rng, prev_land, prev_half, relay)
     # attitude and circle activity
     _ramp(tl.hang, t_start - 0.7, t_start - 0.1, 1.0, 0.0, tl)
     _ramp(tl.hang, t_stop + 0.3, t_stop + 1.0, 0.0, 1.0, tl)
     _ramp(tl.circle, t_start - 0.3, t_start + 0.2, 0.0, 1.0, tl)
     _ramp(tl.circle, t_stop + 0.2, t_stop + 0.8, 1.0, 0.0, tl)
     return t_stop + 1.0
+
+
+def _push_off(tl: Timeline, rng: random.Random, takeoff: float, half_flight: float, relay: float) -> None:
+    """From standing (1 g) to the first take-off: an optional counter-movement dip, then a push.
+
+    Contact force F (in body weights) dips to 1 - d over a half sine, then goes smoothly from 1 to 0
+    at take-off with a half-sine push on top; the push is sized so that the impulse above the
+    weight, integral of (F - 1), equals the take-off speed g * half_flight.
+    """
+    t_push = rng.uniform(0.12, 0.2)
+    t_dip = rng.uniform(0.1, 0.2)
+    depth = rng.uniform(0.0, 0.4)
+    t0 = takeoff - t_push - t_dip
+    _add_pulse(tl.body, t0, t_dip, -relay * depth, tl)
+    lost = depth * 2 * t_dip / math.pi
+    amp = (half_flight + t_push / 2 + lost) * math.pi / (2 * t_push)
+    start = takeoff - t_push
+    for i in range(tl.idx(start), tl.idx(takeoff)):
+        u = (i * DT - start) / t_push
+        force = math.cos(math.pi * u / 2) ** 2 + amp * math.sin(math.pi * u)
+        tl.body[i] = 1.0 + relay * (force - 1.0)
+
+
+def _settle(tl: Timeline, rng: random.Random, land: float, half_flight: float, relay: float) -> None:
+    """The last landing: a contact like the others that stops the fall and ends standing (1 g).
+
+    F goes smoothly from 0 to 1 with a half-sine on top; integral of (F - 1) = g * half_flight.
+    """
+    t_land = rng.uniform(0.2, 0.35)
+    amp = (half_flight + t_land / 2) * math.pi / (2 * t_land)
+    for i in range(tl.idx(land), tl.idx(land + t_land)):
+        u = (i * DT - land) / t_land
+        force = math.sin(math.pi * u / 2) ** 2 + amp * math.sin(math.pi * u)
+        tl.body[i] = 1.0 + relay * (force - 1.0)
 
 
 def _rope_angle(tl: Timeline, jp: Jumper, knots: list[tuple[float, float]]) -> None:

@@ -4,25 +4,25 @@ Physics it relies on (all constants below follow from it, none from a particular
 
 * The wrist turns the rope by moving the handle on a small circle in the rope's (vertical)
   plane, once per turn, 60-330 rpm. The acceleration minus its slow mean (gravity) therefore has
-  a FORWARD component (horizontal, along the principal horizontal direction) that oscillates
-  once per turn. Its zero crossings (with hysteresis, half turns of 70-450 ms) count half turns;
-  a crossing must come at the time the recent turning rate predicts.
+  a FORWARD component (horizontal, along the principal horizontal direction) that goes round
+  once per turn. It is followed as a phase in quarter turns: maximum, down-crossing, minimum,
+  up-crossing, always in that order, each with a hysteresis sized from the last swing (so a
+  rope that speeds up 2.4x for double unders, or slows down again, is followed turn by turn).
+  The rope position between quarter events is interpolated at the recent quarter pace.
 * Shaking the arms moves the hand along a line: forward and vertical then move in step
   (correlation > 0.97). A turning rope does not, so such motion is not taken for turns.
 * Every landing sends a jolt up the body: a burst of fast (> 10 Hz) acceleration that the slow
   wrist circle (< 6 Hz) does not make. A second difference of the 10 ms slots picks it out, and
   a jolt must stand out of its own recent background (shaking and fast circles raise that).
-* Jumping is established only when three landings in a row fall in the same rope phase one or
-  two turns apart (one landing per pass, or per two passes for a double under); then those
-  jumps are credited late (queued with their own times), and every further in-phase landing
-  brings the passes since the previous one (rounded whole turns: 2 for a double under).
-* A jump's pass is only confirmed once the rope turns on (a half turn not much shorter than
-  the recent ones, 0.4 turn past the landing). On a trip the rope catches the feet: the hands
-  stop within a fraction of a turn, the yank makes at most one early crossing (which confirms
-  nothing), and the catch turn goes to `trips` instead. A double under speeds the rope up to
-  twice the pace: early crossings still count as half turns, so the rope position stays right.
+* Passes are rope turns while jumping: each landing in phase with the rope brings the whole
+  turns since the previous one (1, 2 for a double under, more if landings went unnoticed).
+  Jumping is established by three landings in a row in the same rope phase; then those jumps
+  are credited late (queued with their own times).
+* A jump's pass is only confirmed once the rope turns on past its landing (0.4 turn, at no less
+  than half the recent pace). On a trip the rope catches the feet: the hands stop, the yank
+  makes at most a hasty quarter event, and the catch turn goes to `trips` instead.
 * A landing the rotation tracker was too late for is credited back when a run is established,
-  but only if it rang for >= 30 ms (a landing rings; the step of a push-off does not).
+  but only if it rang for >= 30 ms (a landing rings; a step of the body force would not).
 
 Everything runs on 10 ms slots from the shared Resampler (jolts) and pairs of them (rotation), so
 the constants are in ms and the same at any input rate; the per-slot state is a handful of small
@@ -40,16 +40,19 @@ _SLOT_MS = const(10)
 _GRAV_SHIFT = const(5)  # gravity: mean over ~0.64 s (32 pairs of slots), longer than the slowest turn's half
 _MAX_HP = const(4000)  # high-passed components are clipped here (mg) so spikes cannot dominate
 _MIN_AMP = const(60)  # mg: forward swing below this is not a turning rope (slowest 100 rpm, 2 cm: 220)
-_HALF_MIN_MS = const(70)  # half turn at 430 rpm: faster than any rope
-_HALF_MAX_MS = const(450)  # half turn at 67 rpm; a walking arm swings slower (stride <= 1.1 Hz)
+_BAND_DIV = const(5)  # an extremum is passed once the signal is back by 1/5 of the last swing
+_Q_MIN_MS = const(30)  # a quarter turn at 500 rpm: faster than any rope
+_HALF_MAX_MS = const(450)  # half a turn at 67 rpm; a walking arm swings slower (stride <= 1.1 Hz)
 _JOLT_MG = const(400)  # a landing jolt: sum of |second differences| of the 10 ms slots above this...
 _JOLT_BG = const(3)  # ...and this many times its recent mean
-_RING_MS = const(30)  # a landing's ringing lasts at least this long (a step does not ring)
+_RING_MS = const(30)  # a landing's ringing lasts at least this long
 _START = const(3)  # landings in phase before a set counts
-_PHASE = const(9)  # a landing within +-9/32 turn of the expected phase is in phase
+_PHASE = const(9)  # a landing within +-9/32 turn of the expected phase is in phase...
+_PHASE_ON = const(12)  # ...or +-12/32 once jumping (a double under shifts the phase of the forward swing)
+_MAX_TURNS = const(4)  # at most this many turns between two landings in phase (missed landings)
+_CONFIRM = const(13)  # 13/32 turn past the landing confirms its pass
 _QUEUE = const(16)  # passes credited but not yet reported
-_LEAD_MS = const(80)  # a single under's pass is mid-flight, about half a flight before the landing
-_LEAD2_MS = const(180)  # a double under's two passes straddle this point before the landing
+_LEAD_MS = const(75)  # the last pass of a jump is about half a flight before its landing
 
 
 class JumpDetector:
@@ -101,9 +104,10 @@ class JumpDetector:
         self.ey = 0
         self.ez = 0
         self.t = 0
-        self.half_ms = 200  # recent half-turn duration
-        self.amp = 0  # recent forward swing amplitude (mg)
-        self.sign = 0
+        self.q_ms = 100  # recent quarter-turn duration
+        self.swing = 0  # the last swing of the forward component, extremum to extremum (mg)
+        self.band = _MIN_AMP  # hysteresis for the next extremum (mg)
+        self.dead = 0  # the rope counts as stopped if no quarter event comes before this time
         self.jolt_i = 0
         for i in range(8):
             self.jolts[i] = -100000
@@ -111,17 +115,20 @@ class JumpDetector:
 
     def _end_set(self) -> None:
         """Forget the current set (rotation stopped or lost): a pending, unconfirmed pass is a trip."""
-        self.sign = 0  # side of the forward component (+1/-1), 0 = not turning
-        self.halves = 0  # half turns since the rotation was picked up
-        self.cross_t = 0  # time of the last half-turn crossing
-        self.early = False  # a crossing came too early since the last one (a yank, not a turn)
-        self.anchor = -1  # turn position of the last landing (1/32 turn), -1 = none yet
-        self.anchor_halves = 0
+        self.phase = -1  # quarter the forward component is in (0 = rising to its maximum), -1 = none
+        self.ext = 0  # the extremum being tracked
+        self.last_ext = 0  # the previous extremum
+        self.quarters = 0  # quarter turns since the rotation was picked up
+        self.q_t = 0  # time of the last quarter event
+        self.q_t2 = 0  # and of the one before
+        self.anchor = -1  # rope position of the last landing (1/32 turn), -1 = none yet
         self.anchor_t = 0
+        self.lphase = 0  # where in the turn (1/32) the landings fall
         self.run = 0  # landings in phase so far in this set
         self.established = False
         self.pending = 0  # passes of the last landing, waiting for the rope to go on
         self.pend_t = 0
+        self.pend_gap = 0  # ms from the landing before it (spreads a double under's passes)
         self.streak = 0
 
     @micropython.native
@@ -182,16 +189,14 @@ class JumpDetector:
         self.count += 1
         return 1
 
-    def _credit(self, t: int, n: int) -> None:
-        """n passes of one jump whose landing was at t."""
-        if n >= 2:
+    def _credit(self, t: int, n: int, gap: int) -> None:
+        """n passes of one jump whose landing was at t, `gap` ms after the landing before it."""
+        if n == 2:
             self.double_unders += 1
-            t -= _LEAD2_MS
-        else:
-            t -= _LEAD_MS
-        for _ in range(n):
+        t -= _LEAD_MS
+        for i in range(n):
             if self.q_len < _QUEUE:
-                self.queue[(self.q_head + self.q_len) % _QUEUE] = t
+                self.queue[(self.q_head + self.q_len) % _QUEUE] = t - (n - 1 - i) * gap // n
                 self.q_len += 1
         self.streak += n
         if self.streak > self.max_streak:
@@ -203,11 +208,11 @@ class JumpDetector:
         self._end_set()
 
     def _position(self) -> int:
-        """Turn position in 1/32 turn: crossings so far plus the fraction of the current half."""
-        frac = (self.t - self.cross_t) * 16 // self.half_ms
-        if frac > 15:
-            frac = 15
-        return self.halves * 16 + frac
+        """Rope position in 1/32 turn: quarter events so far plus the fraction of the current quarter."""
+        frac = (self.t - self.q_t) * 8 // self.q_ms
+        if frac > 7:
+            frac = 7
+        return self.quarters * 8 + frac
 
     @micropython.native
     def _slot(self, x: int, y: int, z: int) -> None:
@@ -319,60 +324,103 @@ class JumpDetector:
     @micropython.native
     def _turns(self, fwd: int, up: int, jolt: bool) -> None:
         t = self.t
-        a = fwd if fwd >= 0 else -fwd
-        # forward swing amplitude: fast attack, slow decay
-        amp = self.amp
-        if a > amp:
-            amp += (a - amp) >> 1
-        else:
-            amp -= amp >> 5
-        self.amp = amp
-        band = amp >> 2
-        if band < _MIN_AMP // 2:
-            band = _MIN_AMP // 2
         # to-and-fro motion (shaking, swinging) moves forward and vertical in step; a circle (plus
         # a bounce that peaks as the hands pass the bottom) keeps them a quarter turn apart
         self.cfu += fwd * up - (self.cfu >> 4)
         self.pf += fwd * fwd - (self.pf >> 4)
         self.pu += up * up - (self.pu >> 4)
-        half_ms = self.half_ms
-        if self.sign and t - self.cross_t > 3 * half_ms + 300:
-            self._stop()  # turning stopped (trip or rest)
-        if (fwd > band and self.sign <= 0) or (fwd < -band and self.sign >= 0):
-            half = t - self.cross_t
-            side = 1 if fwd > 0 else -1
-            c = self.cfu >> 16
-            linear = 16 * c * c > 15 * (self.pf >> 16) * (self.pu >> 16)  # correlation above 0.97
-            turning = amp >= _MIN_AMP and not linear
-            if self.sign and turning and _HALF_MIN_MS <= half <= _HALF_MAX_MS:
-                # a crossing much earlier than the recent pace may be a yank: it cannot confirm a pass alone
-                early = 2 * half < half_ms
-                self.halves += 1
-                self.half_ms = half_ms + ((half - half_ms) >> 2)
-                self.sign = side
-                self.cross_t = t
-                ready = self.pending and self.halves > self.anchor_halves and not early and not self.early
-                if ready and self._position() - self.anchor >= 12:
-                    self._confirm()
-                self.early = early
-            elif not self.sign or half > _HALF_MAX_MS:
-                # first crossing of a (possible) set: start the clock, nothing counted yet
-                if self.sign:
-                    self._stop()
-                self.cross_t = t
-                self.early = False
-                if turning:
-                    self.sign = side
+        phase = self.phase
+        if phase < 0:
+            if fwd > _MIN_AMP or fwd < -_MIN_AMP:
+                self._pick_up(fwd)
+        elif t > self.dead:
+            self._stop()  # turning stopped (trip, rest, or not a rope at all)
+        elif phase == 0:
+            if fwd > self.ext:
+                self.ext = fwd
+            elif fwd < self.ext - self.band:
+                self._extremum(self.ext)
+        elif phase == 2:
+            if fwd < self.ext:
+                self.ext = fwd
+            elif fwd > self.ext + self.band:
+                self._extremum(self.ext)
+        elif phase == 1:
+            if fwd < -(self.band >> 1):
+                self.ext = fwd
+                self._quarter()
+        elif fwd > self.band >> 1:
+            self.ext = fwd
+            self._quarter()
         if jolt:
             self._landing(t)
+
+    def _pick_up(self, fwd: int) -> None:
+        """The forward component left the noise: follow it as a possible rotation (nothing counted yet)."""
+        self.phase = 0 if fwd > 0 else 2
+        self.ext = fwd
+        self.last_ext = 0
+        self.quarters = 0
+        self.q_t = self.t
+        self.q_t2 = self.t
+        self._set_swing(2 * (fwd if fwd > 0 else -fwd))
+
+    def _set_swing(self, swing: int) -> None:
+        """The last swing sets the hysteresis; the recent pace sets when the rope counts as stopped."""
+        self.swing = swing
+        band = swing // _BAND_DIV
+        self.band = band if band > _MIN_AMP else _MIN_AMP
+        self.dead = self.q_t + 3 * self.q_ms + 150
+
+    def _extremum(self, ext: int) -> None:
+        swing = ext - self.last_ext
+        self.last_ext = ext
+        self._set_swing(swing if swing > 0 else -swing)
+        self._quarter()
+
+    def _quarter(self) -> None:
+        """The forward component passed a maximum, a zero or a minimum: the rope turned a quarter on."""
+        t = self.t
+        d = t - self.q_t
+        self.phase = (self.phase + 1) & 3
+        half = t - self.q_t2
+        self.q_t2 = self.q_t
+        if self.swing < 2 * _MIN_AMP or half > _HALF_MAX_MS:
+            self._stop()
+            self.phase = -1
+            return
+        self.q_t = t
+        q_ms = self.q_ms
+        hasty = 2 * d < q_ms  # much faster than the recent pace: a yank, not a turn
+        if d >= _Q_MIN_MS:
+            q_ms += (d - q_ms) >> 2
+            self.q_ms = q_ms
+        self.dead = t + 3 * q_ms + 150
+        self.quarters += 1
+        if self.pending and not hasty and self.quarters * 8 - self.anchor >= _CONFIRM:
+            self._confirm()
+
+    def _begin_run(self, t: int, pos: int) -> None:
+        """This landing may start a run: its place in the turn is the landing phase."""
+        self.lphase = pos & 31
+        self.anchor = pos
+        self.anchor_t = t
+        self.run = 1
+        self.cand_t[0] = t
+        self.cand_n[0] = 1
+
+    def _linear(self) -> bool:
+        """Forward and vertical move in step (correlation above 0.97): a hand shaken to and fro."""
+        c = self.cfu >> 16
+        return 16 * c * c > 15 * (self.pf >> 16) * (self.pu >> 16)
 
     def _confirm(self) -> None:
         n = self.pending
         self.pending = 0
-        self._credit(self.pend_t, n)
+        self._credit(self.pend_t, n, self.pend_gap)
 
     def _landing(self, t: int) -> None:
-        """A landing jolt: in phase with the rope it brings the passes since the previous landing."""
+        """A landing jolt: in phase with the rope it brings the turns since the previous landing."""
         if t - self.jolt_t <= 3 * _SLOT_MS:  # the same jolt, still ringing
             self.jolt_t = t
             last = (self.jolt_i - 1) & 7
@@ -382,46 +430,58 @@ class JumpDetector:
         self.jolts[self.jolt_i] = t
         self.jolt_len[self.jolt_i] = 0
         self.jolt_i = (self.jolt_i + 1) & 7
-        if not self.sign:
+        if self.phase < 0 or self.quarters < 2:
             return
         pos = self._position()
-        n = 1
-        in_phase = False
-        if self.anchor >= 0:
-            d = pos - self.anchor
-            if d < 19:  # < 0.6 turn since the last landing: the same jump
-                return
-            n = (d + 16) >> 5
-            off = d - (n << 5)
-            in_phase = -_PHASE <= off <= _PHASE and n <= 3
-            if not in_phase and (n <= 3 if self.established else d < 48):
-                return  # a stray jolt (a take-off, a yank, a stumble): the rope phase keeps the count
+        gap = t - self.anchor_t
+        if self.anchor < 0:
+            self._begin_run(t, pos)
+            return
+        # the landing phase: where in the turn landings fall, followed slowly (a stray jolt moves it little)
+        off = ((pos - self.lphase + 16) & 31) - 16
+        tol = _PHASE_ON if self.established else _PHASE
+        turns = (pos - off - self.anchor + 16) >> 5  # whole turns since the last landing
+        if off < -tol or off > tol or pos - self.anchor < 19 or turns == 0:
+            if self.established:
+                self.lphase = (self.lphase + (off >> 3)) & 31
+                if turns <= _MAX_TURNS:
+                    return  # a stray jolt (a yank, a stumble): the rope phase keeps the count
+                self._stop()
+                self._begin_run(t, pos)
+            elif pos - self.anchor >= 48:
+                self._begin_run(t, pos)
+            return
+        n = turns
+        if n > (_MAX_TURNS if self.established else 2):
+            self._stop()
+            self._begin_run(t, pos)
+            return
         if self.pending:
             self._confirm()  # the rope came round to the next landing: it went on
-        if in_phase:
-            self.run += 1
-            if self.established:
-                self.jump_ms += t - self.anchor_t
-                self.jump_passes += n
-        else:
-            if self.established:
-                self._stop()
-                pos = self._position()
-            self.run = 1
+        self.lphase = (self.lphase + (off >> 2)) & 31
+        self.run += 1
+        if self.established:
+            self.jump_ms += gap
+            self.jump_passes += n
         self.anchor = pos
-        self.anchor_halves = self.halves
         self.anchor_t = t
         if self.established:
             self.pending = n
             self.pend_t = t
+            self.pend_gap = gap
             return
+        if self.run > _START:  # a run held back (shaking): keep its last landings
+            self.run = _START
+            for i in range(_START - 1):
+                self.cand_t[i] = self.cand_t[i + 1]
+                self.cand_n[i] = self.cand_n[i + 1]
+            self.cand_n[0] = 1
         k = self.run - 1
         self.cand_t[k] = t
         self.cand_n[k] = n
-        if self.run < _START:
+        if self.run < _START or self._linear():
             return
         # jumping is established: credit the run, and a landing the rotation tracker was too late for
-        # (a landing rings for tens of ms; the step of a first push-off does not)
         self.established = True
         first = self.cand_t[0]
         step = (t - first) // k
@@ -430,14 +490,15 @@ class JumpDetector:
             if step - (step >> 3) < pre < step + (step >> 2) and self.jolt_len[i] >= _RING_MS:
                 first = self.jolts[i]
         if first != self.cand_t[0]:
-            self._credit(first, 1)
+            self._credit(first, 1, step)
             self.jump_passes += 1
         for i in range(k):
-            self._credit(self.cand_t[i], self.cand_n[i])
+            self._credit(self.cand_t[i], self.cand_n[i], step)
             self.jump_passes += self.cand_n[i + 1]
         self.jump_ms += t - first
         self.pending = n
         self.pend_t = t
+        self.pend_gap = gap
 
 
 def _clip(v: int) -> int:
