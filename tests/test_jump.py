@@ -2,8 +2,8 @@
 
 Traces come from host_tools/gen/jumprope.py (seeds here are not the benchmark's 1000+ seeds and
 were not used while choosing the detector's constants). Tolerances are what the detector reaches
-today (about 95-97 % overall on generated sets, set starts weigh most in short traces); the
-product targets (99.5 %, trips never counted) are reported by `make bench-accuracy` and not
+today (about 96-97 % overall on generated sets, set starts and ends weigh most in short traces);
+the product targets (99.5 %, trips never counted) are reported by `make bench-accuracy` and not
 reached yet.
 """
 
@@ -35,7 +35,7 @@ def test_basic_bounce_counts_at_any_rate(dual, tmp_path, rate):
     path, truth = _trace(tmp_path, "basic", 300 + rate, rate)
     (result,) = dual("jump_replay", path)
     assert truth["count"] > 20
-    assert _close(result["count"], truth["count"], 0.08), (result["count"], truth["count"])
+    assert _close(result["count"], truth["count"], 0.05), (result["count"], truth["count"])
     assert set(result) >= {"count", "events_ms", "trips", "double_unders", "max_streak", "rate_per_min"}
     assert all(isinstance(result[k], int) for k in ("trips", "double_unders", "max_streak", "rate_per_min"))
 
@@ -45,7 +45,7 @@ def test_double_unders_count_two_passes(dual, tmp_path):
     (result,) = dual("jump_replay", path)
     assert truth["double_unders"] > 5
     # a double under is two passes: counting jumps instead would miss ~double_unders passes (here 11 of 31)
-    assert _close(result["count"], truth["count"], 0.15), (result["count"], truth["count"])
+    assert _close(result["count"], truth["count"], 0.08), (result["count"], truth["count"])
     assert result["double_unders"] > 0
 
 
@@ -56,7 +56,17 @@ def test_mixed_scenarios_at_the_device_rate_sum_close(dual, tmp_path):
     truth = sum(t["count"] for _, t in traces)
     error = sum(abs(r["count"] - t["count"]) for r, (_, t) in zip(results, traces, strict=True))
     assert truth > 150
-    assert error <= 0.06 * truth, (error, truth)
+    assert error <= 0.05 * truth, (error, truth)
+
+
+def test_slow_warm_up_turns_are_followed(dual, tmp_path):
+    """Warm-up turns down to 55 rpm count while the skipper is seen in flight (walking is not: see below)."""
+    traces = [_trace(tmp_path, "warmup", seed, 200, duration=40.0) for seed in (316, 317, 318)]
+    results = dual("jump_replay", *(path for path, _ in traces))
+    truth = sum(t["count"] for _, t in traces)
+    error = sum(abs(r["count"] - t["count"]) for r, (_, t) in zip(results, traces, strict=True))
+    assert truth > 100
+    assert error <= 0.08 * truth, (error, truth)
 
 
 def test_events_follow_the_passes(tmp_path):
@@ -72,7 +82,7 @@ def test_trip_sets_stay_close(tmp_path):
     path, truth = _trace(tmp_path, "trips", 303, 200, duration=45.0)
     (result,) = run_driver("cpython", "jump_replay", path)
     assert truth["trips"] >= 2
-    assert _close(result["count"], truth["count"], 0.12), (result["count"], truth["count"])
+    assert _close(result["count"], truth["count"], 0.05), (result["count"], truth["count"])
     assert result["trips"] >= 1
 
 
@@ -80,7 +90,7 @@ def test_trip_sets_stay_close(tmp_path):
 def test_trip_sets_count_close_and_report_trips(tmp_path, seed):
     path, truth = _trace(tmp_path, "trips", seed, 400, duration=45.0)
     (result,) = run_driver("cpython", "jump_replay", path)
-    assert _close(result["count"], truth["count"], 0.15), (result["count"], truth["count"])
+    assert _close(result["count"], truth["count"], 0.08), (result["count"], truth["count"])
     assert result["trips"] >= 1
 
 

@@ -9,6 +9,10 @@ Physics it relies on (all constants below follow from it, none from a particular
   up-crossing, always in that order, each with a hysteresis sized from the last swing (so a
   rope that speeds up 2.4x for double unders, or slows down again, is followed turn by turn).
   The rope position between quarter events is interpolated at the recent quarter pace.
+* Half turns of 450-550 ms (55-67 rpm: slow warm-up turns) are also followed, but only while the
+  skipper is seen in flight (vertical force 0.5 g below its mean in the last 1.5 s) and no jolt fell
+  off the landing phase lately: a walking arm swings at that pace too, and its fast pendulum can
+  dip as low, but walking strikes a heel twice per arm swing where a skipper lands once per turn.
 * Shaking the arms moves the hand along a line: forward and vertical then move in step
   (correlation > 0.97). A turning rope does not, so such motion is not taken for turns.
 * Every landing sends a jolt up the body: a burst of fast (> 10 Hz) acceleration that the slow
@@ -42,7 +46,10 @@ _MAX_HP = const(4000)  # high-passed components are clipped here (mg) so spikes 
 _MIN_AMP = const(60)  # mg: forward swing below this is not a turning rope (slowest 100 rpm, 2 cm: 220)
 _BAND_DIV = const(5)  # an extremum is passed once the signal is back by 1/5 of the last swing
 _Q_MIN_MS = const(30)  # a quarter turn at 500 rpm: faster than any rope
-_HALF_MAX_MS = const(450)  # half a turn at 67 rpm; a walking arm swings slower (stride <= 1.1 Hz)
+_HALF_MAX_MS = const(450)  # half a turn at 67 rpm; a walking arm swings slower (stride <= 1.1 Hz)...
+_HALF_SLOW_MS = const(550)  # ...but a slow warm-up turn (55 rpm) is followed while the skipper is
+_FLIGHT_MG = const(500)  # seen in flight (vertical force 0.5 g under its mean) and no jolt fell off
+_RECENT_MS = const(1500)  # the landing phase (walking: two heel strikes per arm swing) this recently
 _JOLT_MG = const(400)  # a landing jolt: sum of |second differences| of the 10 ms slots above this...
 _JOLT_BG = const(3)  # ...and this many times its recent mean
 _RING_MS = const(30)  # a landing's ringing lasts at least this long
@@ -94,6 +101,8 @@ class JumpDetector:
         self.jolt_prev = False
         self.quiet = 0  # slots left in which jolts are ignored (after a bridged gap)
         self.jolt_t = -10000  # time of the last jolt slot
+        self.flight_t = -10000  # when the body was last seen in flight
+        self.odd_t = -10000  # when a jolt last fell off the landing phase (a walking step does)
         self.vx = 0  # high-passed, lightly smoothed vector (mg)
         self.vy = 0
         self.vz = 0
@@ -326,9 +335,14 @@ class JumpDetector:
         t = self.t
         # to-and-fro motion (shaking, swinging) moves forward and vertical in step; a circle (plus
         # a bounce that peaks as the hands pass the bottom) keeps them a quarter turn apart
-        self.cfu += fwd * up - (self.cfu >> 4)
-        self.pf += fwd * fwd - (self.pf >> 4)
-        self.pu += up * up - (self.pu >> 4)
+        c = self.cfu
+        self.cfu = c + fwd * up - (c >> 4)
+        c = self.pf
+        self.pf = c + fwd * fwd - (c >> 4)
+        c = self.pu
+        self.pu = c + up * up - (c >> 4)
+        if up < -_FLIGHT_MG:
+            self.flight_t = t
         phase = self.phase
         if phase < 0:
             if fwd > _MIN_AMP or fwd < -_MIN_AMP:
@@ -336,15 +350,17 @@ class JumpDetector:
         elif t > self.dead:
             self._stop()  # turning stopped (trip, rest, or not a rope at all)
         elif phase == 0:
-            if fwd > self.ext:
+            ext = self.ext
+            if fwd > ext:
                 self.ext = fwd
-            elif fwd < self.ext - self.band:
-                self._extremum(self.ext)
+            elif fwd < ext - self.band:
+                self._extremum(ext)
         elif phase == 2:
-            if fwd < self.ext:
+            ext = self.ext
+            if fwd < ext:
                 self.ext = fwd
-            elif fwd > self.ext + self.band:
-                self._extremum(self.ext)
+            elif fwd > ext + self.band:
+                self._extremum(ext)
         elif phase == 1:
             if fwd < -(self.band >> 1):
                 self.ext = fwd
@@ -385,7 +401,11 @@ class JumpDetector:
         self.phase = (self.phase + 1) & 3
         half = t - self.q_t2
         self.q_t2 = self.q_t
-        if self.swing < 2 * _MIN_AMP or half > _HALF_MAX_MS:
+        # a slow half turn is a warm-up turn if the skipper was in flight and no step jolted lately
+        if self.swing < 2 * _MIN_AMP or (
+            half > _HALF_MAX_MS
+            and (half > _HALF_SLOW_MS or t - self.odd_t < _RECENT_MS or t - self.flight_t > _RECENT_MS)
+        ):
             self._stop()
             self.phase = -1
             return
@@ -440,6 +460,8 @@ class JumpDetector:
         # the landing phase: where in the turn landings fall, followed slowly (a stray jolt moves it little)
         off = ((pos - self.lphase + 16) & 31) - 16
         tol = _PHASE_ON if self.established else _PHASE
+        if off < -tol or off > tol:
+            self.odd_t = t
         turns = (pos - off - self.anchor + 16) >> 5  # whole turns since the last landing
         if off < -tol or off > tol or pos - self.anchor < 19 or turns == 0:
             if self.established:
