@@ -95,29 +95,24 @@ def set_clock(epoch: int) -> None:
     print(json.dumps({"clock_set": True, "epoch": unix_time()}))
 
 
-def ack(root: str, ids) -> None:
-    """Mark sessions as received by the host (they may be deleted from now on)."""
-    store = _store(root)
+def _each(ids, action, done_key: str) -> None:
+    """Apply `action(id)` to every id; print which worked and which LogStore refused, and why."""
     done = []
     errors = []
     for sid in ids:
         try:
-            store.mark_synced(sid)
+            action(sid)
             done.append(sid)
         except LogError as e:
             errors.append([sid, str(e)])
-    print(json.dumps({"acked": done, "errors": errors}))
+    print(json.dumps({done_key: done, "errors": errors}))
+
+
+def ack(root: str, ids) -> None:
+    """Mark sessions as received by the host (they may be deleted from now on)."""
+    _each(ids, _store(root).mark_synced, "acked")
 
 
 def delete(root: str, ids) -> None:
     """Delete acknowledged sessions; LogStore refuses any that are not."""
-    store = _store(root)
-    done = []
-    errors = []
-    for sid in ids:
-        try:
-            store.delete(sid)
-            done.append(sid)
-        except LogError as e:
-            errors.append([sid, str(e)])
-    print(json.dumps({"deleted": done, "errors": errors}))
+    _each(ids, _store(root).delete, "deleted")
