@@ -173,37 +173,30 @@ def write_fit_file(record: dict[str, Any], out: Path) -> None:
     m.timestamp = end_ms
     builder.add(m)
 
-    lap = LapMessage()
-    lap.timestamp = end_ms
-    lap.start_time = start_ms
-    lap.total_elapsed_time = seconds
-    lap.total_timer_time = seconds
-    lap.total_cycles = cycles
-    lap.total_calories = kcal
-    lap.sport = sport
-    lap.sub_sport = sub_sport
+    def totals(msg):
+        """The fields a lap and a session both carry: one session is one lap here."""
+        msg.timestamp = end_ms
+        msg.start_time = start_ms
+        msg.total_elapsed_time = seconds
+        msg.total_timer_time = seconds
+        msg.sport = sport
+        msg.sub_sport = sub_sport
+        msg.total_cycles = cycles
+        msg.total_calories = kcal
+        msg.event_type = EventType.STOP
+        if activity == "jump_rope":
+            msg.jump_count = cycles
+        return msg
+
+    lap = totals(LapMessage())
     lap.event = Event.LAP
-    lap.event_type = EventType.STOP
     lap.lap_trigger = LapTrigger.SESSION_END
-    if activity == "jump_rope":
-        lap.jump_count = cycles
     builder.add(lap)
 
-    s = SessionMessage()
-    s.timestamp = end_ms
-    s.start_time = start_ms
-    s.total_elapsed_time = seconds
-    s.total_timer_time = seconds
-    s.sport = sport
-    s.sub_sport = sub_sport
-    s.total_cycles = cycles
-    s.total_calories = kcal
+    s = totals(SessionMessage())
     s.first_lap_index = 0
     s.num_laps = 1
     s.event = Event.SESSION
-    s.event_type = EventType.STOP
-    if activity == "jump_rope":
-        s.jump_count = cycles
     builder.add(s)
 
     a = ActivityMessage()
