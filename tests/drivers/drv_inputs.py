@@ -1,6 +1,7 @@
 # Driver for test_drivers.py: debounced buttons on a scripted pin, battery from a simulated ADC.
 import json
 
+from sim_board import VirtualClock
 from sim_pins import SimADC, SimPin
 
 from fascia.drivers import buttons
@@ -11,15 +12,7 @@ def out(name, value):
     print(json.dumps([name, value]))
 
 
-class Clock:
-    def __init__(self):
-        self.t = 0
-
-    def __call__(self):
-        return self.t
-
-
-clock = Clock()
+clock = VirtualClock()
 # active-low button: 1 = released. Bounces around each edge, a 10 ms glitch, a short and a long press.
 script = [
     (100, 0), (103, 1), (106, 0),  # press with bounce
@@ -29,11 +22,11 @@ script = [
     (2500, 1),
     (3000, 0), (3040, 1),  # 40 ms tap: still a PRESS (debounce is 30 ms)
 ]  # fmt: skip
-pin = SimPin(1, script=script, clock=clock)
+pin = SimPin(1, script=script, clock=clock.ms)
 button = buttons.Button(pin, debounce_ms=30, long_ms=800)
 events = []
 for t in range(0, 3500, 5):
-    clock.t = t
+    clock.now = t
     ev = button.poll(t)
     if ev != buttons.NONE:
         events.append([t, ev])

@@ -4,6 +4,7 @@ import json
 import sys
 from array import array
 
+from sim_board import VirtualClock
 from sim_i2c import SimI2C
 from sim_mpu import SimMPU
 
@@ -19,21 +20,13 @@ def out(name, value):
     print(json.dumps([name, value]))
 
 
-class Clock:
-    def __init__(self):
-        self.t = 0
-
-    def __call__(self):
-        return self.t
-
-
 def trace(t_ms):
     """A deterministic 'recording': saw-tooths on x and y, z sweeping beyond +-16 g to show clipping."""
     return ((t_ms * 37) % 4001 - 2000, -((t_ms * 11) % 3001), (t_ms * 29) % 36001 - 18000)
 
 
 def rig(**kw):
-    clock = Clock()
+    clock = VirtualClock()
     made = []
 
     def source(t_ms):
@@ -41,7 +34,7 @@ def rig(**kw):
         made.append((t_ms, v))
         return v
 
-    model = SimMPU(CHIP, source=source, clock=clock, **kw)
+    model = SimMPU(CHIP, source=source, clock=clock.ms, **kw)
     return clock, made, model, SimI2C({0x68: model})
 
 
@@ -77,7 +70,7 @@ for odr in (1000, 500, 400, 250, 200, 125, 100):
     del made[:]
     got = []
     for _ in range(20):  # 1 s, polled every 50 ms
-        clock.t += 50
+        clock.now += 50
         drain(imu, buf, got, mg)
     err = 0
     for i in range(min(len(made), len(got))):
@@ -91,11 +84,11 @@ for odr in (1000, 500, 400, 250, 200, 125, 100):
 for first in ("overflowed", "read_fifo"):
     clock, made, model, bus = rig()
     imu = DRIVER(bus, odr_hz=1000)
-    clock.t = 300
+    clock.now = 300
     n = imu.read_fifo(buf) if first == "read_fifo" else -1
     lost = imu.overflowed()
     again = imu.overflowed()
-    clock.t = 320
+    clock.now = 320
     got = []
     drain(imu, buf, got, mg)
     out("overflow", [first, n, lost, again, model.overflows > 0, len(got)])
@@ -106,17 +99,17 @@ imu = DRIVER(bus, odr_hz=200)
 got = []
 try:
     for _ in range(20):
-        clock.t += 50
+        clock.now += 50
         drain(imu, buf, got, mg)
     out("stops", "no error")
 except OSError as e:
-    out("stops", [clock.t, e.args[0] == errno.ETIMEDOUT, len(got)])
+    out("stops", [clock.now, e.args[0] == errno.ETIMEDOUT, len(got)])
 
 # 5. stuck output after t = 300 ms
 clock, made, model, bus = rig(stuck_after_ms=300)
 imu = DRIVER(bus, odr_hz=100)
 got = []
 for _ in range(10):
-    clock.t += 100
+    clock.now += 100
     drain(imu, buf, got, mg)
 out("stuck", [len(got), len(set(got[:29])), len(set(got[30:])), got[-1] == got[29]])
