@@ -8,9 +8,9 @@ BIN := $(VENV)/bin
 STUBS := .mpy-stubs/lib/python3.11/site-packages
 ESP32_STUBS := micropython-esp32-stubs>=1.29,<1.30
 STAMP := $(VENV)/.installed
-PYTEST_ARGS ?= -n auto
+PYTEST_ARGS ?= -n auto --dist loadfile
 
-.PHONY: all install demo test check lint bench bench-accuracy bench-cost bench-pipeline clean
+.PHONY: all install demo demo-ble test check lint bench bench-accuracy bench-cost bench-pipeline bench-history bench-ble faults clean
 
 all: install
 
@@ -27,6 +27,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/fascia demo
 
+# live counts over Bluetooth LE from the simulated device (a virtual radio: no hardware needed)
+demo-ble: $(STAMP)
+	$(BIN)/fascia gen jump_rope basic out/demo/ble_trace --seed 5 --rate 500
+	$(BIN)/fascia live --simulated out/demo/ble_trace.csv --start --seconds 25
+
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -37,7 +42,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check firmware host_tools tests
 	$(BIN)/ruff format --check firmware host_tools tests
 
-bench: bench-accuracy bench-cost bench-pipeline
+bench: bench-accuracy bench-cost bench-pipeline bench-history bench-ble
 
 bench-accuracy: $(STAMP)
 	$(BIN)/python -m host_tools.bench.accuracy
@@ -50,3 +55,14 @@ clean:
 
 bench-pipeline: $(STAMP)
 	$(BIN)/python -m host_tools.bench.pipeline
+
+# Reliability fault suite, full counts (power cuts, full flash, sensor faults, hostile input, 24 h run):
+# prints the table and writes out/bench/faults.json. `make test` runs its quick profile.
+faults: $(STAMP)
+	$(BIN)/python -m host_tools.bench.faults --profile full
+
+bench-history: $(STAMP)
+	$(BIN)/python -m host_tools.bench.history
+
+bench-ble: $(STAMP)
+	$(BIN)/python -m host_tools.bench.ble

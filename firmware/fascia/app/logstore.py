@@ -126,7 +126,13 @@ class LogStore:
         return self._read_counter("boots")
 
     def count_boot(self) -> int:
-        """Count one power-on and return the new boot number (for sessions before the clock is set)."""
+        """Count one power-on and return the new boot number (for sessions before the clock is set).
+
+        Also drops empty session files: a power cut between creating a session's file and writing
+        its HEADER leaves one, and it holds nothing to keep or to sync."""
+        for sid, synced, name in self._files():
+            if not synced and os.stat(self._path(name))[6] == 0:
+                os.remove(self._path(name))
         boot = self._read_counter("boots") + 1
         self._write_counter("boots", boot)
         return boot

@@ -37,6 +37,8 @@ _RATE_WINDOW_S = const(10)  # jumps/min over the last 10 s
 _BATTERY_MS = const(10000)
 _DISCARD_MS = const(200)  # between sessions, empty the FIFO this often (it holds 0.4 s at 400 Hz)
 _EVENT_BATCH = const(64)  # event times per EVENTS record (at most every 5 s anyway)
+_MAX_CHUNKS = const(8)  # FIFO reads per step: a full FIFO holds at most 1024 / (32 * 6) = 5.3 chunks
+_STUCK_US = const(10_000_000)  # the same reading this long: the sensor froze (a live one always jitters)
 _REANCHOR_MS = const(150)  # sample clock further than this from the real clock: re-anchor
 
 # sensor rate per activity: landings are a few ms wide; swings and steps are slow. (The MPU's
@@ -74,6 +76,8 @@ class App:
         self.log_full = False  # a log write failed (ENOSPC): the session ends, its records so far stay
         self._fifo = bytearray(_CHUNK * board.imu.SAMPLE_BYTES)
         self._mg = array("i", (0, 0, 0))
+        self._last_mg = array("i", (0, 0, 0))  # the last sample of the previous chunk
+        self._same_us = 0  # sensor time the reading has not changed for
         self._rate = IntRing(_RATE_WINDOW_S + 1)
         self._events = array("i", bytes(4 * _EVENT_BATCH))  # counted event times, logged in batches
         self._n_events = 0
@@ -85,7 +89,8 @@ class App:
         self._next_second = 0
         self._next_battery = 0
         self._next_discard = 0
-        self._period_us = board.imu.set_odr(ODR_HZ[self.activity])
+        self._period_us = 0
+        self._set_rate()
         self.prompt = None  # answer(yes) of a question on screen: button A = yes, any other = no
         self.ble = None  # the Bluetooth service, when the board has a radio
         if getattr(board, "ble", None) is not None:
@@ -142,7 +147,7 @@ class App:
         if s is None:
             return
         try:
-            while True:
+            for _ in range(_MAX_CHUNKS):  # bounded: a bus too slow to keep up must not starve the watchdog
                 n = imu.read_chunk(self._fifo)
                 if imu.overflowed():
                     self.gaps += 1
@@ -157,6 +162,8 @@ class App:
                     self._feed(s.elapsed_ms(now), n)
         except OSError as e:
             self._sensor_failed(now, e)
+        if self._same_us >= _STUCK_US and self.session is not None:
+            self._sensor_stuck(now)
 
     def _feed(self, session_now: int, n: int) -> None:
         period = self._period_us
@@ -181,6 +188,14 @@ class App:
                 t += 1
         self._t = t
         self._t_frac = frac
+        last = self._last_mg  # (once a chunk: is the sensor frozen?)
+        if mg[0] == last[0] and mg[1] == last[1] and mg[2] == last[2]:
+            self._same_us += n * period
+        else:
+            last[0] = mg[0]
+            last[1] = mg[1]
+            last[2] = mg[2]
+            self._same_us = 0
 
     def _event(self, t: int) -> None:
         """Keep a counted event's time for the log, as `fascia count` lists it (a double-under's
@@ -205,8 +220,9 @@ class App:
     def _discard_fifo(self) -> None:
         """Keep the FIFO from overflowing while nothing is recorded."""
         try:
-            while self.board.imu.read_chunk(self._fifo):
-                pass
+            for _ in range(_MAX_CHUNKS):  # (bounded, as in _drain)
+                if not self.board.imu.read_chunk(self._fifo):
+                    break
             self.board.imu.overflowed()
             self.sensor_error = ""
         except OSError as e:
@@ -273,7 +289,14 @@ class App:
             self.activity = activity
             self.mode = mode
             self.det = make(activity)
-            self._period_us = self.board.imu.set_odr(ODR_HZ[activity])
+            self._set_rate()
+
+    def _set_rate(self) -> None:
+        """The activity's sensor rate; a sensor that does not answer is reported, not fatal."""
+        try:
+            self._period_us = self.board.imu.set_odr(ODR_HZ[self.activity])
+        except OSError as e:
+            self.sensor_error = "Sensor not answering (I2C error %d)" % (e.args[0] if e.args else 0)
 
     def start(self, now: int) -> bool:
         """Begin a session; False (and a notice on screen) if flash is full or the sensor is down."""
@@ -306,12 +329,16 @@ class App:
         self.session.start(now)
         self._rate.fill(0)
         self.gaps = 0
+        self._same_us = 0
         self._n_events = 0
         self._anchored = False
         self._next_progress = now + _PROGRESS_MS
         self._next_second = now + 1000
         try:
-            self.board.imu.fifo_reset()  # samples from before the start are not this session's
+            # the rate again (the sensor may have been down when the activity was chosen), then an
+            # empty FIFO: samples from before the start are not this session's
+            self._period_us = self.board.imu.set_odr(ODR_HZ[self.activity])
+            self.board.imu.fifo_reset()
         except OSError as e:
             self._sensor_failed(now, e)
             return False
@@ -361,7 +388,10 @@ class App:
                 self.days.save()
         except OSError:  # flash full (ENOSPC): the records written so far stay readable
             self.log_full = True
-        self.result = (det.count, duration, summary_lines(self.activity, extras), kcal)
+        lines = summary_lines(self.activity, extras)
+        if self.gaps:  # the FIFO overflowed: say that samples were lost
+            lines = ("data gaps %d" % self.gaps,) + lines
+        self.result = (det.count, duration, lines, kcal)
         self.session = None
         self.view = SUMMARY
         if self.log_full:
@@ -375,6 +405,14 @@ class App:
             self.session.stop(now)
             self._finish(now, "sensor")
         self._notice("SENSOR ERROR", (self.sensor_error, "Session saved."))
+
+    def _sensor_stuck(self, now: int) -> None:
+        """The IMU answers but its reading froze: keep what was counted, end the session, say so."""
+        self._same_us = 0
+        if self.session is not None:
+            self.session.stop(now)
+            self._finish(now, "sensor")
+        self._notice("SENSOR STUCK", ("Same reading for %d s." % (_STUCK_US // 1000000), "Session saved."))
 
     def _notice(self, title: str, lines) -> None:
         self.notice_title = title

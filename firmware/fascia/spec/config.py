@@ -79,7 +79,7 @@ def parse(text: str) -> tuple:
     """config.json text -> (config, problems); never raises on bad text."""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RuntimeError, MemoryError):  # (nesting too deep for the parser's stack: boot anyway)
         return defaults(), ["config.json is not valid JSON: defaults used"]
     return validate(data)
 

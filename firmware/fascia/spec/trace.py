@@ -28,9 +28,12 @@ def parse_time_ms(cell: str) -> int:
     whole, dot, frac = cell.partition(".")
     if not whole or (dot and not frac) or not (whole.isdigit() and (not frac or frac.isdigit())):
         raise TraceError("t_ms is not a non-negative number: %r" % cell)
-    ms = int(whole)
-    if frac and int(frac[0]) >= 5:
-        ms += 1
+    try:
+        ms = int(whole)
+        if frac and int(frac[0]) >= 5:
+            ms += 1
+    except ValueError:  # isdigit() accepts digits int() does not, e.g. "²"
+        raise TraceError("t_ms is not a non-negative number: %r" % cell)
     return ms
 
 

@@ -1,0 +1,1191 @@
+"""Reliability fault suite (`make faults`): power cuts, full flash, sensor faults, hostile input, a long run.
+
+Every family runs the unchanged firmware under the real `micropython` binary on the simulated
+board (host_tools/sim/mpylib/sim_faults.py puts the faults in from outside the firmware), or, for
+hostile input, the shared parsers on CPython with hypothesis (config also under MicroPython).
+`--profile quick` (what `make test` runs through tests/test_faults.py) is seconds; `--profile full`
+(`make faults`, or FASCIA_FAULTS=full) is the real count. Prints a table (family, cases, failures,
+data lost) and writes out/bench/faults.json.
+
+Power cuts: a reference run traces every flash write; each cut then lets one chosen write put only
+its first n bytes on the flash (optionally followed by erased 0xFF bytes) and SIGKILLs the device
+process. Cut points are stratified over record type (HEADER, PROGRESS, EVENTS, END, the id/boot
+counters, days.json) and over where in the record the cut falls (magic/type/length, payload,
+CRC). After each cut the device boots again on the same flash and records a session; every record
+whose write completed before the cut must still be in its file, byte for byte, and every file must
+import into the host store (a few cuts also go through a real `fascia sync` over mpremote).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fascia.app.logstore import RESERVE_BYTES
+from fascia.detect.replay import count_samples
+from fascia.spec import log, logread
+from fascia.spec.trace import format_line
+from host_tools import mpy
+from host_tools.bench.accuracy import OUT
+from host_tools.sim import frames as fr
+from host_tools.sim.run import device_view, trace_duration_ms
+
+SIM_FAULTS = mpy.SIM_LIB / "sim_faults.py"
+DEVICE_ID = b"SIM-devkit".hex()  # what sim_board's devkit writes in its HEADERs
+PROFILES = {
+    "quick": {"cuts": 14, "real_syncs": 1, "examples": 300, "long_hours": 1 / 6, "workers": 1},
+    "full": {"cuts": 504, "real_syncs": 8, "examples": 10_000, "long_hours": 24, "workers": 2},
+}
+REGIONS = ("head", "payload", "crc")  # where in a record a cut falls: magic/type/length, payload, CRC
+FULL_AT = RESERVE_BYTES + 300  # a flash that holds the reserve and a few short sessions
+HEAP_SLACK = 1024  # bytes the live heap may differ between sessions of one activity (fragments)
+STEP_MS = 64  # one FIFO chunk at 500 Hz (and a fifth of one at 100 Hz): reads get whole fresh chunks
+
+
+@dataclass
+class Family:
+    name: str
+    cases: int = 0
+    failures: list[str] = field(default_factory=list)
+    lost: int = 0  # committed records (or sessions, see `lost_unit`) that did not survive
+    lost_unit: str = "records"
+    figures: dict = field(default_factory=dict)
+
+    def fail(self, case: str, why: str) -> None:
+        self.failures.append(f"{case}: {why}")
+
+    def as_dict(self) -> dict:
+        return {
+            "family": self.name,
+            "cases": self.cases,
+            "failures": len(self.failures),
+            "data_lost": self.lost,
+            "lost_unit": self.lost_unit,
+            "failure_examples": self.failures[:10],
+            **self.figures,
+        }
+
+
+# ---------------------------------------------------------------- the simulated device
+
+
+@dataclass
+class Run:
+    returncode: int
+    events: list[dict]  # {"ev": ...} lines
+    writes: list[dict]  # {"w": k, "file", "off", "n", "crc"} lines (with trace_writes)
+    cut: dict | None
+    stderr: str  # with any stdout line that is not JSON (MicroPython prints tracebacks there)
+
+    def ev(self, kind: str) -> list[dict]:
+        return [e for e in self.events if e.get("ev") == kind]
+
+    @property
+    def final(self) -> dict:
+        found = self.ev("final")
+        return found[-1] if found else {}
+
+    def crashed(self) -> str:
+        """'' if the device ran to the end; else what stopped it (a traceback's last line)."""
+        if self.returncode == 0 and self.final:
+            return ""
+        lines = self.stderr.strip().splitlines()
+        return lines[-1] if lines else f"exit code {self.returncode}"
+
+
+def run_device(flash: Path, settings: dict, timeout: float = 1800) -> Run:
+    """Run sim_faults.py with `settings` on the flash directory `flash` (created if needed)."""
+    flash.mkdir(parents=True, exist_ok=True)
+    settings = {"board": "devkit", "step_ms": STEP_MS, **settings}
+    (flash / "sim_faults.json").write_text(json.dumps(settings))
+    env = dict(os.environ, MICROPYPATH=":".join([".frozen", str(mpy.SIM_LIB), str(_firmware)]))
+    proc = subprocess.run(
+        [mpy.micropython_binary(), str(SIM_FAULTS), "sim_faults.json"],
+        cwd=flash,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    events, writes, cut, other = [], [], None, []
+    for line in proc.stdout.splitlines():
+        if not line.startswith("{"):
+            other.append(line)
+            continue
+        obj = json.loads(line)
+        if "w" in obj:
+            writes.append(obj)
+        elif "cut" in obj:
+            cut = obj
+        else:
+            events.append(obj)
+    return Run(proc.returncode, events, writes, cut, "\n".join([*other, proc.stderr]))
+
+
+def plan(traces: list[tuple[Path, str]], first_ms: int = 1000, rest_ms: int = 4000) -> tuple[list[dict], int]:
+    """Sessions started with their traces, one after another with rests; returns (sessions, end_ms).
+    Times are multiples of 10 ms, so every rate's sample grid lines up with the session start."""
+    sessions = []
+    t = first_ms
+    for trace, activity in traces:
+        stop = t + trace_duration_ms(trace) + 1000  # device_view's tail
+        sessions.append({"activity": activity, "trace": str(trace), "start_ms": t, "stop_ms": stop})
+        t = (stop + rest_ms) // 10 * 10
+    return sessions, t
+
+
+# The firmware the device runs and the counts are checked against: the working tree, or the copy
+# `run_suite` freezes at its start (so an edit made while the suite runs cannot skew its figures).
+_firmware = mpy.FIRMWARE
+_expected: dict[tuple[str, str, str], int] = {}
+_MPY_COUNT = """
+import sys
+from fascia.detect.replay import replay
+print(replay(sys.argv[1], sys.argv[2])["count"])
+"""
+
+
+def expected_count(trace: Path, activity: str) -> int:
+    """What the device must log for a session started with `trace`: the detector offline, on the
+    samples the simulated sensor takes (device_view)."""
+    key = (str(_firmware), str(trace), activity)
+    if key not in _expected:
+        samples = device_view(trace, activity)
+        if _firmware == mpy.FIRMWARE:
+            _expected[key] = count_samples(samples, activity)["count"]
+        else:  # the frozen detector: replayed under MicroPython from the copy
+            with tempfile.TemporaryDirectory() as tmp:
+                csv = Path(tmp) / "view.csv"
+                csv.write_text("t_ms,x,y,z\n" + "".join(format_line(*row) for row in samples))
+                env = dict(os.environ, MICROPYPATH=f".frozen:{_firmware}")
+                proc = subprocess.run(
+                    [mpy.micropython_binary(), "-c", _MPY_COUNT, str(csv), activity],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+            _expected[key] = int(proc.stdout.split()[-1])
+    return _expected[key]
+
+
+def sessions_on(flash: Path) -> dict[str, dict]:
+    """{file name: parsed} for every session file in the flash's log."""
+    return {p.name: logread.parse_session(p.read_bytes()) for p in sorted((flash / "log").glob("*.fs[ls]"))}
+
+
+def _text_pixels(text: str, x: int, y: int) -> set[tuple[int, int]]:
+    if str(mpy.SIM_LIB) not in sys.path:
+        sys.path.insert(0, str(mpy.SIM_LIB))  # the CPython framebuf stand-in
+    import framebuf
+
+    fb = framebuf.FrameBuffer(bytearray(128 * 64 // 8), 128, 64, framebuf.MONO_VLSB)
+    fb.text(text, x, y, 1)
+    return {(px, py) for py in range(64) for px in range(128) if fb.pixel(px, py)}
+
+
+def notice_on_screen(frame: Path, title: str) -> bool:
+    """Does the devkit display show the notice `title` (dark text on the lit title bar)?"""
+    if not frame.exists():
+        return False
+    rows = fr.decode(frame.read_bytes(), "vlsb", 128, 64)
+    lit = {(x, y) for y, row in enumerate(rows) for x, p in enumerate(row) if sum(p) > 96}
+    bar = {(x, y) for x in range(128) for y in range(10)}
+    return bar - lit == _text_pixels(title, 1, 1)
+
+
+def text_on_screen(frame: Path, text: str, y: int) -> bool:
+    """Is `text` drawn at (0, y) on the devkit display?"""
+    rows = fr.decode(frame.read_bytes(), "vlsb", 128, 64)
+    lit = {(x, yy) for yy, row in enumerate(rows) for x, p in enumerate(row) if sum(p) > 96}
+    region = {(x, yy) for x in range(128) for yy in range(y, y + 8)}
+    return lit & region == _text_pixels(text, 0, y)
+
+
+# ---------------------------------------------------------------- traces
+
+
+class Traces:
+    """Generated traces (400 Hz), made once into `cache`."""
+
+    def __init__(self, cache: Path):
+        self.cache = cache
+        cache.mkdir(parents=True, exist_ok=True)
+
+    def rope(self, scenario: str, seed: int, seconds: int) -> Path:
+        from host_tools.gen import jumprope
+
+        stem = self.cache / f"rope_{scenario}_{seed}_{seconds}"
+        if not stem.with_suffix(".csv").exists():
+            jumprope.generate(scenario, seed, 400, stem, duration_s=seconds)
+        return stem.with_suffix(".csv")
+
+    def club(self, kinds: tuple[str, ...], seed: int, max_s: int = 0) -> Path:
+        """Clubbell sets of `kinds` one after another (optionally cut at `max_s`)."""
+        from host_tools.gen import clubbell
+
+        out = self.cache / f"club_{'-'.join(kinds)}_{seed}_{max_s}.csv"
+        if out.exists():
+            return out
+        lines = ["t_ms,x,y,z\n"]
+        offset = 0
+        for k, kind in enumerate(kinds):
+            part, _ = clubbell.generate(kind, seed + k, 400, self.cache / f"clubpart_{kind}_{seed + k}")
+            t = 0
+            with part.open() as f:
+                f.readline()
+                for line in f:
+                    t_s, x, y, z = line.strip().split(",")
+                    t = int(round(float(t_s)))
+                    if max_s and offset + t > max_s * 1000:
+                        break
+                    lines.append(format_line(offset + t, int(x), int(y), int(z)))
+            offset += t + 10
+        out.write_text("".join(lines))
+        return out
+
+
+# ---------------------------------------------------------------- power cuts
+
+
+def _classify(flash: Path, w: dict) -> str:
+    """The kind of a traced write: a record type for session files, else which bookkeeping file."""
+    name = Path(w["file"]).name
+    if name.endswith(".fsl"):
+        data = (flash / "log" / name).read_bytes()
+        return log.RECORD_NAMES[data[w["off"] + 2]]
+    if name.startswith("days"):
+        return "days.json"
+    return "counter"
+
+
+def _region_range(kind: str, n: int, region: str) -> range:
+    if kind in log.RECORD_NAMES:
+        return {"head": range(0, 5), "payload": range(5, n - 4), "crc": range(n - 4, n)}[region]
+    return range(0, n)
+
+
+def _cut_plan(refs: dict[str, tuple[dict, list[dict]]], count: int, rng: random.Random) -> list[dict]:
+    """`count` cuts, round-robin over (record type x region) and the bookkeeping files."""
+    strata: dict[tuple[str, str], list[tuple[str, dict]]] = {}
+    for workload, (_, writes) in refs.items():
+        for w in writes:
+            regions = REGIONS if w["kind"] in log.RECORD_NAMES else ("any",)
+            for region in regions:
+                strata.setdefault((w["kind"], region), []).append((workload, w))
+    keys = sorted(strata)
+    cuts = []
+    for i in range(count):
+        kind, region = keys[i % len(keys)]
+        workload, w = rng.choice(strata[(kind, region)])
+        keep = rng.choice(_region_range(kind, w["n"], region))
+        cuts.append(
+            {
+                "workload": workload,
+                "kind": kind,
+                "region": region,
+                "write": w["w"],
+                "keep": keep,
+                "erase": rng.random() < 0.5,
+            }
+        )
+    return cuts
+
+
+def _check_cut(
+    cut: dict, base: dict, reboot: tuple[dict, int], work: Path, real_sync: bool
+) -> tuple[list[str], int, bool]:
+    """Run one cut and the next boot; returns (problems, committed records lost, boot failed)."""
+    from host_tools.store import Store
+
+    flash = work / f"cut{cut['i']:04d}"
+    shutil.rmtree(flash, ignore_errors=True)
+    flash.mkdir(parents=True)
+    dbs = [work / f"{flash.name}.sqlite3", work / f"{flash.name}-sync.sqlite3"]
+    for db in dbs:
+        db.unlink(missing_ok=True)
+    settings = dict(base, trace_writes=True, cut={k: cut[k] for k in ("write", "keep", "erase")})
+    r = run_device(flash, settings, timeout=300)
+    problems = []
+    if r.cut is None or r.returncode != -9:
+        return [f"the cut did not happen ({r.crashed() or 'ran to the end'})"], 0, False
+    reboot_settings, want = reboot
+    rb = run_device(flash, reboot_settings, timeout=300)
+    boot_failed = False
+    ends = rb.ev("end")
+    if rb.crashed() or not rb.ev("start") or not rb.ev("start")[0]["ok"] or not ends:
+        boot_failed = True
+        problems.append(f"next boot failed: {rb.crashed() or rb.events[:2]}")
+    elif ends[0]["count"] != want:
+        problems.append(f"next session counted {ends[0]['count']}, expected {want}")
+    # every record written completely before the cut is there, byte for byte, and parses
+    lost = _lost_writes(flash, r.writes)
+    files = _files(flash)
+    if lost:
+        problems.append(f"{lost} committed record(s) lost")
+    cut_file = Path(r.cut["file"]).name
+    for name, data in files.items():
+        errors = logread.parse_session(data)["errors"]
+        if len(errors) > (1 if name == cut_file else 0):
+            problems.append(f"{name}: {len(errors)} damaged regions: {errors[:2]}")
+    # the host store imports every file, with every record that survived
+    with Store(flash.parent / f"{flash.name}.sqlite3") as store:
+        for name, data in sorted(files.items()):
+            parsed = logread.parse_session(data)
+            try:
+                rid, _ = store.import_session(data, device_id=DEVICE_ID, session_id=int(name[:5]))
+            except Exception as e:  # a crash in the importer is exactly what this suite looks for
+                problems.append(f"{name}: import failed: {e!r}")
+                continue
+            rec = store.get(rid) or {}
+            if len(rec.get("progress", [])) != len(parsed["progress"]) or rec.get("count") != parsed["count"]:
+                problems.append(
+                    f"{name}: the store holds {rec.get('count')} / {len(rec.get('progress', []))}"
+                )
+    if real_sync:
+        problems += _real_sync(flash, len(files))
+    if not problems:
+        shutil.rmtree(flash, ignore_errors=True)
+        for db in dbs:
+            db.unlink(missing_ok=True)
+    return problems, lost, boot_failed
+
+
+def _real_sync(flash: Path, n_files: int) -> list[str]:
+    """`fascia sync` (real mpremote over the serial bridge) imports every session on the flash."""
+    from host_tools import sync
+    from host_tools.sim.serial_bridge import SerialBridge
+    from host_tools.store import Store
+
+    with SerialBridge(flash) as bridge, Store(flash.parent / f"{flash.name}-sync.sqlite3") as store:
+        report = sync.sync(store, sync.Device(bridge.port), keep=True)
+        held = len(store.sessions())
+    problems = []
+    if report.failed or held != n_files:
+        problems.append(f"sync imported {held} of {n_files} sessions; failed: {report.failed}")
+    return problems
+
+
+def power_cut(traces: Traces, work: Path, cuts: int, real_syncs: int, workers: int, seed: int = 1) -> Family:
+    fam = Family("power cut")
+    rope = traces.rope("basic", 1, 12)
+    club = traces.club(("light",), 1, max_s=20)
+    sessions, end = plan([(rope, "jump_rope"), (club, "swing")])
+    bases = {
+        "app": {"sessions": sessions, "end_ms": end},
+        "store": {"workload": "store", "end_ms": 1},
+    }
+    short = traces.rope("basic", 2, 6)
+    reb_sessions, reb_end = plan([(short, "jump_rope")])
+    reboot = ({"sessions": reb_sessions, "end_ms": reb_end}, expected_count(short, "jump_rope"))
+    refs = {}
+    for name, base in bases.items():
+        flash = work / f"ref_{name}"
+        shutil.rmtree(flash, ignore_errors=True)
+        ref = run_device(flash, dict(base, trace_writes=True))
+        if ref.crashed():
+            fam.fail(f"reference {name}", ref.crashed())
+            return fam
+        for w in ref.writes:
+            w["kind"] = _classify(flash, w)
+        refs[name] = (base, ref.writes)
+    plan_ = _cut_plan(refs, cuts, random.Random(seed))
+    for i, c in enumerate(plan_):
+        c["i"] = i
+
+    def one(c: dict) -> tuple[dict, list[str], int, bool]:
+        problems, lost, boot_failed = _check_cut(c, refs[c["workload"]][0], reboot, work, c["i"] < real_syncs)
+        return c, problems, lost, boot_failed
+
+    coverage: dict[str, int] = {}
+    boots_failed = 0
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for c, problems, lost, boot_failed in _progress(pool.map(one, plan_), len(plan_), "power cuts"):
+            fam.cases += 1
+            fam.lost += lost
+            boots_failed += boot_failed
+            key = f"{c['kind']}/{c['region']}"
+            coverage[key] = coverage.get(key, 0) + 1
+            for p in problems:
+                fam.fail(f"cut {c['i']} ({c['workload']} write {c['write']} {key} keep {c['keep']})", p)
+    fam.figures.update(
+        {"cuts": fam.cases, "boots_failed": boots_failed, "coverage": coverage, "real_syncs": real_syncs}
+    )
+    return fam
+
+
+def _progress(items, total: int, what: str):
+    """Yield from `items`, with a rich progress bar on a terminal."""
+    if not sys.stderr.isatty():
+        yield from items
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(what, total=total)
+        for item in items:
+            bar.advance(task)
+            yield item
+
+
+# ---------------------------------------------------------------- flash full
+
+
+def _files(flash: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((flash / "log").glob("*.fs[ls]"))}
+
+
+def flash_full(traces: Traces, work: Path) -> Family:
+    """A small flash that fills up: refusal, no overwrite, recovery after a sync; ENOSPC at every
+    kind of write (boot counter, session id, each record type, days.json), in and after a session."""
+    fam = Family("flash full", lost_unit="sessions/records")
+    rope = traces.rope("basic", 2, 6)
+    want = expected_count(rope, "jump_rope")
+    _refuse_and_recover(fam, rope, want, work / "full")
+    _enospc_at_every_kind(fam, traces, work / "enospc")
+    return fam
+
+
+def _refuse_and_recover(fam: Family, rope: Path, want: int, flash: Path) -> None:
+    from host_tools import sync
+    from host_tools.sim.serial_bridge import SerialBridge
+    from host_tools.store import Store
+
+    shutil.rmtree(flash, ignore_errors=True)
+    case = "small flash"
+    fam.cases += 1
+    sessions, end = plan([(rope, "jump_rope")] * 6)
+    frame = flash / "final.vlsb"
+    r = run_device(
+        flash, {"sessions": sessions, "end_ms": end, "flash_bytes": FULL_AT, "final_frame": str(frame)}
+    )
+    starts = [e["ok"] for e in r.ev("start")]
+    if r.crashed():
+        return fam.fail(case, f"crashed: {r.crashed()}")
+    if not starts or not starts[0] or all(starts) or starts[starts.index(False) :].count(True):
+        return fam.fail(case, f"expected some sessions, then refusals: {starts}")
+    if not notice_on_screen(frame, "FLASH FULL"):
+        fam.fail(case, "the display does not say FLASH FULL")
+    kept = _files(flash)
+    recorded = starts.count(True)
+    fam.figures["sessions_before_full"] = recorded
+    # the next boot still refuses, and touches none of the unsynced sessions
+    sessions, end = plan([(rope, "jump_rope")])
+    r = run_device(flash, {"sessions": sessions, "end_ms": end, "flash_bytes": FULL_AT})
+    if r.crashed() or r.ev("start")[0]["ok"]:
+        fam.fail(case, f"a full flash started a session after a reboot: {r.crashed() or r.ev('start')}")
+    if _files(flash) != kept:
+        fam.fail(case, "unsynced sessions changed while the flash was full")
+        fam.lost += len(kept)
+    # sync (real mpremote; --keep: acknowledged, left for the device to delete), then a session starts
+    with SerialBridge(flash) as bridge, Store(flash.parent / "full.sqlite3") as store:
+        report = sync.sync(store, sync.Device(bridge.port), keep=True)
+        stored = {(s["session_id"], s["count"]) for s in store.sessions()}
+    on_device = {(p["header"]["session_id"], p["count"]) for p in map(logread.parse_session, kept.values())}
+    missing = on_device - stored
+    fam.lost += len(missing)
+    if missing or report.failed:
+        fam.fail(case, f"sync lost sessions {sorted(missing)}: {report.failed}")
+    r = run_device(flash, {"sessions": sessions, "end_ms": end, "flash_bytes": FULL_AT})
+    ends = r.ev("end")
+    if r.crashed() or not r.ev("start")[0]["ok"] or not ends or ends[0]["count"] != want:
+        fam.fail(case, f"no session after the sync freed space: {r.crashed() or r.events[:3]}")
+
+
+def _enospc_at_every_kind(fam: Family, traces: Traces, work: Path) -> None:
+    rope = traces.rope("basic", 1, 12)
+    short = traces.rope("basic", 2, 6)
+    sessions, end = plan([(rope, "jump_rope"), (short, "jump_rope")])
+    want = [expected_count(rope, "jump_rope"), expected_count(short, "jump_rope")]
+    ref_flash = work / "ref"
+    shutil.rmtree(work, ignore_errors=True)
+    ref = run_device(
+        ref_flash, {"sessions": sessions[:1], "end_ms": sessions[0]["stop_ms"] + 500, "trace_writes": True}
+    )
+    firsts: dict[str, dict] = {}
+    for w in ref.writes:
+        w["kind"] = _classify(ref_flash, w)
+        kind = "boot counter" if w["file"].endswith("boots.tmp") else w["kind"]
+        firsts.setdefault(kind, w)
+    for kind, w in firsts.items():
+        for freed in (False, True):
+            fam.cases += 1
+            case = f"ENOSPC from the first {kind} write" + (", space freed 2 s later" if freed else "")
+            flash = work / f"{kind.replace(' ', '_').replace('.', '_')}_{int(freed)}"
+            frame = flash / "final.vlsb"
+            # from that write on the flash is full; `freed`: 2 s later a sync frees it (same boot)
+            full = {"from_write": w["w"]}
+            if freed:
+                full["until_ms"] = sessions[0]["stop_ms"] + 2000
+            r = run_device(
+                flash,
+                {
+                    "sessions": sessions,
+                    "end_ms": end,
+                    "trace_writes": True,
+                    "enospc": full,
+                    "final_frame": str(frame),
+                },
+            )
+            if r.crashed():
+                fam.fail(case, f"crashed: {r.crashed()}")
+                continue
+            lost = _lost_writes(flash, r.writes)
+            fam.lost += lost
+            if lost:
+                fam.fail(case, f"{lost} committed records lost")
+            for name, data in _files(flash).items():
+                errors = logread.parse_session(data)["errors"]
+                if errors:
+                    fam.fail(case, f"{name}: {errors[:2]}")
+            if kind != "days.json" and r.ev("start") and r.final.get("title") != "FLASH FULL":
+                fam.fail(case, f"the display says {r.final.get('title')!r}, not FLASH FULL")
+            if freed:
+                second = [e for e in r.ev("end") if e["i"] == 1]
+                if not second or second[0]["count"] != want[1]:
+                    fam.fail(case, f"no session once space was freed: {r.events}")
+            else:
+                if kind != "days.json" and not notice_on_screen(frame, "FLASH FULL"):
+                    fam.fail(case, "the display does not say FLASH FULL")
+                reb = run_device(flash, {"sessions": sessions[1:], "end_ms": end})
+                ends = reb.ev("end")
+                if reb.crashed() or not ends or ends[0]["count"] != want[1]:
+                    fam.fail(case, f"the next boot could not record: {reb.crashed() or reb.events[:3]}")
+
+
+def _lost_writes(flash: Path, writes: list[dict]) -> int:
+    """Completed session-file writes that are not intact (byte for byte, parsed) in their file."""
+    files = _files(flash)
+    parsed_at = {n: {o for o, t, _ in logread.iter_records(d) if t != log.CORRUPT} for n, d in files.items()}
+    lost = 0
+    for w in writes:
+        name = Path(w["file"]).name
+        if not name.endswith(".fsl") and not name.endswith(".fss"):
+            continue
+        data = files.get(name, b"")
+        if zlib.crc32(data[w["off"] : w["off"] + w["n"]]) != w["crc"] or w["off"] not in parsed_at.get(
+            name, ()
+        ):
+            lost += 1
+    return lost
+
+
+# ---------------------------------------------------------------- sensor faults
+
+
+def sensor_faults(traces: Traces, work: Path) -> Family:
+    """I2C errors (for good, before or during a session, or a glitch), a frozen sensor, FIFO
+    overflow storms and a bus too slow to keep up: nothing crashes, the watchdog is always fed,
+    the session so far is kept and the display says what is wrong."""
+    fam = Family("sensor faults", lost_unit="sessions")
+    rope = traces.rope("basic", 1, 12)
+    long_rope = traces.rope("basic", 3, 30)
+    want = expected_count(rope, "jump_rope")
+    one, end = plan([(rope, "jump_rope")])
+    longer, long_end = plan([(long_rope, "jump_rope")])
+    two, two_end = plan([(rope, "jump_rope"), (rope, "jump_rope")])
+    t0, t_long = one[0]["start_ms"], longer[0]["start_ms"]
+    cases = [
+        # name, settings, expected notice title, expected end reason of the first session (None: no session)
+        (
+            "I2C fails mid-session",
+            {"sessions": one, "end_ms": end, "fail_after_ms": t0 + 6000},
+            "SENSOR ERROR",
+            "sensor",
+        ),
+        (
+            "I2C fails while idle",
+            {"sessions": one, "end_ms": end, "fail_after_ms": 300},
+            "SENSOR ERROR",
+            None,
+        ),
+        (
+            "I2C glitch of 1 s, then a new session",
+            {"sessions": two, "end_ms": two_end, "i2c_glitch": [t0 + 6000, t0 + 7000]},
+            "",
+            "sensor",
+        ),
+        (
+            "sensor frozen mid-session",
+            {"sessions": longer, "end_ms": long_end, "stuck_after_ms": t_long + 5000},
+            "SENSOR STUCK",
+            "sensor",
+        ),
+        (
+            "sensor frozen before the start",
+            {"sessions": one, "end_ms": end, "stuck_after_ms": 200},
+            "SENSOR STUCK",
+            "sensor",
+        ),
+        (
+            "FIFO overflow storm (loop every 600 ms)",
+            {"sessions": one, "end_ms": end, "step_ms": 600},
+            "",
+            "stop",
+        ),
+        (
+            "bus too slow to keep up (40 ms a read)",
+            {"sessions": one, "end_ms": end, "slow_read_ms": 40},
+            "",
+            "stop",
+        ),
+    ]
+    for name, settings, title, reason in cases:
+        fam.cases += 1
+        flash = work / name.split(" (")[0].replace(" ", "_").replace(",", "")
+        shutil.rmtree(flash, ignore_errors=True)
+        frame = flash / "final.vlsb"
+        r = run_device(flash, {**settings, "final_frame": str(frame)})
+        if r.crashed():
+            fam.fail(name, f"crashed: {r.crashed()}")
+            fam.lost += len(settings["sessions"])
+            continue
+        files = [logread.parse_session(d) for d in _files(flash).values()]
+        if reason is None:
+            if files or r.ev("start")[0]["ok"]:
+                fam.fail(name, "a session started with a dead sensor")
+        elif not files or files[0]["status"] != "complete" or files[0]["end"]["reason"] != reason:
+            fam.fail(
+                name, f"the session was not saved with reason {reason!r}: {[f['status'] for f in files]}"
+            )
+            fam.lost += 1
+        elif files[0]["count"] > want + 2 or ("mid-session" in name and not files[0]["count"]):
+            fam.fail(name, f"the saved session counts {files[0]['count']} (the whole trace: {want})")
+        if title and not notice_on_screen(frame, title):
+            fam.fail(name, f"the display does not say {title}")
+        if "glitch" in name:
+            ends = r.ev("end")
+            if len(ends) != 2 or ends[1]["count"] != want:
+                fam.fail(name, f"no good session after the glitch: {ends}")
+        if "storm" in name or "slow" in name:
+            gaps = (files[0]["end"] or {}).get("extras", {}).get("gaps", 0) if files else 0
+            if not gaps:
+                fam.fail(name, "no gaps recorded")
+            elif not text_on_screen(frame, f"data gaps {gaps}", 32):
+                fam.fail(name, "the summary does not show the gaps")
+            fam.figures[f"gaps: {name}"] = gaps
+    return fam
+
+
+# ---------------------------------------------------------------- hostile input (hypothesis)
+
+
+def _hypothesis(check: Callable[[object], None], strategy, examples: int, seed: int) -> tuple[int, list[str]]:
+    """Run `check` on `examples` generated inputs (seeded, no deadline, no example database);
+    returns (examples run, failures: the shrunk counterexample)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import seed as hseed
+
+    ran = [0]
+
+    @hseed(seed)
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+        print_blob=False,
+    )
+    @given(strategy)
+    def prop(value) -> None:
+        ran[0] += 1
+        check(value)
+
+    try:
+        prop()
+    except Exception as e:  # hypothesis re-raises the shrunk failure: report it, do not crash the suite
+        return ran[0], [f"{type(e).__name__}: {str(e)[:300]}"]
+    return ran[0], []
+
+
+# -- log records
+
+
+def _log_strategies():
+    from hypothesis import strategies as st
+
+    u32 = st.integers(0, 2**32 - 1)
+    extras = st.dictionaries(
+        st.sampled_from(log.EXTRAS) | st.text("abcxyz_", min_size=1, max_size=8),
+        st.integers(-(2**40), 2**40),
+        max_size=5,
+    )
+    header = st.builds(
+        lambda sid, act, mode, start, synced, boot, dev, w, load: log.pack_header(
+            sid,
+            act,
+            mode,
+            {name: 7 for name in log.MODE_PARAMS[mode]},
+            start=start,
+            clock_synced=synced,
+            boot=boot,
+            device_id=dev.hex(),
+            user_weight_g=w,
+            load_g=load,
+        ),
+        u32,
+        st.sampled_from(sorted(log.ACTIVITY_CODES)),
+        st.sampled_from(sorted(log.MODE_CODES)),
+        u32,
+        st.booleans(),
+        st.integers(0, 0xFFFF),
+        st.binary(max_size=16).filter(lambda b: b != b"\xee" * 16),
+        u32,
+        u32,
+    )
+    progress = st.builds(log.pack_progress, st.integers(0, 2**32 - 1), u32, extras)
+    events = st.lists(st.integers(0, 70_000), min_size=1, max_size=300).map(
+        lambda gaps: log.pack_events([sum(gaps[: i + 1]) for i in range(len(gaps))])
+    )
+    end = st.builds(log.pack_end, u32, u32, st.integers(-5, 70_000), st.sampled_from(log.END_REASONS), extras)
+    records = st.tuples(header, st.lists(progress | events, max_size=8), end).map(
+        lambda t: [t[0], *t[1], t[2]]
+    )
+    mutation = st.one_of(
+        st.tuples(st.just("flip"), st.integers(0, 10**6), st.integers(0, 7)),
+        st.tuples(st.just("length"), st.integers(0, 10**6), st.integers(0, 0xFFFF)),
+        st.tuples(st.just("garbage"), st.integers(0, 10**6), st.binary(min_size=1, max_size=40)),
+        st.tuples(st.just("reframe"), st.integers(0, 10**6), st.binary(max_size=60)),
+        st.tuples(st.just("duplicate"), st.integers(0, 10**6), st.just(0)),
+    )
+    return st.tuples(records, st.lists(mutation, max_size=4), st.integers(0, 10**6) | st.none())
+
+
+def _mutate(records: list[bytes], mutations, truncate) -> tuple[bytes, list[tuple[int, bytes]]]:
+    """Damage a session: returns (bytes, [(offset, record)] of the records left whole)."""
+    segments: list[tuple[bool, bytes]] = [(True, r) for r in records]  # (still whole, bytes)
+    for kind, at, arg in mutations:
+        i = at % len(segments)
+        whole, seg = segments[i]
+        if kind == "flip":
+            pos = at % len(seg)
+            seg = seg[:pos] + bytes([seg[pos] ^ (1 << arg)]) + seg[pos + 1 :]
+            segments[i] = (False, seg)
+        elif kind == "length" and len(seg) >= 5:  # a wrong (maybe huge) length, CRC not updated
+            seg = seg[:3] + arg.to_bytes(2, "little") + seg[5:]
+            segments[i] = (seg == segments[i][1] and whole, seg)
+        elif kind == "garbage":
+            segments.insert(i, (False, arg))
+        elif kind == "reframe" and whole:  # a valid frame with an undecodable payload (a writer bug)
+            segments[i] = (False, log.frame(seg[2], arg))
+        elif kind == "duplicate":
+            segments.insert(i, (whole, seg))
+    data = b"".join(seg for _, seg in segments)
+    if truncate is not None:
+        data = data[: truncate % (len(data) + 1)]
+    kept, off = [], 0
+    for whole, seg in segments:
+        if whole and off + len(seg) <= len(data):
+            kept.append((off, seg))
+        off += len(seg)
+    return data, kept
+
+
+def hostile_logs(examples: int, seed: int, work: Path) -> Family:
+    """Damaged session logs: the parser never raises, every record left whole is still read, each
+    damaged region is one sentence, and the host store imports them without touching what it holds."""
+    from host_tools.store import Store
+
+    fam = Family("hostile: log records", lost_unit="records")
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / "hostile_logs.sqlite3"
+    db.unlink(missing_ok=True)
+    store = Store(db)
+    held = log.pack_header(1, "jump_rope", "free", device_id="ee" * 16) + log.pack_end(1000, 5)
+    held_id, _ = store.import_session(held)
+    lost = [0]
+
+    def check(value) -> None:
+        records, mutations, truncate = value
+        data, kept = _mutate(records, mutations, truncate)
+        found = {(off, t): fields for off, t, fields in logread.iter_records(data)}
+        parsed = logread.parse_session(data)
+        assert all(isinstance(e, str) and e for e in parsed["errors"])
+        for off, rec in kept:
+            ref = next(iter(logread.iter_records(rec)))
+            if found.get((off, ref[1])) != ref[2]:
+                lost[0] += 1
+                raise AssertionError(f"the whole record at {off} was not read back: {rec.hex()}")
+        rid, outcome = store.import_session(data, device_id="ab", session_id=7)
+        assert outcome in ("new", "duplicate", "updated", "conflict")
+        row = store.get(held_id) or {}
+        assert store.raw(held_id) == held and row.get("count") == 5, "a stored session changed"
+
+    fam.cases, fam.failures = _hypothesis(check, _log_strategies(), examples, seed)
+    fam.lost = lost[0]
+    store.close()
+    return fam
+
+
+# -- trace CSV
+
+
+def _trace_strategy():
+    from hypothesis import strategies as st
+
+    cell = st.one_of(
+        st.integers(-40_000, 40_000).map(str),
+        st.from_regex(r"\A-?[0-9]{0,6}(\.[0-9]{0,3})?\Z"),
+        st.text("0123456789.,-+eE _x\t\r\x00²٣１\u2028", max_size=8),
+        st.text(max_size=6),
+    )
+    line = st.one_of(
+        st.lists(cell, min_size=4, max_size=4).map(",".join),
+        st.lists(cell, max_size=6).map(",".join),
+        st.just("t_ms,x,y,z"),
+        st.just(""),
+    )
+    text = st.tuples(
+        st.sampled_from(("t_ms,x,y,z", "t_ms,x,y", "", "T_MS,X,Y,Z")), st.lists(line, max_size=40)
+    ).map(lambda t: "\n".join([t[0], *t[1]]) + "\n")
+    return st.one_of(
+        text.map(str.encode),
+        text.map(lambda s: s.encode("utf-16")),
+        st.binary(max_size=300),
+    ), st.sampled_from(("jump_rope", "swing", "walk"))
+
+
+def hostile_traces(examples: int, seed: int, work: Path) -> Family:
+    """Hostile CSV for `fascia count`: a result, or a CountError naming the file (and the line);
+    never any other exception."""
+    import re
+
+    from host_tools.count import CountError, count_file
+
+    fam = Family("hostile: trace CSV", lost_unit="-")
+    work.mkdir(parents=True, exist_ok=True)
+    path = work / "hostile.csv"
+    located = re.compile(re.escape(str(path)) + r":(\d+)?:? ")
+
+    def check(value) -> None:
+        data, activity = value
+        path.write_bytes(data)
+        try:
+            result = count_file(path, activity)
+        except CountError as e:
+            m = located.match(str(e))
+            assert m, f"rejection without the file name: {e}"
+            if m.group(1):
+                assert 1 <= int(m.group(1)) <= data.count(b"\n") + 1, f"line out of range: {e}"
+            return
+        assert isinstance(result["count"], int) and result["count"] >= 0
+
+    strategy = _trace_strategy()
+    from hypothesis import strategies as st
+
+    fam.cases, fam.failures = _hypothesis(check, st.tuples(*strategy), examples, seed)
+    return fam
+
+
+# -- config.json
+
+
+def _config_strategy():
+    from hypothesis import strategies as st
+
+    from fascia.spec import config as cfg
+
+    json_value = st.recursive(
+        st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=25),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+        max_leaves=8,
+    )
+    good = {
+        name: st.integers(spec[1], spec[2]) if len(spec) == 3 else st.sampled_from(spec[1] or ("ok",))
+        for name, spec in cfg.FIELDS.items()
+    }
+    field_value = st.sampled_from(sorted(cfg.FIELDS)).flatmap(
+        lambda n: st.tuples(st.just(n), good[n] | json_value)
+    )
+    obj = st.tuples(
+        st.lists(field_value, max_size=8), st.dictionaries(st.text(max_size=6), json_value, max_size=2)
+    )
+    as_json = obj.map(lambda t: json.dumps({**dict(t[0]), **t[1]}, allow_nan=True))
+    return st.one_of(
+        as_json,
+        as_json.flatmap(lambda s: st.integers(0, len(s)).map(lambda n: s[:n])),  # cut short
+        st.integers(1, 100_000).map(lambda n: "[" * n),  # nesting beyond any stack
+        st.integers(1, 3000).map(lambda n: '{"weight_kg": ' * n),
+        json_value.map(json.dumps),
+        st.text(max_size=60),
+    )
+
+
+def _check_config(text: str, result: tuple) -> None:
+    from fascia.spec import config as cfg
+
+    config, problems = result
+    assert set(config) == set(cfg.FIELDS), "fields missing"
+    assert all(cfg._check(name, value) is None for name, value in config.items()), "a bad value was kept"
+    assert all(isinstance(p, str) and p for p in problems)
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return
+    if isinstance(data, dict):
+        for name, value in data.items():
+            if name in cfg.FIELDS:
+                ok = cfg._check(name, value) is None
+                assert (config[name] == value) if ok else any(name in p for p in problems), name
+
+
+# Runs inside micropython: config.parse on each text of a JSON list, one JSON line per text.
+_MPY_CONFIGS = """
+import sys, json
+from fascia.spec import config as cfg
+for t in json.load(open(sys.argv[1])):
+    try:
+        print(json.dumps(cfg.parse(t)))
+    except Exception as e:
+        print(json.dumps({"raised": repr(e)}))
+"""
+
+
+def hostile_configs(examples: int, seed: int, work: Path, traces: Traces) -> Family:
+    """Hostile config.json: parse never raises, bad fields keep their default with a reason; a
+    sample also under MicroPython (its json differs), and the device boots with the worst of them."""
+    from fascia.spec import config as cfg
+
+    fam = Family("hostile: config.json", lost_unit="-")
+    sample: list[str] = []
+
+    def check(text) -> None:
+        if len(sample) < 200:
+            sample.append(text[:5000])
+        _check_config(text, cfg.parse(text))
+
+    fam.cases, fam.failures = _hypothesis(check, _config_strategy(), examples, seed)
+    # the same texts (and the worst shapes) through the device's own json, under MicroPython
+    worst = [
+        "[" * 100_000,
+        '{"weight_kg": ' * 5000,
+        '{"device_name": "\\ud800"}',
+        "\x00" * 100,
+        "{" + "1" * 5000,
+    ]
+    batch = work / "configs.json"
+    work.mkdir(parents=True, exist_ok=True)
+    batch.write_text(json.dumps(sample + worst))
+    proc = mpy.run(["-c", _MPY_CONFIGS, str(batch)], timeout=600)
+    lines = [json.loads(x) for x in proc.stdout.splitlines() if x.startswith(("[", "{"))]
+    fam.cases += len(sample) + len(worst)
+    if proc.returncode != 0 or len(lines) != len(sample) + len(worst):
+        fam.fail("MicroPython batch", (proc.stderr or proc.stdout).strip()[-300:])
+    for text, line in zip(sample + worst, lines, strict=False):
+        if isinstance(line, dict):
+            fam.fail(f"MicroPython: {text[:40]!r}", line["raised"])
+        else:
+            try:
+                _check_config(text, tuple(line))
+            except AssertionError as e:
+                fam.fail(f"MicroPython: {text[:40]!r}", str(e))
+    # the device boots with them, says CONFIG, and records a session with the defaults
+    rope = traces.rope("basic", 2, 6)
+    sessions, end = plan([(rope, "jump_rope")])
+    want = expected_count(rope, "jump_rope")
+    for k, text in enumerate(worst + ['{"weight_kg": "heavy", "mode": "sprint", "activity": 3}']):
+        fam.cases += 1
+        flash = work / f"boot{k}"
+        shutil.rmtree(flash, ignore_errors=True)
+        flash.mkdir(parents=True)
+        (flash / cfg.CONFIG_FILE).write_text(text)
+        r = run_device(flash, {"sessions": sessions, "end_ms": end})
+        ends = r.ev("end")
+        if r.crashed() or not ends or ends[0]["count"] != want:
+            fam.fail(f"boot with config {text[:30]!r}", r.crashed() or str(r.events[:2]))
+        elif r.ev("start")[0]["title"] != "CONFIG":
+            fam.fail(f"boot with config {text[:30]!r}", "no CONFIG notice")
+    return fam
+
+
+# ---------------------------------------------------------------- long run
+
+
+def _long_plan(traces: Traces, hours: float) -> list[tuple[Path, str]]:
+    if hours < 1:
+        return [
+            (traces.club(("light",), 5), "swing"),
+            (traces.rope("mixed", 5, 40), "jump_rope"),
+            (traces.club(("heavy",), 6), "swing"),
+            (traces.rope("basic", 6, 40), "jump_rope"),
+        ]
+    return [
+        (traces.rope("mixed", 11, 480), "jump_rope"),
+        (traces.club(("light", "heavy", "kb_hip"), 12), "swing"),
+        (traces.rope("double_under", 13, 300), "jump_rope"),
+        (traces.rope("walk_carry", 14, 300), "walk"),
+        (traces.rope("boxer", 15, 480), "jump_rope"),
+        (traces.club(("kb_hip", "light", "heavy"), 16), "swing"),
+        (traces.rope("warmup", 17, 300), "jump_rope"),
+        (traces.rope("trips", 18, 300), "jump_rope"),
+    ]
+
+
+def long_run(traces: Traces, work: Path, hours: float) -> Family:
+    """Hours of virtual time (sessions of mixed activities with long rests between them), the
+    pipeline at speed (no display transfers): every session's count equals the detector run
+    offline on what the sensor sampled, the live heap does not grow, the log grows as expected."""
+    fam = Family("long run", lost_unit="counts off")
+    todo = _long_plan(traces, hours)
+    span = int(hours * 3_600_000)
+    every = span // len(todo) // 10 * 10
+    sessions = []
+    for k, (trace, activity) in enumerate(todo):
+        start = 60_000 + k * every
+        stop = start + trace_duration_ms(trace) + 1000
+        sessions.append({"activity": activity, "trace": str(trace), "start_ms": start, "stop_ms": stop})
+    wants = [expected_count(trace, activity) for trace, activity in todo]
+    flash = work / "long"
+    shutil.rmtree(flash, ignore_errors=True)
+    t0 = time.monotonic()
+    r = run_device(
+        flash,
+        {
+            "sessions": sessions,
+            "end_ms": span,
+            "idle_step_ms": 5000,
+            "no_display": True,
+            "heap_every_ms": max(60_000, span // 24),
+        },
+        timeout=7200,
+    )
+    wall = time.monotonic() - t0
+    fam.cases = len(sessions)
+    if r.crashed():
+        fam.fail("run", r.crashed())
+        return fam
+    files = list(_files(flash).values())
+    for k, ((_, activity), want) in enumerate(zip(todo, wants, strict=True)):
+        parsed = logread.parse_session(files[k]) if k < len(files) else {"count": None, "status": "missing"}
+        if parsed["count"] != want or parsed["status"] != "complete":
+            fam.lost += abs((parsed["count"] or 0) - want)
+            fam.fail(
+                f"session {k} ({activity})", f"logged {parsed['count']} ({parsed['status']}), offline {want}"
+            )
+    # the live heap after each session, by activity (the last detector stays alive afterwards),
+    # once every activity has run once (a detector's module stays imported from then on)
+    idle = [e["heap"] for e in r.ev("heap")] + [r.final["heap"]]
+    ends = [e["heap"] for e in r.ev("end")]
+    activities = [a for _, a in todo]
+    warm = max(activities.index(a) for a in set(activities))
+    by_activity: dict[str, list[int]] = {}
+    for e in r.ev("end"):
+        if e["i"] >= warm:
+            by_activity.setdefault(sessions[e["i"]]["activity"], []).append(e["heap"])
+    growth = max((h[-1] - h[0] for h in by_activity.values()), default=0)
+    if growth > HEAP_SLACK:
+        fam.fail("heap", f"the heap after a session grew by {growth} bytes: {by_activity}")
+    active_h = sum(s["stop_ms"] - s["start_ms"] for s in sessions) / 3_600_000
+    log_bytes = sum(len(f) for f in files)
+    fam.figures.update(
+        {
+            "virtual_hours": round(hours, 2),
+            "active_hours": round(active_h, 2),
+            "wall_s": round(wall, 1),
+            "heap_idle_bytes": [min(idle), max(idle)],
+            "heap_after_sessions": [min(ends), max(ends)] if ends else [],
+            "heap_growth_bytes": growth,
+            "log_bytes": log_bytes,
+            "log_bytes_per_active_hour": int(log_bytes / active_h) if active_h else 0,
+        }
+    )
+    return fam
+
+
+# ---------------------------------------------------------------- the suite
+
+
+FAMILIES = ("power", "flash", "sensor", "logs", "traces", "configs", "long")
+
+
+def run_suite(
+    profile: str, seed: int = 1, only: tuple[str, ...] = FAMILIES, work: Path | None = None
+) -> list[Family]:
+    """Run the families in `only` with the `profile`'s counts; their results in order."""
+    global _firmware
+    p = PROFILES[profile]
+    work = work or OUT.parent / "faults" / profile
+    frozen = work / "firmware"
+    shutil.rmtree(frozen, ignore_errors=True)
+    shutil.copytree(mpy.FIRMWARE, frozen, ignore=shutil.ignore_patterns("__pycache__", "*.mpy"))
+    _firmware = frozen
+    traces = Traces(OUT.parent / "faults" / "traces")
+    runs: dict[str, Callable[[], Family]] = {
+        "power": lambda: power_cut(traces, work / "power", p["cuts"], p["real_syncs"], p["workers"], seed),
+        "flash": lambda: flash_full(traces, work / "flash"),
+        "sensor": lambda: sensor_faults(traces, work / "sensor"),
+        "logs": lambda: hostile_logs(p["examples"], seed, work / "hostile"),
+        "traces": lambda: hostile_traces(p["examples"], seed, work / "hostile"),
+        "configs": lambda: hostile_configs(p["examples"], seed, work / "hostile", traces),
+        "long": lambda: long_run(traces, work / "long", p["long_hours"]),
+    }
+    results = []
+    try:
+        for name in only:
+            t0 = time.monotonic()
+            fam = runs[name]()
+            fam.figures["wall_s"] = fam.figures.get("wall_s", round(time.monotonic() - t0, 1))
+            results.append(fam)
+    finally:
+        _firmware = mpy.FIRMWARE
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    ap = argparse.ArgumentParser(
+        prog="python -m host_tools.bench.faults",
+        description="Fault suite: power cuts, full flash, sensor faults, hostile input, long run.",
+    )
+    ap.add_argument("--profile", choices=sorted(PROFILES), default=os.environ.get("FASCIA_FAULTS", "full"))
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--only", nargs="+", choices=FAMILIES, default=list(FAMILIES))
+    args = ap.parse_args(argv)
+    console = Console()
+    console.print(f"fault suite, profile [bold]{args.profile}[/bold], seed {args.seed}")
+    results = run_suite(args.profile, args.seed, tuple(args.only))
+    table = Table(title="fascia fault suite")
+    for col in ("family", "cases", "failures", "data lost", "s"):
+        table.add_column(col, justify="left" if col == "family" else "right")
+    for fam in results:
+        lost = f"{fam.lost} {fam.lost_unit}" if fam.lost_unit != "-" else "-"
+        table.add_row(fam.name, str(fam.cases), str(len(fam.failures)), lost, str(fam.figures["wall_s"]))
+    console.print(table)
+    for fam in results:
+        for f in fam.failures[:5]:
+            console.print(f"[red]{fam.name}[/red]: {f}")
+    power = next((f for f in results if f.name == "power cut"), None)
+    if power is not None and "cuts" in power.figures:
+        console.print(
+            f"power cuts injected {power.figures['cuts']}, committed records lost {power.lost}, "
+            f"boots that failed {power.figures['boots_failed']}"
+        )
+    OUT.mkdir(parents=True, exist_ok=True)
+    out = OUT / "faults.json"
+    rows = [f.as_dict() for f in results]
+    if out.exists():  # a partial run (--only) replaces its families in the last run's file
+        old = json.loads(out.read_text())
+        if (old.get("profile"), old.get("seed")) == (args.profile, args.seed):
+            ran = {r["family"] for r in rows}
+            rows = [r for r in old["families"] if r["family"] not in ran] + rows
+    out.write_text(json.dumps({"profile": args.profile, "seed": args.seed, "families": rows}, indent=1))
+    console.print(f"written {out}")
+    return 1 if any(f.failures for f in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
