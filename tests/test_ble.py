@@ -10,79 +10,29 @@ from __future__ import annotations
 import asyncio
 import json
 import struct
-import threading
 import time
 import zlib
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
 
 import pytest
 from bleak.exc import BleakGATTProtocolError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fascia.spec import gatt, log, logread
+from fascia.spec import gatt, logread
+from host_tools.bench.faults_ble import malformed_requests
 from host_tools.ble import ControlError, FasciaClient, Live, scan, sig_uuid
-from host_tools.ble.bumble_backend import backend_for
 from host_tools.gen import jumprope
-from host_tools.sim.ble_bridge import VirtualRadio, simulated_device
+from host_tools.sim.ble_device import BackgroundDevice
 
 TRACE_START_MS = 2500  # the rope starts moving then (virtual = real time); sessions start over BLE before
 
 
-class Device:
-    """The simulated device and its radio, served by an event loop in a background thread."""
-
-    def __init__(self, tmp: Path) -> None:
-        trace, _truth = jumprope.generate("basic", 1, 400, tmp / "rope", duration_s=10)  # 9 jumps, 2.2-4.8 s
-        self.flash = tmp / "flash"
-        self.loop = asyncio.new_event_loop()
-        self.radio: VirtualRadio | None = None
-        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self._thread.start()
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self.bridge: Any = None
-        self.error: BaseException | None = None
-        self._main = asyncio.run_coroutine_threadsafe(self._run(trace), self.loop)
-        if not self._ready.wait(60):
-            raise RuntimeError("the simulated device did not start advertising")
-        if self.error:
-            raise self.error
-
-    async def _run(self, trace: Path) -> None:
-        self.radio = VirtualRadio()
-        self.backend = backend_for(self.radio)
-        self._stop = asyncio.Event()
-        try:
-            async with simulated_device(
-                self.radio, self.flash, trace, extra={"trace_start_ms": TRACE_START_MS}
-            ) as bridge:
-                self.bridge = bridge
-                self._ready.set()
-                await self._stop.wait()
-        except BaseException as e:
-            self.error = e
-            self._ready.set()
-
-    def run(self, coro: Coroutine[Any, Any, Any], timeout: float = 120) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def client(self, **options: Any) -> FasciaClient:
-        return FasciaClient(self.bridge.address, self.backend, **options)
-
-    def close(self) -> None:
-        assert self._stop is not None
-        self.loop.call_soon_threadsafe(self._stop.set)
-        self._main.result(60)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(10)
-
-
 @pytest.fixture(scope="module")
 def device(tmp_path_factory):
-    dev = Device(tmp_path_factory.mktemp("ble"))
+    tmp = tmp_path_factory.mktemp("ble")
+    trace, _truth = jumprope.generate("basic", 1, 400, tmp / "rope", duration_s=10)  # 9 jumps, 2.2-4.8 s
+    dev = BackgroundDevice(tmp / "flash", trace, extra={"trace_start_ms": TRACE_START_MS})
     yield dev
     dev.close()
 
@@ -227,27 +177,6 @@ def test_delete_needs_a_synced_session_and_a_confirmation_on_the_device(device):
     assert _session_file(device.flash, sid).suffix == ".fss"
 
 
-_KNOWN = set(gatt.REQUEST_FMT) | {gatt.SELECT}
-
-
-def _malformed():
-    """Control-point requests that must be refused: unknown opcodes, wrong lengths, bad codes."""
-    unknown = st.tuples(st.integers(0, 255).filter(lambda op: op not in _KNOWN), st.binary(max_size=19)).map(
-        lambda t: bytes((t[0],)) + t[1]
-    )
-
-    def wrong_length(op: int) -> st.SearchStrategy[bytes]:
-        good = struct.calcsize(gatt.REQUEST_FMT[op])
-        return st.binary(max_size=19).filter(lambda b: len(b) != good).map(lambda b: bytes((op,)) + b)
-
-    known = st.sampled_from(sorted(gatt.REQUEST_FMT)).flatmap(wrong_length)
-    bad_select = st.tuples(st.integers(0, 255), st.integers(0, 255), st.binary(max_size=17)).filter(
-        lambda t: t[0] not in log.ACTIVITY_CODES.values() or t[1] not in log.MODE_CODES.values()
-    )
-    select = bad_select.map(lambda t: bytes((gatt.SELECT, t[0], t[1])) + t[2])
-    return st.one_of(st.just(b""), unknown, known, select)
-
-
 def test_malformed_control_writes_are_refused_and_change_nothing(device):
     async def snapshot(dev: FasciaClient):
         return (await dev.live(), await dev.list_sessions(), (device.flash / "config.json").read_text())
@@ -276,7 +205,7 @@ def test_malformed_control_writes_are_refused_and_change_nothing(device):
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
-    @given(st.lists(_malformed(), min_size=1, max_size=4))
+    @given(st.lists(malformed_requests(), min_size=1, max_size=4))
     def check(payloads):
         before, after, too_long = device.run(attempt(payloads))
         assert too_long == gatt.ATT_INVALID_LENGTH

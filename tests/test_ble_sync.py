@@ -24,51 +24,13 @@ import pytest
 from fascia.spec import gatt, logread
 from host_tools import cli, history
 from host_tools.ble import FasciaClient
-from host_tools.ble.bumble_backend import backend_for
-from host_tools.ble.sync import BleDevice, LoopThread
+from host_tools.ble.sync import BleDevice
 from host_tools.gen import clubbell, jumprope
-from host_tools.sim.ble_bridge import VirtualRadio, simulated_device
+from host_tools.sim.ble_device import BackgroundDevice as SimulatedDevice
 from host_tools.sim.run import parse_buttons, simulate
 from host_tools.sim.serial_bridge import SerialBridge
 from host_tools.store import Store
 from host_tools.sync import Device, SyncError, sync
-
-
-class SimulatedDevice:
-    """A simulated device with its radio, served by an event loop in a background thread."""
-
-    def __init__(self, flash: Path, **options: Any) -> None:
-        self.loop = LoopThread()
-        self._cm: Any = None
-        self.bridge: Any = None
-        self.loop.run(self._start(flash, options), timeout=120)
-
-    async def _start(self, flash: Path, options: dict) -> None:
-        radio = VirtualRadio()
-        self.backend = backend_for(radio)
-        self._cm = simulated_device(radio, flash, **options)
-        self.bridge = await self._cm.__aenter__()
-
-    def run(self, coro, timeout: float = 120) -> Any:
-        return self.loop.run(coro, timeout)
-
-    def ble_device(self, **options: Any) -> BleDevice:
-        return BleDevice(self.bridge.address, self.backend, loop=self.loop.loop, **options)
-
-    def client(self) -> FasciaClient:
-        return FasciaClient(self.bridge.address, self.backend)
-
-    def virtual_ms(self) -> int:
-        return self.bridge.status[-1]["t"] if self.bridge.status else 0
-
-    async def until(self, t_ms: int) -> None:
-        """Wait for the device's virtual clock (its status lines come once a virtual second)."""
-        while self.virtual_ms() < t_ms:
-            await asyncio.sleep(0.05)
-
-    def close(self) -> None:
-        self.run(self._cm.__aexit__(None, None, None))
-        self.loop.close()
 
 
 def files(flash: Path) -> dict[int, Path]:
