@@ -2,7 +2,7 @@
 
 Traces come from host_tools/gen/jumprope.py (seeds here are not the benchmark's 1000+ seeds and
 were not used while choosing the detector's constants). Tolerances are what the detector reaches
-today (about 96-97 % overall on generated sets, set starts and ends weigh most in short traces);
+today (about 97.5-98 % overall on generated sets, set starts and ends weigh most in short traces);
 the product targets (99.5 %, trips never counted) are reported by `make bench-accuracy` and not
 reached yet.
 """
@@ -44,8 +44,8 @@ def test_double_unders_count_two_passes(dual, tmp_path):
     path, truth = _trace(tmp_path, "double_under", 301, 400)
     (result,) = dual("jump_replay", path)
     assert truth["double_unders"] > 5
-    # a double under is two passes: counting jumps instead would miss ~double_unders passes (here 11 of 31)
-    assert _close(result["count"], truth["count"], 0.08), (result["count"], truth["count"])
+    # a double under is two passes: counting jumps instead would miss ~double_unders passes (here 9 of 26)
+    assert _close(result["count"], truth["count"], 0.05), (result["count"], truth["count"])
     assert result["double_unders"] > 0
 
 
@@ -56,7 +56,7 @@ def test_mixed_scenarios_at_the_device_rate_sum_close(dual, tmp_path):
     truth = sum(t["count"] for _, t in traces)
     error = sum(abs(r["count"] - t["count"]) for r, (_, t) in zip(results, traces, strict=True))
     assert truth > 150
-    assert error <= 0.05 * truth, (error, truth)
+    assert error <= 0.04 * truth, (error, truth)
 
 
 def test_slow_warm_up_turns_are_followed(dual, tmp_path):
@@ -66,7 +66,7 @@ def test_slow_warm_up_turns_are_followed(dual, tmp_path):
     truth = sum(t["count"] for _, t in traces)
     error = sum(abs(r["count"] - t["count"]) for r, (_, t) in zip(results, traces, strict=True))
     assert truth > 100
-    assert error <= 0.08 * truth, (error, truth)
+    assert error <= 0.03 * truth, (error, truth)
 
 
 def test_events_follow_the_passes(tmp_path):
@@ -90,7 +90,7 @@ def test_trip_sets_stay_close(tmp_path):
 def test_trip_sets_count_close_and_report_trips(tmp_path, seed):
     path, truth = _trace(tmp_path, "trips", seed, 400, duration=45.0)
     (result,) = run_driver("cpython", "jump_replay", path)
-    assert _close(result["count"], truth["count"], 0.08), (result["count"], truth["count"])
+    assert _close(result["count"], truth["count"], 0.03), (result["count"], truth["count"])
     assert result["trips"] >= 1
 
 
@@ -138,3 +138,18 @@ def test_generator_body_force_has_no_steps(end):
     i0, i1 = tl.idx(1.0), tl.idx(stop + 1.0)
     assert abs(sum(body[i0:i1]) / (i1 - i0) - 1.0) < 0.01  # from rest to rest: mean force = weight
     assert min(body[i0:i1]) < 0.35 and max(body[i0:i1]) > 1.8  # flights and contacts are there
+
+
+def test_knocks_do_not_deafen_the_landing_detector(tmp_path):
+    """A knock on the handle (a 16 g spike) must not raise the jolt background for the next second."""
+    path, truth = _trace(tmp_path, "double_under", 321, 400, duration=40.0)
+    lines = Path(path).read_text().splitlines()
+    for i in range(2000, len(lines), 1700):  # a knock every ~4 s, mid-set as well as between sets
+        for k in range(2):
+            t_ms = lines[i + k].split(",")[0]
+            lines[i + k] = f"{t_ms},16000,-16000,16000"
+    knocked = tmp_path / "knocked.csv"
+    knocked.write_text("\n".join(lines) + "\n")
+    (result,) = run_driver("cpython", "jump_replay", str(knocked))
+    assert truth["count"] > 50
+    assert _close(result["count"], truth["count"], 0.03), (result["count"], truth["count"])

@@ -17,16 +17,20 @@ Physics it relies on (all constants below follow from it, none from a particular
   (correlation > 0.97). A turning rope does not, so such motion is not taken for turns.
 * Every landing sends a jolt up the body: a burst of fast (> 10 Hz) acceleration that the slow
   wrist circle (< 6 Hz) does not make. A second difference of the 10 ms slots picks it out, and
-  a jolt must stand out of its own recent background (shaking and fast circles raise that).
+  a jolt must stand out of its own recent background (shaking and fast circles raise that). A
+  spike adds to that background no more than a hard landing does, so one knock cannot deafen it.
 * Passes are rope turns while jumping: each landing in phase with the rope brings the whole
   turns since the previous one (1, 2 for a double under, more if landings went unnoticed).
   Jumping is established by three landings in a row in the same rope phase; then those jumps
-  are credited late (queued with their own times).
+  are credited late (queued with their own times). Until then a lone candidate gives way to the
+  next jolt out of its phase, and a first candidate that came much sooner than the next turn is
+  dropped: a set's first turns are slower, never faster (it was the push-off or the rope starting).
 * A jump's pass is only confirmed once the rope turns on past its landing (0.4 turn, at no less
   than half the recent pace). On a trip the rope catches the feet: the hands stop, the yank
   makes at most a hasty quarter event, and the catch turn goes to `trips` instead.
-* A landing the rotation tracker was too late for is credited back when a run is established,
-  but only if it rang for >= 30 ms (a landing rings; a step of the body force would not).
+* Up to two landings the rotation tracker was too late for are credited back when a run is
+  established, each 7/8-7/4 of the run's pace before the next (the first turns are slower), but
+  only if it rang for >= 30 ms (a landing rings; a step of the body force would not).
 
 Everything runs on 10 ms slots from the shared Resampler (jolts) and pairs of them (rotation), so
 the constants are in ms and the same at any input rate; the per-slot state is a handful of small
@@ -52,6 +56,7 @@ _FLIGHT_MG = const(500)  # seen in flight (vertical force 0.5 g under its mean) 
 _RECENT_MS = const(1500)  # the landing phase (walking: two heel strikes per arm swing) this recently
 _JOLT_MG = const(400)  # a landing jolt: sum of |second differences| of the 10 ms slots above this...
 _JOLT_BG = const(3)  # ...and this many times its recent mean
+_JOLT_CAP = const(5000)  # a landing's jolt stays below this: a bigger spike must not deafen the background
 _RING_MS = const(30)  # a landing's ringing lasts at least this long
 _START = const(3)  # landings in phase before a set counts
 _PHASE = const(9)  # a landing within +-9/32 turn of the expected phase is in phase...
@@ -251,7 +256,7 @@ class JumpDetector:
         self.y1 = y
         self.z1 = z
         jb = self.jb
-        self.jb = jb + j - (jb >> 6)
+        self.jb = jb + (j if j < _JOLT_CAP else _JOLT_CAP) - (jb >> 6)
         jolt = j * 64 > _JOLT_BG * jb and j > _JOLT_MG
         if self.quiet:
             self.quiet -= 1
@@ -470,7 +475,7 @@ class JumpDetector:
                     return  # a stray jolt (a yank, a stumble): the rope phase keeps the count
                 self._stop()
                 self._begin_run(t, pos)
-            elif pos - self.anchor >= 48:
+            elif pos - self.anchor >= 48 or self.run == 1:  # a lone candidate gives way
                 self._begin_run(t, pos)
             return
         n = turns
@@ -503,24 +508,37 @@ class JumpDetector:
         self.cand_n[k] = n
         if self.run < _START or self._linear():
             return
-        # jumping is established: credit the run, and a landing the rotation tracker was too late for
+        # jumping is established: credit the run, but not a first candidate much sooner than the next
+        # turn (the first turns are slower), and up to two landings the rotation tracker was too late for
         self.established = True
-        first = self.cand_t[0]
-        step = (t - first) // k
-        for i in range(8):
-            pre = first - self.jolts[i]
-            if step - (step >> 3) < pre < step + (step >> 2) and self.jolt_len[i] >= _RING_MS:
-                first = self.jolts[i]
-        if first != self.cand_t[0]:
-            self._credit(first, 1, step)
+        skip = 0
+        if 3 * (self.cand_t[1] - self.cand_t[0]) * n < 2 * (t - self.cand_t[1]) * self.cand_n[1]:
+            skip = 1
+        first = self.cand_t[skip]
+        step = (t - first) // (k - skip)
+        back = self._ring_before(first, step)
+        if back != first:
+            first = self._ring_before(back, step)
+            if first != back:
+                self._credit(first, 1, step)
+                self.jump_passes += 1
+            self._credit(back, 1, step)
             self.jump_passes += 1
-        for i in range(k):
+        for i in range(skip, k):
             self._credit(self.cand_t[i], self.cand_n[i], step)
             self.jump_passes += self.cand_n[i + 1]
         self.jump_ms += t - first
         self.pending = n
         self.pend_t = t
         self.pend_gap = gap
+
+    def _ring_before(self, t: int, step: int) -> int:
+        """A jolt that rang, 7/8-7/4 of `step` before t (the first turns of a set are slower); else t."""
+        for i in range(8):
+            pre = t - self.jolts[i]
+            if step - (step >> 3) < pre < 2 * step - (step >> 2) and self.jolt_len[i] >= _RING_MS:
+                return self.jolts[i]
+        return t
 
 
 def _clip(v: int) -> int:
