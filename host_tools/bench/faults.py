@@ -14,12 +14,26 @@ counters, days.json) and over where in the record the cut falls (magic/type/leng
 CRC). After each cut the device boots again on the same flash and records a session; every record
 whose write completed before the cut must still be in its file, byte for byte, and every file must
 import into the host store (a few cuts also go through a real `fascia sync` over mpremote).
+
+Interrupted sync: a flash with a few sessions is synced and the sync interrupted at seeded points,
+then synced again to the end. Over USB the real `fascia sync` (its own process group, the real
+mpremote over the SerialBridge) is killed either when the k-th byte crosses the serial line (the
+bridge pulls the cable there) or at a seeded time within a full sync's duration; over Bluetooth
+the link drops after the k-th ATT read/write of a `BleDevice` sync with one simulated device
+(restored flash between cases). After the cut, every session the device no longer has, or has
+acknowledged, must be in the store; after the rerun each is there exactly once, byte for byte.
+
+Hostile BLE writes (host_tools/bench/faults_ble.py): control-point, Current Time and over-long
+writes to one simulated device over one connection (a case is one write): every one refused or
+ignored as documented, nothing on the device changed.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import logging
 import os
 import random
 import shutil
@@ -45,8 +59,22 @@ from host_tools.sim.run import device_view, trace_duration_ms
 SIM_FAULTS = mpy.SIM_LIB / "sim_faults.py"
 DEVICE_ID = b"SIM-devkit".hex()  # what sim_board's devkit writes in its HEADERs
 PROFILES = {
-    "quick": {"cuts": 14, "real_syncs": 1, "examples": 300, "long_hours": 1 / 6, "workers": 1},
-    "full": {"cuts": 504, "real_syncs": 8, "examples": 10_000, "long_hours": 24, "workers": 2},
+    "quick": {
+        "cuts": 14,
+        "real_syncs": 1,
+        "examples": 300,
+        "long_hours": 1 / 6,
+        "workers": 1,
+        "sync_cuts": 3,
+    },
+    "full": {
+        "cuts": 504,
+        "real_syncs": 8,
+        "examples": 10_000,
+        "long_hours": 24,
+        "workers": 2,
+        "sync_cuts": 100,
+    },
 }
 REGIONS = ("head", "payload", "crc")  # where in a record a cut falls: magic/type/length, payload, CRC
 FULL_AT = RESERVE_BYTES + 300  # a flash that holds the reserve and a few short sessions
@@ -930,6 +958,9 @@ def _check_config(text: str, result: tuple) -> None:
     assert set(config) == set(cfg.FIELDS), "fields missing"
     assert all(cfg._check(name, value) is None for name, value in config.items()), "a bad value was kept"
     assert all(isinstance(p, str) and p for p in problems)
+    if problems and "not valid JSON" in problems[0]:  # this runtime's json refused the text:
+        assert config == cfg.defaults(), "defaults not kept"  # (MicroPython's is stricter in places)
+        return
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
@@ -1104,10 +1135,345 @@ def long_run(traces: Traces, work: Path, hours: float) -> Family:
     return fam
 
 
+# ---------------------------------------------------------------- interrupted sync
+
+REPO = Path(__file__).resolve().parents[2]
+SYNC_SESSIONS = 4  # sessions on the flash each cut interrupts the sync of
+SYNC_TIMEOUT_S = 120
+
+
+def sessions_flash(flash: Path, seed: int, sessions: int = SYNC_SESSIONS) -> dict[int, bytes]:
+    """A flash holding `sessions` short finished sessions written by the firmware's LogStore (fast,
+    and the bytes a device writes); returns {session id: file bytes}."""
+    from fascia.app.logstore import LogStore
+    from host_tools.bench.history import ACTIVITIES, START, write_session
+
+    shutil.rmtree(flash, ignore_errors=True)
+    (flash / "log").mkdir(parents=True)
+    rng = random.Random(seed)
+    store = LogStore(str(flash / "log"), reserve_bytes=0)
+    store.count_boot()
+    for k in range(sessions):
+        write_session(store, rng, START + k * 86400, ACTIVITIES[k % 3])
+    return {int(p.stem): p.read_bytes() for p in sorted((flash / "log").glob("*.fsl"))}
+
+
+def _stored(db: Path) -> dict[int, list[bytes]]:
+    """{device session id: [raw bytes of each stored copy]} (a missing database: empty)."""
+    from host_tools.store import Store
+
+    out: dict[int, list[bytes]] = {}
+    with Store(db, write=False) as store:
+        for rec in store.sessions():
+            out.setdefault(rec["session_id"], []).append(store.raw(rec["id"]) or b"")
+    return out
+
+
+def _after_cut(flash: Path, originals: dict[int, bytes], db: Path) -> tuple[list[str], int, str]:
+    """After the interruption: device files unchanged, and every session the device no longer holds
+    or has acknowledged (.fss) committed in the store. Returns (problems, sessions lost, where the
+    cut left things: "stored S, acked A, deleted D")."""
+    stored = _stored(db)
+    on_device = {int(p.stem): p for p in (flash / "log").glob("*.fs[ls]")}
+    problems, lost = [], 0
+    for sid, raw in originals.items():
+        path = on_device.get(sid)
+        if path is not None and path.read_bytes() != raw:
+            problems.append(f"session {sid} changed on the device")
+        committed = raw in stored.get(sid, [])
+        if path is None and not committed:
+            problems.append(f"session {sid} deleted from the device before it was stored")
+            lost += 1
+        elif path is not None and path.suffix == ".fss" and not committed:
+            problems.append(f"session {sid} acknowledged on the device before it was stored")
+    acked = sum(p.suffix == ".fss" for p in on_device.values())
+    where = f"stored {len(stored)}, acked {acked}, deleted {len(set(originals) - set(on_device))}"
+    return problems, lost, where
+
+
+def _after_rerun(flash: Path, originals: dict[int, bytes], db: Path, left: str) -> tuple[list[str], int]:
+    """After the rerun: each session stored exactly once with its exact bytes and the count the
+    reader parses from them; on the device none is left (`left` "") or each acknowledged ("fss")."""
+    from host_tools.store import Store
+
+    stored = _stored(db)
+    problems, lost = [], 0
+    for sid, raw in originals.items():
+        copies = stored.get(sid, [])
+        if copies != [raw]:
+            problems.append(f"session {sid} stored {len(copies)} time(s), bytes equal: {raw in copies}")
+            lost += raw not in copies
+    if extra := set(stored) - set(originals):
+        problems.append(f"sessions stored that the device never had: {sorted(extra)}")
+    with Store(db, write=False) as store:
+        for rec in store.sessions():
+            if rec["session_id"] in originals:
+                want = logread.parse_session(originals[rec["session_id"]])["count"]
+                if rec["count"] != want:
+                    problems.append(f"session {rec['session_id']}: count {rec['count']}, the log says {want}")
+    on_device = sorted(p.name for p in (flash / "log").glob("*.fs[ls]"))
+    expected = [f"{sid:05d}.{left}" for sid in sorted(originals)] if left else []
+    if on_device != expected:
+        problems.append(f"left on the device: {on_device}, expected {expected}")
+    return problems, lost
+
+
+def _sync_cmd(port: str, db: Path) -> list[str]:
+    return [sys.executable, "-m", "host_tools.history", "sync", "--port", port, "--db", str(db)]
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, 9)
+    except ProcessLookupError:
+        pass
+
+
+def _usb_reference(flash: Path) -> tuple[float, int]:
+    """(seconds, bytes over the serial line) of one whole `fascia sync` of `flash`."""
+    from host_tools.sim.serial_bridge import SerialBridge
+
+    with SerialBridge(flash) as bridge:
+        t0 = time.monotonic()
+        subprocess.run(
+            _sync_cmd(bridge.port, flash.parent / "ref.sqlite3"),
+            cwd=REPO,
+            capture_output=True,
+            check=True,
+            timeout=SYNC_TIMEOUT_S,
+        )
+        return time.monotonic() - t0, bridge.passed
+
+
+def _usb_case(case: dict, base: Path, originals: dict[int, bytes], work: Path) -> tuple[list[str], int, str]:
+    """One cut: copy the flash, start `fascia sync`, kill it (at a byte or a time), check, rerun, check."""
+    from host_tools.sim.serial_bridge import SerialBridge
+
+    flash = work / f"usb{case['i']:04d}"
+    db = work / f"usb{case['i']:04d}.sqlite3"
+    shutil.rmtree(flash, ignore_errors=True)
+    for f in work.glob(f"{db.name}*"):
+        f.unlink()
+    shutil.copytree(base, flash)
+    with SerialBridge(flash) as bridge:
+        started: list[subprocess.Popen] = []
+        if case["mode"] == "byte":  # armed first: no byte crosses uncounted
+            bridge.cut_after(case["at"], lambda: _kill_group(started[0]))
+        proc = subprocess.Popen(
+            _sync_cmd(bridge.port, db),
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        started.append(proc)
+        if case["mode"] == "time":
+            time.sleep(case["at"])
+            _kill_group(proc)
+        try:
+            proc.wait(timeout=SYNC_TIMEOUT_S)
+        finally:
+            _kill_group(proc)
+        problems, lost, where = _after_cut(flash, originals, db)
+        bridge.cut_after(None)  # the cable back in
+        rerun = subprocess.run(
+            _sync_cmd(bridge.port, db), cwd=REPO, capture_output=True, text=True, timeout=SYNC_TIMEOUT_S
+        )
+    if rerun.returncode != 0:
+        problems.append(f"the rerun failed: {(rerun.stderr.strip().splitlines() or ['?'])[-1]}")
+    more, more_lost = _after_rerun(flash, originals, db, left="")
+    if not problems and not more:
+        shutil.rmtree(flash, ignore_errors=True)
+        for f in work.glob(f"{db.name}*"):
+            f.unlink()
+    return problems + more, lost + more_lost, where
+
+
+def interrupted_sync_usb(work: Path, cuts: int, seed: int = 1) -> Family:
+    """`fascia sync` over USB killed at `cuts` seeded points (alternately a byte on the serial line
+    and a time within a full sync), then rerun: every session once, nothing lost."""
+    fam = Family("interrupted sync (USB)", lost_unit="sessions")
+    base = work / "flash"
+    originals = sessions_flash(base, seed)
+    ref = work / "ref"
+    shutil.rmtree(ref, ignore_errors=True)
+    shutil.copytree(base, ref)
+    full_s, full_bytes = _usb_reference(ref)
+    rng = random.Random(seed)
+    plan_ = [
+        {"i": i, "mode": "byte", "at": rng.randint(1, full_bytes)}
+        if i % 2 == 0
+        else {"i": i, "mode": "time", "at": round(rng.uniform(0, full_s), 3)}
+        for i in range(cuts)
+    ]
+    after_cut: dict[str, int] = {}
+    for case in _progress(plan_, len(plan_), "interrupted USB syncs"):
+        fam.cases += 1
+        problems, lost, where = _usb_case(case, base, originals, work)
+        after_cut[where] = after_cut.get(where, 0) + 1
+        fam.lost += lost
+        for p in problems:
+            fam.fail(f"cut {case['i']} ({case['mode']} {case['at']})", p)
+    fam.figures.update(
+        {
+            "sessions": len(originals),
+            "flash_bytes": sum(map(len, originals.values())),
+            "full_sync_s": round(full_s, 2),
+            "full_sync_serial_bytes": full_bytes,
+            "after_cut": dict(sorted(after_cut.items())),
+        }
+    )
+    return fam
+
+
+class _BleRig:
+    """One simulated device with its radio, shared by every BLE cut (its flash restored between
+    cases: starting the simulator per case would cost seconds each)."""
+
+    def __init__(self, flash: Path) -> None:
+        from bumble import gatt_client
+
+        from host_tools.ble.sync import LoopThread
+
+        self.flash = flash
+        logging.getLogger("bumble.gatt_client").setLevel(logging.CRITICAL)  # warnings after every drop
+        # A drop between the parts of a long read (READ, then READ_BLOB) is noticed only when the
+        # READ_BLOB times out (Bumble does not fail a request sent after the disconnection): 2 s, not 30.
+        self._request_timeout = gatt_client.__dict__["GATT_REQUEST_TIMEOUT"]
+        gatt_client.__dict__["GATT_REQUEST_TIMEOUT"] = 2.0
+        self.loop = LoopThread()
+        self.loop.run(self._start(), timeout=120)
+        self.ops = 0
+        self.drop_at = 0
+
+    async def _start(self) -> None:
+        from host_tools.ble.bumble_backend import backend_for
+        from host_tools.sim.ble_bridge import VirtualRadio, simulated_device
+
+        radio = VirtualRadio()
+        self.backend = backend_for(radio)
+        self._cm = simulated_device(radio, self.flash, end_ms=24 * 3_600_000)
+        self.bridge = await self._cm.__aenter__()
+        self.bridge.on_att = self._count
+
+    def _count(self) -> None:
+        """On the loop: the k-th ATT operation answered, the link goes (the device ends it)."""
+        self.ops += 1
+        if self.ops == self.drop_at:
+            asyncio.ensure_future(self._drop())
+
+    async def _drop(self) -> None:
+        device = self.bridge.device
+        for conn in list(device.connections.values()) if device else []:
+            await conn.disconnect()
+
+    def sync(self, db: Path, drop_at: int = 0):
+        """A sync with a fresh connection; the link drops after the `drop_at`-th ATT op (0: never).
+        Returns the report, or the exception that stopped it (a SyncError: the one-line message)."""
+        from host_tools import sync
+        from host_tools.ble.sync import BleDevice
+        from host_tools.store import Store
+
+        self.ops, self.drop_at = 0, drop_at
+        try:
+            with Store(db) as store, BleDevice(self.bridge.address, self.backend, loop=self.loop.loop) as dev:
+                return sync.sync(store, dev)
+        except Exception as e:  # what the person would see: judged by the caller
+            return e
+        finally:
+            self.drop_at = 0
+
+    def restore(self, originals: dict[int, bytes]) -> None:
+        """The flash back to 'never synced', once any acknowledgement in flight has landed."""
+        time.sleep(0.3)
+        for p in (self.flash / "log").glob("*.fs[ls]"):
+            p.unlink()
+        for sid, raw in originals.items():
+            (self.flash / "log" / f"{sid:05d}.fsl").write_bytes(raw)
+
+    def close(self) -> None:
+        from bumble import gatt_client
+
+        self.loop.run(self._cm.__aexit__(None, None, None))
+        self.loop.close()
+        gatt_client.__dict__["GATT_REQUEST_TIMEOUT"] = self._request_timeout
+
+
+def interrupted_sync_ble(work: Path, cuts: int, seed: int = 1) -> Family:
+    """A sync over Bluetooth whose link drops after a seeded ATT read/write, then a rerun."""
+    from host_tools.sync import SyncError
+
+    fam = Family("interrupted sync (BLE)", lost_unit="sessions")
+    flash = work / "flash"
+    originals = sessions_flash(flash, seed + 1)
+    for f in work.glob("*.sqlite3*"):
+        f.unlink()
+    rig = _BleRig(flash)
+    try:
+        t0 = time.monotonic()
+        ref = rig.sync(work / "ref.sqlite3")
+        full_s, full_ops = time.monotonic() - t0, rig.ops
+        if isinstance(ref, Exception) or ref.failed or len(ref.imported) != len(originals):
+            fam.fail("reference sync", str(ref if isinstance(ref, Exception) else ref.failed))
+            return fam
+        rng = random.Random(seed)
+        after_cut: dict[str, int] = {}
+        unclean: dict[str, int] = {}  # stops by something other than the one-line SyncError
+        for i in _progress(range(cuts), cuts, "interrupted BLE syncs"):
+            fam.cases += 1
+            at = rng.randint(1, full_ops)
+            db = work / f"ble{i:04d}.sqlite3"
+            rig.restore(originals)
+            cut = rig.sync(db, drop_at=at)
+            problems, lost, where = _after_cut(flash, originals, db)
+            after_cut[where] = after_cut.get(where, 0) + 1
+            if isinstance(cut, Exception) and not isinstance(cut, SyncError):
+                key = type(cut).__module__ + "." + type(cut).__name__
+                unclean[key] = unclean.get(key, 0) + 1
+            elif not isinstance(cut, Exception) and at < full_ops and not (cut.failed or cut.device_errors):
+                problems.append("the link dropped but the sync did not notice")
+            rerun = rig.sync(db)
+            if isinstance(rerun, Exception):
+                problems.append(f"the rerun failed: {rerun}")
+            elif rerun.failed:
+                problems.append(f"the rerun failed: {rerun.failed}")
+            more, more_lost = _after_rerun(flash, originals, db, left="fss")
+            fam.lost += lost + more_lost
+            for p in problems + more:
+                fam.fail(f"cut {i} (after ATT op {at} of {full_ops})", p)
+            if not problems and not more:
+                for f in work.glob(f"{db.name}*"):
+                    f.unlink()
+    finally:
+        rig.close()
+    fam.figures.update(
+        {
+            "sessions": len(originals),
+            "flash_bytes": sum(map(len, originals.values())),
+            "full_sync_s": round(full_s, 2),
+            "full_sync_att_ops": full_ops,
+            "after_cut": dict(sorted(after_cut.items())),
+            "unclean_stops": unclean,
+        }
+    )
+    return fam
+
+
 # ---------------------------------------------------------------- the suite
 
 
-FAMILIES = ("power", "flash", "sensor", "logs", "traces", "configs", "long")
+FAMILIES = (
+    "power",
+    "flash",
+    "sensor",
+    "logs",
+    "traces",
+    "configs",
+    "ble_writes",
+    "long",
+    "sync_usb",
+    "sync_ble",
+)
 
 
 def run_suite(
@@ -1116,6 +1482,8 @@ def run_suite(
     """Run the families in `only` with the `profile`'s counts; their results in order."""
     global _firmware
     p = PROFILES[profile]
+    from host_tools.bench.faults_ble import hostile_ble  # (it imports Family from here)
+
     work = work or OUT.parent / "faults" / profile
     frozen = work / "firmware"
     shutil.rmtree(frozen, ignore_errors=True)
@@ -1129,7 +1497,10 @@ def run_suite(
         "logs": lambda: hostile_logs(p["examples"], seed, work / "hostile"),
         "traces": lambda: hostile_traces(p["examples"], seed, work / "hostile"),
         "configs": lambda: hostile_configs(p["examples"], seed, work / "hostile", traces),
+        "ble_writes": lambda: hostile_ble(p["examples"], seed, work / "hostile_ble"),
         "long": lambda: long_run(traces, work / "long", p["long_hours"]),
+        "sync_usb": lambda: interrupted_sync_usb(work / "sync_usb", p["sync_cuts"], seed),
+        "sync_ble": lambda: interrupted_sync_ble(work / "sync_ble", p["sync_cuts"], seed),
     }
     results = []
     try:
@@ -1149,7 +1520,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(
         prog="python -m host_tools.bench.faults",
-        description="Fault suite: power cuts, full flash, sensor faults, hostile input, long run.",
+        description="Fault suite: power cuts, full flash, sensor faults, hostile input, long run, sync cut.",
     )
     ap.add_argument("--profile", choices=sorted(PROFILES), default=os.environ.get("FASCIA_FAULTS", "full"))
     ap.add_argument("--seed", type=int, default=1)

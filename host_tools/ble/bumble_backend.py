@@ -13,7 +13,7 @@ tests cover the smallest MTU as well as a typical phone's.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bleak.args import SizedBuffer
@@ -25,7 +25,7 @@ from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
 from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
 from bleak.exc import BleakError, BleakGATTProtocolError
 from bumble import att
-from bumble.core import AdvertisingData
+from bumble.core import AdvertisingData, BaseBumbleError
 from bumble.device import Advertisement, Connection, Device, Peer
 from bumble.hci import Address
 
@@ -133,6 +133,7 @@ def backend_for(radio: VirtualRadio) -> BleBackend:
             self._want_mtu = mtu
             self._conn: Connection | None = None
             self._peer: Peer | None = None
+            self._lost: asyncio.Event | None = None  # set when the link drops
             self._subscribers: dict[int, Callable[[bytes], None]] = {}
 
         @property
@@ -153,6 +154,7 @@ def backend_for(radio: VirtualRadio) -> BleBackend:
                 central.connect(Address(self.address, Address.RANDOM_DEVICE_ADDRESS)), self._timeout
             )
             self._conn = conn
+            self._lost = asyncio.Event()
             conn.on("disconnection", self._on_disconnection)
             peer = Peer(conn)
             self._peer = peer
@@ -185,6 +187,8 @@ def backend_for(radio: VirtualRadio) -> BleBackend:
         def _on_disconnection(self, _reason: int) -> None:
             self._conn = None
             self._peer = None
+            if self._lost is not None:
+                self._lost.set()  # requests still in flight fail now, as on a real radio
             if self._disconnected_callback is not None:
                 self._disconnected_callback()
 
@@ -207,35 +211,48 @@ def backend_for(radio: VirtualRadio) -> BleBackend:
         async def unpair(self) -> None:
             raise NotImplementedError("the fascia profile needs no pairing")
 
+        async def _gatt(self, request: Callable[[Peer], Awaitable[Any]]) -> Any:
+            """Run one GATT request the way bleak reports outcomes: an ATT error code as
+            BleakGATTProtocolError; a link lost before the answer, or any other failure of the
+            stack, as BleakError (a request is never left waiting on a dead connection)."""
+            peer = self._need_peer()
+            lost = self._lost
+            op = asyncio.ensure_future(request(peer))
+            gone = asyncio.ensure_future(lost.wait()) if lost is not None else None
+            try:
+                await asyncio.wait({op, *([gone] if gone else [])}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                if gone is not None:
+                    gone.cancel()
+            if not op.done():
+                op.cancel()
+                raise BleakError("disconnected while waiting for the device's answer")
+            try:
+                return op.result()
+            except att.ATT_Error as e:
+                raise BleakGATTProtocolError(e.error_code) from e
+            except BaseBumbleError as e:
+                raise BleakError(f"{type(e).__name__}: {e}") from e
+
         async def read_gatt_char(
             self, characteristic: BleakGATTCharacteristic, *, use_cached: bool = False, **kwargs: Any
         ) -> bytearray:
-            try:
-                return bytearray(await self._need_peer().read_value(characteristic.obj))
-            except att.ATT_Error as e:
-                raise BleakGATTProtocolError(e.error_code) from e
+            return bytearray(await self._gatt(lambda peer: peer.read_value(characteristic.obj)))
 
         async def read_gatt_descriptor(
             self, descriptor: BleakGATTDescriptor, *, use_cached: bool = False, **kwargs: Any
         ) -> bytearray:
-            try:
-                return bytearray(await self._need_peer().read_value(descriptor.obj))
-            except att.ATT_Error as e:
-                raise BleakGATTProtocolError(e.error_code) from e
+            return bytearray(await self._gatt(lambda peer: peer.read_value(descriptor.obj)))
 
         async def write_gatt_char(
             self, characteristic: BleakGATTCharacteristic, data: SizedBuffer, response: bool
         ) -> None:
-            try:
-                await self._need_peer().write_value(characteristic.obj, bytes(data), with_response=response)
-            except att.ATT_Error as e:
-                raise BleakGATTProtocolError(e.error_code) from e
+            await self._gatt(
+                lambda peer: peer.write_value(characteristic.obj, bytes(data), with_response=response)
+            )
 
         async def write_gatt_descriptor(self, descriptor: BleakGATTDescriptor, data: SizedBuffer) -> None:
-            try:
-                await self._need_peer().write_value(descriptor.obj, bytes(data), with_response=True)
-            except att.ATT_Error as e:
-                raise BleakGATTProtocolError(e.error_code) from e
+            await self._gatt(lambda peer: peer.write_value(descriptor.obj, bytes(data), with_response=True))
 
         async def start_notify(
             self, characteristic: BleakGATTCharacteristic, callback: NotifyCallback, **kwargs: Any

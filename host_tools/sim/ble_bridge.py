@@ -9,6 +9,8 @@ wrote, refuses writes longer than the attribute's buffer with ATT_INVALID_LENGTH
 does), and forwards connections, writes, MTU changes and indication confirmations as IRQ events.
 
 `simulated_device(...)` runs a whole simulated device with its radio: bridge + `simulate()`.
+`PeripheralBridge.on_att`, if set, hears every ATT read and write the device answers (the fault
+suite drops the link after the k-th).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import contextlib
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +89,7 @@ class PeripheralBridge:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.result: Any = None  # simulated_device: the SimResult once the device is off
         self.status: list[dict] = []  # simulated_device: the device's status lines so far
+        self.on_att: Callable[[], None] | None = None  # called after each ATT read/write answered
 
     async def start(self) -> int:
         """Listen on 127.0.0.1 (a free port, returned) for the simulated device."""
@@ -162,7 +165,7 @@ class PeripheralBridge:
                 if ch["flags"] & 0x0C:
                     perms |= Characteristic.Permissions.WRITEABLE
                 value = CharacteristicValue(
-                    read=lambda _conn, h=handle: self._values[h],
+                    read=lambda _conn, h=handle: self._on_read(h),
                     write=lambda conn, v, h=handle: self._on_write(conn, h, v),
                 )
                 char = Characteristic(_uuid(ch["uuid"]), Characteristic.Properties(ch["flags"]), perms, value)
@@ -173,7 +176,14 @@ class PeripheralBridge:
         await device.power_on()
         self.device = device
 
+    def _on_read(self, handle: int) -> bytes:
+        if self.on_att is not None:
+            self.on_att()
+        return self._values[handle]
+
     def _on_write(self, conn: Connection, handle: int, value: bytes) -> None:
+        if self.on_att is not None:
+            self.on_att()
         if len(value) > self._buffers.get(handle, DEFAULT_BUFFER):
             raise att.ATT_Error(gatt.ATT_INVALID_LENGTH)
         self._values[handle] = bytes(value)

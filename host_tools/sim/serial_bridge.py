@@ -6,6 +6,9 @@ second pty: it forwards bytes both ways, and when the process ends it starts a n
 the "soft reboot" banner and puts it back in raw REPL, which is what mpremote expects of a board.
 The process runs with the simulated flash directory as its cwd, so `mpremote fs ...` sees the
 device's files, and with the firmware's /lib on MICROPYPATH.
+
+`cut_after(n, on_cut)` pulls the cable after the next n bytes (either way): the fault suite kills
+the host side there (`on_cut`) and plugs it back in with `cut_after(None)`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import subprocess
 import threading
 import time
 import tty
+from collections.abc import Callable
 from pathlib import Path
 
 from host_tools import mpy
@@ -39,6 +43,9 @@ class SerialBridge:
         self._inner_master = -1
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.passed = 0  # bytes forwarded (both ways) since start
+        self._budget: int | None = None  # bytes left before the cable is pulled; None: plugged in
+        self._on_cut: Callable[[], None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> SerialBridge:
@@ -121,12 +128,31 @@ class SerialBridge:
         return data
 
     # -- forwarding --------------------------------------------------------------------------------
+    def cut_after(self, n: int | None, on_cut: Callable[[], None] | None = None) -> None:
+        """Let `n` more bytes through, then drop everything and call `on_cut` (once, from the
+        forwarding thread); `n` None plugs the cable back in."""
+        self._on_cut = on_cut
+        self._budget = n
+
+    def _through(self, data: bytes) -> bytes:
+        """What of `data` crosses the cable."""
+        if self._budget is None:
+            self.passed += len(data)
+            return data
+        kept = data[: self._budget]
+        self._budget -= len(kept)
+        self.passed += len(kept)
+        if self._budget == 0 and self._on_cut is not None:
+            on_cut, self._on_cut = self._on_cut, None
+            on_cut()
+        return kept
+
     def _pump(self) -> None:
         while not self._stop.is_set():
             fds = [self._outer_master, self._inner_master]
             r, _, _ = select.select(fds, [], [], 0.05)
             if self._outer_master in r:
-                data = os.read(self._outer_master, 4096)
+                data = self._through(os.read(self._outer_master, 4096))
                 if data:
                     os.write(self._inner_master, data)
             if self._inner_master in r:
@@ -135,7 +161,9 @@ class SerialBridge:
                 except OSError:  # EIO: the process has gone (Ctrl-D in raw REPL)
                     data = b""
                 if data:
-                    os.write(self._outer_master, data)
+                    data = self._through(data)
+                    if data:
+                        os.write(self._outer_master, data)
                 else:
                     self._reboot_into_raw_repl()
             elif self._proc and self._proc.poll() is not None:
