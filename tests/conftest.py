@@ -8,8 +8,10 @@ same assertions against both.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -81,3 +83,18 @@ def shared_data() -> Path:
     if not (DATA / "INDEX.csv").exists():
         pytest.fail(f"real recordings not found at {DATA} (set FASCIA_DATA)")
     return DATA
+
+
+@contextlib.contextmanager
+def locked_store(path: Path):
+    """A store file that another program holds an exclusive lock on, for the duration."""
+    from host_tools.store import Store
+
+    Store(path).close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        yield path
+    finally:
+        other.execute("ROLLBACK")
+        other.close()

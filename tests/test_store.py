@@ -10,6 +10,7 @@ import zlib
 
 import pytest
 
+from conftest import locked_store
 from fascia.spec import log
 from host_tools import store as st
 from host_tools.store import Store, StoreError, summarize
@@ -161,16 +162,12 @@ def test_failed_import_leaves_nothing_behind(db):
 
 
 def test_locked_database_is_a_clear_error(tmp_path):
-    path = tmp_path / "s.sqlite3"
-    Store(path).close()
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN EXCLUSIVE")
-    try:
-        with Store(path, timeout=0.1) as s, pytest.raises(StoreError, match="locked by another program"):
-            s.import_session(session_bytes())
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
+    with (
+        locked_store(tmp_path / "s.sqlite3") as path,
+        Store(path, timeout=0.1) as s,
+        pytest.raises(StoreError, match="locked by another program"),
+    ):
+        s.import_session(session_bytes())
 
 
 def test_read_only_database_is_a_clear_error_but_still_readable(tmp_path):

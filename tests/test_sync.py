@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import locked_store
 from fascia.app.logstore import LogStore
 from fascia.spec import log, logread
 from host_tools import history, sync
@@ -250,15 +250,8 @@ def test_copy_that_fails_its_crc_is_not_imported_nor_acknowledged(flash, device,
 
 
 def test_locked_database_is_one_line_and_exit_2(tmp_path):
-    db = tmp_path / "s.sqlite3"
-    Store(db).close()
-    other = sqlite3.connect(db, isolation_level=None)
-    other.execute("BEGIN EXCLUSIVE")
-    try:
+    with locked_store(tmp_path / "s.sqlite3") as db:
         proc = run_sync("--port", "/dev/nonexistent", "--db", str(db))
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "locked by another program" in proc.stderr
 
