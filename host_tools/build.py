@@ -21,8 +21,8 @@ class BuildError(Exception):
     """mpy-cross rejected a file; the message has its error."""
 
 
-def compile_tree(src: Path, out: Path, march: str, *, keep: tuple[str, ...] = ()) -> list[Path]:
-    """Compile every .py under `src` to `out` (same layout); files named in `keep` are copied as .py.
+def compile_tree(src: Path, out: Path, march: str) -> list[Path]:
+    """Compile every .py under `src` to `out` (same layout).
 
     Returns the written files. Unchanged sources (older than their .mpy) are skipped.
     """
@@ -31,13 +31,6 @@ def compile_tree(src: Path, out: Path, march: str, *, keep: tuple[str, ...] = ()
         if "__pycache__" in py.parts:
             continue
         rel = py.relative_to(src)
-        if rel.as_posix() in keep:
-            dest = out / rel
-            if not dest.exists() or dest.stat().st_mtime < py.stat().st_mtime:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                dest.write_bytes(py.read_bytes())
-            written.append(dest)
-            continue
         dest = (out / rel).with_suffix(".mpy")
         if not dest.exists() or dest.stat().st_mtime < py.stat().st_mtime:
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -54,8 +47,9 @@ def compile_tree(src: Path, out: Path, march: str, *, keep: tuple[str, ...] = ()
 
 
 def host_firmware_lib() -> Path:
-    """The firmware and the simulation models compiled for this machine's unix port (cached in out/)."""
+    """The firmware and the simulation models compiled for this machine's unix port (cached in out/);
+    the simulation's entry scripts run from there with `micropython -m`."""
     out = mpy.REPO / "out" / "mpy-x64"
     compile_tree(mpy.FIRMWARE, out / "firmware", ARCH_HOST)
-    compile_tree(mpy.SIM_LIB, out / "sim", ARCH_HOST, keep=("sim_run.py",))
+    compile_tree(mpy.SIM_LIB, out / "sim", ARCH_HOST)
     return out

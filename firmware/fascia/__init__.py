@@ -12,3 +12,12 @@ VERSION = "0.1.0"
 
 if sys.implementation.name != "micropython":
     from fascia import _cpython  # noqa: F401  (registers the `micropython` stand-in)
+
+
+def unload(name: str) -> None:
+    """Forget module `name` so that the GC can free its code: for code a device needs only once
+    (at boot) or only for a while (one activity's counter). A later import loads it again."""
+    sys.modules.pop(name, None)
+    parent, _, leaf = name.rpartition(".")
+    if parent in sys.modules and hasattr(sys.modules[parent], leaf):
+        delattr(sys.modules[parent], leaf)

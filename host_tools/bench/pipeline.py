@@ -3,7 +3,8 @@
 Runs the firmware (precompiled, as on the device) under the micropython binary, fed a generated
 1 kHz jump-rope trace by the simulated MPU over the simulated I2C bus, and prints:
 - speed: simulated seconds per wall second for the whole app, and for a bare loop that only drains
-  the same FIFO over the same bus (the simulation's own cost), side by side in one run;
+  the same FIFO over the same bus (the simulation's own cost), side by side in one run (best of
+  RUNS each, run in turns, as other load on the machine only ever slows a run down);
 - heap, with the sensor and display models served from this process (as chips are on a board,
   not in the firmware's heap): the live heap after collection while running, and the smallest
   `-X heapsize` with which the firmware completes the run.
@@ -26,6 +27,7 @@ from host_tools.sim.hw_server import HardwareServer
 
 SECONDS = 60
 ODR = 1000
+RUNS = 3  # speed: the best of this many runs of each, taken in turns (a busy machine only slows a run)
 
 
 def _run(
@@ -33,7 +35,7 @@ def _run(
 ) -> subprocess.CompletedProcess[str]:
     path = ":".join([".frozen", str(lib / "sim"), str(lib / "firmware")])
     cmd = [mpy.micropython_binary(), *(["-X", f"heapsize={heapsize}"] if heapsize else [])]
-    cmd += [str(lib / "sim" / "sim_pipeline.py"), str(trace), str(SECONDS), str(ODR), mode]
+    cmd += ["-m", "sim_pipeline", str(trace), str(SECONDS), str(ODR), mode]
     env = dict(os.environ, MICROPYPATH=path)
     with tempfile.TemporaryDirectory() as flash, contextlib.ExitStack() as stack:
         if remote:
@@ -58,18 +60,20 @@ def main() -> int:
     from host_tools.gen import jumprope
 
     lib = build.host_firmware_lib()
-    build.compile_tree(mpy.SIM_LIB, lib / "sim", build.ARCH_HOST, keep=("sim_run.py", "sim_pipeline.py"))
     with tempfile.TemporaryDirectory() as t:
         stem = Path(t) / "bench_1khz"
         jumprope.generate("basic", 7, float(ODR), stem, duration_s=SECONDS)
         trace = stem.with_suffix(".csv")
-        results = {}
-        for mode in ("bare", "app"):
-            proc = _run(lib, trace, mode)
-            if proc.returncode != 0:
-                print(proc.stdout[-500:], proc.stderr[-500:])
-                return 1
-            results[mode] = json.loads(proc.stdout.strip().splitlines()[-1])
+        results: dict[str, dict] = {}
+        for _ in range(RUNS):
+            for mode in ("bare", "app"):
+                proc = _run(lib, trace, mode)
+                if proc.returncode != 0:
+                    print(proc.stdout[-500:], proc.stderr[-500:])
+                    return 1
+                run = json.loads(proc.stdout.strip().splitlines()[-1])
+                if mode not in results or run["wall_ms"] < results[mode]["wall_ms"]:
+                    results[mode] = run
         proc = _run(lib, trace, "app", remote=True)
         remote = json.loads(proc.stdout.strip().splitlines()[-1])
         heap_kib = smallest_heap(lib, trace)

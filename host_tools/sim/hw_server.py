@@ -24,9 +24,9 @@ if str(mpy.SIM_LIB) not in sys.path:
     sys.path.append(str(mpy.SIM_LIB))  # the models are shared with the in-process simulator
 
 import sim_remote as wire  # noqa: E402
-from sim_board import TracePlayer  # noqa: E402
 from sim_i2c import SimI2C  # noqa: E402
 from sim_mpu import SimMPU  # noqa: E402
+from sim_trace import TracePlayer  # noqa: E402
 
 _REQ = struct.Struct(wire.REQUEST)
 _ANS = struct.Struct(wire.ANSWER)
@@ -68,13 +68,6 @@ class Hardware:
         if op == wire.OP_WRITE_MEM:
             self.i2c.writeto_mem(addr, reg, payload)
             return b""
-        if op == wire.OP_READ:
-            return self.i2c.readfrom(addr, n)
-        if op == wire.OP_WRITE:
-            self.i2c.writeto(addr, payload)
-            return b""
-        if op == wire.OP_SCAN:
-            return bytes(self.i2c.scan())
         if op == wire.OP_PIN:
             self.pins[addr].value(reg)
             return b""
@@ -123,7 +116,7 @@ class HardwareServer:
                 if head is None:
                     return  # the firmware process ended
                 op, addr, reg, now, n = _REQ.unpack(head)
-                writes = op in (wire.OP_WRITE_MEM, wire.OP_WRITE, wire.OP_SPI, wire.OP_FRAME)
+                writes = op in (wire.OP_WRITE_MEM, wire.OP_SPI, wire.OP_FRAME)
                 payload = (_read(f, n) or b"") if writes and n else b""
                 self.hw.now = now
                 self.transactions += 1

@@ -163,15 +163,11 @@ def _run_device(flash: Path, heapsize: str | None, on_status, timeout: float):
     if heapsize:  # a small heap needs precompiled code, as on the device
         lib = build.host_firmware_lib()
         path = ":".join([".frozen", *flashed, str(lib / "sim"), str(lib / "firmware")])
+        cmd = [mpy.micropython_binary(), "-X", f"heapsize={heapsize}", "-m", "sim_run", "sim.json"]
     else:
         path = mpy.micropypath(flashed, sim=True)
+        cmd = [mpy.micropython_binary(), str(SIM_RUN), "sim.json"]
     env = dict(os.environ, MICROPYPATH=path)
-    cmd = [
-        mpy.micropython_binary(),
-        *(["-X", f"heapsize={heapsize}"] if heapsize else []),
-        str(SIM_RUN),
-        "sim.json",
-    ]
     status: list[dict] = []
     other: list[str] = []  # anything else the device printed (a traceback goes to stdout)
     deadline = time.monotonic() + timeout

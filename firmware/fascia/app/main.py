@@ -20,14 +20,16 @@ from binascii import hexlify
 
 from micropython import const
 
+from fascia import unload
 from fascia.app import session as ses
 from fascia.app.logstore import FLASH_FULL, SYNCED_EPOCH, LogError, LogStore, unix_time
 from fascia.app.progress import DailyProgress
 from fascia.app.ui import Screen, clock_text
 from fascia.detect import ACTIVITIES, make
+from fascia.detect import module as detector_module
 from fascia.drivers.buttons import LONG, PRESS
 from fascia.ringbuf import IntRing
-from fascia.spec import config as cfg
+from fascia.spec.log import MODES
 
 _CHUNK = const(32)  # samples per FIFO burst read: 64 ms at 500 Hz, 0.3 s at 100 Hz
 _FRAME_MS = const(100)  # display refresh while training
@@ -51,10 +53,21 @@ SUMMARY = const(2)
 NOTICE = const(3)
 
 
+def _read_config(board) -> tuple:
+    """(config, problems) from the board's config.json. The schema is only needed here (and by the
+    Bluetooth service, which imports it itself), so its module is dropped again to spare the heap."""
+    from fascia.spec import config
+
+    try:
+        return config.load(board.path(config.CONFIG_FILE))
+    finally:
+        unload("fascia.spec.config")
+
+
 class App:
     def __init__(self, board):
         self.board = board
-        self.config, problems = cfg.load(board.path(cfg.CONFIG_FILE))
+        self.config, problems = _read_config(board)
         self.store = LogStore(board.path("log"), capacity_bytes=board.flash_bytes)
         try:
             self.boot = self.store.count_boot()
@@ -244,7 +257,7 @@ class App:
             elif ev_b == PRESS:
                 self.select(ACTIVITIES[(ACTIVITIES.index(self.activity) + 1) % len(ACTIVITIES)], self.mode)
             elif ev_b == LONG:
-                self.select(self.activity, cfg.MODES[(cfg.MODES.index(self.mode) + 1) % len(cfg.MODES)])
+                self.select(self.activity, MODES[(MODES.index(self.mode) + 1) % len(MODES)])
         elif ev_a == LONG or ev_b == LONG:
             self.stop(now)
         elif ev_a == PRESS:
@@ -283,9 +296,11 @@ class App:
         self._next_frame = 0
 
     def select(self, activity: str, mode: str) -> None:
-        if activity not in ACTIVITIES or mode not in cfg.MODES:
+        if activity not in ACTIVITIES or mode not in MODES:
             raise ValueError("unknown activity or mode")
         if self.session is None:
+            if activity != self.activity:  # only one counter's code in RAM at a time
+                unload(detector_module(self.activity))
             self.activity = activity
             self.mode = mode
             self.det = make(activity)

@@ -28,14 +28,29 @@ def clock_text(ms: int) -> str:
     return "%d:%02d" % (s // 60, s % 60)
 
 
+def digits(value: int) -> int:
+    """How many decimal digits `value` (>= 0) has."""
+    n = 1
+    while value >= 10:
+        value //= 10
+        n += 1
+    return n
+
+
 def big_number(fb, value: int, x: int, y: int, digit_w: int, digit_h: int, color: int = _FG) -> int:
-    """Draw `value` in 7-segment digits with top-left (x, y); returns the width used."""
-    text = "%d" % value
+    """Draw `value` (>= 0) in 7-segment digits with top-left (x, y); returns the width used.
+
+    Digits come from integer arithmetic, right to left: no text is made (iterating a str would
+    intern every character as a qstr, which a small heap cannot afford mid-session)."""
+    value = max(0, value)
+    n = digits(value)
     t = max(2, digit_h // 10)  # stroke thickness
     half = digit_h // 2
     gap = max(2, digit_w // 4)
-    for ch in text:
-        bits = _SEGMENTS[ord(ch) - 48]
+    x += (n - 1) * (digit_w + gap)
+    for _ in range(n):
+        bits = _SEGMENTS[value % 10]
+        value //= 10
         if bits & 0x01:
             fb.fill_rect(x, y, digit_w, t, color)  # a: top
         if bits & 0x02:
@@ -50,8 +65,8 @@ def big_number(fb, value: int, x: int, y: int, digit_w: int, digit_h: int, color
             fb.fill_rect(x, y, t, half, color)  # f: upper left
         if bits & 0x40:
             fb.fill_rect(x, y + half - t // 2, digit_w, t, color)  # g: middle
-        x += digit_w + gap
-    return len(text) * (digit_w + gap) - gap
+        x -= digit_w + gap
+    return n * (digit_w + gap) - gap
 
 
 def _centered(fb, text: str, y: int, width: int) -> None:
@@ -79,9 +94,9 @@ class Screen:
         _battery(self.fb, battery, self.width - 14, 0)
 
     def _big_count(self, count: int, y: int, h: int) -> None:
-        digits = len("%d" % count)
-        w = min(h // 2 + 2, (self.width - 4 - 3 * (digits - 1)) // digits)
-        used = digits * (w + max(2, w // 4)) - max(2, w // 4)
+        n = digits(count)
+        w = min(h // 2 + 2, (self.width - 4 - 3 * (n - 1)) // n)
+        used = n * (w + max(2, w // 4)) - max(2, w // 4)
         big_number(self.fb, count, (self.width - used) // 2, y, w, h)
 
     def ready(self, activity: str, mode: str, detail: str, today: int, goal: int, streak: int, battery: int):

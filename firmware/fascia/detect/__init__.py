@@ -17,19 +17,23 @@ timing, so any rate from 12.5 Hz to 1 kHz, jitter and gaps are handled.
 
 ACTIVITIES = ("jump_rope", "swing", "walk")
 
+# activity -> (module, class): each counter lives in its own module, imported only when asked for,
+# so a device holds only the code of the counter it runs (see `module`)
+_COUNTERS = {
+    "jump_rope": ("jump", "JumpDetector"),
+    "swing": ("swing", "SwingDetector"),
+    "walk": ("step", "StepDetector"),
+}
+
+
+def module(activity: str) -> str:
+    """The module that holds `activity`'s counter (a device unloads it when switching away)."""
+    if activity not in _COUNTERS:
+        raise ValueError("unknown activity %r (choose from %s)" % (activity, ", ".join(ACTIVITIES)))
+    return "fascia.detect." + _COUNTERS[activity][0]
+
 
 def make(activity: str):
     """A fresh detector for `activity` (one of ACTIVITIES)."""
-    if activity == "jump_rope":
-        from fascia.detect.jump import JumpDetector
-
-        return JumpDetector()
-    if activity == "swing":
-        from fascia.detect.swing import SwingDetector
-
-        return SwingDetector()
-    if activity == "walk":
-        from fascia.detect.step import StepDetector
-
-        return StepDetector()
-    raise ValueError("unknown activity %r (choose from %s)" % (activity, ", ".join(ACTIVITIES)))
+    name = _COUNTERS[activity][1] if activity in _COUNTERS else ""
+    return getattr(__import__(module(activity), None, None, (name,)), name)()

@@ -12,8 +12,7 @@ each bad field and returns a readable complaint for it.
 import json
 
 from fascia.detect import ACTIVITIES
-
-MODES = ("free", "countdown_time", "countdown_count", "interval")
+from fascia.spec.log import MODES
 
 # name: (default, minimum, maximum) for ints; (default, choices) for strings
 FIELDS = {

@@ -84,7 +84,8 @@ CORRUPT = const(0)  # yielded by logread.iter_records for a damaged region, neve
 RECORD_NAMES = ("CORRUPT", "HEADER", "PROGRESS", "EVENTS", "END")
 
 ACTIVITY_CODES = {"jump_rope": 1, "swing": 2, "walk": 3}
-MODE_CODES = {"free": 1, "countdown_time": 2, "countdown_count": 3, "interval": 4}
+MODES = ("free", "countdown_time", "countdown_count", "interval")  # code = index + 1; append only
+MODE_CODES = {mode: i + 1 for i, mode in enumerate(MODES)}
 MODE_PARAMS = {
     "free": (),
     "countdown_time": ("seconds",),

@@ -69,36 +69,6 @@ class SimRTC:
         return self.set_to
 
 
-class TracePlayer:
-    """The accelerometer's view of the world: still until `start_ms`, then the trace (zero-order hold)."""
-
-    def __init__(self, path, start_ms=0):
-        self.path = path
-        self.start_ms = start_ms
-        self._f = open(path) if path else None  # noqa: SIM115 (streamed for the whole run)
-        from fascia.detect.replay import read_trace
-
-        self._rows = read_trace(self._f) if self._f else None
-        self._cur = (0, 0, 0, 1000)
-        self._next = None
-        self.finished = self._rows is None
-        if self._rows is not None:
-            self._next = next(self._rows, None)
-        self.end_ms = None  # trace time of the last row, once reached
-
-    def __call__(self, t_ms):
-        if self._rows is None or t_ms < self.start_ms:
-            return (0, 0, 1000)  # lying still, screen up
-        t = t_ms - self.start_ms
-        while self._next is not None and self._next[0] <= t:
-            self._cur = self._next
-            self._next = next(self._rows, None)
-            if self._next is None:
-                self.finished = True
-                self.end_ms = self._cur[0]
-        return self._cur[1:]
-
-
 def make(settings=None):
     s = settings or {}
     clock = VirtualClock()
@@ -106,9 +76,10 @@ def make(settings=None):
     if kind not in ("m5stickc", "devkit"):
         raise ValueError("unknown simulated board %r (m5stickc or devkit)" % kind)
     if s.get("hw_port"):
-        imu, display, frames, trace = _remote_chips(s, clock, kind)
+        from sim_remote import chips
     else:
-        imu, display, frames, trace = _local_chips(s, clock, kind)
+        from sim_local import chips
+    imu, display, frames, trace = chips(s, clock, kind, _drivers)
     scripts = s.get("buttons", {})
     pins = [SimPin(1, script=[tuple(p) for p in scripts.get(k, [])], clock=clock.ms) for k in ("a", "b")]
     buttons = (Button(pins[0]), Button(pins[1]))
@@ -155,61 +126,3 @@ def _drivers(kind, i2c, display_bus):
     from fascia.drivers.ssd1306 import SSD1306
 
     return MPU6050(i2c), SSD1306(i2c)
-
-
-def _local_chips(s, clock, kind):
-    """The chips as models in this process (fast; their memory shares the firmware's heap)."""
-    from sim_i2c import SimI2C
-    from sim_mpu import SimMPU
-
-    player = TracePlayer(s.get("trace"), s.get("trace_start_ms", 0))
-    chip = "mpu6886" if kind == "m5stickc" else "mpu6050"
-    mpu = SimMPU(
-        chip,
-        source=player,
-        clock=clock.ms,
-        fail_after_ms=s.get("fail_after_ms"),
-        stuck_after_ms=s.get("stuck_after_ms"),
-    )
-    i2c = SimI2C()
-    i2c.add(0x68, mpu)
-    if kind == "m5stickc":
-        from sim_st7789 import SimST7789
-
-        model = SimST7789()
-        bus = (model.spi, model.dc, model.cs, model.rst)
-    else:
-        from sim_ssd1306 import SimSSD1306
-
-        model = i2c.add(0x3C, SimSSD1306())
-        bus = None
-    imu, display = _drivers(kind, i2c, bus)
-    last = [None]
-
-    def save_frame(path, only_if_changed):
-        """Write the glass as the display model decoded it from the bus; True if written."""
-        frame = model.glass()
-        if only_if_changed:
-            frame = bytes(frame)
-            if frame == last[0]:
-                return False
-            last[0] = frame
-        with open(path, "wb") as f:
-            f.write(frame)
-        return True
-
-    return imu, display, save_frame, player
-
-
-def _remote_chips(s, clock, kind):
-    """The chips in the host process (host_tools/sim/hw_server.py), reached over a socket."""
-    from sim_remote import Link, RemoteI2C, RemoteSPI, RemoteTrace, remote_pin, save_frame
-
-    link = Link(s["hw_port"], clock)
-    bus = (RemoteSPI(link), remote_pin(link, 0, 0), remote_pin(link, 1, 1), remote_pin(link, 2, 1))
-    imu, display = _drivers(kind, RemoteI2C(link), bus)
-
-    def frames(path, only_if_changed):
-        return save_frame(link, path, only_if_changed)
-
-    return imu, display, frames, RemoteTrace(link)

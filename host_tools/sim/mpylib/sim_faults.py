@@ -45,7 +45,8 @@ import os
 import sys
 from binascii import crc32
 
-from sim_board import TracePlayer, make
+from sim_board import make
+from sim_trace import TracePlayer
 
 _STILL = (0, 0, 1000)  # lying still, screen up
 _ENOSPC = 28  # (the unix port's errno module has no ENOSPC; 28 on the ESP32's littlefs too)

@@ -20,9 +20,6 @@ ANSWER = "<BH"  # status, n
 # ops: the one table of the wire; host_tools/sim/hw_server.py (the other end) imports it
 OP_READ_MEM = const(0x52)  # "R": I2C register read
 OP_WRITE_MEM = const(0x57)  # "W": I2C register write
-OP_READ = const(0x72)  # "r": I2C plain read
-OP_WRITE = const(0x77)  # "w": I2C plain write
-OP_SCAN = const(0x53)  # "S"
 OP_PIN = const(0x50)  # "P": a pin the firmware drives (reg = level)
 OP_SPI = const(0x58)  # "X": SPI write
 OP_TRACE = const(0x54)  # "T": has the trace ended? (answer: finished u8, end_ms u32)
@@ -30,67 +27,57 @@ OP_FRAME = const(0x46)  # "F": save the display frame to a path (reg 1: only if 
 
 
 class Link:
+    """The socket to hw_server. Transactions allocate nothing on the way (preallocated head and
+    answer buffers, reads straight into the caller's buffer), as a real bus costs the firmware no
+    heap: the simulation must not make the firmware's memory figures worse than a board's."""
+
     def __init__(self, port, clock):
         self.clock = clock
         self.sock = socket.socket()
         self.sock.connect(socket.getaddrinfo("127.0.0.1", port)[0][-1])
+        self.sock.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY: a request's two parts go out at once
+        self._head = bytearray(struct.calcsize(REQUEST))
+        self._answer = bytearray(struct.calcsize(ANSWER))
 
-    def _recv(self, n):
-        data = b""
-        while len(data) < n:
-            chunk = self.sock.recv(n - len(data))
-            if not chunk:
-                raise OSError(5)  # EIO: the host side has gone
-            data += chunk
-        return data
+    def _read_into(self, buf):
+        if self.sock.readinto(buf) != len(buf):  # (a blocking stream reads the whole buffer)
+            raise OSError(5)  # EIO: the host side has gone
 
-    def call(self, op, addr=0, reg=0, payload=b"", n=0):
-        """One transaction; returns the answer's bytes or raises OSError(errno) as a bus would."""
-        size = len(payload) if payload else n
-        self.sock.send(struct.pack(REQUEST, op, addr, reg, self.clock.now, size) + payload)
-        status, length = struct.unpack(ANSWER, self._recv(3))
-        data = self._recv(length) if length else b""
+    def call(self, op, addr=0, reg=0, payload=None, n=0, into=None):
+        """One transaction: sends `payload`, or asks for `n` bytes (or len(into), read into `into`).
+        Returns the answer's bytes (or `into`); raises OSError(errno) as a bus would."""
+        size = len(payload) if payload is not None else (len(into) if into is not None else n)
+        struct.pack_into(REQUEST, self._head, 0, op, addr, reg, self.clock.now, size)
+        self.sock.sendall(self._head)
+        if payload:  # sent apart: a display band joined to the head would be a copy in the heap
+            self.sock.sendall(payload)
+        self._read_into(self._answer)
+        status = self._answer[0]
+        length = self._answer[1] | self._answer[2] << 8
+        if into is not None and length == len(into):
+            self._read_into(into)
+            data = into
+        elif length:
+            data = bytearray(length)
+            self._read_into(data)
+        else:
+            data = b""
         if status:
             raise OSError(status)
         return data
 
 
 class RemoteI2C:
-    """machine.I2C's methods that the drivers use, carried out by the host's models."""
+    """The machine.I2C methods the drivers use, carried out by the host's models."""
 
     def __init__(self, link):
         self.link = link
 
     def readfrom_mem_into(self, addr, memaddr, buf, *, addrsize=8):
-        data = self.link.call(OP_READ_MEM, addr, memaddr, n=len(buf))
-        for i in range(len(data)):
-            buf[i] = data[i]
-
-    def readfrom_mem(self, addr, memaddr, nbytes, *, addrsize=8):
-        return self.link.call(OP_READ_MEM, addr, memaddr, n=nbytes)
+        self.link.call(OP_READ_MEM, addr, memaddr, into=buf)
 
     def writeto_mem(self, addr, memaddr, buf, *, addrsize=8):
-        self.link.call(OP_WRITE_MEM, addr, memaddr, bytes(buf))
-
-    def writeto(self, addr, buf, stop=True):
-        self.link.call(OP_WRITE, addr, 0, bytes(buf))
-        return len(buf)
-
-    def writevto(self, addr, vector, stop=True):
-        data = b"".join(bytes(b) for b in vector)
-        self.link.call(OP_WRITE, addr, 0, data)
-        return len(data)
-
-    def readfrom_into(self, addr, buf, stop=True):
-        data = self.link.call(OP_READ, addr, 0, n=len(buf))
-        for i in range(len(data)):
-            buf[i] = data[i]
-
-    def readfrom(self, addr, nbytes, stop=True):
-        return self.link.call(OP_READ, addr, 0, n=nbytes)
-
-    def scan(self):
-        return list(self.link.call(OP_SCAN))
+        self.link.call(OP_WRITE_MEM, addr, memaddr, buf)
 
 
 class RemoteSPI:
@@ -101,7 +88,7 @@ class RemoteSPI:
         pass
 
     def write(self, buf):
-        self.link.call(OP_SPI, 0, 0, bytes(buf))
+        self.link.call(OP_SPI, 0, 0, buf)
 
 
 def remote_pin(link, pin_id, level):
@@ -132,3 +119,16 @@ class RemoteTrace:
 def save_frame(link, path, only_if_changed):
     """Ask the host to write the display's frame to `path`; True if it did."""
     return link.call(OP_FRAME, 0, 1 if only_if_changed else 0, path.encode())[0] == 1
+
+
+def chips(s, clock, kind, drivers):
+    """(imu, display, save_frame, trace) for sim_board.make: the chips in the host process
+    (host_tools/sim/hw_server.py), reached over a socket."""
+    link = Link(s["hw_port"], clock)
+    bus = (RemoteSPI(link), remote_pin(link, 0, 0), remote_pin(link, 1, 1), remote_pin(link, 2, 1))
+    imu, display = drivers(kind, RemoteI2C(link), bus)
+
+    def frames(path, only_if_changed):
+        return save_frame(link, path, only_if_changed)
+
+    return imu, display, frames, RemoteTrace(link)
