@@ -163,6 +163,11 @@ def _show_report(report, keep: bool) -> None:
         console.print(f"[yellow]session {sid}: {reason}")
     if report.recording:
         console.print(f"still recording, left for the next sync: {report.recording}")
+    if report.restart_error:
+        console.print(
+            f"[yellow]the device's app did not restart ({report.restart_error}): press its reset button"
+            " or unplug it"
+        )
     gone = "kept on the device" if keep else f"{len(report.deleted)} deleted from the device"
     if report.left:
         gone = (

@@ -28,11 +28,15 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
-def _sessions(db: str | None, since: int | None = None, activity: str | None = None) -> list[dict[str, Any]]:
+def _sessions(
+    db: str | None, since: int | None = None, activity: str | None = None, series: bool = False
+) -> list[dict[str, Any]]:
+    """Session records; `series`: with events_ms and progress (decoded from each raw log, so only
+    for the commands that use them)."""
     from host_tools.store import Store
 
     with Store(db, write=False) as store:
-        return store.sessions(since=since, activity=activity)
+        return store.sessions(since=since, activity=activity, series=series)
 
 
 def _rules(path: str | None):
@@ -110,7 +114,7 @@ def _cmd_plan(args: argparse.Namespace) -> None:
 def _cmd_export(args: argparse.Namespace) -> None:
     from host_tools import export
 
-    records = _sessions(args.db, since=args.since, activity=args.activity)
+    records = _sessions(args.db, since=args.since, activity=args.activity, series=args.format != "csv")
     if not records:
         raise UserError("no sessions to export (check --since / --activity, or run `fascia sync`)")
     out = Path(args.out)

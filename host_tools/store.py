@@ -2,12 +2,20 @@
 
 Each session is kept whole: its raw log bytes (so nothing the device wrote is ever lost, and a
 better parser can re-read it later) next to the figures decoded by the one log parser,
-`fascia.spec.logread`. A session is identified by (device_id, session_id, start_raw), the start
-as recorded in its HEADER, so importing the same file twice, or a rerun of an interrupted sync,
-never duplicates it. Writes happen in explicit transactions (WAL journal), so a process killed
-mid-import leaves the database as it was before the import.
+`fascia.spec.logread`, that lists and totals need (count, duration, kcal, extras...). Its long
+series, event times and progress points, are not stored a second time: a record that asks for them
+decodes them from the raw log (`_series`, ~0.3 ms a session). A session is identified by
+(device_id, session_id, start_raw), the start as recorded in its HEADER, so importing the same
+file twice, or a rerun of an interrupted sync, never duplicates it. Writes happen in explicit
+transactions (WAL journal), so a process killed mid-import leaves the database as it was before
+the import.
 
 Everything returned to callers is a "session record" dict (see `_record`).
+
+Schema versions (PRAGMA user_version): 1 also kept every event time and progress point as rows of
+their own (tables `events` and `progress`: ~90% of a store's size); 2 reads them from `raw`.
+Opening a store for writing (`fascia sync`) migrates it in one transaction, then VACUUMs it;
+read-only opens read either version as it is (their `sessions` tables are the same).
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ import platformdirs
 from fascia.spec import log, logread
 from host_tools.errors import UserError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_S = 1.0  # wait this long for another writer before reporting the database as locked
 NO_HEADER = -1  # start_raw of a session whose HEADER is unreadable (the key still dedupes it)
 
@@ -71,19 +79,23 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_start ON sessions (start_utc);
 CREATE INDEX sessions_activity ON sessions (activity, start_utc);
-CREATE TABLE events (
-    session  INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
-    t_ms     INTEGER NOT NULL              -- ms since the session's start
-);
-CREATE INDEX events_session ON events (session);
-CREATE TABLE progress (
-    session     INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
-    elapsed_ms  INTEGER NOT NULL,
-    count       INTEGER NOT NULL,
-    extras      TEXT NOT NULL
-);
-CREATE INDEX progress_session ON progress (session);
 """
+# a record's columns (`raw` itself only when its series are wanted: `_record`)
+_COLUMNS = (
+    "id, device_id, session_id, activity, mode, params, start_utc, clock_synced, duration_ms, count, kcal,"
+    " end_reason, status, extras, errors, user_weight_g, load_g, length(raw) AS raw_size, imported_utc"
+)
+
+
+def _drop_series_tables(con: sqlite3.Connection) -> None:
+    """Schema 1 -> 2: drop `events` (a row per event time) and `progress` (a row per progress
+    point, with its extras). Every value in them was decoded from the session's `raw`, which stays:
+    `_series` decodes them from there, so nothing is lost. (Their indexes go with them.)"""
+    con.execute("DROP TABLE events")
+    con.execute("DROP TABLE progress")
+
+
+_MIGRATIONS = {1: _drop_series_tables}  # schema n -> n + 1, all run in one transaction
 
 
 class StoreError(UserError):
@@ -179,18 +191,38 @@ class Store:
             pass
 
     def _migrate(self) -> None:
-        """Create the tables in a new database; refuse one made by a newer fascia."""
+        """Create the tables in a new database, or bring an older schema up to date (writers only,
+        in one transaction: a process killed meanwhile leaves the old store as it was); refuse one
+        made by a newer fascia. A writer then compacts a store that is mostly free pages (as a
+        migration leaves it)."""
         version = self.con.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path}: made by a newer fascia (schema {version}, this one knows {SCHEMA_VERSION})"
             )
-        if version == 0 and (self.write or not self.path.exists()):
+        if not self.write and self.path.exists():
+            return  # only read: an older schema reads as it is (see the module docstring)
+        if version < SCHEMA_VERSION:
             with self.transaction():
-                if self.con.execute("PRAGMA user_version").fetchone()[0] == 0:  # not made meanwhile
+                version = self.con.execute("PRAGMA user_version").fetchone()[0]  # again, holding the lock
+                if version == 0:
                     for statement in filter(str.strip, _SCHEMA.split(";")):
                         self.con.execute(statement)
+                for old in range(version or SCHEMA_VERSION, SCHEMA_VERSION):
+                    _MIGRATIONS[old](self.con)
+                if version < SCHEMA_VERSION:  # (not if a newer fascia got here first)
                     self.con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        free = self.con.execute("PRAGMA freelist_count").fetchone()[0]
+        if free > self.con.execute("PRAGMA page_count").fetchone()[0] // 2:
+            self._compact()
+
+    def _compact(self) -> None:
+        """Give free pages back to the file system (SQLite keeps them for reuse otherwise). Best
+        effort: if VACUUM cannot run (no room for its copy, a reader in the way), the store stays
+        correct, just larger, and the next writer tries again."""
+        with contextlib.suppress(sqlite3.OperationalError):
+            self.con.execute("VACUUM")
+            self.con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the file shrinks now, not at close
 
     # ------------------------------------------------------------ writing
 
@@ -272,11 +304,6 @@ class Store:
         )
         rid = cur.lastrowid
         assert rid is not None
-        self.con.executemany("INSERT INTO events VALUES (?, ?)", [(rid, t) for t in parsed["events_ms"]])
-        self.con.executemany(
-            "INSERT INTO progress VALUES (?, ?, ?, ?)",
-            [(rid, p["elapsed_ms"], p["count"], json.dumps(p["extras"])) for p in parsed["progress"]],
-        )
         return rid
 
     # ------------------------------------------------------------ reading
@@ -293,11 +320,11 @@ class Store:
             ).fetchone()
         return row is not None and tuple(row) == (size, crc32)
 
-    def get(self, local_id: int) -> dict | None:
-        """One session record by local id, with its events and progress."""
+    def get(self, local_id: int, series: bool = True) -> dict | None:
+        """One session record by local id; `series`: with its events_ms and progress."""
         with self._errors():
-            row = self.con.execute("SELECT * FROM sessions WHERE id = ?", (local_id,)).fetchone()
-            return self._record(row, series=True) if row else None
+            row = self.con.execute(_select(series) + " WHERE id = ?", (local_id,)).fetchone()
+            return self._record(row, series) if row else None
 
     def raw(self, local_id: int) -> bytes | None:
         """The session's log file exactly as the device wrote it."""
@@ -324,7 +351,7 @@ class Store:
         if activity:
             where.append("activity = ?")
             args.append(activity)
-        sql = "SELECT * FROM sessions" + (" WHERE " + " AND ".join(where) if where else "")
+        sql = _select(series) + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY start_utc IS NULL, start_utc, device_id, session_id"
         with self._errors():
             return [self._record(row, series) for row in self.con.execute(sql, args).fetchall()]
@@ -352,21 +379,11 @@ class Store:
             "errors": json.loads(row["errors"]),
             "user_weight_g": row["user_weight_g"],
             "load_g": row["load_g"],
-            "raw_size": len(row["raw"]),
+            "raw_size": row["raw_size"],
             "imported_utc": row["imported_utc"],
         }
         if series:
-            rid = row["id"]
-            rec["events_ms"] = [
-                r[0]
-                for r in self.con.execute("SELECT t_ms FROM events WHERE session = ? ORDER BY rowid", (rid,))
-            ]
-            rec["progress"] = [
-                [r[0], r[1]]
-                for r in self.con.execute(
-                    "SELECT elapsed_ms, count FROM progress WHERE session = ? ORDER BY rowid", (rid,)
-                )
-            ]
+            rec["events_ms"], rec["progress"] = _series(row["raw"])
         return rec
 
     # ------------------------------------------------------------ totals
@@ -397,6 +414,17 @@ class Store:
             t["duration_ms"] += s["duration_ms"]
             t["kcal"] = round(t["kcal"] + s["kcal"], 1)
         return [days[k] for k in sorted(days)]
+
+
+def _select(series: bool) -> str:
+    return f"SELECT {_COLUMNS}{', raw' if series else ''} FROM sessions"
+
+
+def _series(raw: bytes) -> tuple[list[int], list[list[int]]]:
+    """(events_ms, progress as [[elapsed_ms, count], ...]) of a session, decoded from its raw log
+    by the one parser, in the order recorded: the only place the store reads them from."""
+    parsed = logread.parse_session(raw)
+    return parsed["events_ms"], [[p["elapsed_ms"], p["count"]] for p in parsed["progress"]]
 
 
 def _key(header: dict, device_id: str, session_id: int) -> tuple[str, int, int]:

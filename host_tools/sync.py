@@ -7,7 +7,8 @@ The order is what makes it safe to pull the cable (or kill the process) at any m
 3. import them in one database transaction and commit;
 4. only then acknowledge them on the device (LogStore renames .fsl -> .fss), and delete them
    (unless --keep, or the link cannot delete: over Bluetooth the person confirms deletes on the
-   device, so they are left there, acknowledged).
+   device, so they are left there, acknowledged);
+5. restart the device's app (USB: mpremote stopped it; also after a failure once connected).
 A rerun after an interruption at any step finds each session either still unsynced on the device
 (copied again, the import is a no-op: the store's key dedupes it) or already in the store
 (acknowledged/deleted without copying). The device side is `fascia.app.sync`; `sync()` takes any
@@ -16,6 +17,7 @@ A rerun after an interruption at any step finds each session either still unsync
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -36,6 +38,10 @@ from host_tools.store import Store
 DEVICE_ROOT = "."  # the flash's top is the REPL's cwd: "/" on the ESP32, the flash dir on the simulator
 CRASH_ENV = "FASCIA_SYNC_CRASH_AT"  # tests: SIGKILL this process at the named step (see _step)
 MPREMOTE_TIMEOUT_S = 120
+# What `mpremote reset` runs (a hard reset: the app starts as at power-on; the ESP32's RTC keeps the
+# time just set), or where there is no machine.reset (the unix port behind SerialBridge) a soft reset,
+# which ends that process: the bridge starts it again, its model of a reboot.
+RESET_CODE = "import time, machine\ntime.sleep_ms(100)\ngetattr(machine, 'reset', machine.soft_reset)()"
 
 
 class SyncError(UserError):
@@ -51,6 +57,7 @@ class SyncDevice(Protocol):
     def copy(self, paths: list[str], dest: Path) -> None: ...
     def ack(self, ids: list[int]) -> dict: ...
     def delete(self, ids: list[int]) -> dict: ...
+    def restart(self) -> bool: ...  # leave the device's app running; True if it was restarted
 
 
 class Device:
@@ -109,6 +116,13 @@ class Device:
     def delete(self, ids: list[int]) -> dict:
         return self.call(f"_s.delete({self.root!r}, {ids!r})") if ids else {"deleted": [], "errors": []}
 
+    def restart(self) -> bool:
+        """Start the device's app again. mpremote stops it (Ctrl-C) and leaves the board at its REPL:
+        the soft reset each mpremote call begins with happens in raw REPL, where MicroPython skips
+        main.py. So reset it (RESET_CODE), not waiting for an answer: a reset board gives none."""
+        self._mpremote("exec", "--no-follow", RESET_CODE)
+        return True
+
 
 @dataclass
 class SyncReport:
@@ -124,6 +138,8 @@ class SyncReport:
     deleted: list[int] = field(default_factory=list)
     left: list[int] = field(default_factory=list)  # stored and acknowledged, but this link cannot delete
     device_errors: list[list] = field(default_factory=list)  # [session_id, sentence] from ack/delete
+    restarted: bool = False  # the device's app was restarted (USB; over Bluetooth it never stopped)
+    restart_error: str = ""  # why it could not be: it stays at its REPL until reset or power-cycled
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
@@ -158,6 +174,25 @@ def sync(
     say("reading the device")
     info = device.info(set_epoch=int(time.time()))
     _step("info")
+    try:
+        _transfer(store, device, info, report, keep, say)
+    except Exception:
+        with contextlib.suppress(Exception):  # the sync's own error is the one to report
+            device.restart()
+        raise
+    say("restarting the device")
+    try:
+        report.restarted = device.restart()
+    except SyncError as e:
+        report.restart_error = str(e)
+    report.seconds = round(time.monotonic() - t0, 2)
+    return report
+
+
+def _transfer(
+    store: Store, device: SyncDevice, info: dict, report: SyncReport, keep: bool, say: Callable[[str], None]
+) -> None:
+    """Steps 2-4, once `info` has been read (step 1): copy, import, acknowledge, delete."""
     report.device_id = info["device_id"]
     report.firmware = info["firmware"]
     report.clock_set = info.get("clock_set", False)
@@ -201,7 +236,7 @@ def sync(
             if outcome == "duplicate":
                 report.already.append(s["id"])
             else:  # new, or updated: it grew since it was imported
-                rec = store.get(rid) or {}
+                rec = store.get(rid, series=False) or {}
                 devices.add(rec["device_id"])
                 report.imported.append(
                     {k: rec.get(k) for k in ("id", "session_id", "activity", "count", "status", "errors")}
@@ -223,5 +258,3 @@ def sync(
         report.device_errors += answer["errors"]
     elif not keep:
         report.left = sorted(s["id"] for s in done)
-    report.seconds = round(time.monotonic() - t0, 2)
-    return report

@@ -1,17 +1,23 @@
-"""The SQLite session store: idempotent import, damaged logs, dating, queries, unusable files."""
+"""The SQLite session store: idempotent import, damaged logs, dating, queries, unusable files,
+series read from the raw logs, and the migration of schema-1 stores."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import time
 import zlib
+from pathlib import Path
 
 import pytest
 
 from conftest import locked_store
-from fascia.spec import log
+from fascia.spec import log, logread
 from host_tools import store as st
 from host_tools.store import Store, StoreError, summarize
 
@@ -158,7 +164,7 @@ def test_failed_import_leaves_nothing_behind(db):
         db.import_session(session_bytes(sid=1))
         raise RuntimeError("killed mid-import")
     assert db.sessions() == []
-    assert db.con.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 0
+    assert db.con.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
 
 
 def test_locked_database_is_a_clear_error(tmp_path):
@@ -225,3 +231,252 @@ def test_history_commands(db, tmp_path, capsys):
         assert capsys.readouterr().err.strip() == "fascia: error: no session 99 (see `fascia sessions`)"
     finally:
         cli.COMMAND_MODULES = original
+
+
+# ---------------------------------------------------------------- series, read from the raw log
+
+
+def long_session(
+    sid: int, start: int = NOW - 7200, n: int = 700, damaged: bool = False
+) -> tuple[bytes, list]:
+    """(raw, event times): several EVENTS batches (a full one of 256, one split at a gap > 65.535 s),
+    a PROGRESS every 5 s with extras; `damaged`: one EVENTS record's CRC broken."""
+    times = [430 * i + (70_000 if i >= 300 else 0) for i in range(n)]
+    raw = log.pack_header(sid, "jump_rope", "free", start=start, clock_synced=True, boot=1, device_id=DEVICE)
+    for at in range(0, times[-1], 5000):
+        raw += log.pack_progress(at, sum(t <= at for t in times), {"trips": at // 60000})
+    batches = [log.pack_events(times[i : i + 256]) for i in range(0, n, 256)]
+    if damaged:
+        broken = bytearray(batches[1])
+        broken[-1] ^= 0xFF
+        batches[1] = bytes(broken)
+    raw += b"".join(batches) + log.pack_end(times[-1] + 500, n, 400, "stop", {"max_streak": 300})
+    return raw, times
+
+
+def test_event_times_and_progress_round_trip_through_the_raw_log(db):
+    raw, times = long_session(1)
+    rid = db.import_session(raw)[0]
+    rec = db.get(rid)
+    assert rec is not None and rec["events_ms"] == times and rec["raw_size"] == len(raw)
+    expected = logread.parse_session(raw)["progress"]
+    assert rec["progress"] == [[p["elapsed_ms"], p["count"]] for p in expected] and len(expected) > 40
+    damaged, _ = long_session(2, start=NOW - 60, damaged=True)
+    rec = db.get(db.import_session(damaged)[0])
+    assert rec is not None and rec["events_ms"] == logread.parse_session(damaged)["events_ms"]
+    assert 0 < len(rec["events_ms"]) < len(times) and len(rec["errors"]) == 1  # the rest of them
+    listed = db.sessions(series=False)
+    assert [r["raw_size"] for r in listed] == [len(raw), len(damaged)]
+    assert all("events_ms" not in r and "progress" not in r for r in listed)
+    assert db.get(rid, series=False) == listed[0]
+    assert [r["events_ms"] for r in db.sessions()] == [times, rec["events_ms"]]
+    tables = {r[0] for r in db.con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == {"devices", "sessions"}  # nothing kept twice
+
+
+# ---------------------------------------------------------------- schema 1 -> 2
+
+V1_SCHEMA = """
+CREATE TABLE devices (
+    device_id   TEXT PRIMARY KEY,
+    firmware    TEXT,
+    platform    TEXT,
+    first_seen  INTEGER NOT NULL,
+    last_sync   INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+    id            INTEGER PRIMARY KEY,
+    device_id     TEXT NOT NULL,
+    session_id    INTEGER NOT NULL,
+    start_raw     INTEGER NOT NULL,
+    boot          INTEGER,
+    clock_synced  INTEGER NOT NULL,
+    start_utc     INTEGER,
+    activity      TEXT,
+    mode          TEXT,
+    params        TEXT NOT NULL,
+    user_weight_g INTEGER,
+    load_g        INTEGER,
+    duration_ms   INTEGER NOT NULL,
+    count         INTEGER NOT NULL,
+    kcal          REAL NOT NULL,
+    end_reason    TEXT,
+    status        TEXT NOT NULL,
+    extras        TEXT NOT NULL,
+    errors        TEXT NOT NULL,
+    raw           BLOB NOT NULL,
+    raw_crc32     INTEGER NOT NULL,
+    imported_utc  INTEGER NOT NULL,
+    UNIQUE (device_id, session_id, start_raw)
+);
+CREATE INDEX sessions_start ON sessions (start_utc);
+CREATE INDEX sessions_activity ON sessions (activity, start_utc);
+CREATE TABLE events (
+    session  INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    t_ms     INTEGER NOT NULL
+);
+CREATE INDEX events_session ON events (session);
+CREATE TABLE progress (
+    session     INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    elapsed_ms  INTEGER NOT NULL,
+    count       INTEGER NOT NULL,
+    extras      TEXT NOT NULL
+);
+CREATE INDEX progress_session ON progress (session);
+"""
+
+
+def v1_store(path: Path, raws: list[bytes]) -> Path:
+    """A store as fascia with schema 1 wrote it (its CREATE statements; a row per event time and
+    per progress point, decoded by the same parser), holding `raws`."""
+    scratch = path.with_name(path.name + ".scratch")
+    with Store(scratch) as new:
+        for raw in raws:
+            new.import_session(raw)
+        new.note_device(DEVICE, "0.1.0", "esp32")
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.executescript(V1_SCHEMA)
+    con.execute("ATTACH ? AS new", (str(scratch),))
+    con.execute("BEGIN")
+    con.execute("INSERT INTO devices SELECT * FROM new.devices")
+    con.execute("INSERT INTO sessions SELECT * FROM new.sessions")  # the same columns in both schemas
+    for rid, raw in con.execute("SELECT id, raw FROM sessions").fetchall():
+        parsed = logread.parse_session(raw)
+        con.executemany("INSERT INTO events VALUES (?, ?)", [(rid, t) for t in parsed["events_ms"]])
+        con.executemany(
+            "INSERT INTO progress VALUES (?, ?, ?, ?)",
+            [(rid, p["elapsed_ms"], p["count"], json.dumps(p["extras"])) for p in parsed["progress"]],
+        )
+    con.execute("PRAGMA user_version=1")
+    con.execute("COMMIT")
+    con.execute("DETACH new")
+    con.close()
+    for f in scratch.parent.glob(scratch.name + "*"):
+        f.unlink()
+    return path
+
+
+def v1_series(path: Path) -> dict[int, tuple[list, list]]:
+    """{local id: (events_ms, progress)} as schema 1 stored them (and its `get` returned them)."""
+    con = sqlite3.connect(path)
+    try:
+        return {
+            rid: (
+                [
+                    t
+                    for (t,) in con.execute(
+                        "SELECT t_ms FROM events WHERE session = ? ORDER BY rowid", (rid,)
+                    )
+                ],
+                [
+                    [e, c]
+                    for e, c in con.execute(
+                        "SELECT elapsed_ms, count FROM progress WHERE session = ? ORDER BY rowid", (rid,)
+                    )
+                ],
+            )
+            for (rid,) in con.execute("SELECT id FROM sessions")
+        }
+    finally:
+        con.close()
+
+
+def table_names(path: Path) -> set[str]:
+    con = sqlite3.connect(path)
+    try:
+        return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        con.close()
+
+
+def old_history() -> list[bytes]:
+    raws = [long_session(i + 1, start=NOW - 86400 * (40 - i), n=2000)[0] for i in range(40)]
+    raws.append(long_session(41, start=NOW - 600, damaged=True)[0])
+    raws.append(session_bytes(sid=42, activity="swing", start=NOW - 300))
+    return raws
+
+
+def cli_outputs(path: Path, tmp_path: Path, capsys) -> dict[str, str]:
+    """What `fascia show` (table and --json), `sessions --json`, `stats --json` and `export` (CSV,
+    JSON, FIT) write for this store."""
+    from host_tools import cli
+
+    out: dict[str, str] = {}
+    tmp_path.mkdir()
+    for name, argv in {
+        "show": ["show", "1"],
+        "show_json": ["show", "41", "--json"],
+        "sessions": ["sessions", "--json"],
+        "stats": ["stats", "--json"],
+    }.items():
+        assert cli.main([*argv, "--db", str(path)]) == 0
+        out[name] = capsys.readouterr().out
+    recent = dt.date.fromtimestamp(NOW - 3 * 86400).isoformat()  # FIT: the last few (it is slow)
+    for fmt in ("csv", "json", "fit"):
+        target = tmp_path / f"export.{fmt}" if fmt != "fit" else tmp_path / "fit"
+        since = ["--since", recent] if fmt == "fit" else []
+        assert cli.main(["export", "-f", fmt, *since, "--db", str(path), str(target)]) == 0
+        capsys.readouterr()
+        files = sorted(target.glob("*.fit")) if fmt == "fit" else [target]
+        assert len(files) == 1 or 3 <= len(files) <= 6
+        out[fmt] = "".join(f.read_bytes().hex() for f in files)
+    return out
+
+
+def test_a_schema_1_store_migrates_losing_nothing_and_shrinks(tmp_path, capsys):
+    path = v1_store(tmp_path / "old.sqlite3", old_history())
+    stored = v1_series(path)
+    assert sum(len(e) for e, _ in stored.values()) > 80_000
+    size = path.stat().st_size
+    with Store(path, write=False) as reader:  # only reading: left as it is, and read right
+        before = reader.sessions()
+        assert reader.con.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert {r["id"]: (r["events_ms"], r["progress"]) for r in before} == stored
+    shown = cli_outputs(path, tmp_path / "before", capsys)
+    assert table_names(path) >= {"events", "progress"}
+
+    with Store(path) as s:  # a writer (`fascia sync`) migrates
+        assert s.con.execute("PRAGMA user_version").fetchone()[0] == st.SCHEMA_VERSION == 2
+        assert s.con.execute("PRAGMA freelist_count").fetchone()[0] == 0  # VACUUMed
+        assert s.con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert s.sessions() == before
+        assert s.devices()[0]["firmware"] == "0.1.0"
+        assert s.raw(1) == old_history()[0]
+    assert table_names(path) == {"devices", "sessions"}
+    assert path.stat().st_size < size / 3
+    assert cli_outputs(path, tmp_path / "after", capsys) == shown
+    with Store(path) as s:  # and stays migrated: a second open changes nothing
+        assert s.sessions() == before
+
+
+_KILLED_MID_MIGRATION = """
+import os, signal, sys
+from host_tools import store
+
+def drop_then_die(con):
+    migrate(con)
+    assert con.in_transaction
+    os.kill(os.getpid(), signal.SIGKILL)  # tables dropped, user_version not yet set, nothing committed
+
+migrate = store._MIGRATIONS[1]
+store._MIGRATIONS[1] = drop_then_die
+store.Store(sys.argv[1])
+"""
+
+
+def test_a_migration_killed_midway_leaves_the_old_store_intact(tmp_path):
+    path = v1_store(tmp_path / "old.sqlite3", old_history()[:5])
+    stored = v1_series(path)
+    proc = subprocess.run([sys.executable, "-c", _KILLED_MID_MIGRATION, str(path)], capture_output=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        con.close()
+    assert table_names(path) >= {"events", "progress"} and v1_series(path) == stored
+    with Store(path) as s:  # the next writer migrates it
+        assert {r["id"]: (r["events_ms"], r["progress"]) for r in s.sessions()} == stored
+    assert table_names(path) == {"devices", "sessions"}

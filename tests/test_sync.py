@@ -269,3 +269,73 @@ def test_no_device_is_one_line_and_exit_2(tmp_path):
     proc = run_sync("--port", str(tmp_path / "ttyNONE"), "--db", str(tmp_path / "s.sqlite3"))
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("fascia: error: device on")
+
+
+class RecordingDevice(sync.Device):
+    """The real USB device, noting each mpremote command (its first words) and the simulated
+    device's boot count before the restart; `fail_ack`: the acknowledgement fails (cable trouble)."""
+
+    def __init__(self, bridge: SerialBridge, fail_ack: bool = False):
+        super().__init__(bridge.port)
+        self.bridge = bridge
+        self.fail_ack = fail_ack
+        self.commands: list[tuple[str, ...]] = []
+        self.boots_before_restart = -1
+
+    def _mpremote(self, *args: str) -> str:
+        self.commands.append(args[:2])
+        return super()._mpremote(*args)
+
+    def ack(self, ids):
+        if self.fail_ack:
+            raise sync.SyncError("the device stopped answering")
+        return super().ack(ids)
+
+    def restart(self) -> bool:
+        self.boots_before_restart = self.bridge.boots
+        return super().restart()
+
+
+def wait_for_boots(bridge: SerialBridge, n: int) -> int:
+    """The bridge's boot count once it reaches `n` (or after 10 s), and still after a moment."""
+    deadline = time.monotonic() + 10
+    while bridge.boots < n and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    return bridge.boots
+
+
+def test_sync_restarts_the_device_app_and_a_second_sync_works(flash, device, tmp_path, capsys):
+    db = tmp_path / "s.sqlite3"
+    dev = RecordingDevice(device)
+    with Store(db) as store:
+        report = sync.sync(store, dev)
+    assert len(report.imported) == 2 and report.restarted and report.restart_error == ""
+    assert dev.commands[-1] == ("exec", "--no-follow") and dev.commands.count(("exec", "--no-follow")) == 1
+    # mpremote's own soft reset on connecting is one boot; the reset it sent ended the process, and
+    # the bridge started it again (its model of a reboot): one more
+    assert wait_for_boots(device, dev.boots_before_restart + 2) == dev.boots_before_restart + 2
+    again = sync_json(device.port, db, capsys)
+    assert again["imported"] == [] and again["on_device"] == 0 and again["restarted"] is True
+
+
+def test_a_sync_that_fails_once_connected_still_restarts_the_device(flash, device, tmp_path):
+    dev = RecordingDevice(device, fail_ack=True)
+    with Store(tmp_path / "s.sqlite3") as store, pytest.raises(sync.SyncError, match="stopped answering"):
+        sync.sync(store, dev)
+    assert dev.commands[-1] == ("exec", "--no-follow")
+    assert wait_for_boots(device, dev.boots_before_restart + 2) == dev.boots_before_restart + 2
+    assert len(stored(tmp_path / "s.sqlite3")) == 2  # committed before the acknowledgement failed
+    assert sorted(p.name for p in (flash / "log").glob("*.fs?")) == ["00001.fsl", "00002.fsl"]
+
+
+def test_a_failed_restart_is_a_warning_not_a_failed_sync(flash, device, tmp_path, capsys, monkeypatch):
+    def no_restart(self):
+        raise sync.SyncError(f"device on {self.port}: could not enter raw repl")
+
+    monkeypatch.setattr(sync.Device, "restart", no_restart)
+    db = tmp_path / "s.sqlite3"
+    assert history.main(["sync", "--port", device.port, "--db", str(db)]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # as one line, however the console wrapped it
+    assert "did not restart" in out and "could not enter raw repl" in out and "2 imported" in out
+    assert len(stored(db)) == 2

@@ -222,6 +222,10 @@ class BleDevice:
     def delete(self, ids: list[int]) -> dict:
         raise SyncError("deleting over Bluetooth needs a confirmation on the device (button A)")
 
+    def restart(self) -> bool:
+        """Nothing to do: over Bluetooth the app itself answers, so it never stopped."""
+        return False
+
 
 async def _only_device(backend: BleBackend | None) -> str:
     try:
