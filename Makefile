@@ -10,7 +10,7 @@ ESP32_STUBS := micropython-esp32-stubs>=1.29,<1.30
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n auto --dist loadfile
 
-.PHONY: all install demo demo-ble test check lint bench bench-accuracy bench-cost bench-pipeline bench-history bench-ble faults clean
+.PHONY: all install demo demo-ble test check lint bench bench-accuracy bench-cost bench-pipeline bench-history bench-ble faults mp32 clean
 
 all: install
 
@@ -55,6 +55,26 @@ clean:
 
 bench-pipeline: $(STAMP)
 	$(BIN)/python -m host_tools.bench.pipeline
+
+# A 32-bit MicroPython unix port (the ESP32's word size) for the heap figures of bench-pipeline.
+# Needs git, gcc-multilib (Debian: apt install gcc-multilib) and the MicroPython sources: from
+# GitHub by default, or MICROPYTHON_GIT=<a local clone>. The commit is the newest whose unix port
+# still has MICROPY_FORCE_32BIT, same interpreter as the pip binary (1.29.0-preview).
+MICROPYTHON_GIT ?= https://github.com/micropython/micropython.git
+MP32_COMMIT := 1454c3e201
+MP32 := out/mp32
+mp32: $(MP32)/micropython
+
+$(MP32)/micropython:
+	rm -rf $(MP32)/src && mkdir -p $(MP32)
+	git clone --quiet $(MICROPYTHON_GIT) $(MP32)/src && git -C $(MP32)/src checkout --quiet $(MP32_COMMIT)
+	echo 'include("$$(MPY_DIR)/extmod/asyncio")' > $(MP32)/manifest.py
+	mkdir -p $(MP32)/no-mpylib && touch $(MP32)/no-mpylib/README.md
+	$(MAKE) -C $(MP32)/src/mpy-cross -j2
+	$(MAKE) -C $(MP32)/src/ports/unix -j2 VARIANT=standard \
+		MICROPY_FORCE_32BIT=1 MICROPY_PY_BTREE=0 MICROPY_PY_FFI=0 MICROPY_PY_SSL=0 MICROPY_SSL_MBEDTLS=0 \
+		FROZEN_MANIFEST=$(abspath $(MP32))/manifest.py MPY_LIB_DIR=$(abspath $(MP32))/no-mpylib
+	cp $(MP32)/src/ports/unix/build-standard/micropython $@
 
 # Reliability fault suite, full counts (power cuts, full flash, sensor faults, hostile input, 24 h run):
 # prints the table and writes out/bench/faults.json. `make test` runs its quick profile.

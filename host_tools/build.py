@@ -46,10 +46,11 @@ def compile_tree(src: Path, out: Path, march: str) -> list[Path]:
     return written
 
 
-def host_firmware_lib() -> Path:
-    """The firmware and the simulation models compiled for this machine's unix port (cached in out/);
-    the simulation's entry scripts run from there with `micropython -m`."""
-    out = mpy.REPO / "out" / "mpy-x64"
-    compile_tree(mpy.FIRMWARE, out / "firmware", ARCH_HOST)
-    compile_tree(mpy.SIM_LIB, out / "sim", ARCH_HOST)
+def host_firmware_lib(march: str = ARCH_HOST) -> Path:
+    """The firmware and the simulation models compiled for a unix port (x64: this machine's; x86:
+    the 32-bit build of `make mp32`), cached in out/; the simulation's entry scripts run from there
+    with `micropython -m`."""
+    out = mpy.REPO / "out" / f"mpy-{march}"
+    compile_tree(mpy.FIRMWARE, out / "firmware", march)
+    compile_tree(mpy.SIM_LIB, out / "sim", march)
     return out

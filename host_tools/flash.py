@@ -6,7 +6,8 @@ Steps, each printed (and only printed with --dry-run):
 2. compile the firmware to .mpy for the ESP32 (xtensawin) with mpy-cross;
 3. copy it with mpremote: /lib/fascia, /lib/boards, /main.py, /board.py naming the board profile,
    and a default /config.json ONLY if the device has none (logs and config are never touched);
-4. soft-reset and check that the firmware answers with the version just copied.
+4. soft-reset, check that the firmware answers with the version just copied, then reset the board
+   so that the app runs (mpremote leaves it at the REPL).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from fascia import VERSION
 from fascia.spec import config as cfg
 from host_tools import build, mpy
 from host_tools.errors import UserError
+from host_tools.sync import RESET_CODE
 
 BOARDS = {"m5stickc": "esp32", "devkit": "esp32"}  # board profile -> esptool chip
 APP_OFFSET = 0x1000  # MicroPython's combined image on the (original) ESP32 starts at 0x1000
@@ -133,7 +135,9 @@ class Flasher:
         out = self._mpremote("check version", "exec", "import fascia; print(fascia.VERSION)")
         if not self.dry_run and out.strip() != VERSION:
             raise UserError(f"the device answers version {out.strip()!r}, expected {VERSION!r}")
-        done = "(dry run: nothing was written)" if self.dry_run else "answers"
+        # mpremote leaves the board at its REPL: reset it, so the app runs as at power-on
+        self._mpremote("start the app", "exec", "--no-follow", RESET_CODE)
+        done = "(dry run: nothing was written)" if self.dry_run else "answers, and runs"
         self.log(f"fascia {VERSION} on the {self.board} at {self.port}: {done}")
 
 

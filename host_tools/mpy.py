@@ -46,6 +46,24 @@ def micropython_binary() -> str:
     return tool("micropython")
 
 
+# A 32-bit build of the unix port (`make mp32`): the ESP32's word size, so its heap figures are the
+# device's. Optional: only the benchmarks use it, when it is there.
+MICROPYTHON_32 = REPO / "out" / "mp32" / "micropython"
+
+_MPY_ARCHS = {1: "x86", 2: "x64"}  # sys.implementation._mpy >> 10 (the .mpy arch field)
+
+
+def binary_march(binary: str) -> str:
+    """The mpy-cross -march whose .mpy files `binary` loads."""
+    out = subprocess.run(
+        [binary, "-c", "import sys; print(sys.implementation._mpy >> 10)"], capture_output=True, text=True
+    )
+    code = int(out.stdout.strip() or 0)
+    if code not in _MPY_ARCHS:
+        raise MicroPythonError(f"{binary}: unsupported native arch {code}")
+    return _MPY_ARCHS[code]
+
+
 def micropypath(extra: Iterable[Path | str] = (), *, sim: bool = False) -> str:
     """MICROPYPATH value: frozen modules, then `extra`, optional simulation modules, then firmware."""
     parts = [".frozen", *(str(p) for p in extra)]

@@ -9,21 +9,13 @@ discharging battery).
 
 
 class SimPin:
-    IN = 1
-    OUT = 3
-    PULL_UP = 1
-    PULL_DOWN = 2
+    """The part of machine.Pin that the drivers use: value() and calling the pin."""
 
     def __init__(self, level=1, script=None, clock=None, on_change=None):
         self.level = level
         self.script = script
         self.clock = clock
         self.on_change = on_change
-        self.writes = 0
-
-    def init(self, mode=-1, pull=-1, value=None):
-        if value is not None:
-            self.value(value)
 
     def value(self, v=None):
         if v is None:
@@ -35,7 +27,6 @@ class SimPin:
                     self.level = level
             return self.level
         v = 1 if v else 0
-        self.writes += 1
         changed = v != self.level
         self.level = v
         if changed and self.on_change is not None:
@@ -45,12 +36,6 @@ class SimPin:
     def __call__(self, v=None):
         return self.value(v)
 
-    def on(self):
-        self.value(1)
-
-    def off(self):
-        self.value(0)
-
 
 class SimADC:
     def __init__(self, uv=0):
@@ -58,6 +43,3 @@ class SimADC:
 
     def read_uv(self):
         return self.uv() if callable(self.uv) else self.uv
-
-    def read_u16(self):
-        return min(65535, self.read_uv() * 65535 // 3300000)

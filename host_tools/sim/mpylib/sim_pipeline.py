@@ -1,10 +1,10 @@
 """Pipeline benchmark on the simulated board (run by host_tools/bench/pipeline.py under micropython).
 
-Usage: sim_pipeline.py TRACE.csv SECONDS ODR_HZ MODE [HW_PORT], MODE "app" (the whole app: FIFO
-drain, detector, session rules, log, display) or "bare" (the same simulated sensor and bus, drained
-by a loop that does nothing with the samples); with HW_PORT the chips are served by the host
-(host_tools/sim/hw_server.py) instead of living in this heap. Prints one JSON line: wall ms,
-simulated ms, live heap.
+Usage: micropython -m sim_pipeline TRACE.csv SECONDS ODR_HZ MODE BOARD [HW_PORT], MODE "app" (the
+whole app: FIFO drain, detector, session rules, log, display, and the session's end) or "bare"
+(the same simulated sensor and bus, drained by a loop that does nothing with the samples); with
+HW_PORT the chips are served by the host (host_tools/sim/hw_server.py) instead of living in this
+heap. Prints one JSON line: wall ms, simulated ms, live heap.
 """
 
 import gc
@@ -15,8 +15,8 @@ import time
 from sim_board import make
 
 
-def main(trace, seconds, odr, mode, hw_port=0):
-    board = make({"board": "devkit", "trace": trace, "hw_port": hw_port})
+def main(trace, seconds, odr, mode, board_name, hw_port=0):
+    board = make({"board": board_name, "trace": trace, "hw_port": hw_port})
     clock = board.sim_clock
     end = seconds * 1000
     buf = bytearray(32 * board.imu.SAMPLE_BYTES)
@@ -45,8 +45,12 @@ def main(trace, seconds, odr, mode, hw_port=0):
             a = gc.mem_alloc()
             heap_min = min(heap_min, a)
             heap_max = max(heap_max, a)
+    count = 0
+    if app is not None:
+        app.stop(clock.now)  # the END record and the summary screen belong to a session too
+        app.draw(clock.now)
+        count = app.det.count
     wall = time.ticks_diff(time.ticks_ms(), t0)
-    count = app.det.count if app is not None else 0
     print(
         json.dumps(
             {
@@ -62,5 +66,10 @@ def main(trace, seconds, odr, mode, hw_port=0):
 
 
 main(
-    sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5]) if len(sys.argv) > 5 else 0
+    sys.argv[1],
+    int(sys.argv[2]),
+    int(sys.argv[3]),
+    sys.argv[4],
+    sys.argv[5],
+    int(sys.argv[6]) if len(sys.argv) > 6 else 0,
 )

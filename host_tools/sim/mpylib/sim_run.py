@@ -19,13 +19,13 @@ import time
 
 from sim_board import make
 
-from fascia.app.main import App
-
 
 def main(path):
     with open(path) as f:
         settings = json.load(f)
-    board = make(settings)
+    board = make(settings)  # first, as firmware/main.py does: the frame buffers go into an empty heap
+    from fascia.app.main import App
+
     clock = board.sim_clock
     app = App(board)
     end = settings["end_ms"]
