@@ -59,18 +59,24 @@ bench-pipeline: $(STAMP)
 # A 32-bit MicroPython unix port (the ESP32's word size) for the heap figures of bench-pipeline.
 # Needs git, gcc-multilib (Debian: apt install gcc-multilib) and the MicroPython sources: from
 # GitHub by default, or MICROPYTHON_GIT=<a local clone>. The commit is the newest whose unix port
-# still has MICROPY_FORCE_32BIT, same interpreter as the pip binary (1.29.0-preview).
+# still has MICROPY_FORCE_32BIT, same interpreter as the pip binary (1.29.0-preview). The board's
+# stand-ins for `machine` and `bluetooth` (and the simulator's loop) are frozen into it, as those
+# are in the ESP32's ROM: the heap then holds what it holds on a board, the firmware.
 MICROPYTHON_GIT ?= https://github.com/micropython/micropython.git
 MP32_COMMIT := 1454c3e201
 MP32 := out/mp32
+MP32_FROZEN := $(addprefix host_tools/sim/mpylib/,sim_board.py sim_pins.py sim_remote.py sim_run.py sim_pipeline.py bluetooth.py)
 mp32: $(MP32)/micropython
 
-$(MP32)/micropython:
+$(MP32)/src/.git:
 	rm -rf $(MP32)/src && mkdir -p $(MP32)
 	git clone --quiet $(MICROPYTHON_GIT) $(MP32)/src && git -C $(MP32)/src checkout --quiet $(MP32_COMMIT)
-	echo 'include("$$(MPY_DIR)/extmod/asyncio")' > $(MP32)/manifest.py
-	mkdir -p $(MP32)/no-mpylib && touch $(MP32)/no-mpylib/README.md
 	$(MAKE) -C $(MP32)/src/mpy-cross -j2
+
+$(MP32)/micropython: $(MP32)/src/.git $(MP32_FROZEN) Makefile
+	printf 'include("$$(MPY_DIR)/extmod/asyncio")\nfreeze("$(abspath host_tools/sim/mpylib)", (%s))\n' \
+		"$(foreach f,$(MP32_FROZEN),'$(notdir $(f))',)" > $(MP32)/manifest.py
+	mkdir -p $(MP32)/no-mpylib && touch $(MP32)/no-mpylib/README.md
 	$(MAKE) -C $(MP32)/src/ports/unix -j2 VARIANT=standard \
 		MICROPY_FORCE_32BIT=1 MICROPY_PY_BTREE=0 MICROPY_PY_FFI=0 MICROPY_PY_SSL=0 MICROPY_SSL_MBEDTLS=0 \
 		FROZEN_MANIFEST=$(abspath $(MP32))/manifest.py MPY_LIB_DIR=$(abspath $(MP32))/no-mpylib

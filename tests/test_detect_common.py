@@ -24,6 +24,15 @@ def test_per_sample_path_allocates_nothing(activity, tmp_path):
     assert int(out.strip().splitlines()[-1]) == 0
 
 
+@pytest.mark.parametrize("activity", ACTIVITIES)
+def test_reset_detector_counts_like_a_fresh_one(activity, tmp_path, dual):
+    source, scenario = INPUTS[activity]
+    trace = demo.generate(source, scenario, tmp_path / activity, seed=4, rate_hz=200)
+    fresh, after_reset, again = dual("detector_reset", activity, str(trace))
+    assert fresh["count"] > 0
+    assert after_reset == fresh and again == fresh
+
+
 def test_scoring_matches_events_one_to_one():
     truth = [1000, 1500, 2000, 2500]
     found = [1050, 1100, 1990, 2800]  # 1100 is a second detection of the same event

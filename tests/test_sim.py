@@ -123,9 +123,10 @@ def test_full_flash_refuses_to_start(tmp_path, shared_data):
 
 
 # Heaps the whole firmware runs in on the x64 unix port, with the sensor and display models kept
-# out of its heap (in this process, as chips are on a board): `make bench-pipeline` bisects the
-# smallest. x64 objects are about twice the ESP32's 32-bit ones.
-HEAPS = {"devkit": "100k", "m5stickc": "108k"}
+# out of its heap (served by this process, as chips are on a board). x64 objects are up to twice
+# the ESP32's 32-bit ones, and the simulator's stand-ins for `machine` share this heap: on a 32-bit
+# build with those frozen (`make mp32`), `make bench-pipeline` finds the firmware fits 64 KiB.
+HEAPS = {"devkit": "96k", "m5stickc": "104k"}
 
 
 @pytest.mark.parametrize("board", sorted(HEAPS))

@@ -68,6 +68,8 @@ class App:
     def __init__(self, board):
         self.board = board
         self.config, problems = _read_config(board)
+        self.activity = self.config["activity"]
+        self.det = make(self.activity)  # the current (or last) session's detector (early: the biggest)
         self.store = LogStore(board.path("log"), capacity_bytes=board.flash_bytes)
         try:
             self.boot = self.store.count_boot()
@@ -75,11 +77,9 @@ class App:
             self.boot = 0
         self.days = DailyProgress(board.path("days.json"))
         self.screen = Screen(board.display, board.width, board.height)
-        self.activity = self.config["activity"]
         self.mode = self.config["mode"]
         self.view = READY
         self.session = None  # the Session being recorded, if any
-        self.det = make(self.activity)  # the current (or last) session's detector
         self.result = None  # (count, duration_ms, lines, kcal_x10) of the last session
         self.notice_title = ""
         self.notice_lines = ()
@@ -339,7 +339,7 @@ class App:
         except OSError:  # ENOSPC: the flash filled up although the free-space check passed
             self._notice("FLASH FULL", (FLASH_FULL,))
             return False
-        self.det = make(self.activity)
+        self.det.reset()  # (not a new one: two detectors at once would not fit a small heap)
         self.session = ses.Session(self.activity, self.mode, self.config)
         self.session.start(now)
         self._rate.fill(0)

@@ -9,6 +9,7 @@ drive any of them:
         ...                        #   past: a jump is only counted once the rope has come round again)
     n = det.flush(t_ms)            # end of session: settle what is pending, same return convention
     det.count                      # running count
+    det.reset()                    # back to a fresh detector's state, allocating nothing
     det.extras()                   # activity-specific figures as a dict of ints (called rarely)
 
 `feed` allocates nothing: preallocated buffers, small ints, no floats. Timestamps drive all

@@ -17,9 +17,11 @@ class ReplayError(ValueError):
         self.reason = reason
 
 
-def count_samples(samples, activity: str) -> dict:
-    """Feed (t_ms, x, y, z) int tuples to a fresh detector: {'activity', 'count', 'events_ms', **extras}."""
-    det = make(activity)
+def count_samples(samples, activity: str, det=None) -> dict:
+    """Feed (t_ms, x, y, z) int tuples to `det` (default: a fresh detector for `activity`):
+    {'activity', 'count', 'events_ms', **extras}."""
+    if det is None:
+        det = make(activity)
     events = []
     t = 0
     for t, x, y, z in samples:

@@ -33,7 +33,7 @@ _MADCTL = const(0x36)
 _COLMOD = const(0x3A)
 _COLMOD_565 = const(0x55)
 _MADCTL_BGR = const(0x08)
-_BAND_ROWS = const(4)
+_BAND_ROWS = const(2)  # rows per SPI write: 540 B of RGB565, small enough for a 64 KB heap
 
 # rotation -> (MADCTL, column offset, row offset); MADCTL bits: MY 0x80, MX 0x40, MV 0x20
 _ROTATIONS = ((0x00, 52, 40), (0x60, 40, 53), (0xC0, 53, 40), (0xA0, 40, 52))
