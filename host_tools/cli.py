@@ -14,6 +14,7 @@ from pathlib import Path
 from fascia import VERSION
 from fascia.detect import ACTIVITIES
 from fascia.spec.config import MODES
+from host_tools.count import ACTIVITY_CHOICES
 from host_tools.errors import UserError
 
 # Modules that add their own subcommands: each has `register(subparsers)` and raises UserError.
@@ -91,7 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("count", help="count jumps, swings or steps in a trace CSV (t_ms,x,y,z in milli-g)")
     p.add_argument("file", help="canonical trace CSV")
-    p.add_argument("--activity", "-a", required=True, choices=ACTIVITIES)
+    p.add_argument(
+        "--activity",
+        "-a",
+        required=True,
+        choices=ACTIVITY_CHOICES,
+        help="what to count: jump_rope, swing or walk; recordings' names are understood too "
+        "(run, mixed, ... count steps; snatch, clean, jerk count reps)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object (count, events_ms, extras)")
     p.add_argument(
         "--runtime",

@@ -15,6 +15,30 @@ from host_tools import mpy
 
 RUNTIMES = ("cpython", "micropython")
 
+# The activity names of recordings (../shared/data/FORMAT.md) that one of the three counters counts:
+# steps in any walking or daily-life recording, reps in any kettlebell-style lift.
+ALIASES = {
+    "run": "walk",
+    "mixed": "walk",
+    "transport": "walk",
+    "static": "walk",
+    "other": "walk",
+    "snatch": "swing",
+    "clean": "swing",
+    "jerk": "swing",
+}
+ACTIVITY_CHOICES = ACTIVITIES + tuple(sorted(ALIASES))
+
+
+def detector_for(activity: str) -> str:
+    """The counter (one of ACTIVITIES) for an activity name (one of ACTIVITY_CHOICES)."""
+    if activity in ACTIVITIES:
+        return activity
+    if activity in ALIASES:
+        return ALIASES[activity]
+    raise CountError(f"unknown activity {activity!r} (choose from {', '.join(ACTIVITY_CHOICES)})")
+
+
 # Runs inside micropython: prints the result, or the replay error, as one JSON object.
 _MPY_REPLAY = """
 import sys, json
@@ -31,9 +55,9 @@ class CountError(Exception):
 
 
 def count_file(path: Path | str, activity: str, runtime: str = "cpython") -> dict:
+    """Count `activity` (a counter's name or an alias of one) in the trace at `path`."""
     path = Path(path)
-    if activity not in ACTIVITIES:
-        raise CountError(f"unknown activity {activity!r} (choose from {', '.join(ACTIVITIES)})")
+    activity = detector_for(activity)
     if not path.is_file():
         raise CountError(f"{path}: no such file")
     if runtime == "cpython":

@@ -56,6 +56,20 @@ def test_missing_file_and_bad_activity(tmp_path):
     assert proc.returncode == 2 and "invalid choice" in proc.stderr
 
 
+def test_recordings_activity_names_pick_their_counter(tmp_path):
+    from host_tools import demo
+    from host_tools.count import ALIASES
+
+    trace = demo.generate("clubbell", "light", tmp_path / "club", seed=2, rate_hz=100)
+    swing = json.loads(fascia("count", str(trace), "--activity", "swing", "--json").stdout)
+    assert swing["count"] > 0
+    for alias in ("snatch", "clean", "jerk"):
+        assert json.loads(fascia("count", str(trace), "--activity", alias, "--json").stdout) == swing
+    assert set(ALIASES.values()) <= set(ACTIVITIES)
+    walk = json.loads(fascia("count", str(trace), "--activity", "walk", "--json").stdout)
+    assert json.loads(fascia("count", str(trace), "--activity", "run", "--json").stdout) == walk
+
+
 @pytest.mark.parametrize("activity", ACTIVITIES)
 def test_count_json_is_one_object_and_runtimes_agree(tmp_path, activity):
     # 20 s of a still device: a valid trace every detector must read (and count nothing in)
