@@ -110,6 +110,17 @@ def test_sensor_that_stops_answering_keeps_the_session(tmp_path, shared_data):
     assert result.status[-1]["sensor_error"].startswith("Sensor not answering")
 
 
+@pytest.mark.parametrize("board", ["devkit", "m5stickc"])
+def test_sensor_dead_at_power_on_still_boots_and_says_so(board, tmp_path, shared_data):
+    result = simulate(
+        _recording("ktbl_1_swing"), "swing", board=board, frames_dir=tmp_path, extra={"fail_after_ms": 0}
+    )
+    assert result.summary["count"] == 0 and result.summary["status"] == "no session recorded"
+    assert result.status[-1]["sensor_error"].startswith("Sensor not answering")
+    if board == "devkit":  # (the notice bar is read off the 128x64 screen)
+        assert _notice_title(result.final_rows) == "SENSOR ERROR"
+
+
 def test_full_flash_refuses_to_start(tmp_path, shared_data):
     result = simulate(
         _recording("ktbl_1_swing"),

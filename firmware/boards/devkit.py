@@ -20,19 +20,15 @@ def make():
     from fascia.app.board import Board
     from fascia.drivers.battery import Battery
     from fascia.drivers.buttons import Button
+    from fascia.drivers.mpu import open_imu
     from fascia.drivers.mpu6050 import MPU6050
+    from fascia.drivers.mpu6886 import MPU6886
     from fascia.drivers.ssd1306 import SSD1306
 
     i2c = I2C(0, scl=Pin(_SCL), sda=Pin(_SDA), freq=400_000)
     display = SSD1306(i2c, _OLED_ADDR)
-    if 0x68 not in i2c.scan():
-        raise OSError("no IMU at I2C 0x68: check the wiring (hardware/README.md)")
-    try:
-        imu = MPU6050(i2c)
-    except OSError:  # an MPU6886 breakout on the same pins
-        from fascia.drivers.mpu6886 import MPU6886
-
-        imu = MPU6886(i2c)
+    # an MPU6050 (GY-521) or an MPU6886 breakout on the same pins; neither: the app shows the error
+    imu = open_imu(i2c, MPU6050, MPU6886)
     adc = ADC(Pin(_BATTERY_ADC), atten=ADC.ATTN_11DB)
     return Board(
         "devkit",

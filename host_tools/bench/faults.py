@@ -614,7 +614,7 @@ def _lost_writes(flash: Path, writes: list[dict]) -> int:
 
 
 def sensor_faults(traces: Traces, work: Path) -> Family:
-    """I2C errors (for good, before or during a session, or a glitch), a frozen sensor, FIFO
+    """I2C errors (for good, from power-on, before or during a session, or a glitch), a frozen sensor, FIFO
     overflow storms and a bus too slow to keep up: nothing crashes, the watchdog is always fed,
     the session so far is kept and the display says what is wrong."""
     fam = Family("sensor faults", lost_unit="sessions")
@@ -632,6 +632,12 @@ def sensor_faults(traces: Traces, work: Path) -> Family:
             {"sessions": one, "end_ms": end, "fail_after_ms": t0 + 6000},
             "SENSOR ERROR",
             "sensor",
+        ),
+        (
+            "sensor dead at power-on",
+            {"sessions": one, "end_ms": end, "fail_after_ms": 0},
+            "SENSOR ERROR",
+            None,
         ),
         (
             "I2C fails while idle",

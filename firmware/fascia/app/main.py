@@ -53,6 +53,11 @@ SUMMARY = const(2)
 NOTICE = const(3)
 
 
+def _not_answering(e: OSError) -> str:
+    """The sentence for a sensor whose bus failed with `e`."""
+    return "Sensor not answering (I2C error %d)" % (e.args[0] if e.args and type(e.args[0]) is int else 0)
+
+
 def _read_config(board) -> tuple:
     """(config, problems) from the board's config.json. The schema is only needed here (and by the
     Bluetooth service, which imports it itself), so its module is dropped again to spare the heap."""
@@ -112,6 +117,8 @@ class App:
             self.ble = BleService(board.ble, self)
         if problems:
             self._notice("CONFIG", problems)
+        if self.sensor_error:  # (a sensor dead at power-on matters more than a config complaint)
+            self._notice("SENSOR ERROR", (self.sensor_error,))
 
     # -- the loop -----------------------------------------------------------------------------------
     def step(self, now: int) -> None:
@@ -239,7 +246,7 @@ class App:
             self.board.imu.overflowed()
             self.sensor_error = ""
         except OSError as e:
-            self.sensor_error = "Sensor not answering (I2C error %d)" % (e.args[0] if e.args else 0)
+            self.sensor_error = _not_answering(e)
 
     # -- user actions -----------------------------------------------------------------------------
     def _on_buttons(self, now: int, ev_a: int, ev_b: int) -> None:
@@ -311,7 +318,7 @@ class App:
         try:
             self._period_us = self.board.imu.set_odr(ODR_HZ[self.activity])
         except OSError as e:
-            self.sensor_error = "Sensor not answering (I2C error %d)" % (e.args[0] if e.args else 0)
+            self.sensor_error = _not_answering(e)
 
     def start(self, now: int) -> bool:
         """Begin a session; False (and a notice on screen) if flash is full or the sensor is down."""
@@ -415,7 +422,7 @@ class App:
 
     def _sensor_failed(self, now: int, e: OSError) -> None:
         """The IMU stopped answering: keep what was counted, end the session, say so."""
-        self.sensor_error = "Sensor not answering (I2C error %d)" % (e.args[0] if e.args else 0)
+        self.sensor_error = _not_answering(e)
         if self.session is not None:
             self.session.stop(now)
             self._finish(now, "sensor")

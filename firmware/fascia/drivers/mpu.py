@@ -20,7 +20,8 @@ i.e. SMPLRT_DIV = 1000 // ODR - 1 and the widest filter whose bandwidth stays ne
 Rates that do not divide 1 kHz round up to the next one that does; `period_us` holds the one set.
 
 Errors: an I2C OSError propagates unchanged (the app shows it). A FIFO overflow is never hidden:
-the FIFO is reset and `overflowed()` returns True once, so the caller can mark a gap.
+the FIFO is reset and `overflowed()` returns True once, so the caller can mark a gap. A chip that
+does not answer at power-on is `open_imu`'s `NoSensor`, so the device still boots and says so.
 """
 
 import time
@@ -162,3 +163,35 @@ class MPU:
         out[0] = (_int16(buf[o], buf[o + 1]) * 125 + 128) >> 8
         out[1] = (_int16(buf[o + 2], buf[o + 3]) * 125 + 128) >> 8
         out[2] = (_int16(buf[o + 4], buf[o + 5]) * 125 + 128) >> 8
+
+
+_ENODEV = const(19)
+
+
+class NoSensor:
+    """Stands in for an accelerometer that did not answer at power-on: every call fails as its bus
+    did (OSError with the errno), so the app boots and shows its sensor error instead of the board
+    profile failing before there is a display."""
+
+    NAME = "no sensor"
+    SAMPLE_BYTES = 6
+
+    def __init__(self, errno: int = _ENODEV):
+        self.errno = errno
+
+    def _fail(self, *args) -> int:
+        raise OSError(self.errno)
+
+    set_odr = read_fifo = read_chunk = overflowed = fifo_reset = sample_mg = _fail
+
+
+def open_imu(i2c, *drivers):
+    """The first of `drivers` (MPU subclasses) whose chip answers on `i2c`, else a NoSensor."""
+    errno = _ENODEV
+    for driver in drivers:
+        try:
+            return driver(i2c)
+        except OSError as e:  # no answer (an I2C errno) or another chip (a sentence): try the next
+            if e.args and type(e.args[0]) is int:
+                errno = e.args[0]
+    return NoSensor(errno)

@@ -79,7 +79,7 @@ def make(settings=None):
         from sim_remote import chips
     else:
         from sim_local import chips
-    imu, display, frames, trace = chips(s, clock, kind, _drivers)
+    imu, display, frames, trace, sensor = chips(s, clock, kind, _drivers)
     scripts = s.get("buttons", {})
     pins = [SimPin(1, script=[tuple(p) for p in scripts.get(k, [])], clock=clock.ms) for k in ("a", "b")]
     buttons = (Button(pins[0]), Button(pins[1]))
@@ -106,23 +106,28 @@ def make(settings=None):
 
         board.sim_radio = bluetooth.connect_bridge(s["ble_port"])
         board.ble = bluetooth.BLE()
-    # for the simulator only: the clock, the trace player and the display's frame
+    # for the simulator only: the clock, the trace player, the sensor model and the display's frame
     board.sim_clock = clock
     board.sim_trace = trace
+    board.sim_sensor = sensor  # the SimMPU model (None when the host serves the chips)
     board.sim_save_frame = frames
     board.sim_wdt = wdt
     return board
 
 
 def _drivers(kind, i2c, display_bus):
-    """The real drivers of the board on the given buses: (imu, display)."""
+    """The real drivers of the board on the given buses, as its profile makes them: (imu, display)."""
+    from fascia.drivers.mpu import open_imu
+
     if kind == "m5stickc":
         from fascia.drivers.mpu6886 import MPU6886
         from fascia.drivers.st7789 import ST7789
 
         spi, dc, cs, rst = display_bus
-        return MPU6886(i2c), ST7789(spi, dc, cs, rst, rotation=0, fg=0xFFE0, bg=0x0000)
+        display = ST7789(spi, dc, cs, rst, rotation=0, fg=0xFFE0, bg=0x0000)
+        return open_imu(i2c, MPU6886), display
     from fascia.drivers.mpu6050 import MPU6050
     from fascia.drivers.ssd1306 import SSD1306
 
-    return MPU6050(i2c), SSD1306(i2c)
+    display = SSD1306(i2c)
+    return open_imu(i2c, MPU6050), display

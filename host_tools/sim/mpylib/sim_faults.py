@@ -179,7 +179,7 @@ def _fast_forward(mpu):
 
 def _sensor_model(board):
     """The SimMPU behind the board's IMU driver (on its simulated I2C bus)."""
-    return board.imu.i2c.devices[board.imu.addr]
+    return board.sim_sensor
 
 
 def _slow_bus(board, ms):

@@ -10,7 +10,7 @@ from sim_trace import TracePlayer
 
 
 def chips(s, clock, kind, drivers):
-    """(imu, display, save_frame, trace player) for sim_board.make, on in-process models."""
+    """(imu, display, save_frame, trace player, sensor model) for sim_board.make, on in-process models."""
     player = TracePlayer(s.get("trace"), s.get("trace_start_ms", 0))
     chip = "mpu6886" if kind == "m5stickc" else "mpu6050"
     mpu = SimMPU(
@@ -47,4 +47,4 @@ def chips(s, clock, kind, drivers):
             f.write(frame)
         return True
 
-    return imu, display, save_frame, player
+    return imu, display, save_frame, player, mpu

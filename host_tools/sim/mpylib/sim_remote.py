@@ -122,8 +122,8 @@ def save_frame(link, path, only_if_changed):
 
 
 def chips(s, clock, kind, drivers):
-    """(imu, display, save_frame, trace) for sim_board.make: the chips in the host process
-    (host_tools/sim/hw_server.py), reached over a socket."""
+    """(imu, display, save_frame, trace, None: no sensor model here) for sim_board.make: the
+    chips in the host process (host_tools/sim/hw_server.py), reached over a socket."""
     link = Link(s["hw_port"], clock)
     bus = (RemoteSPI(link), remote_pin(link, 0, 0), remote_pin(link, 1, 1), remote_pin(link, 2, 1))
     imu, display = drivers(kind, RemoteI2C(link), bus)
@@ -131,4 +131,4 @@ def chips(s, clock, kind, drivers):
     def frames(path, only_if_changed):
         return save_frame(link, path, only_if_changed)
 
-    return imu, display, frames, RemoteTrace(link)
+    return imu, display, frames, RemoteTrace(link), None
