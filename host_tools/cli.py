@@ -43,7 +43,9 @@ def _cmd_gen(args: argparse.Namespace) -> None:
     from host_tools import demo
 
     try:
-        csv_path = demo.generate(args.source, args.scenario, args.out, seed=args.seed, rate_hz=args.rate)
+        csv_path = demo.generate(
+            args.source, args.scenario, args.out, seed=args.seed, rate_hz=args.rate, placement=args.placement
+        )
     except ValueError as e:
         raise UserError(str(e)) from None
     print(csv_path)
@@ -115,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", help="output file stem (writes STEM.csv and STEM.json)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--rate", type=float, default=400.0, help="sample rate in Hz")
+    p.add_argument(
+        "--placement",
+        choices=("handle", "pocket", "waist"),
+        help="jump_rope only: where the sensor is (default: the handle; pocket = phone in a trouser "
+        "pocket, waist = clipped to the belt); same skipper and truth for the same seed",
+    )
     p.set_defaults(func=_cmd_gen)
 
     p = sub.add_parser("sim", help="run the unchanged firmware on a simulated board, fed by a trace")

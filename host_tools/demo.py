@@ -23,13 +23,27 @@ GENERATORS = {
 
 
 def generate(
-    source: str, scenario: str, out_stem: str | Path, *, seed: int = 1, rate_hz: float = 400.0
+    source: str,
+    scenario: str,
+    out_stem: str | Path,
+    *,
+    seed: int = 1,
+    rate_hz: float = 400.0,
+    placement: str | None = None,
 ) -> Path:
-    """Write OUT_STEM.csv/.json with generator `source`; returns the CSV path."""
+    """Write OUT_STEM.csv/.json with generator `source`; returns the CSV path.
+
+    `placement` (jump_rope only): "handle" (default), "pocket" or "waist".
+    """
     if source not in GENERATORS:
         raise ValueError(f"unknown generator {source!r} (choose from {', '.join(GENERATORS)})")
     module = importlib.import_module(GENERATORS[source])
-    module.generate(scenario, seed, rate_hz, Path(out_stem))
+    if placement is None:
+        module.generate(scenario, seed, rate_hz, Path(out_stem))
+    elif source == "jump_rope":
+        module.generate(scenario, seed, rate_hz, Path(out_stem), placement=placement)
+    else:
+        raise ValueError(f"--placement is for the jump_rope generator only, not {source!r}")
     return Path(out_stem).with_suffix(".csv")
 
 

@@ -1,4 +1,4 @@
-"""Jump-rope counter on generated handle traces: counts, trips, double unders, no-jump scenes, runtimes.
+"""Jump-rope counter on generated traces (handle; phone on the body): counts, trips, double unders, runtimes.
 
 Traces come from host_tools/gen/jumprope.py (seeds here are not the benchmark's 1000+ seeds and
 were not used while choosing the detector's constants). Tolerances are what the detector reaches
@@ -153,3 +153,27 @@ def test_knocks_do_not_deafen_the_landing_detector(tmp_path):
     (result,) = run_driver("cpython", "jump_replay", str(knocked))
     assert truth["count"] > 50
     assert _close(result["count"], truth["count"], 0.03), (result["count"], truth["count"])
+
+
+@pytest.mark.parametrize("placement", ["pocket", "waist"])
+def test_a_sensor_on_the_body_counts_the_jumps(dual, tmp_path, placement):
+    # no rope in sight: the free fall of every flight and the landing's ring are what count
+    found = []
+    for scenario, seed in (("basic", 320), ("boxer", 321)):
+        csv_path, json_path = jumprope.generate(
+            scenario, seed, 200, tmp_path / f"{scenario}_{placement}", duration_s=40.0, placement=placement
+        )
+        (result,) = dual("jump_replay", str(csv_path))
+        found.append((result["count"], json.loads(json_path.read_text())["count"]))
+    error = sum(abs(counted - truth) for counted, truth in found)
+    assert sum(truth for _, truth in found) > 80
+    assert error <= 0.08 * sum(truth for _, truth in found), found
+
+
+@pytest.mark.parametrize("scenario", ["walk_carry", "put_down", "rest"])
+def test_a_sensor_on_the_body_counts_nothing_without_jumps(dual, tmp_path, scenario):
+    csv_path, _ = jumprope.generate(
+        scenario, 330, 100, tmp_path / scenario, duration_s=40.0, placement="pocket"
+    )
+    (result,) = dual("jump_replay", str(csv_path))
+    assert result["count"] == 0

@@ -109,7 +109,8 @@ def generated_jobs() -> list:
         for path in make_set(GENERATED / name.rsplit(".", 1)[1]):
             truth = json.loads(Path(path).with_suffix(".json").read_text())
             detector = DETECTOR_FOR.get(truth["activity"], "walk")
-            group = f"generated {detector} ({truth['activity']})"
+            worn = truth["activity"] == "jump_rope" and truth.get("placement") != "handle"
+            group = f"generated {detector} ({'on the body' if worn else truth['activity']})"
             jobs.append((group, str(path), detector, None, Path(path).stem))
     return jobs
 

@@ -45,6 +45,40 @@ in its own frame) is the sum of:
   it), putting the handle down on the floor and leaving it, standing with the handle hanging
   (small fidgets, a few seconds of shaking the arms out at 2.5-4 Hz).
 
+Body-worn placements (`placement="pocket"` or `"waist"`): the same skipper and the same rope
+passes, seen by a phone in a front trouser pocket (upper thigh) or clipped to the belt. There is
+no wrist circle, rope pull, handle tilt or trip yank (the rope's pull on the shins, tens of N on
+a 50-100 kg body, is < 0.05 g and left out; the stop and the landing on the rope remain).
+
+* **Body force, unfiltered.** The sensor rides on the body: the relay is 100 %, so flight reads
+  ~0 g, contacts are the half-sines above and landings ring at full strength.
+* **Thigh or pelvis attitude.** The leg works as a spring: at a fixed leg stiffness its
+  compression grows with the landing speed, so the thigh flexes by 3-12 deg at mid-stance for a
+  5 cm bounce, scaled by the half-flight time over 0.1 s (x0.6-1.7: boxer skip ~2-9 deg, double
+  unders up to ~20 deg), as a smooth bump over the contact (deepest at mid-stance, where the force
+  peaks; straight legs in the air). A set is skipped in a slight crouch (thigh 0-8 deg flexed).
+  The pocket sits 15-25 cm below the hip joint, so its arc around the hip adds r*theta''. Landings
+  reach peak hip flexion speeds of ~200-400 deg/s within 50-80 ms, i.e. ~60-150 rad/s^2: the
+  bend is capped at 150 rad/s^2 (<= 3-4 g at the pocket), so short, hard double-under contacts
+  (0.12 s) bend only ~5 deg and ~20 deg needs a contact of >= 0.23 s. On the waist the belt
+  clip sits 5-15 cm above the hip axis and the pelvis tilts 1-4 deg per landing (crouch 0-5
+  deg). Gravity's projection wobbles with the thigh or pelvis at the jump rate.
+* **Sway.** Balance corrections and drifting on the spot tilt the ground reaction force by
+  0.02-0.1 rad (0.5-3 Hz): 0.02-0.1 g sideways/forward while the feet push, none in flight (no
+  horizontal force in the air), 30 % of it while standing between sets.
+* **Boxer skip in a pocket.** One foot at a time, alternating: landings on the other leg reach the
+  pocket through the pelvis at 30-60 % (joint and soft-tissue damping) and the pocket thigh, then
+  the free leg, bends half as much; the pelvis drops 2-5 deg to the side of the free leg.
+* **Orientation.** The phone's orientation in the pocket or clip is a uniformly random rotation.
+* **No-jump scenarios.** walk_carry: walking with the phone on the body: the same bounce, heel
+  strikes of 0.5-1.5 g (no arm to filter them; in a pocket the other leg's at 30-60 %), the thigh
+  swinging +-15-22 deg at the stride rate (hip flexion-extension spans ~40 deg in gait), or on the
+  waist the pelvis tilting +-1-3 deg at the step rate; pelvic obliquity +-2-5 deg at the stride
+  rate. put_down: the phone comes out of the pocket (up 15-30 cm), goes 30-60 cm forward onto a
+  table about as high as the pocket (-10..+15 cm) and lies flat. rest: standing; weight shifts move
+  the hips like the hand's fidgets, arm shake-outs move the trunk by 5-10 % of the arms' motion
+  (the arms are ~10 % of the body's mass).
+
 Turning rates: single unders 100-200 rpm (a random skipper rate, +-10 % per set, +-2 % per
 jump). Truth event: the moment the rope angle passes the bottom (under the feet); one per
 successful pass, a double under gives two. The rope angle is piecewise linear between the pass
@@ -65,6 +99,8 @@ G = 9.80665
 DT = 0.001  # model grid (s): the fastest content (30 Hz ringing) gets > 30 points per cycle
 TAU = 2.0 * math.pi
 
+PLACEMENTS = ("handle", "pocket", "waist")
+ALPHA_MAX = 150.0  # rad/s^2: the fastest a body-worn thigh/pelvis flexes on landing (module docstring)
 SCENARIOS = ("basic", "boxer", "double_under", "warmup", "trips", "mixed", "walk_carry", "put_down", "rest")
 
 
@@ -109,6 +145,40 @@ def _random_rotation(rng: random.Random) -> list[list[float]]:
     ]
 
 
+class Wearer:
+    """Where a body-worn phone sits and how the body moves it (see "Body-worn placements").
+
+    It draws from its own random stream, so the skipper, the sets and the rope passes are the
+    same as for the handle with the same seed.
+    """
+
+    def __init__(self, rng: random.Random, placement: str):
+        self.rng = rng
+        self.placement = placement
+        self.pocket = placement == "pocket"
+        self.mount = _random_rotation(rng)
+        if self.pocket:  # upper thigh, below the hip joint
+            self.radius, self.below = rng.uniform(0.15, 0.25), True
+            self.swing = math.radians(rng.uniform(3.0, 12.0))
+            self.crouch = math.radians(rng.uniform(0.0, 8.0))
+            self.walk_swing = math.radians(rng.uniform(15.0, 22.0))
+            self.other_leg = rng.uniform(0.3, 0.6)
+        else:  # belt clip on the pelvis, above the hip axis
+            self.radius, self.below = rng.uniform(0.05, 0.15), False
+            self.swing = math.radians(rng.uniform(1.0, 4.0))
+            self.crouch = math.radians(rng.uniform(0.0, 5.0))
+            self.walk_swing = math.radians(rng.uniform(1.0, 3.0))
+            self.other_leg = 1.0
+        self.obliquity = math.radians(rng.uniform(2.0, 5.0))
+        self.heel = rng.uniform(0.5, 1.5)
+        self.shake = rng.uniform(0.05, 0.10)
+        lean = rng.uniform(0.02, 0.10)
+        self.sway = [
+            [(lean * rng.uniform(0.3, 0.7), rng.uniform(0.5, 3.0), rng.uniform(0, TAU)) for _ in range(2)]
+            for _ in range(2)
+        ]
+
+
 def _smoothstep(u: float) -> float:
     u = min(1.0, max(0.0, u))
     return u * u * (3 - 2 * u)
@@ -117,7 +187,7 @@ def _smoothstep(u: float) -> float:
 class Timeline:
     """Model quantities on a DT grid; scenarios fill them in, `specific_force` turns them into g."""
 
-    def __init__(self, duration: float):
+    def __init__(self, duration: float, worn: Wearer | None = None):
         self.n = int(duration / DT) + 3
         n = self.n
         self.duration = duration
@@ -131,6 +201,9 @@ class Timeline:
         self.hang = [1.0] * n  # 0 = jumping attitude, 1 = hanging attitude
         self.extra_pos = [(0.0, 0.0, 0.0)] * n  # other hand motion (walking arm, fidgets, put-down)
         self.extra_pitch = [0.0] * n  # handle tilt from that motion (rad)
+        self.worn = worn  # None: the handle; else the body-worn phone
+        self.bend = [0.0] * n  # body-worn: thigh flexion / pelvic tilt (rad, forward)
+        self.roll = [0.0] * n  # body-worn: sideways tilt (rad)
         self.events: list[float] = []
         self.trips = 0
         self.double_unders = 0  # completed double-under jumps (both passes made)
@@ -160,6 +233,30 @@ def _ramp(arr: list[float], t0: float, t1: float, a: float, b: float, tl: Timeli
     for i in range(tl.idx(t0), tl.n):
         u = (i * DT - t0) / max(t1 - t0, 1e-6)
         arr[i] = a + (b - a) * _smoothstep(u)
+
+
+def _add_bump(arr: list[float], t0: float, t1: float, amp: float, tl: Timeline) -> None:
+    """A smooth bump 64 u^3 (1-u)^3 of peak `amp` over [t0, t1]: zero slope and curvature at both ends."""
+    for i in range(tl.idx(t0), tl.idx(t1) + 1):
+        u = (i * DT - t0) / max(t1 - t0, 1e-6)
+        if 0.0 <= u <= 1.0:
+            arr[i] += amp * 64.0 * (u * (1 - u)) ** 3
+
+
+def _bend(tl: Timeline, t0: float, t1: float, half_flight: float, other: bool | None) -> None:
+    """Body-worn: flex the thigh (tilt the pelvis) over a contact, as deep as the landing was fast.
+
+    `other`: None on both feet, else whether the foot on the ground is the other leg (boxer skip).
+    """
+    worn = tl.worn
+    assert worn is not None  # (only called for body-worn placements)
+    depth = worn.swing * min(1.7, max(0.6, half_flight / 0.1)) * worn.rng.uniform(0.85, 1.15)
+    depth = min(depth, ALPHA_MAX * (t1 - t0) ** 2 / 24.0)  # the bump's peak theta'' is 24 depth / T^2
+    if other and worn.pocket:
+        depth *= 0.5  # the pocket thigh is the free leg
+    _add_bump(tl.bend, t0, t1, depth, tl)
+    if other is not None:
+        _add_bump(tl.roll, t0, t1, worn.obliquity * (1 if other else -1), tl)
 
 
 def _jump_set(
@@ -222,24 +319,37 @@ def _jump_set(
     # back to standing; landings ring
     done = zip(centres[:last_jump], jumps[:last_jump], strict=True)
     flights = [(c - f / 2, c + f / 2) for c, (_n, _p, f) in done]
-    relay = jp.arm_relay
+    worn = tl.worn
+    relay = jp.arm_relay if worn is None else 1.0  # a body-worn sensor feels the body's force fully
+    # body-worn boxer skip: which foot each landing is on (None: both feet)
+    other = (worn.rng.random() < 0.5) if worn is not None and kind == "boxer" else None
     prev_land, prev_half = None, 0.0
     for takeoff, land in flights:
         if prev_land is None:
-            _push_off(tl, rng, takeoff, (land - takeoff) / 2, relay)
+            start = _push_off(tl, rng, takeoff, (land - takeoff) / 2, relay)
+            if worn is not None:
+                _bend(tl, start, takeoff, (land - takeoff) / 2, None)
         else:
             tc = takeoff - prev_land
             impulse = tc + prev_half + (land - takeoff) / 2  # g*s: the contact carries the cycle's weight
             for i in range(tl.idx(prev_land), tl.idx(land)):
                 tl.body[i] = 1.0 - relay
             _add_pulse(tl.body, prev_land, tc, relay * impulse * math.pi / (2 * tc), tl)
+            if worn is not None:
+                _bend(tl, prev_land, takeoff, prev_half, other)
         for i in range(tl.idx(takeoff), tl.idx(land)):
             tl.body[i] = 1.0 - relay
         prev_land, prev_half = land, (land - takeoff) / 2
         peak = jp.spike_g * rng.uniform(0.8, 1.2) * (0.5 if kind == "boxer" else 1.0)
+        if other is not None:
+            other = not other  # boxer skip: the next landing is on the other foot
+            if other and worn is not None:
+                peak *= worn.other_leg  # it reaches the pocket through the pelvis
         _add_ring(tl.shock, land, peak, jp.spike_hz, jp.spike_tau, tl)
     if prev_land is not None:
-        _settle(tl, rng, prev_land, prev_half, relay)
+        settled = _settle(tl, rng, prev_land, prev_half, relay)
+        if worn is not None:
+            _bend(tl, prev_land, settled, prev_half, None)
     # attitude and circle activity
     _ramp(tl.hang, t_start - 0.7, t_start - 0.1, 1.0, 0.0, tl)
     _ramp(tl.hang, t_stop + 0.3, t_stop + 1.0, 0.0, 1.0, tl)
@@ -248,12 +358,12 @@ def _jump_set(
     return t_stop + 1.0
 
 
-def _push_off(tl: Timeline, rng: random.Random, takeoff: float, half_flight: float, relay: float) -> None:
+def _push_off(tl: Timeline, rng: random.Random, takeoff: float, half_flight: float, relay: float) -> float:
     """From standing (1 g) to the first take-off: an optional counter-movement dip, then a push.
 
     Contact force F (in body weights) dips to 1 - d over a half sine, then goes smoothly from 1 to 0
     at take-off with a half-sine push on top; the push is sized so that the impulse above the
-    weight, integral of (F - 1), equals the take-off speed g * half_flight.
+    weight, integral of (F - 1), equals the take-off speed g * half_flight. Returns when it starts.
     """
     t_push = rng.uniform(0.12, 0.2)
     t_dip = rng.uniform(0.1, 0.2)
@@ -267,12 +377,14 @@ def _push_off(tl: Timeline, rng: random.Random, takeoff: float, half_flight: flo
         u = (i * DT - start) / t_push
         force = math.cos(math.pi * u / 2) ** 2 + amp * math.sin(math.pi * u)
         tl.body[i] = 1.0 + relay * (force - 1.0)
+    return t0
 
 
-def _settle(tl: Timeline, rng: random.Random, land: float, half_flight: float, relay: float) -> None:
+def _settle(tl: Timeline, rng: random.Random, land: float, half_flight: float, relay: float) -> float:
     """The last landing: a contact like the others that stops the fall and ends standing (1 g).
 
     F goes smoothly from 0 to 1 with a half-sine on top; integral of (F - 1) = g * half_flight.
+    Returns when the skipper stands again.
     """
     t_land = rng.uniform(0.2, 0.35)
     amp = (half_flight + t_land / 2) * math.pi / (2 * t_land)
@@ -280,6 +392,7 @@ def _settle(tl: Timeline, rng: random.Random, land: float, half_flight: float, r
         u = (i * DT - land) / t_land
         force = math.sin(math.pi * u / 2) ** 2 + amp * math.sin(math.pi * u)
         tl.body[i] = 1.0 + relay * (force - 1.0)
+    return land + t_land
 
 
 def _rope_angle(tl: Timeline, jp: Jumper, knots: list[tuple[float, float]]) -> None:
@@ -341,6 +454,8 @@ def _shake_out(tl: Timeline, rng: random.Random, t0: float) -> None:
     """A couple of seconds of shaking the arms loose: linear, 2.5-4 Hz, +-3-6 cm (no rotation)."""
     f, a, dur = rng.uniform(2.5, 4.0), rng.uniform(0.03, 0.06), rng.uniform(1.5, 3.0)
     direction = _unit([rng.gauss(0, 1) for _ in range(3)])
+    if tl.worn is not None:
+        a *= tl.worn.shake  # body-worn: the trunk recoils from the arms (momentum)
     for i in range(tl.idx(t0), tl.idx(t0 + dur)):
         t = i * DT - t0
         s = a * math.sin(TAU * f * t) * math.sin(math.pi * t / dur)
@@ -354,7 +469,11 @@ def _unit(v: list[float]) -> list[float]:
 
 
 def _walk(tl: Timeline, rng: random.Random, t0: float, t1: float) -> None:
-    """Walking with the rope in hand: bounce and heel strikes at the step rate, arm as a pendulum."""
+    """Walking with the rope in hand: bounce and heel strikes at the step rate, arm as a pendulum.
+
+    Body-worn: the thigh swings (pocket) or the pelvis tilts (waist) instead of the arm.
+    """
+    worn = tl.worn
     f = rng.uniform(1.6, 2.1)
     bounce, beta0, arm = rng.uniform(0.15, 0.35), math.radians(rng.uniform(10, 30)), rng.uniform(0.6, 0.7)
     heel, heel_hz, heel_tau = rng.uniform(0.3, 1.0), rng.uniform(10, 25), rng.uniform(0.02, 0.04)
@@ -364,13 +483,27 @@ def _walk(tl: Timeline, rng: random.Random, t0: float, t1: float) -> None:
         fade = min(1.0, t / 1.0, (t1 - t0 - t) / 1.0)
         fade = max(0.0, fade)
         tl.body[i] += fade * bounce * math.sin(TAU * f * t)
+        if worn is not None:
+            ease = _smoothstep(fade)  # the pocket is 20 cm from the hip: no kink in the thigh's speed
+            if worn.pocket:  # the thigh swings once per stride (two steps)
+                tl.bend[i] += ease * worn.walk_swing * math.sin(math.pi * f * t)
+            else:  # the pelvis tilts once per step
+                tl.bend[i] += ease * worn.walk_swing * math.sin(TAU * f * t)
+            tl.roll[i] += ease * worn.obliquity * math.cos(math.pi * f * t)
+            continue
         beta = fade * beta0 * math.sin(math.pi * f * t)
         ex, ey, ez = tl.extra_pos[i]
         tl.extra_pos[i] = (ex + arm * math.sin(beta), ey, ez + arm * (1 - math.cos(beta)))
         tl.extra_pitch[i] += beta
     step = t0 + 1.0
     while step < t1 - 1.0:
-        _add_ring(tl.shock, step, heel * rng.uniform(0.8, 1.2), heel_hz, heel_tau, tl)
+        amp = heel * rng.uniform(0.8, 1.2)
+        if worn is not None:
+            amp *= worn.heel / heel  # no arm between the heel and the sensor
+            # in a pocket, the heel strike of the leg swung forward is the pocket leg's
+            if worn.pocket and math.sin(math.pi * f * (step - t0)) < 0:
+                amp *= worn.other_leg
+        _add_ring(tl.shock, step, amp, heel_hz, heel_tau, tl)
         step += 1.0 / f * rng.uniform(0.97, 1.03)
 
 
@@ -379,11 +512,18 @@ def _put_down(tl: Timeline, rng: random.Random, t0: float) -> float:
     dur = rng.uniform(1.2, 2.0)
     drop, fwd = rng.uniform(0.6, 0.9), rng.uniform(0.1, 0.3)
     turn = math.radians(rng.uniform(70, 110)) * rng.choice((-1, 1))
+    lift = 0.0
+    if tl.worn is not None:  # out of the pocket (or clip), forward onto a table at about that height
+        w = tl.worn.rng
+        drop, fwd, lift = w.uniform(-0.10, 0.15), w.uniform(0.3, 0.6), w.uniform(0.15, 0.3)
     for i in range(tl.idx(t0), tl.n):
         u = (i * DT - t0) / dur
         s = u * u * u * (10 - 15 * u + 6 * u * u) if u < 1 else 1.0  # minimum-jerk reach
         ex, ey, ez = tl.extra_pos[i]
         tl.extra_pos[i] = (ex + fwd * s, ey, ez - drop * s)
+        if lift:
+            ex, ey, ez = tl.extra_pos[i]
+            tl.extra_pos[i] = (ex, ey, ez + lift * math.sin(math.pi * s))
         tl.extra_pitch[i] += turn * s
     _add_ring(tl.shock, t0 + dur, rng.uniform(0.5, 1.5), rng.uniform(20, 40), 0.01, tl)
     return t0 + dur
@@ -441,6 +581,45 @@ def _specific_force(tl: Timeline, jp: Jumper, still_after: float | None) -> list
     return out
 
 
+def _worn_force(
+    tl: Timeline, jp: Jumper, worn: Wearer, still_after: float | None
+) -> list[tuple[float, float, float]]:
+    """Body-worn sensor-frame specific force (g): hips + thigh/pelvis arc, sway, shocks, attitude, mount."""
+    side = -1.0 if worn.below else 1.0
+    angle = [worn.crouch * (1 - tl.hang[i]) + tl.bend[i] for i in range(tl.n)]
+    pos = []
+    for i in range(tl.n):
+        ex, ey, ez = tl.extra_pos[i]
+        pos.append((ex + worn.radius * math.sin(angle[i]), ey, ez + side * worn.radius * math.cos(angle[i])))
+    out = []
+    mount = worn.mount
+    fwd = jp.spike_fwd  # landing shocks: mostly vertical, some forward
+    for i in range(tl.n):
+        a = [0.0, 0.0, 0.0]
+        if 0 < i < tl.n - 1:
+            for c in range(3):
+                a[c] = (pos[i + 1][c] - 2 * pos[i][c] + pos[i - 1][c]) / (DT * DT) / G
+        t = i * DT
+        body, shock = tl.body[i], tl.shock[i]
+        lean = [0.0, 0.0]
+        if still_after is None or t < still_after:
+            share = 0.3 + 0.7 * (1 - tl.hang[i])  # full while skipping, 30 % standing
+            lean = [
+                share * sum(amp * math.sin(TAU * fr * t + p) for amp, fr, p in axis) for axis in worn.sway
+            ]
+        f = (a[0] + body * lean[0] + shock * fwd, a[1] + body * lean[1], a[2] + body + shock * (1 - fwd))
+        pitch = angle[i] + tl.extra_pitch[i]
+        roll = tl.roll[i]
+        cp, sp, cr, sr = math.cos(pitch), math.sin(pitch), math.cos(roll), math.sin(roll)
+        x1 = cp * f[0] - sp * f[2]
+        z1 = sp * f[0] + cp * f[2]
+        y2 = cr * f[1] + sr * z1
+        z2 = -sr * f[1] + cr * z1
+        v = (x1, y2, z2)
+        out.append(tuple(mount[0][r] * v[0] + mount[1][r] * v[1] + mount[2][r] * v[2] for r in range(3)))
+    return out
+
+
 def _plan(scenario: str, tl: Timeline, jp: Jumper, rng: random.Random) -> float | None:
     """Fill the timeline for a scenario; returns the time after which the handle lies still, if any."""
     dur = tl.duration
@@ -484,20 +663,33 @@ def _plan(scenario: str, tl: Timeline, jp: Jumper, rng: random.Random) -> float 
 
 
 def generate(
-    scenario: str, seed: int, rate_hz: float, out_stem: Path | str, duration_s: float = 60.0, **opts
+    scenario: str,
+    seed: int,
+    rate_hz: float,
+    out_stem: Path | str,
+    duration_s: float = 60.0,
+    placement: str = "handle",
+    **opts,
 ) -> tuple[Path, Path]:
-    """Write `<out_stem>.csv/.json`: a jump-rope handle trace of `scenario` (one of SCENARIOS).
+    """Write `<out_stem>.csv/.json`: a jump-rope trace of `scenario` (one of SCENARIOS).
 
-    `opts` go to SensorModel (e.g. gap_every_s=0, noise_mg=4). The sidecar carries the truth
-    events (rope passes) and `trips`/`double_unders` figures.
+    `placement` (one of PLACEMENTS): the rope's handle, or a phone in a trouser pocket or on the
+    waist; the same seed gives the same skipper, sets and truth events in all three. `opts` go to
+    SensorModel (e.g. gap_every_s=0, noise_mg=4). The sidecar carries the truth events (rope
+    passes) and `trips`/`double_unders` figures.
     """
     if scenario not in SCENARIOS + ("demo",):
         raise ValueError(f"unknown scenario {scenario!r} (choose from {', '.join(SCENARIOS)})")
+    if placement not in PLACEMENTS:
+        raise ValueError(f"unknown placement {placement!r} (choose from {', '.join(PLACEMENTS)})")
     rng = random.Random(f"{scenario}/{seed}")
     jp = Jumper(rng)
-    tl = Timeline(duration_s)
+    worn = (
+        None if placement == "handle" else Wearer(random.Random(f"{scenario}/{seed}/{placement}"), placement)
+    )
+    tl = Timeline(duration_s, worn)
     still_after = _plan(scenario, tl, jp, rng)
-    force = _specific_force(tl, jp, still_after)
+    force = _specific_force(tl, jp, still_after) if worn is None else _worn_force(tl, jp, worn, still_after)
 
     def accel(t: float) -> tuple[float, float, float]:
         u = t / DT
@@ -512,12 +704,15 @@ def generate(
         f"generated by host_tools/gen/jumprope.py: scenario {scenario}, seed {seed}, {jp.rpm:.0f} rpm "
         "skipper; truth = rope passes under the feet, read off the model's rope angle (exact)"
     )
-    placement = "handle"
+    if placement != "handle":
+        pocket = placement == "pocket"
+        where = "in a front trouser pocket (thigh)" if pocket else "clipped to the belt (waist)"
+        notes += f"; sensor: a phone {where}, not the handle"
     return write_trace(
         out_stem,
         samples,
         activity="jump_rope",
-        placement=placement,
+        placement={"handle": "handle", "pocket": "pocket", "waist": "other"}[placement],
         events_ms=events,
         notes=notes,
         extra={"scenario": scenario, "trips": tl.trips, "double_unders": tl.double_unders},
@@ -559,12 +754,31 @@ BENCHMARK = [
 ]
 
 
+# the same kind of sessions felt by a phone on the body (scenario, seed, rate, duration, placement)
+BODY_WORN_BENCHMARK = [
+    ("basic", 2101, 100, 60, "pocket"),
+    ("basic", 2102, 400, 60, "waist"),
+    ("boxer", 2103, 200, 60, "pocket"),
+    ("boxer", 2104, 100, 60, "waist"),
+    ("double_under", 2105, 400, 60, "pocket"),
+    ("warmup", 2106, 100, 60, "waist"),
+    ("trips", 2107, 200, 60, "pocket"),
+    ("mixed", 2108, 400, 90, "pocket"),
+    ("mixed", 2109, 100, 90, "waist"),
+    ("walk_carry", 2110, 100, 60, "pocket"),
+    ("put_down", 2111, 200, 40, "pocket"),
+    ("rest", 2112, 100, 40, "waist"),
+]
+
+
 def benchmark_set(out_dir: Path | str) -> list[Path]:
-    """Generate the fixed benchmark traces into out_dir; returns the CSV paths."""
+    """Generate the fixed benchmark traces (handle, then body-worn) into out_dir; returns the CSV paths."""
     out = Path(out_dir)
+    runs = [(*row, "handle") for row in BENCHMARK] + BODY_WORN_BENCHMARK
     paths = []
-    for scenario, seed, rate, dur in BENCHMARK:
-        stem = out / f"jr_{scenario}_{seed}_{rate}hz"
-        csv_path, _ = generate(scenario, seed, rate, stem, duration_s=dur)
+    for scenario, seed, rate, dur, placement in runs:
+        where = "" if placement == "handle" else f"_{placement}"
+        stem = out / f"jr_{scenario}_{seed}_{rate}hz{where}"
+        csv_path, _ = generate(scenario, seed, rate, stem, duration_s=dur, placement=placement)
         paths.append(csv_path)
     return paths

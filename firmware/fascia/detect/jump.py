@@ -1,4 +1,5 @@
-"""Jump-rope counter for a sensor in the handle: counts rope passes, not bounces.
+"""Jump-rope counter for a sensor in the handle (or on the wrist): counts rope passes, not bounces.
+A sensor on the body (a phone in a pocket, on the waist) sees no rope: there it counts jumps.
 
 Physics it relies on (all constants below follow from it, none from a particular recording):
 
@@ -31,6 +32,12 @@ Physics it relies on (all constants below follow from it, none from a particular
 * Up to two landings the rotation tracker was too late for are credited back when a run is
   established, each 7/8-7/4 of the run's pace before the next (the first turns are slower), but
   only if it rang for >= 30 ms (a landing rings; a step of the body force would not).
+* A sensor on the body falls freely in every flight (vertical force 0.65 g or more under its mean
+  for 60-700 ms: walking never leaves the ground) and rings on landing. Where no rope has been
+  followed for a minute, four such bounces at a steady pace (60-240 a minute, within 25 %) start
+  a run that counts one pass per bounce, two after a flight of 0.3 s or more (a double under's
+  11+ cm; single unders are 2-10 cm). While that run lasts the rope counter does not take over,
+  so no jump counts twice.
 
 Everything runs on 10 ms slots from the shared Resampler (jolts) and pairs of them (rotation), so
 the constants are in ms and the same at any input rate; the per-slot state is a handful of small
@@ -65,6 +72,26 @@ _MAX_TURNS = const(4)  # at most this many turns between two landings in phase (
 _CONFIRM = const(13)  # 13/32 turn past the landing confirms its pass
 _QUEUE = const(16)  # passes credited but not yet reported
 _LEAD_MS = const(75)  # the last pass of a jump is about half a flight before its landing
+# a sensor on the body (pocket, waist) sees no rope but every jump: a free fall, then a landing
+_AIR_MG = const(650)  # in the air: vertical force 0.65 g under its mean (a walk never gets there)
+_AIR_MIN_MS = const(60)  # the shortest flight of a skip (a 1 cm boxer step is ~90 ms)
+_AIR_MAX_MS = const(700)  # longer is not a skip (a fall, a throw)
+_B_START = const(4)  # bounces in rhythm before they count
+_B_MIN_GAP = const(250)  # 60..240 jumps per minute
+_B_MAX_GAP = const(1000)
+_ROPE_HOLD_MS = const(60000)  # a rope seen this recently: its landings are the rope counter's
+# the bounce counter's state, in one array (`bounce`): touched once per landing, not per sample
+_B_AIR = const(0)  # when the current free fall began, -1 = on the ground
+_B_T = const(1)  # the last bounce (landing after a free fall)
+_B_PERIOD = const(2)  # recent bounce period (ms)
+_B_N = const(3)  # bounces in rhythm so far
+_B_ON = const(4)  # 1: the rhythm is established and every bounce counts
+_B_ROPE_T = const(5)  # when the rope counter last had a set
+_B_CAND = const(6)  # .. + _B_START: the run's first bounces, credited once it is established
+_B_CAND_N = const(10)  # .. + _B_START: and their passes
+_B_SIZE = const(14)
+_LAND_MS = const(60)  # a landing jolts within this of the end of the free fall (smoothed: it lags)
+_DU_AIR_MS = const(300)  # a flight this long is a double under (11+ cm; single unders are 2-10 cm)
 
 
 class JumpDetector:
@@ -77,6 +104,7 @@ class JumpDetector:
         self.jolt_len = array("i", [0] * 8)  # and how long each rang (ms)
         self.cand_t = array("i", [0] * _START)  # landings of a run not yet established
         self.cand_n = array("i", [0] * _START)
+        self.bounce = array("i", [0] * _B_SIZE)
         self.reset()
 
     def reset(self) -> None:
@@ -125,6 +153,12 @@ class JumpDetector:
         self.jolt_i = 0
         for i in range(8):
             self.jolts[i] = -100000
+        bo = self.bounce
+        for i in range(_B_SIZE):
+            bo[i] = 0
+        bo[_B_AIR] = -1
+        bo[_B_T] = -100000
+        bo[_B_ROPE_T] = -100000
         self._end_set()
 
     def _end_set(self) -> None:
@@ -217,6 +251,8 @@ class JumpDetector:
             self.max_streak = self.streak
 
     def _stop(self) -> None:
+        if self.established:
+            self.bounce[_B_ROPE_T] = self.t
         if self.pending:
             self.trips += 1  # turning ended without the last jump's pass confirmed
         self._end_set()
@@ -347,6 +383,10 @@ class JumpDetector:
         c = self.pu
         self.pu = c + up * up - (c >> 4)
         if up < -_FLIGHT_MG:
+            if up < -_AIR_MG:
+                bo = self.bounce
+                if bo[_B_AIR] < 0 or t - self.flight_t > 2 * _SLOT_MS:
+                    bo[_B_AIR] = t  # a free fall begins (for a sensor on the body; see _bounce)
             self.flight_t = t
         phase = self.phase
         if phase < 0:
@@ -374,7 +414,59 @@ class JumpDetector:
             self.ext = fwd
             self._quarter()
         if jolt:
+            bo = self.bounce
+            if bo[_B_AIR] >= 0 and t - self.jolt_t > 3 * _SLOT_MS:  # a new jolt after a free fall
+                air = self.flight_t - bo[_B_AIR] + 2 * _SLOT_MS
+                bo[_B_AIR] = -1
+                if air >= _AIR_MIN_MS and air <= _AIR_MAX_MS and t - self.flight_t <= _LAND_MS:
+                    self._bounce(t, 2 if air >= _DU_AIR_MS else 1)  # it landed: a jump
             self._landing(t)
+
+    def _bounce(self, t: int, passes: int) -> None:
+        """A landing (it rings) right after a free fall. Counted by its rhythm only where no rope is
+        seen (a sensor in a pocket or on the waist): four bounces at a steady pace, then each one,
+        with the passes its flight allowed."""
+        bo = self.bounce
+        if self.established:
+            bo[_B_ROPE_T] = t
+        if t - bo[_B_ROPE_T] < _ROPE_HOLD_MS:
+            bo[_B_N] = 0
+            bo[_B_ON] = 0
+            return
+        gap = t - bo[_B_T]
+        bo[_B_T] = t
+        n = bo[_B_N]
+        period = bo[_B_PERIOD]
+        if bo[_B_ON] and 3 * period < 2 * gap < 5 * period:  # one landing went unseen: credit it too
+            self._credit(t - gap // 2, 1, 0)
+            self._credit(t, passes, period)
+            self.jump_ms += gap
+            self.jump_passes += 1 + passes
+            return
+        d = gap - period
+        if n and _B_MIN_GAP <= gap <= _B_MAX_GAP and (n < 2 or 4 * (d if d > 0 else -d) <= period):
+            bo[_B_PERIOD] = gap if n < 2 else period + (d >> 2)
+            if bo[_B_ON]:
+                self._credit(t, passes, gap)
+                self.jump_ms += gap
+                self.jump_passes += passes
+                return
+            bo[_B_CAND + n] = t
+            bo[_B_CAND_N + n] = passes
+            n += 1
+            bo[_B_N] = n
+            if n == _B_START:
+                bo[_B_ON] = 1
+                for i in range(n):
+                    self._credit(bo[_B_CAND + i], bo[_B_CAND_N + i], period)
+                    if i:
+                        self.jump_passes += bo[_B_CAND_N + i]
+                self.jump_ms += t - bo[_B_CAND]
+            return
+        bo[_B_ON] = 0  # a new run begins with this bounce
+        bo[_B_N] = 1
+        bo[_B_CAND] = t
+        bo[_B_CAND_N] = passes
 
     def _pick_up(self, fwd: int) -> None:
         """The forward component left the noise: follow it as a possible rotation (nothing counted yet)."""
@@ -510,6 +602,9 @@ class JumpDetector:
             return
         # jumping is established: credit the run, but not a first candidate much sooner than the next
         # turn (the first turns are slower), and up to two landings the rotation tracker was too late for
+        bo = self.bounce
+        if bo[_B_ON] and t - bo[_B_T] < 2 * bo[_B_PERIOD]:
+            return  # the bounce counter has this set (a body-worn sensor): one counter per jump
         self.established = True
         skip = 0
         if 3 * (self.cand_t[1] - self.cand_t[0]) * n < 2 * (t - self.cand_t[1]) * self.cand_n[1]:

@@ -1,0 +1,60 @@
+"""Jump-rope generator, body-worn placements: the handle's sessions and truth, free fall in flight."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from fascia.spec.trace import check_header, parse_line
+from host_tools.gen import jumprope
+
+
+def _read(csv_path: Path) -> tuple[list[float], list[float]]:
+    lines = csv_path.read_text().splitlines()
+    check_header(lines[0])
+    times, mags = [], []
+    for line in lines[1:]:
+        parse_line(line)  # every line is valid
+        t, x, y, z = line.split(",")
+        times.append(float(t))
+        mags.append(math.sqrt(int(x) ** 2 + int(y) ** 2 + int(z) ** 2) / 1000.0)
+    return times, mags
+
+
+@pytest.mark.parametrize(("placement", "label"), [("pocket", "pocket"), ("waist", "other")])
+def test_body_worn_trace_has_the_handle_truth_and_free_fall(tmp_path, placement, label):
+    opts = {"duration_s": 30.0, "gap_every_s": 0}  # no FIFO gaps: every flight is sampled
+    _, handle_json = jumprope.generate("basic", 401, 400, tmp_path / "handle", **opts)
+    csv_path, json_path = jumprope.generate(
+        "basic", 401, 400, tmp_path / placement, placement=placement, **opts
+    )
+    handle, worn = json.loads(handle_json.read_text()), json.loads(json_path.read_text())
+    assert worn["placement"] == label and worn["activity"] == "jump_rope"
+    assert placement in worn["notes"]
+    assert worn["count"] == handle["count"] > 20 and worn["events_ms"] == handle["events_ms"]
+
+    times, mags = _read(csv_path)
+    assert 0.9 < sorted(mags)[len(mags) // 2] < 1.6  # mostly standing or on the ground: ~1 g
+    for event in worn["events_ms"]:  # basic bounce: one pass per jump, mid-flight
+        i = min(range(len(times)), key=lambda k: abs(times[k] - event))
+        assert mags[i] < 0.3, (event, mags[i])
+        a = b = i
+        while a > 0 and mags[a - 1] < 0.3:
+            a -= 1
+        while b < len(mags) - 1 and mags[b + 1] < 0.3:
+            b += 1
+        assert times[b] - times[a] >= 100.0, (event, times[b] - times[a])
+    assert max(mags) > 2.0  # landings
+
+
+def test_handle_is_the_default_and_unknown_placements_fail(tmp_path):
+    _, default = jumprope.generate("boxer", 402, 100, tmp_path / "a", duration_s=10.0)
+    _, handle = jumprope.generate("boxer", 402, 100, tmp_path / "b", duration_s=10.0, placement="handle")
+    a, b = json.loads(default.read_text()), json.loads(handle.read_text())
+    assert a["placement"] == "handle" and {**a, "id": "b"} == b
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    with pytest.raises(ValueError, match="placement"):
+        jumprope.generate("boxer", 402, 100, tmp_path / "c", duration_s=10.0, placement="ankle")
