@@ -38,7 +38,7 @@ _PROGRESS_MS = const(5000)  # a PROGRESS record this often
 _RATE_WINDOW_S = const(10)  # jumps/min over the last 10 s
 _BATTERY_MS = const(10000)
 _DISCARD_MS = const(200)  # between sessions, empty the FIFO this often (it holds 0.4 s at 400 Hz)
-_EVENT_BATCH = const(64)  # event times per EVENTS record (at most every 5 s anyway)
+_EVENT_BATCH = const(32)  # event times per EVENTS record (at most every 5 s anyway: <= 28 passes)
 _MAX_CHUNKS = const(8)  # FIFO reads per step: a full FIFO holds at most 1024 / (32 * 6) = 5.3 chunks
 _STUCK_US = const(10_000_000)  # the same reading this long: the sensor froze (a live one always jitters)
 _REANCHOR_MS = const(150)  # sample clock further than this from the real clock: re-anchor

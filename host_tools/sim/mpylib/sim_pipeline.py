@@ -19,7 +19,7 @@ def main(trace, seconds, odr, mode, board_name, hw_port=0):
     board = make({"board": board_name, "trace": trace, "hw_port": hw_port})
     clock = board.sim_clock
     end = seconds * 1000
-    buf = bytearray(32 * board.imu.SAMPLE_BYTES)
+    buf = None  # the bare loop's FIFO buffer (the app has its own)
     app = None
     if mode == "app":
         from fascia.app.main import App
@@ -29,6 +29,7 @@ def main(trace, seconds, odr, mode, board_name, hw_port=0):
         app.start(0)
     else:
         board.imu.set_odr(odr)
+        buf = bytearray(32 * board.imu.SAMPLE_BYTES)
     gc.collect()
     heap_min = gc.mem_alloc()
     heap_max = heap_min
