@@ -569,16 +569,26 @@ def _specific_force(tl: Timeline, jp: Jumper, still_after: float | None) -> list
             wob = jp.wobble * tl.circle[i]
             pitch += wob * math.cos(tl.theta[i])
             roll += 0.3 * wob * math.sin(tl.theta[i])
-        # world <- handle attitude: pitch about the lateral axis, roll about the forward axis
-        cp, sp, cr, sr = math.cos(pitch), math.sin(pitch), math.cos(roll), math.sin(roll)
-        # inverse attitude applied to f: R^T f with R = Ry(pitch) Rx(roll)
-        x1 = cp * f[0] - sp * f[2]
-        z1 = sp * f[0] + cp * f[2]
-        y2 = cr * f[1] + sr * z1
-        z2 = -sr * f[1] + cr * z1
-        v = (x1, y2, z2)
-        out.append(tuple(grip[0][r] * v[0] + grip[1][r] * v[1] + grip[2][r] * v[2] for r in range(3)))
+        out.append(_to_sensor(f, pitch, roll, grip))
     return out
+
+
+def _to_sensor(
+    f: tuple[float, float, float], pitch: float, roll: float, frame: list
+) -> tuple[float, float, float]:
+    """World specific force -> sensor frame: undo the attitude (pitch about the lateral axis, roll
+    about the forward axis: R = Ry(pitch) Rx(roll), applied as R^T f), then the fixed grip or mount
+    rotation `frame`."""
+    cp, sp, cr, sr = math.cos(pitch), math.sin(pitch), math.cos(roll), math.sin(roll)
+    x1 = cp * f[0] - sp * f[2]
+    z1 = sp * f[0] + cp * f[2]
+    y2 = cr * f[1] + sr * z1
+    z2 = -sr * f[1] + cr * z1
+    return (
+        frame[0][0] * x1 + frame[1][0] * y2 + frame[2][0] * z2,
+        frame[0][1] * x1 + frame[1][1] * y2 + frame[2][1] * z2,
+        frame[0][2] * x1 + frame[1][2] * y2 + frame[2][2] * z2,
+    )
 
 
 def _worn_force(
@@ -608,15 +618,7 @@ def _worn_force(
                 share * sum(amp * math.sin(TAU * fr * t + p) for amp, fr, p in axis) for axis in worn.sway
             ]
         f = (a[0] + body * lean[0] + shock * fwd, a[1] + body * lean[1], a[2] + body + shock * (1 - fwd))
-        pitch = angle[i] + tl.extra_pitch[i]
-        roll = tl.roll[i]
-        cp, sp, cr, sr = math.cos(pitch), math.sin(pitch), math.cos(roll), math.sin(roll)
-        x1 = cp * f[0] - sp * f[2]
-        z1 = sp * f[0] + cp * f[2]
-        y2 = cr * f[1] + sr * z1
-        z2 = -sr * f[1] + cr * z1
-        v = (x1, y2, z2)
-        out.append(tuple(mount[0][r] * v[0] + mount[1][r] * v[1] + mount[2][r] * v[2] for r in range(3)))
+        out.append(_to_sensor(f, angle[i] + tl.extra_pitch[i], tl.roll[i], mount))
     return out
 
 
