@@ -17,9 +17,8 @@ from binascii import hexlify, unhexlify
 
 from micropython import const
 
-from fascia import VERSION
+from fascia import VERSION, unload
 from fascia.app.logstore import unix_time
-from fascia.spec import config as cfg
 from fascia.spec import gatt, log
 
 _IRQ_CENTRAL_CONNECT = const(1)
@@ -344,18 +343,22 @@ class BleService:
 
     def _configure(self, changes: dict) -> int:
         """Validate the changed settings with the config schema; apply and save only if all are fine."""
+        from fascia.spec import config as cfg  # (only for a change: not kept in RAM)
+
         app = self.app
         merged = dict(app.config)
         merged.update(changes)
-        new, problems = cfg.validate(merged)
-        if problems:
-            return gatt.INVALID_PARAMETER
-        app.config.update(new)
         try:
+            new, problems = cfg.validate(merged)
+            if problems:
+                return gatt.INVALID_PARAMETER
+            app.config.update(new)
             with open(app.board.path(cfg.CONFIG_FILE), "w") as f:
                 f.write(cfg.dumps(app.config))
         except OSError:
             return gatt.OPERATION_FAILED
+        finally:
+            unload("fascia.spec.config")
         app.show_changes()
         return gatt.SUCCESS
 
@@ -428,6 +431,8 @@ class BleService:
         """Settings and daily totals back to defaults; synced sessions deleted (unsynced ones kept)."""
         import os
 
+        from fascia.spec import config as cfg  # (only for a reset: not kept in RAM)
+
         self._delete(0)
         for name in (cfg.CONFIG_FILE, "days.json"):
             try:
@@ -435,6 +440,7 @@ class BleService:
             except OSError:
                 pass
         self.app.config.update(cfg.defaults())
+        unload("fascia.spec.config")
         self.app.show_changes()
 
     # -- Current Time -------------------------------------------------------------------------------------
