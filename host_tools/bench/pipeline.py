@@ -8,9 +8,11 @@ Runs the firmware (precompiled, as on the device) under the micropython binary, 
 - heap, with the sensor and display models served from this process (as chips are on a board,
   not in the firmware's heap): the live heap after collection while running, and the smallest
   `-X heapsize` with which the whole session (boot, counting, END record, summary) completes, per
-  board. That is measured on the unix port x64 (the pip binary; its objects are up to twice the
-  ESP32's) and, when `make mp32` has built it, on a 32-bit unix port: the ESP32's word size, so
-  the figure the 64 KB goal is about.
+  board, without and with the Bluetooth service (on a virtual radio; the stand-in for the ESP32's
+  `bluetooth` module shares the heap on x64 and is frozen in on 32-bit, as it is in ROM). That is
+  measured on the unix port x64 (the pip binary; its objects are up to twice the ESP32's) and,
+  when `make mp32` has built it, on a 32-bit unix port: the ESP32's word size, so the figure the
+  64 KB goal is about.
 Figures go to out/bench/pipeline.json.
 """
 
@@ -66,6 +68,51 @@ def smallest_heap(binary: str, lib: Path, trace: Path, board: str) -> int:
     return lo
 
 
+def smallest_heap_with_radio(binary: str, trace: Path, board: str) -> int:
+    """The same bisection for a whole session with the Bluetooth service running (advertising on
+    a virtual radio), as the boards ship: sim_run on the simulated board, its chips in the host."""
+    import asyncio
+    import threading
+
+    from host_tools.sim.ble_bridge import PeripheralBridge, VirtualRadio
+    from host_tools.sim.run import simulate
+
+    async def completes(kib: int) -> bool:
+        bridge = PeripheralBridge(VirtualRadio())
+        port = await bridge.start()
+        done: dict = {}
+
+        def run() -> None:
+            with contextlib.suppress(Exception), tempfile.TemporaryDirectory() as flash:
+                result = simulate(
+                    trace,
+                    "jump_rope",
+                    board=board,
+                    heapsize=f"{kib}k",
+                    remote_chips=True,
+                    micropython=binary,
+                    flash_dir=Path(flash),
+                    extra={"ble_port": port},
+                )
+                done["ok"] = result.summary.get("status") == "complete"
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        while worker.is_alive():
+            await asyncio.sleep(0.05)
+        await bridge.close()
+        return done.get("ok", False)
+
+    lo, hi = 16, 512
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if asyncio.run(completes(mid)):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
 def runtimes() -> dict[str, str]:
     """Label -> micropython binary: the pip one, and the 32-bit build if `make mp32` made it."""
     found = {"x64": mpy.micropython_binary()}
@@ -95,13 +142,15 @@ def main() -> int:
                     results[mode] = run
         live: dict[str, dict[str, int]] = {}
         heaps: dict[str, dict[str, int]] = {}
+        radio: dict[str, dict[str, int]] = {}
         for label, exe in runtimes().items():
             exe_lib = build.host_firmware_lib(mpy.binary_march(exe))
-            live[label], heaps[label] = {}, {}
+            live[label], heaps[label], radio[label] = {}, {}, {}
             for board in BOARDS:
                 proc = _run(exe, exe_lib, trace, "app", board, remote=True)
                 live[label][board] = json.loads(proc.stdout.strip().splitlines()[-1])["live_heap_max"]
                 heaps[label][board] = smallest_heap(exe, exe_lib, trace, board)
+                radio[label][board] = smallest_heap_with_radio(exe, trace, board)
     bare, app = results["bare"], results["app"]
     figures = {
         "odr_hz": ODR,
@@ -111,6 +160,7 @@ def main() -> int:
         "app_only_x_realtime": round(app["sim_ms"] / max(app["wall_ms"] - bare["wall_ms"], 1), 1),
         "live_heap_bytes": live,
         "smallest_heap_kib": heaps,
+        "smallest_heap_with_radio_kib": radio,
         "jumps_counted": app["count"],
     }
     print(f"pipeline at {ODR} Hz on the simulated board, {SECONDS} s simulated (unix port, x64):")
@@ -118,13 +168,13 @@ def main() -> int:
     print(f"  bare FIFO drain (models) {figures['bare_x_realtime']:>7} x real time")
     print(f"  firmware's own share     {figures['app_only_x_realtime']:>7} x real time (goal >= 100)")
     print("heap of the whole firmware (the chips are served by the host, as chips are on a board):")
-    print(f"  {'runtime':<10}{'board':<10}{'live while running':>20}{'smallest -X heapsize':>22}")
+    head = f"{'live while running':>20}{'smallest -X heapsize':>22}{'radio on':>10}"
+    print(f"  {'runtime':<10}{'board':<10}{head}")
     for label in heaps:
         for board in BOARDS:
             goal = "  (goal <= 64 KiB)" if label == "32-bit" else ""
-            print(
-                f"  {label:<10}{board:<10}{live[label][board]:>14,} bytes{heaps[label][board]:>18} KiB{goal}"
-            )
+            row = f"{live[label][board]:>14,} bytes{heaps[label][board]:>18} KiB{radio[label][board]:>6} KiB"
+            print(f"  {label:<10}{board:<10}{row}{goal}")
     if "32-bit" not in heaps:
         print("  (no 32-bit figures: `make mp32` builds the 32-bit unix port they are measured on)")
     OUT.mkdir(parents=True, exist_ok=True)

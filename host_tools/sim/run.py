@@ -93,6 +93,7 @@ def simulate(
     all_frames: bool = False,
     heapsize: str | None = None,
     remote_chips: bool = False,
+    micropython: str | None = None,
     flash_dir: Path | None = None,
     config: dict | None = None,
     extra: dict | None = None,
@@ -103,7 +104,8 @@ def simulate(
 
     `frames_dir` receives final.png (the last display frame) and, with `all_frames`, every changed
     frame (at most 10 per second). `heapsize` runs MicroPython with that heap (e.g. "64k");
-    `remote_chips` keeps the sensor and display models out of it, in this process (hw_server)."""
+    `remote_chips` keeps the sensor and display models out of it, in this process (hw_server);
+    `micropython` is another unix-port binary to run it on with `heapsize` (the 32-bit one)."""
     if board not in BOARDS:
         raise SimError(f"unknown board {board!r} (choose from {', '.join(BOARDS)})")
     if trace is not None and not Path(trace).is_file():
@@ -145,7 +147,7 @@ def simulate(
 
             settings["hw_port"] = stack.enter_context(HardwareServer(settings)).port
         (flash / "sim.json").write_text(json.dumps(settings))
-        status, other, returncode, err = _run_device(flash, heapsize, on_status, timeout)
+        status, other, returncode, err = _run_device(flash, heapsize, on_status, timeout, micropython)
     if returncode != 0:
         tail = "\n".join((err.strip().splitlines() or other)[-6:])
         raise SimError(f"the simulated device crashed:\n{tail}")
@@ -155,15 +157,16 @@ def simulate(
     return result
 
 
-def _run_device(flash: Path, heapsize: str | None, on_status, timeout: float):
+def _run_device(flash: Path, heapsize: str | None, on_status, timeout: float, binary: str | None = None):
     """Run sim_run.py under micropython in `flash`; returns (status lines, other output, rc, stderr)."""
 
     # what was flashed to this device (`fascia flash --march x64`) comes first, as /lib does on a board
     flashed = [str(flash / "lib")] if (flash / "lib").is_dir() else []
     if heapsize:  # a small heap needs precompiled code, as on the device
-        lib = build.host_firmware_lib()
+        binary = binary or mpy.micropython_binary()
+        lib = build.host_firmware_lib(mpy.binary_march(binary))
         path = ":".join([".frozen", *flashed, str(lib / "sim"), str(lib / "firmware")])
-        cmd = [mpy.micropython_binary(), "-X", f"heapsize={heapsize}", "-m", "sim_run", "sim.json"]
+        cmd = [binary, "-X", f"heapsize={heapsize}", "-m", "sim_run", "sim.json"]
     else:
         path = mpy.micropypath(flashed, sim=True)
         cmd = [mpy.micropython_binary(), str(SIM_RUN), "sim.json"]
