@@ -117,7 +117,8 @@ def _read_only(path: Path) -> bool:
 
 class Store:
     """`Store(path)` opens (creating if needed) the database; `Store(path, write=False)` only reads
-    (a missing file then reads as empty, a read-only file is fine)."""
+    (a missing file, or one a killed first sync never finished making, reads as empty; a read-only
+    file is fine)."""
 
     def __init__(
         self, path: Path | str | None = None, *, write: bool = True, timeout: float = BUSY_TIMEOUT_S
@@ -125,20 +126,34 @@ class Store:
         self.path = Path(path) if path else default_path()
         self.write = write
         with self._errors():
-            if not write and not self.path.exists():
-                self.con = sqlite3.connect(":memory:", isolation_level=None)
-            elif not write:
-                uri = self.path.resolve().as_uri() + "?mode=ro"
-                self.con = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
-            else:
+            self.empty = False  # (a reader of a store that is not there yet: see _open_reader)
+            if write:
                 if self.path.exists() and _read_only(self.path):
                     raise StoreError(f"{self.path}: the database file is read-only (check its permissions)")
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.con = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
                 self.con.execute("PRAGMA journal_mode=WAL")
+            else:
+                self.con = self._open_reader(timeout)
             self.con.row_factory = sqlite3.Row
             self.con.execute("PRAGMA foreign_keys=ON")
             self._migrate()
+
+    def _open_reader(self, timeout: float) -> sqlite3.Connection:
+        """A connection that only reads. A missing store, or one whose writer was killed before it
+        made the tables, reads as empty (an in-memory one). A writable file is opened normally, so
+        that SQLite can roll back what a killed writer left half done; nothing else is written."""
+        if self.path.exists():
+            if _read_only(self.path):
+                uri = self.path.resolve().as_uri() + "?mode=ro"
+                con = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+            else:
+                con = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            if con.execute("PRAGMA user_version").fetchone()[0]:
+                return con
+            con.close()
+        self.empty = True
+        return sqlite3.connect(":memory:", isolation_level=None)
 
     def close(self) -> None:
         self.con.close()
@@ -200,7 +215,7 @@ class Store:
             raise StoreError(
                 f"{self.path}: made by a newer fascia (schema {version}, this one knows {SCHEMA_VERSION})"
             )
-        if not self.write and self.path.exists():
+        if not self.write and not self.empty:
             return  # only read: an older schema reads as it is (see the module docstring)
         if version < SCHEMA_VERSION:
             with self.transaction():

@@ -202,6 +202,27 @@ def test_missing_database_reads_as_empty_and_a_newer_one_is_refused(tmp_path):
         Store(tmp_path / "junk.sqlite3")
 
 
+def test_a_store_whose_first_writer_was_killed_reads_as_empty_and_is_made_by_the_next(tmp_path):
+    path = tmp_path / "sessions.sqlite3"
+    # a first sync killed while it made the tables: an uncommitted transaction and its hot journal
+    killed = (
+        "import os, signal, sqlite3, sys\n"
+        "con = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "con.execute('BEGIN IMMEDIATE')\n"
+        "con.execute('CREATE TABLE half (x)')\n"
+        "con.execute('INSERT INTO half VALUES (1)')\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", killed, str(path)])
+    assert proc.returncode == -signal.SIGKILL and path.exists()
+    with Store(path, write=False) as reader:
+        assert reader.sessions() == [] and reader.devices() == []
+    with Store(path) as writer:
+        writer.import_session(session_bytes(), device_id="AA", session_id=1)
+    with Store(path, write=False) as reader:
+        assert len(reader.sessions()) == 1
+
+
 def test_default_location_follows_platform_conventions(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert st.default_path() == tmp_path / "fascia" / "sessions.sqlite3"
