@@ -19,26 +19,13 @@ from pathlib import Path
 
 from fascia.detect.replay import count_samples, read_trace
 from host_tools.bench.scoring import count_accuracy, precision_recall, summarise
+from host_tools.count import detector_for
 from host_tools.mpy import REPO
 
 DATA = Path(os.environ.get("FASCIA_DATA", REPO.parent / "shared" / "data"))
 OUT = REPO / "out" / "bench"
 GENERATED = OUT / "generated"
 
-# recording activity -> the detector that counts it
-DETECTOR_FOR = {
-    "walk": "walk",
-    "run": "walk",
-    "mixed": "walk",
-    "transport": "walk",
-    "static": "walk",
-    "other": "walk",
-    "swing": "swing",
-    "snatch": "swing",
-    "clean": "swing",
-    "jerk": "swing",
-    "jump_rope": "jump_rope",
-}
 GENERATOR_MODULES = ("host_tools.gen.jumprope", "host_tools.gen.clubbell", "host_tools.gen.idle")
 
 
@@ -57,7 +44,7 @@ def score(job: tuple[str, str, str, float | None, str]) -> dict:
     """Count one file (optionally decimated) and compare with its sidecar truth."""
     group, csv_path, detector, period, label = job
     truth = json.loads(Path(csv_path).with_suffix(".json").read_text())
-    if detector != DETECTOR_FOR.get(truth["activity"], "walk"):  # counting another activity: none there
+    if detector != detector_for(truth["activity"]):  # counting another activity: none there
         truth = {"count": 0, "events_ms": None}
     with open(csv_path) as f:
         samples = read_trace(f)
@@ -89,7 +76,7 @@ def real_jobs() -> list:
     with index.open() as f:
         for row in csv.DictReader(f):
             path = str(DATA / row["id"].split("_", 1)[0] / f"{row['id']}.csv")
-            detector = DETECTOR_FOR.get(row["activity"], "walk")
+            detector = detector_for(row["activity"])
             jobs.append((f"real {detector} ({row['activity']})", path, detector, None, row["id"]))
             if detector != "jump_rope":  # no jumps in there: what the jump counter makes of it
                 jobs.append(("real, counted as jump_rope", path, "jump_rope", None, f"{row['id']}@jump_rope"))
@@ -111,7 +98,7 @@ def generated_jobs() -> list:
             continue
         for path in make_set(GENERATED / name.rsplit(".", 1)[1]):
             truth = json.loads(Path(path).with_suffix(".json").read_text())
-            detector = DETECTOR_FOR.get(truth["activity"], "walk")
+            detector = detector_for(truth["activity"])
             worn = truth["activity"] == "jump_rope" and truth.get("placement") != "handle"
             group = f"generated {detector} ({'on the body' if worn else truth['activity']})"
             jobs.append((group, str(path), detector, None, Path(path).stem))

@@ -24,6 +24,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from host_tools import build, mpy
@@ -58,10 +59,19 @@ def _run(
 
 def smallest_heap(binary: str, lib: Path, trace: Path, board: str) -> int:
     """Bisect the heap size (KiB) with which the app run still completes."""
+
+    def completes(kib: int) -> bool:
+        return _run(binary, lib, trace, "app", board, f"{kib}k", remote=True).returncode == 0
+
+    return _smallest(completes)
+
+
+def _smallest(completes: Callable[[int], bool]) -> int:
+    """The smallest heap (KiB, 16..512) for which `completes(kib)`, by bisection."""
     lo, hi = 16, 512
     while lo < hi:
         mid = (lo + hi) // 2
-        if _run(binary, lib, trace, "app", board, f"{mid}k", remote=True).returncode == 0:
+        if completes(mid):
             hi = mid
         else:
             lo = mid + 1
@@ -103,14 +113,7 @@ def smallest_heap_with_radio(binary: str, trace: Path, board: str) -> int:
         await bridge.close()
         return done.get("ok", False)
 
-    lo, hi = 16, 512
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if asyncio.run(completes(mid)):
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
+    return _smallest(lambda kib: asyncio.run(completes(kib)))
 
 
 def runtimes() -> dict[str, str]:

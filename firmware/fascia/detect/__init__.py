@@ -36,5 +36,6 @@ def module(activity: str) -> str:
 
 def make(activity: str):
     """A fresh detector for `activity` (one of ACTIVITIES)."""
-    name = _COUNTERS[activity][1] if activity in _COUNTERS else ""
-    return getattr(__import__(module(activity), None, None, (name,)), name)()
+    where = module(activity)  # (ValueError for an unknown activity)
+    name = _COUNTERS[activity][1]
+    return getattr(__import__(where, None, None, (name,)), name)()

@@ -427,9 +427,7 @@ class JumpDetector:
         seen (a sensor in a pocket or on the waist): four bounces at a steady pace, then each one,
         with the passes its flight allowed."""
         bo = self.bounce
-        if self.established:
-            bo[_B_ROPE_T] = t
-        if t - bo[_B_ROPE_T] < _ROPE_HOLD_MS:
+        if self.established or t - bo[_B_ROPE_T] < _ROPE_HOLD_MS:  # (_stop notes when a rope set ends)
             bo[_B_N] = 0
             bo[_B_ON] = 0
             return
