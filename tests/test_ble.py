@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from fascia.spec import gatt, logread
 from host_tools.bench.faults_ble import malformed_requests
-from host_tools.ble import ControlError, FasciaClient, Live, scan, sig_uuid
+from host_tools.ble import ATT_INVALID_LENGTH, ControlError, FasciaClient, Live, scan, sig_uuid
 from host_tools.gen import jumprope
 from host_tools.sim.ble_device import BackgroundDevice
 
@@ -208,7 +208,7 @@ def test_malformed_control_writes_are_refused_and_change_nothing(device):
     @given(st.lists(malformed_requests(), min_size=1, max_size=4))
     def check(payloads):
         before, after, too_long = device.run(attempt(payloads))
-        assert too_long == gatt.ATT_INVALID_LENGTH
+        assert too_long == ATT_INVALID_LENGTH
         assert before[1:] == after[1:]
         b, a = before[0], after[0]
         assert (b.state, b.mode, b.activity, b.count) == (a.state, a.mode, a.activity, a.count)

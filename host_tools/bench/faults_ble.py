@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from fascia.spec import config as cfg
 from fascia.spec import gatt, log
 from host_tools.bench.faults import Family, _hypothesis
-from host_tools.ble import CONFIG_FIELDS, sig_uuid
+from host_tools.ble import ATT_INVALID_LENGTH, RESULT_NAMES, sig_uuid
 
 WRITES_PER_EXAMPLE = 10  # hostile_batch() makes this many
 REFUSALS = (gatt.OPCODE_NOT_SUPPORTED, gatt.INVALID_PARAMETER)  # what a malformed request may get
@@ -52,7 +52,7 @@ def _bad_values() -> st.SearchStrategy[bytes]:
     ).map(lambda t: bytes((gatt.SET_USER,)) + struct.pack(gatt.REQUEST_FMT[gatt.SET_USER], *t))
 
     def select(mode: str) -> st.SearchStrategy[bytes]:
-        fields = CONFIG_FIELDS[mode]
+        fields = log.MODE_FIELDS[mode]
         head = st.sampled_from(sorted(log.ACTIVITY_CODES.values())).map(
             lambda act: bytes((gatt.SELECT, act, log.MODE_CODES[mode]))
         )
@@ -64,7 +64,7 @@ def _bad_values() -> st.SearchStrategy[bytes]:
         )
         return st.tuples(head, values).map(lambda t: t[0] + b"".join(struct.pack("<I", v) for v in t[1]))
 
-    return set_user | st.sampled_from([m for m in CONFIG_FIELDS if CONFIG_FIELDS[m]]).flatmap(select)
+    return set_user | st.sampled_from([m for m in log.MODE_FIELDS if log.MODE_FIELDS[m]]).flatmap(select)
 
 
 def malformed_requests() -> st.SearchStrategy[bytes]:
@@ -185,11 +185,11 @@ class _Rig:
         uuid = gatt.CONTROL if target.endswith("control") else sig_uuid(gatt.CURRENT_TIME)
         if target == "control":
             result, _ = await self.client.request(value, check=False)
-            return None if result in REFUSALS else f"answered {gatt.RESULT_NAMES.get(result, hex(result))}"
+            return None if result in REFUSALS else f"answered {RESULT_NAMES.get(result, hex(result))}"
         try:
             await self.client.client.write_gatt_char(uuid, value, response=True)
         except BleakGATTProtocolError as e:
-            if target.startswith("long") and e.code == gatt.ATT_INVALID_LENGTH:
+            if target.startswith("long") and e.code == ATT_INVALID_LENGTH:
                 return None
             return f"ATT error 0x{e.code:02x}"
         if target.startswith("long"):

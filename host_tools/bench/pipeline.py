@@ -21,10 +21,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 from host_tools import build, mpy
@@ -34,6 +35,7 @@ from host_tools.sim.hw_server import HardwareServer
 SECONDS = 60
 ODR = 1000
 BOARDS = ("devkit", "m5stickc")
+QSTR_POOLS = (20, 40, 80, 160, 320)  # MicroPython's dynamic qstr pools (after the frozen one of 10)
 RUNS = 3  # speed: the best of this many runs of each, taken in turns (a busy machine only slows a run)
 
 
@@ -45,75 +47,60 @@ def _run(
     board: str = "devkit",
     heapsize: str | None = None,
     remote: bool = False,
+    radio: bool = False,
 ) -> subprocess.CompletedProcess[str]:
+    """sim_pipeline under `binary`; `remote`: the chips served by this process; `radio`: the board
+    has its radio (a Bumble virtual radio in a loop of this process), the app its BLE service."""
     path = ":".join([".frozen", str(lib / "sim"), str(lib / "firmware")])
     cmd = [binary, *(["-X", f"heapsize={heapsize}"] if heapsize else [])]
     cmd += ["-m", "sim_pipeline", str(trace), str(SECONDS), str(ODR), mode, board]
     env = dict(os.environ, MICROPYPATH=path)
     with tempfile.TemporaryDirectory() as flash, contextlib.ExitStack() as stack:
-        if remote:
+        if remote or radio:
             server = stack.enter_context(HardwareServer({"board": board, "trace": str(trace)}))
             cmd.append(str(server.port))
+        if radio:
+            cmd.append(str(stack.enter_context(_virtual_radio())))
         return subprocess.run(cmd, capture_output=True, text=True, cwd=flash, env=env)
 
 
-def smallest_heap(binary: str, lib: Path, trace: Path, board: str) -> int:
-    """Bisect the heap size (KiB) with which the app run still completes."""
+@contextlib.contextmanager
+def _virtual_radio() -> Iterator[int]:
+    """A ble_bridge on a Bumble virtual radio, in a loop thread: yields the port for sim_board."""
+    from host_tools.ble.sync import LoopThread
+    from host_tools.sim.ble_bridge import PeripheralBridge, VirtualRadio
 
-    def completes(kib: int) -> bool:
-        return _run(binary, lib, trace, "app", board, f"{kib}k", remote=True).returncode == 0
+    async def start() -> tuple[PeripheralBridge, int]:
+        bridge = PeripheralBridge(VirtualRadio())
+        return bridge, await bridge.start()
 
-    return _smallest(completes)
+    loop = LoopThread()
+    try:
+        bridge, port = loop.run(start())
+        try:
+            yield port
+        finally:
+            loop.run(bridge.close())
+    finally:
+        loop.close()
 
 
-def _smallest(completes: Callable[[int], bool]) -> int:
-    """The smallest heap (KiB, 16..512) for which `completes(kib)`, by bisection."""
+def qstrs(proc: subprocess.CompletedProcess[str]) -> int:
+    """The interned strings (qstrs) the run made, from sim_pipeline's `qstr_info` line."""
+    found = re.search(r"n_qstr=(\d+)", proc.stdout)
+    return int(found.group(1)) if found else -1
+
+
+def smallest_heap(binary: str, lib: Path, trace: Path, board: str, radio: bool = False) -> int:
+    """Bisect the heap size (KiB, 16..512) with which the app run still completes."""
     lo, hi = 16, 512
     while lo < hi:
         mid = (lo + hi) // 2
-        if completes(mid):
+        if _run(binary, lib, trace, "app", board, f"{mid}k", remote=True, radio=radio).returncode == 0:
             hi = mid
         else:
             lo = mid + 1
     return lo
-
-
-def smallest_heap_with_radio(binary: str, trace: Path, board: str) -> int:
-    """The same bisection for a whole session with the Bluetooth service running (advertising on
-    a virtual radio), as the boards ship: sim_run on the simulated board, its chips in the host."""
-    import asyncio
-    import threading
-
-    from host_tools.sim.ble_bridge import PeripheralBridge, VirtualRadio
-    from host_tools.sim.run import simulate
-
-    async def completes(kib: int) -> bool:
-        bridge = PeripheralBridge(VirtualRadio())
-        port = await bridge.start()
-        done: dict = {}
-
-        def run() -> None:
-            with contextlib.suppress(Exception), tempfile.TemporaryDirectory() as flash:
-                result = simulate(
-                    trace,
-                    "jump_rope",
-                    board=board,
-                    heapsize=f"{kib}k",
-                    remote_chips=True,
-                    micropython=binary,
-                    flash_dir=Path(flash),
-                    extra={"ble_port": port},
-                )
-                done["ok"] = result.summary.get("status") == "complete"
-
-        worker = threading.Thread(target=run)
-        worker.start()
-        while worker.is_alive():
-            await asyncio.sleep(0.05)
-        await bridge.close()
-        return done.get("ok", False)
-
-    return _smallest(lambda kib: asyncio.run(completes(kib)))
 
 
 def runtimes() -> dict[str, str]:
@@ -143,17 +130,19 @@ def main() -> int:
                 run = json.loads(proc.stdout.strip().splitlines()[-1])
                 if mode not in results or run["wall_ms"] < results[mode]["wall_ms"]:
                     results[mode] = run
-        live: dict[str, dict[str, int]] = {}
-        heaps: dict[str, dict[str, int]] = {}
-        radio: dict[str, dict[str, int]] = {}
+        heap: dict[str, dict[str, dict[str, dict[str, int]]]] = {}  # runtime -> board -> radio -> figures
         for label, exe in runtimes().items():
             exe_lib = build.host_firmware_lib(mpy.binary_march(exe))
-            live[label], heaps[label], radio[label] = {}, {}, {}
+            heap[label] = {}
             for board in BOARDS:
-                proc = _run(exe, exe_lib, trace, "app", board, remote=True)
-                live[label][board] = json.loads(proc.stdout.strip().splitlines()[-1])["live_heap_max"]
-                heaps[label][board] = smallest_heap(exe, exe_lib, trace, board)
-                radio[label][board] = smallest_heap_with_radio(exe, trace, board)
+                heap[label][board] = {}
+                for radio in (False, True):
+                    proc = _run(exe, exe_lib, trace, "app", board, remote=True, radio=radio)
+                    heap[label][board]["radio" if radio else "no_radio"] = {
+                        "live_bytes": json.loads(proc.stdout.strip().splitlines()[-1])["live_heap_max"],
+                        "qstrs": qstrs(proc),
+                        "smallest_kib": smallest_heap(exe, exe_lib, trace, board, radio),
+                    }
     bare, app = results["bare"], results["app"]
     figures = {
         "odr_hz": ODR,
@@ -161,9 +150,7 @@ def main() -> int:
         "app_x_realtime": round(app["sim_ms"] / max(app["wall_ms"], 1), 1),
         "bare_x_realtime": round(bare["sim_ms"] / max(bare["wall_ms"], 1), 1),
         "app_only_x_realtime": round(app["sim_ms"] / max(app["wall_ms"] - bare["wall_ms"], 1), 1),
-        "live_heap_bytes": live,
-        "smallest_heap_kib": heaps,
-        "smallest_heap_with_radio_kib": radio,
+        "heap": heap,
         "jumps_counted": app["count"],
     }
     print(f"pipeline at {ODR} Hz on the simulated board, {SECONDS} s simulated (unix port, x64):")
@@ -171,14 +158,22 @@ def main() -> int:
     print(f"  bare FIFO drain (models) {figures['bare_x_realtime']:>7} x real time")
     print(f"  firmware's own share     {figures['app_only_x_realtime']:>7} x real time (goal >= 100)")
     print("heap of the whole firmware (the chips are served by the host, as chips are on a board):")
-    head = f"{'live while running':>20}{'smallest -X heapsize':>22}{'radio on':>10}"
-    print(f"  {'runtime':<10}{'board':<10}{head}")
-    for label in heaps:
-        for board in BOARDS:
+    print(f"  {'':<20}{'without the radio':^32}  {'with the Bluetooth service':^32}")
+    cols = f"{'live':>12}{'qstrs':>7}{'-X heapsize':>13}"
+    print(f"  {'runtime':<10}{'board':<10}{cols}  {cols}")
+    for label, boards in heap.items():
+        for board, runs in boards.items():
+            row = "  ".join(
+                f"{f['live_bytes']:>12,}{f['qstrs']:>7}{f['smallest_kib']:>9} KiB" for f in runs.values()
+            )
             goal = "  (goal <= 64 KiB)" if label == "32-bit" else ""
-            row = f"{live[label][board]:>14,} bytes{heaps[label][board]:>18} KiB{radio[label][board]:>6} KiB"
             print(f"  {label:<10}{board:<10}{row}{goal}")
-    if "32-bit" not in heaps:
+    print(
+        "  qstrs: strings the firmware interned (names, short literals; never freed). Their pools"
+        f" double: {QSTR_POOLS} entries hold {sum(QSTR_POOLS)}, one more costs a {2 * QSTR_POOLS[-1]}-entry"
+        " pool (about 4 KB, in one block)."
+    )
+    if "32-bit" not in heap:
         print("  (no 32-bit figures: `make mp32` builds the 32-bit unix port they are measured on)")
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "pipeline.json").write_text(json.dumps(figures, indent=1) + "\n")

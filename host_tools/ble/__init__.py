@@ -24,12 +24,19 @@ from host_tools.errors import UserError
 ACTIVITY_NAMES = {code: name for name, code in log.ACTIVITY_CODES.items()}
 MODE_NAMES = {code: name for name, code in log.MODE_CODES.items()}
 STATE_NAMES = ("ready", "running", "paused", "done")
-CONFIG_FIELDS = {  # the config fields that hold a mode's parameters (log.MODE_PARAMS order)
-    "free": (),
-    "countdown_time": ("countdown_s",),
-    "countdown_count": ("countdown_count",),
-    "interval": ("interval_work_s", "interval_rest_s", "interval_rounds"),
+RESULT_NAMES = {  # the control point's result codes (fascia.spec.gatt), for people
+    gatt.SUCCESS: "success",
+    gatt.OPCODE_NOT_SUPPORTED: "opcode not supported",
+    gatt.INVALID_PARAMETER: "invalid parameter",
+    gatt.OPERATION_FAILED: "operation failed",
+    gatt.NOT_ALLOWED_NOW: "not allowed now",
+    gatt.NO_SUCH_SESSION: "no such session",
+    gatt.NOT_SYNCED: "session not synced",
+    gatt.CONFIRM_ON_DEVICE: "confirm on the device",
 }
+ATT_INVALID_LENGTH = 0x0D  # ATT error: a write longer than the characteristic's buffer
+ADJUST_MANUAL = 1  # Current Time's adjust reason: set by hand (here: by the host)
+LIST_ENTRY_BYTES = struct.calcsize(gatt.LIST_ENTRY_FMT)
 
 
 def sig_uuid(short: int) -> str:
@@ -51,7 +58,7 @@ class ControlError(Exception):
     def __init__(self, opcode: int, result: int) -> None:
         self.opcode = opcode
         self.result = result
-        super().__init__(f"request 0x{opcode:02x}: {gatt.RESULT_NAMES.get(result, f'result 0x{result:02x}')}")
+        super().__init__(f"request 0x{opcode:02x}: {RESULT_NAMES.get(result, f'result 0x{result:02x}')}")
 
 
 @dataclass
@@ -165,7 +172,7 @@ class FasciaClient:
 
         weekday = dt.date(year, month, day).isoweekday()
         value = struct.pack(
-            gatt.CURRENT_TIME_FMT, year, month, day, hour, minute, second, weekday, 0, gatt.ADJUST_MANUAL
+            gatt.CURRENT_TIME_FMT, year, month, day, hour, minute, second, weekday, 0, ADJUST_MANUAL
         )
         await self.client.write_gatt_char(sig_uuid(gatt.CURRENT_TIME), value, response=True)
 
@@ -211,7 +218,7 @@ class FasciaClient:
         """Choose activity and mode; `params` by config name (countdown_s, interval_rounds, ...)."""
         params = params or {}
         body = struct.pack(gatt.SELECT_HEAD, log.ACTIVITY_CODES[activity], log.MODE_CODES[mode])
-        for name in CONFIG_FIELDS[mode]:
+        for name in log.MODE_FIELDS[mode]:
             body += struct.pack(gatt.MODE_PARAM_FMT, params[name])
         await self.request(bytes((gatt.SELECT,)) + body)
 
@@ -234,7 +241,7 @@ class FasciaClient:
                 return out
             window = bytes(await self.client.read_gatt_char(gatt.LOG))
             for i in range(n):
-                sid, size, flags = struct.unpack_from(gatt.LIST_ENTRY_FMT, window, i * gatt.LIST_ENTRY_BYTES)
+                sid, size, flags = struct.unpack_from(gatt.LIST_ENTRY_FMT, window, i * LIST_ENTRY_BYTES)
                 out.append((sid, size, bool(flags & gatt.LIST_SYNCED)))
             first = out[-1][0] + 1
             if n < gatt.LIST_MAX:

@@ -31,7 +31,7 @@ from bleak.exc import BleakError
 
 from fascia.app.logstore import SYNCED_EPOCH
 from fascia.spec import gatt
-from host_tools.ble import BleBackend, ControlError, FasciaClient, scan
+from host_tools.ble import RESULT_NAMES, BleBackend, ControlError, FasciaClient, scan
 from host_tools.errors import UserError
 from host_tools.sync import SyncError
 
@@ -216,7 +216,7 @@ class BleDevice:
                 await dev.ack_synced(sid)
                 acked.append(sid)
             except ControlError as e:  # e.g. the session being recorded, or gone
-                errors.append([sid, f"not acknowledged: {gatt.RESULT_NAMES.get(e.result, hex(e.result))}"])
+                errors.append([sid, f"not acknowledged: {RESULT_NAMES.get(e.result, hex(e.result))}"])
         return {"acked": acked, "errors": errors}
 
     def delete(self, ids: list[int]) -> dict:

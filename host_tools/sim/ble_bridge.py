@@ -34,8 +34,6 @@ from bumble.host import Host
 from bumble.link import LocalLink
 from bumble.transport.common import AsyncPipeSink
 
-from fascia.spec import gatt
-
 log = logging.getLogger(__name__)
 
 DEFAULT_BUFFER = 20  # MicroPython's default attribute buffer size
@@ -185,7 +183,7 @@ class PeripheralBridge:
         if self.on_att is not None:
             self.on_att()
         if len(value) > self._buffers.get(handle, DEFAULT_BUFFER):
-            raise att.ATT_Error(gatt.ATT_INVALID_LENGTH)
+            raise att.ATT_Error(att.ATT_INVALID_ATTRIBUTE_LENGTH_ERROR)
         self._values[handle] = bytes(value)
         self._send({"ev": "write", "c": conn.handle, "h": handle, "v": bytes(value).hex()})
 

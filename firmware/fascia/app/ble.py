@@ -37,14 +37,6 @@ _F_WRITE = const(0x0008)
 _F_NOTIFY = const(0x0010)
 _F_INDICATE = const(0x0020)
 
-# mode -> the config fields that hold its parameters, in log.MODE_PARAMS order
-_MODE_FIELDS = {
-    "free": (),
-    "countdown_time": ("countdown_s",),
-    "countdown_count": ("countdown_count",),
-    "interval": ("interval_work_s", "interval_rest_s", "interval_rounds"),
-}
-
 
 def _uuid128_le(text: str) -> bytes:
     """A 128-bit UUID string as advertising data carries it (little-endian)."""
@@ -328,7 +320,7 @@ class BleService:
         mode = _code_name(log.MODE_CODES, req[2])
         if activity is None or mode is None:
             return gatt.INVALID_PARAMETER
-        fields = _MODE_FIELDS[mode]
+        fields = log.MODE_FIELDS[mode]
         if len(req) != 3 + 4 * len(fields):
             return gatt.INVALID_PARAMETER
         if app.session is not None:

@@ -29,7 +29,7 @@ from fascia.detect import ACTIVITIES, make
 from fascia.detect import module as detector_module
 from fascia.drivers.buttons import LONG, PRESS
 from fascia.ringbuf import IntRing
-from fascia.spec.log import MODES
+from fascia.spec.log import MODE_FIELDS, MODE_PARAMS, MODES
 
 _CHUNK = const(32)  # samples per FIFO burst read: 64 ms at 500 Hz, 0.3 s at 100 Hz
 _FRAME_MS = const(100)  # display refresh while training
@@ -72,6 +72,8 @@ def _read_config(board) -> tuple:
 class App:
     def __init__(self, board):
         self.board = board
+        if getattr(board, "ble", None) is not None:  # its code before the config schema's come and go
+            import fascia.app.ble  # noqa: F401
         self.config, problems = _read_config(board)
         self.activity = self.config["activity"]
         self.det = make(self.activity)  # the current (or last) session's detector (early: the biggest)
@@ -376,18 +378,8 @@ class App:
 
     def _mode_params(self) -> dict:
         """The mode's parameters under their log names (fascia.spec.log.MODE_PARAMS)."""
-        c = self.config
-        if self.mode == "countdown_time":
-            return {"seconds": c["countdown_s"]}
-        if self.mode == "countdown_count":
-            return {"count": c["countdown_count"]}
-        if self.mode == "interval":
-            return {
-                "work_s": c["interval_work_s"],
-                "rest_s": c["interval_rest_s"],
-                "rounds": c["interval_rounds"],
-            }
-        return {}
+        fields = MODE_FIELDS[self.mode]
+        return {name: self.config[fields[i]] for i, name in enumerate(MODE_PARAMS[self.mode])}
 
     def _finish(self, now: int, reason: str = "") -> None:
         """Write the END record, update today's total and show the summary."""

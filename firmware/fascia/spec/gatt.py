@@ -15,22 +15,24 @@ fascia service (128-bit UUIDs, `fa5cNNNN-5e1f-4d6a-8b7c-666173636961`, the tail 
 Standard services: Battery (level, notify), Device Information (manufacturer, model = board
 profile, firmware revision, serial = device id), Current Time (writable: the host sets the clock).
 
-Safety: a write longer than a characteristic's buffer fails with the ATT error
-ATT_INVALID_LENGTH (the BLE stack enforces it); a control-point request that is short, too long,
+Safety: a write longer than a characteristic's buffer fails with the ATT error Invalid Attribute
+Value Length (0x0D; the BLE stack enforces it); a control-point request that is short, too long,
 unknown or out of range is answered with a result code and changes nothing. Deleting sessions
 (only ones acknowledged as synced) and a factory reset are refused with CONFIRM_ON_DEVICE: the
 device then asks the person, who confirms with button A within CONFIRM_MS.
+
+The device loads this module, so it holds what the device uses (every name here costs its heap);
+what only the host needs (result names, ATT error codes) is in host_tools.ble.
 """
 
 from micropython import const
 
 VERSION = const(2)  # profile version, FIRMWARE_REV's "ble N" suffix (2: CLOCK_INFO carries next_id)
 
-_BASE = "-5e1f-4d6a-8b7c-666173636961"
-SERVICE = "fa5c0001" + _BASE
-LIVE = "fa5c0002" + _BASE
-CONTROL = "fa5c0003" + _BASE
-LOG = "fa5c0004" + _BASE
+SERVICE = "fa5c0001-5e1f-4d6a-8b7c-666173636961"
+LIVE = "fa5c0002-5e1f-4d6a-8b7c-666173636961"
+CONTROL = "fa5c0003-5e1f-4d6a-8b7c-666173636961"
+LOG = "fa5c0004-5e1f-4d6a-8b7c-666173636961"
 
 # Standard (Bluetooth SIG) 16-bit UUIDs
 BATTERY_SERVICE = const(0x180F)
@@ -62,7 +64,7 @@ STATE_PAUSED = const(2)
 
 # ---------------------------------------------------------------- CONTROL
 RESPONSE_CODE = const(0x80)
-CONTROL_MAX = const(20)  # request buffer: longer writes get ATT_INVALID_LENGTH
+CONTROL_MAX = const(20)  # request buffer: longer writes get ATT error 0x0D
 
 START = const(0x01)
 PAUSE = const(0x02)
@@ -99,8 +101,7 @@ RESPONSE_FMT = {SESSION_INFO: "<IIB", READ_LOG: "<IH", CLOCK_INFO: "<HIII", LIST
 
 LOG_WINDOW = const(512)  # the most an attribute value may hold (ATT)
 LIST_ENTRY_FMT = "<IIB"  # id, size bytes, flags (bit 0: synced)
-LIST_ENTRY_BYTES = const(9)
-LIST_MAX = const(56)  # entries per LIST_SESSIONS window (56 x 9 <= 512)
+LIST_MAX = const(56)  # entries per LIST_SESSIONS window (56 x 9 bytes <= 512)
 LIST_SYNCED = const(1)
 CONFIRM_MS = const(30000)
 
@@ -113,24 +114,10 @@ NOT_ALLOWED_NOW = const(0x05)  # e.g. SELECT during a session, PAUSE with none
 NO_SUCH_SESSION = const(0x06)
 NOT_SYNCED = const(0x07)  # delete of a session the host has not acknowledged
 CONFIRM_ON_DEVICE = const(0x08)  # refused: the person must confirm on the device (button A)
-RESULT_NAMES = {
-    SUCCESS: "success",
-    OPCODE_NOT_SUPPORTED: "opcode not supported",
-    INVALID_PARAMETER: "invalid parameter",
-    OPERATION_FAILED: "operation failed",
-    NOT_ALLOWED_NOW: "not allowed now",
-    NO_SUCH_SESSION: "no such session",
-    NOT_SYNCED: "session not synced",
-    CONFIRM_ON_DEVICE: "confirm on the device",
-}
 
 # ---------------------------------------------------------------- Current Time (0x2A2B)
 # year, month, day, hours, minutes, seconds, day of week (1 = Monday), fractions256, adjust reason
 CURRENT_TIME_FMT = "<HBBBBBBBB"
 CURRENT_TIME_BYTES = const(10)
-ADJUST_MANUAL = const(1)
-
-# ATT error codes the stack returns
-ATT_INVALID_LENGTH = const(0x0D)
 
 ADV_INTERVAL_US = const(250000)

@@ -92,6 +92,12 @@ MODE_PARAMS = {
     "countdown_count": ("count",),
     "interval": ("work_s", "rest_s", "rounds"),
 }
+MODE_FIELDS = {  # the config.json fields (fascia.spec.config) that hold them, in the same order
+    "free": (),
+    "countdown_time": ("countdown_s",),
+    "countdown_count": ("countdown_count",),
+    "interval": ("interval_work_s", "interval_rest_s", "interval_rounds"),
+}
 END_REASONS = ("stop", "target", "battery", "flash_full", "sensor")  # code = index; append only
 EXTRAS = (  # code = index; append only
     "trips",

@@ -1,10 +1,12 @@
 """Pipeline benchmark on the simulated board (run by host_tools/bench/pipeline.py under micropython).
 
-Usage: micropython -m sim_pipeline TRACE.csv SECONDS ODR_HZ MODE BOARD [HW_PORT], MODE "app" (the
-whole app: FIFO drain, detector, session rules, log, display, and the session's end) or "bare"
-(the same simulated sensor and bus, drained by a loop that does nothing with the samples); with
-HW_PORT the chips are served by the host (host_tools/sim/hw_server.py) instead of living in this
-heap. Prints one JSON line: wall ms, simulated ms, live heap.
+Usage: micropython -m sim_pipeline TRACE.csv SECONDS ODR_HZ MODE BOARD [HW_PORT [BLE_PORT]], MODE
+"app" (the whole app: FIFO drain, detector, session rules, log, display, and the session's end) or
+"bare" (the same simulated sensor and bus, drained by a loop that does nothing with the samples);
+with HW_PORT the chips are served by the host (host_tools/sim/hw_server.py) instead of living in
+this heap; with BLE_PORT the board has its radio (host_tools/sim/ble_bridge.py) and the app runs
+its Bluetooth service. Prints the interned-string (qstr) figures, then one JSON line: wall ms,
+simulated ms, live heap.
 """
 
 import gc
@@ -12,11 +14,13 @@ import json
 import sys
 import time
 
+import micropython
 from sim_board import make
 
 
-def main(trace, seconds, odr, mode, board_name, hw_port=0):
-    board = make({"board": board_name, "trace": trace, "hw_port": hw_port})
+def main(trace, seconds, odr, mode, board_name, hw_port=0, ble_port=0):
+    board = make({"board": board_name, "trace": trace, "hw_port": hw_port, "ble_port": ble_port})
+    radio = board.sim_radio
     clock = board.sim_clock
     end = seconds * 1000
     buf = None  # the bare loop's FIFO buffer (the app has its own)
@@ -36,6 +40,8 @@ def main(trace, seconds, odr, mode, board_name, hw_port=0):
     t0 = time.ticks_ms()
     while clock.now < end:
         clock.now += 2
+        if radio is not None:
+            radio.pump()
         if app is not None:
             app.step(clock.now)
         else:
@@ -52,6 +58,7 @@ def main(trace, seconds, odr, mode, board_name, hw_port=0):
         app.draw(clock.now)
         count = app.det.count
     wall = time.ticks_diff(time.ticks_ms(), t0)
+    micropython.qstr_info()  # "qstr pool: n_pool=.., n_qstr=.., ...": the pools grow by doubling
     print(
         json.dumps(
             {
@@ -73,4 +80,5 @@ main(
     sys.argv[4],
     sys.argv[5],
     int(sys.argv[6]) if len(sys.argv) > 6 else 0,
+    int(sys.argv[7]) if len(sys.argv) > 7 else 0,
 )
