@@ -19,7 +19,7 @@ from bleak.exc import BleakGATTProtocolError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fascia.spec import gatt, logread
+from fascia.spec import control, gatt, logread
 from host_tools.bench.faults_ble import malformed_requests
 from host_tools.ble import ATT_INVALID_LENGTH, ControlError, FasciaClient, Live, scan, sig_uuid
 from host_tools.gen import jumprope
@@ -108,10 +108,33 @@ def test_control_point_selects_mode_pauses_and_resumes(device):
     chosen, paused, again, resumed, busy, stopped, free = device.run(go())
     assert (chosen.mode, chosen.state) == ("countdown_time", "ready")
     assert paused.state == "paused" and paused.left is not None and 29 <= paused.left <= 30
-    assert again.result == gatt.NOT_ALLOWED_NOW
-    assert resumed.state == "running" and busy.result == gatt.NOT_ALLOWED_NOW
+    assert again.result == control.NOT_ALLOWED_NOW
+    assert resumed.state == "running" and busy.result == control.NOT_ALLOWED_NOW
     assert stopped.state == "ready" and stopped.summary
     assert free.mode == "free"
+
+
+def test_a_hosts_requests_load_their_code_only_while_it_is_connected(device):
+    """fascia.app.blerequests (and the control point's spec) are loaded for a host's requests and
+    dropped when it disconnects: a session with nobody connected, or a live viewer, holds neither."""
+    host_code = {"fascia.app.blerequests", "fascia.spec.control"}
+
+    async def loaded_a_second_later() -> set[str]:
+        await device.until(device.virtual_ms() + 1100)
+        return host_code & set(device.bridge.status[-1]["modules"])
+
+    async def go():
+        before = await loaded_a_second_later()
+        async with device.client() as dev:
+            await dev.live()
+            reading = await loaded_a_second_later()
+            clock = await dev.clock_info()
+            asking = await loaded_a_second_later()
+        return before, reading, clock, asking, await loaded_a_second_later()
+
+    before, reading, clock, asking, after = device.run(go())
+    assert before == reading == after == set()
+    assert asking == host_code and clock.next_id >= 1
 
 
 def test_current_time_sets_the_clock(device):
@@ -156,23 +179,23 @@ def test_delete_needs_a_synced_session_and_a_confirmation_on_the_device(device):
             unsynced = [sid for sid, _, synced in sessions if not synced]
             results = {}
             if unsynced:
-                r, _ = await dev.request(struct.pack("<BI", gatt.DELETE_SYNCED, unsynced[0]), check=False)
+                r, _ = await dev.request(struct.pack("<BI", control.DELETE_SYNCED, unsynced[0]), check=False)
                 results["unsynced"] = r
             sid = sessions[0][0]
             await dev.ack_synced(sid)
-            r, _ = await dev.request(struct.pack("<BI", gatt.DELETE_SYNCED, sid), check=False)
+            r, _ = await dev.request(struct.pack("<BI", control.DELETE_SYNCED, sid), check=False)
             results["synced"] = r
-            r, _ = await dev.request(bytes((gatt.FACTORY_RESET,)), check=False)
+            r, _ = await dev.request(bytes((control.FACTORY_RESET,)), check=False)
             results["reset"] = r
-            r, _ = await dev.request(struct.pack("<BI", gatt.DELETE_SYNCED, 999), check=False)
+            r, _ = await dev.request(struct.pack("<BI", control.DELETE_SYNCED, 999), check=False)
             results["missing"] = r
             await asyncio.sleep(0.3)
             return sid, results, await dev.list_sessions()
 
     sid, results, after = device.run(go())
-    assert results.get("unsynced", gatt.NOT_SYNCED) == gatt.NOT_SYNCED
-    assert results["synced"] == gatt.CONFIRM_ON_DEVICE and results["reset"] == gatt.CONFIRM_ON_DEVICE
-    assert results["missing"] == gatt.NO_SUCH_SESSION
+    assert results.get("unsynced", control.NOT_SYNCED) == control.NOT_SYNCED
+    assert results["synced"] == control.CONFIRM_ON_DEVICE and results["reset"] == control.CONFIRM_ON_DEVICE
+    assert results["missing"] == control.NO_SUCH_SESSION
     assert (sid, True) in [(s, synced) for s, _, synced in after]  # still there, now synced
     assert _session_file(device.flash, sid).suffix == ".fss"
 
@@ -215,8 +238,10 @@ def test_malformed_control_writes_are_refused_and_change_nothing(device):
 
     rtc_before = device.bridge.status[-1].get("rtc")
     check()
-    assert results and all(r in (gatt.OPCODE_NOT_SUPPORTED, gatt.INVALID_PARAMETER) for _, r in results), [
-        (p.hex(), r) for p, r in results if r not in (gatt.OPCODE_NOT_SUPPORTED, gatt.INVALID_PARAMETER)
+    assert results and all(
+        r in (control.OPCODE_NOT_SUPPORTED, control.INVALID_PARAMETER) for _, r in results
+    ), [
+        (p.hex(), r) for p, r in results if r not in (control.OPCODE_NOT_SUPPORTED, control.INVALID_PARAMETER)
     ]
     assert device.bridge.status[-1].get("rtc") == rtc_before  # a short Current Time write is ignored
     assert device.bridge.result is None  # still running: nothing crashed it

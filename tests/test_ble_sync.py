@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from fascia.spec import gatt, logread
+from fascia.spec import control, logread
 from host_tools import cli, history
 from host_tools.ble import FasciaClient
 from host_tools.ble.sync import BleDevice
@@ -209,7 +209,7 @@ def test_delete_over_ble_needs_button_a_on_the_device(flash, tmp_path):
     dev = SimulatedDevice(copy, speed=SPEED, extra=extra, end_ms=A_LATE_MS + 20_000)
 
     async def delete(client: FasciaClient, sid: int = 0) -> int:
-        result, _ = await client.request(struct.pack("<BI", gatt.DELETE_SYNCED, sid), check=False)
+        result, _ = await client.request(struct.pack("<BI", control.DELETE_SYNCED, sid), check=False)
         return result
 
     async def go() -> dict[str, Any]:
@@ -225,7 +225,7 @@ def test_delete_over_ble_needs_button_a_on_the_device(flash, tmp_path):
             await client.ack_synced(ids[1])  # one more synced session, for the timeout
             seen["ask 3"] = await delete(client, ids[1])
             asked = dev.virtual_ms()
-            await dev.until(asked + gatt.CONFIRM_MS + 1000)
+            await dev.until(asked + control.CONFIRM_MS + 1000)
             seen["after timeout"] = sorted(files(copy))
             await dev.until(A_LATE_MS + 1000)  # a late A press: the question is gone (A starts a session)
             seen["after late A"] = sorted(files(copy))
@@ -237,7 +237,7 @@ def test_delete_over_ble_needs_button_a_on_the_device(flash, tmp_path):
         seen = dev.run(go(), timeout=180)
     finally:
         dev.close()
-    assert seen["ask 1"] == seen["ask 2"] == seen["ask 3"] == gatt.CONFIRM_ON_DEVICE
+    assert seen["ask 1"] == seen["ask 2"] == seen["ask 3"] == control.CONFIRM_ON_DEVICE
     assert seen["after B"] == ids
     assert seen["after A"] == ids[1:]  # only the synced one went
     assert seen["after timeout"] == ids[1:]

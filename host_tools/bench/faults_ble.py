@@ -28,14 +28,14 @@ from typing import Any
 from hypothesis import strategies as st
 
 from fascia.spec import config as cfg
-from fascia.spec import gatt, log
+from fascia.spec import control, gatt, log
 from host_tools.bench.faults import Family, _hypothesis
 from host_tools.ble import ATT_INVALID_LENGTH, RESULT_NAMES, sig_uuid
 
 WRITES_PER_EXAMPLE = 10  # hostile_batch() makes this many
-REFUSALS = (gatt.OPCODE_NOT_SUPPORTED, gatt.INVALID_PARAMETER)  # what a malformed request may get
+REFUSALS = (control.OPCODE_NOT_SUPPORTED, control.INVALID_PARAMETER)  # what a malformed request may get
 MAX_WRITE = 244  # the longest write at the client's MTU (247)
-_KNOWN = set(gatt.REQUEST_FMT) | {gatt.SELECT}
+_KNOWN = set(control.REQUEST_FMT) | {control.SELECT}
 
 
 def _out_of_range(name: str) -> st.SearchStrategy[int]:
@@ -49,12 +49,12 @@ def _bad_values() -> st.SearchStrategy[bytes]:
     set_user = st.one_of(
         st.tuples(weight, st.integers(0, 2**32 - 1)),
         st.tuples(st.integers(0, 0xFFFF), _out_of_range("daily_jump_goal")),
-    ).map(lambda t: bytes((gatt.SET_USER,)) + struct.pack(gatt.REQUEST_FMT[gatt.SET_USER], *t))
+    ).map(lambda t: bytes((control.SET_USER,)) + struct.pack(control.REQUEST_FMT[control.SET_USER], *t))
 
     def select(mode: str) -> st.SearchStrategy[bytes]:
         fields = log.MODE_FIELDS[mode]
         head = st.sampled_from(sorted(log.ACTIVITY_CODES.values())).map(
-            lambda act: bytes((gatt.SELECT, act, log.MODE_CODES[mode]))
+            lambda act: bytes((control.SELECT, act, log.MODE_CODES[mode]))
         )
         bad = st.integers(0, len(fields) - 1)
         values = bad.flatmap(
@@ -75,14 +75,14 @@ def malformed_requests() -> st.SearchStrategy[bytes]:
     )
 
     def wrong_length(op: int) -> st.SearchStrategy[bytes]:
-        good = struct.calcsize(gatt.REQUEST_FMT[op])
+        good = struct.calcsize(control.REQUEST_FMT[op])
         return st.binary(max_size=19).filter(lambda b: len(b) != good).map(lambda b: bytes((op,)) + b)
 
-    known = st.sampled_from(sorted(gatt.REQUEST_FMT)).flatmap(wrong_length)
+    known = st.sampled_from(sorted(control.REQUEST_FMT)).flatmap(wrong_length)
     bad_select = st.tuples(st.integers(0, 255), st.integers(0, 255), st.binary(max_size=17)).filter(
         lambda t: t[0] not in log.ACTIVITY_CODES.values() or t[1] not in log.MODE_CODES.values()
     )
-    select = bad_select.map(lambda t: bytes((gatt.SELECT, t[0], t[1])) + t[2])
+    select = bad_select.map(lambda t: bytes((control.SELECT, t[0], t[1])) + t[2])
     return st.one_of(st.just(b""), unknown, known, select, _bad_values())
 
 

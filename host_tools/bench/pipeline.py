@@ -51,11 +51,14 @@ def _run(
 ) -> subprocess.CompletedProcess[str]:
     """sim_pipeline under `binary`; `remote`: the chips served by this process; `radio`: the board
     has its radio (a Bumble virtual radio in a loop of this process), the app its BLE service."""
-    path = ":".join([".frozen", str(lib / "sim"), str(lib / "firmware")])
+    # the firmware is found at lib/ in the simulated flash (a link), as at /lib on a board: each
+    # module's __file__ is an interned string, as short as on the device wherever the repo lives
+    path = ":".join([".frozen", "lib", str(lib / "sim")])
     cmd = [binary, *(["-X", f"heapsize={heapsize}"] if heapsize else [])]
     cmd += ["-m", "sim_pipeline", str(trace), str(SECONDS), str(ODR), mode, board]
     env = dict(os.environ, MICROPYPATH=path)
     with tempfile.TemporaryDirectory() as flash, contextlib.ExitStack() as stack:
+        (Path(flash) / "lib").symlink_to(lib / "firmware", target_is_directory=True)
         if remote or radio:
             server = stack.enter_context(HardwareServer({"board": board, "trace": str(trace)}))
             cmd.append(str(server.port))

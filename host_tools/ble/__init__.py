@@ -18,25 +18,25 @@ from typing import Any, NamedTuple
 from bleak import BleakClient, BleakScanner
 from bleak.exc import BleakError
 
-from fascia.spec import gatt, log
+from fascia.spec import control, gatt, log
 from host_tools.errors import UserError
 
 ACTIVITY_NAMES = {code: name for name, code in log.ACTIVITY_CODES.items()}
 MODE_NAMES = {code: name for name, code in log.MODE_CODES.items()}
 STATE_NAMES = ("ready", "running", "paused", "done")
 RESULT_NAMES = {  # the control point's result codes (fascia.spec.gatt), for people
-    gatt.SUCCESS: "success",
-    gatt.OPCODE_NOT_SUPPORTED: "opcode not supported",
-    gatt.INVALID_PARAMETER: "invalid parameter",
-    gatt.OPERATION_FAILED: "operation failed",
-    gatt.NOT_ALLOWED_NOW: "not allowed now",
-    gatt.NO_SUCH_SESSION: "no such session",
-    gatt.NOT_SYNCED: "session not synced",
-    gatt.CONFIRM_ON_DEVICE: "confirm on the device",
+    control.SUCCESS: "success",
+    control.OPCODE_NOT_SUPPORTED: "opcode not supported",
+    control.INVALID_PARAMETER: "invalid parameter",
+    control.OPERATION_FAILED: "operation failed",
+    control.NOT_ALLOWED_NOW: "not allowed now",
+    control.NO_SUCH_SESSION: "no such session",
+    control.NOT_SYNCED: "session not synced",
+    control.CONFIRM_ON_DEVICE: "confirm on the device",
 }
 ATT_INVALID_LENGTH = 0x0D  # ATT error: a write longer than the characteristic's buffer
 ADJUST_MANUAL = 1  # Current Time's adjust reason: set by hand (here: by the host)
-LIST_ENTRY_BYTES = struct.calcsize(gatt.LIST_ENTRY_FMT)
+LIST_ENTRY_BYTES = struct.calcsize(control.LIST_ENTRY_FMT)
 
 
 def sig_uuid(short: int) -> str:
@@ -191,42 +191,44 @@ class FasciaClient:
                 self._answers.get_nowait()
             await self.client.write_gatt_char(gatt.CONTROL, payload, response=True)
             answer = await asyncio.wait_for(self._answers.get(), timeout)
-        code, opcode, result = struct.unpack_from(gatt.RESPONSE_HEAD, answer)
-        if code != gatt.RESPONSE_CODE or (payload and opcode != payload[0]):
+        code, opcode, result = struct.unpack_from(control.RESPONSE_HEAD, answer)
+        if code != control.RESPONSE_CODE or (payload and opcode != payload[0]):
             raise BleakError(f"unexpected control-point answer {answer.hex()}")
-        if check and result != gatt.SUCCESS:
+        if check and result != control.SUCCESS:
             raise ControlError(opcode, result)
         return result, answer[3:]
 
     async def command(self, opcode: int, *args: int) -> bytes:
-        fmt = gatt.REQUEST_FMT[opcode]
+        fmt = control.REQUEST_FMT[opcode]
         return (await self.request(bytes((opcode,)) + struct.pack(fmt, *args)))[1]
 
     async def start(self) -> None:
-        await self.command(gatt.START)
+        await self.command(control.START)
 
     async def pause(self) -> None:
-        await self.command(gatt.PAUSE)
+        await self.command(control.PAUSE)
 
     async def resume(self) -> None:
-        await self.command(gatt.RESUME)
+        await self.command(control.RESUME)
 
     async def stop(self) -> None:
-        await self.command(gatt.STOP)
+        await self.command(control.STOP)
 
     async def select(self, activity: str, mode: str, params: dict[str, int] | None = None) -> None:
         """Choose activity and mode; `params` by config name (countdown_s, interval_rounds, ...)."""
         params = params or {}
-        body = struct.pack(gatt.SELECT_HEAD, log.ACTIVITY_CODES[activity], log.MODE_CODES[mode])
+        body = struct.pack(control.SELECT_HEAD, log.ACTIVITY_CODES[activity], log.MODE_CODES[mode])
         for name in log.MODE_FIELDS[mode]:
-            body += struct.pack(gatt.MODE_PARAM_FMT, params[name])
-        await self.request(bytes((gatt.SELECT,)) + body)
+            body += struct.pack(control.MODE_PARAM_FMT, params[name])
+        await self.request(bytes((control.SELECT,)) + body)
 
     async def set_user(self, weight_kg: int, daily_goal: int) -> None:
-        await self.command(gatt.SET_USER, weight_kg, daily_goal)
+        await self.command(control.SET_USER, weight_kg, daily_goal)
 
     async def clock_info(self) -> Clock:
-        return Clock(*struct.unpack(gatt.RESPONSE_FMT[gatt.CLOCK_INFO], await self.command(gatt.CLOCK_INFO)))
+        return Clock(
+            *struct.unpack(control.RESPONSE_FMT[control.CLOCK_INFO], await self.command(control.CLOCK_INFO))
+        )
 
     # -- log ---------------------------------------------------------------------------------------------
     async def list_sessions(self) -> list[tuple[int, int, bool]]:
@@ -235,22 +237,22 @@ class FasciaClient:
         first = 0
         while True:
             (n,) = struct.unpack(
-                gatt.RESPONSE_FMT[gatt.LIST_SESSIONS], await self.command(gatt.LIST_SESSIONS, first)
+                control.RESPONSE_FMT[control.LIST_SESSIONS], await self.command(control.LIST_SESSIONS, first)
             )
             if not n:
                 return out
             window = bytes(await self.client.read_gatt_char(gatt.LOG))
             for i in range(n):
-                sid, size, flags = struct.unpack_from(gatt.LIST_ENTRY_FMT, window, i * LIST_ENTRY_BYTES)
-                out.append((sid, size, bool(flags & gatt.LIST_SYNCED)))
+                sid, size, flags = struct.unpack_from(control.LIST_ENTRY_FMT, window, i * LIST_ENTRY_BYTES)
+                out.append((sid, size, bool(flags & control.LIST_SYNCED)))
             first = out[-1][0] + 1
-            if n < gatt.LIST_MAX:
+            if n < control.LIST_MAX:
                 return out
 
     async def session_info(self, sid: int) -> tuple[int, int, bool]:
         """(size, CRC-32, synced) of one session file."""
         size, crc, synced = struct.unpack(
-            gatt.RESPONSE_FMT[gatt.SESSION_INFO], await self.command(gatt.SESSION_INFO, sid)
+            control.RESPONSE_FMT[control.SESSION_INFO], await self.command(control.SESSION_INFO, sid)
         )
         return size, crc, bool(synced)
 
@@ -285,7 +287,7 @@ class FasciaClient:
     async def read_log(self, sid: int, offset: int, length: int) -> bytes:
         """One READ_LOG window: up to `length` (<= LOG_WINDOW) bytes from `offset`; b"" past the end."""
         got, n = struct.unpack(
-            gatt.RESPONSE_FMT[gatt.READ_LOG], await self.command(gatt.READ_LOG, sid, offset, length)
+            control.RESPONSE_FMT[control.READ_LOG], await self.command(control.READ_LOG, sid, offset, length)
         )
         if got != offset:
             raise BleakError(f"session {sid}: asked for offset {offset}, the device sent {got}")
@@ -297,4 +299,4 @@ class FasciaClient:
         return chunk
 
     async def ack_synced(self, sid: int) -> None:
-        await self.command(gatt.ACK_SYNCED, sid)
+        await self.command(control.ACK_SYNCED, sid)

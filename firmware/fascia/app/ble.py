@@ -4,6 +4,8 @@
 loop. The IRQ handler only records what happened (a connection, the MTU, a copy of a written
 request) and all work is done in `poll`, between FIFO drains, so BLE never stalls sampling:
 a request costs one flash read of at most gatt.LOG_WINDOW bytes, a live update one struct pack.
+What a connected host asks (control point, clock) is answered by fascia.app.blerequests, whose
+code is loaded for the host's first request and dropped when it disconnects.
 
 What it needs from the App: `start(now)`, `stop(now)`, `pause(now)`, `resume(now)`,
 `select(activity, mode)`, `ask(title, lines, answer)`, `session`, `det`, `activity`, `mode`,
@@ -18,7 +20,6 @@ from binascii import hexlify, unhexlify
 from micropython import const
 
 from fascia import VERSION, unload
-from fascia.app.logstore import unix_time
 from fascia.spec import gatt, log
 
 _IRQ_CENTRAL_CONNECT = const(1)
@@ -78,7 +79,8 @@ class BleService:
         self._sent_at = -gatt.LIVE_IDLE_MS
         self._next_time = 0
         self._battery = -1
-        self._confirm_until = 0  # an on-screen question from a host request expires then
+        self.confirm_until = 0  # an on-screen question from a host request expires then
+        self._host_loaded = False  # fascia.app.blerequests is loaded
         import bluetooth  # here, not at the top: the module imports on ports without a radio
 
         ble.active(True)
@@ -156,15 +158,22 @@ class BleService:
         if self._time_written is not None:
             value = self._time_written
             self._time_written = None
-            self._set_time(value)
+            try:
+                self._host_code().set_time(self.app, value)
+            except Exception:  # (MemoryError) the clock stays as it was
+                pass
             self._next_time = now
         if self._indicating and now - self._indicating > _INDICATE_TIMEOUT_MS:
             self._indicating = 0  # the client never confirmed: do not wait forever
         if self._requests and not self._indicating:
             self._control(now, self._requests.pop(0))
-        if self._confirm_until and now >= self._confirm_until:
-            self._confirm_until = 0
+        if self.confirm_until and now >= self.confirm_until:
+            self.confirm_until = 0
             self.app.ask_cancel()
+        if self._host_loaded and self.conn < 0 and not self.confirm_until:
+            self._host_loaded = False  # the host left: its code goes (an import brings it back)
+            unload("fascia.app.blerequests")
+            unload("fascia.spec.control")
         if now >= self._next_time:
             self._next_time = now + 1000
             self.ble.gatts_write(self.h_time, _current_time())
@@ -257,13 +266,18 @@ class BleService:
         return extras.get("cadence_spm", 0)
 
     # -- CONTROL ----------------------------------------------------------------------------------------
+    def _host_code(self):
+        """fascia.app.blerequests: loaded for a host's first request, dropped when the host leaves."""
+        from fascia.app import blerequests
+
+        self._host_loaded = True
+        return blerequests
+
     def _control(self, now: int, req: bytes) -> None:
-        op = req[0] if req else 0
         try:
-            result, extra = self._handle(now, op, req)
-        except Exception:  # a bug must not take the device down: the host gets a failure
-            result, extra = gatt.OPERATION_FAILED, b""
-        answer = struct.pack(gatt.RESPONSE_HEAD, gatt.RESPONSE_CODE, op, result) + extra
+            answer = self._host_code().answer(self, now, req)
+        except Exception:  # (MemoryError) no room for its code: no answer, nothing changed
+            return
         self._next_live = 0  # a change shows in LIVE right away (this very poll)
         self.ble.gatts_write(self.h_control, answer)
         if self.conn >= 0:
@@ -272,186 +286,6 @@ class BleService:
                 self._indicating = now or 1
             except OSError:
                 pass
-
-    def _handle(self, now: int, op: int, req: bytes):
-        """(result code, response parameters) of one request; changes nothing unless SUCCESS."""
-        app = self.app
-        if op == gatt.SELECT:
-            return self._select(req), b""
-        fmt = gatt.REQUEST_FMT.get(op)
-        if fmt is None:
-            return gatt.OPCODE_NOT_SUPPORTED, b""
-        if len(req) != 1 + struct.calcsize(fmt):
-            return gatt.INVALID_PARAMETER, b""
-        args = struct.unpack_from(fmt, req, 1)
-        s = app.session
-        if op == gatt.START:
-            if s is not None:
-                return gatt.NOT_ALLOWED_NOW, b""
-            return (gatt.SUCCESS if app.start(now) else gatt.OPERATION_FAILED), b""
-        if op in (gatt.PAUSE, gatt.RESUME, gatt.STOP):
-            if s is None or (op == gatt.PAUSE and s.state != gatt.STATE_RUNNING):
-                return gatt.NOT_ALLOWED_NOW, b""
-            if op == gatt.RESUME and s.state != gatt.STATE_PAUSED:
-                return gatt.NOT_ALLOWED_NOW, b""
-            if op == gatt.PAUSE:
-                app.pause(now)
-            elif op == gatt.RESUME:
-                app.resume(now)
-            else:
-                app.stop(now)
-            return gatt.SUCCESS, b""
-        if op == gatt.SET_USER:
-            return self._configure({"weight_kg": args[0], "daily_jump_goal": args[1]}), b""
-        if op == gatt.CLOCK_INFO:
-            clock = (app.boot, now // 1000, unix_time(), app.store.next_id())
-            return gatt.SUCCESS, struct.pack(gatt.RESPONSE_FMT[op], *clock)
-        if op == gatt.LIST_SESSIONS:
-            return self._list(args[0])
-        if op == gatt.FACTORY_RESET:
-            return self._confirm(now, "FACTORY RESET?", self._factory_reset), b""
-        return self._log_op(now, op, args)
-
-    def _select(self, req: bytes) -> int:
-        if len(req) < 3:
-            return gatt.INVALID_PARAMETER
-        app = self.app
-        activity = _code_name(log.ACTIVITY_CODES, req[1])
-        mode = _code_name(log.MODE_CODES, req[2])
-        if activity is None or mode is None:
-            return gatt.INVALID_PARAMETER
-        fields = log.MODE_FIELDS[mode]
-        if len(req) != 3 + 4 * len(fields):
-            return gatt.INVALID_PARAMETER
-        if app.session is not None:
-            return gatt.NOT_ALLOWED_NOW
-        changes = {"activity": activity, "mode": mode}
-        for i in range(len(fields)):
-            changes[fields[i]] = struct.unpack_from(gatt.MODE_PARAM_FMT, req, 3 + 4 * i)[0]
-        result = self._configure(changes)
-        if result == gatt.SUCCESS:
-            app.select(activity, mode)
-        return result
-
-    def _configure(self, changes: dict) -> int:
-        """Validate the changed settings with the config schema; apply and save only if all are fine."""
-        from fascia.spec import config as cfg  # (only for a change: not kept in RAM)
-
-        app = self.app
-        merged = dict(app.config)
-        merged.update(changes)
-        try:
-            new, problems = cfg.validate(merged)
-            if problems:
-                return gatt.INVALID_PARAMETER
-            app.config.update(new)
-            with open(app.board.path(cfg.CONFIG_FILE), "w") as f:
-                f.write(cfg.dumps(app.config))
-        except OSError:
-            return gatt.OPERATION_FAILED
-        finally:
-            unload("fascia.spec.config")
-        app.show_changes()
-        return gatt.SUCCESS
-
-    def _list(self, first: int):
-        window = bytearray()
-        n = 0
-        for sid, synced, size in self.app.store.list_sessions():
-            if sid >= first and n < gatt.LIST_MAX:
-                window += struct.pack(gatt.LIST_ENTRY_FMT, sid, size, gatt.LIST_SYNCED if synced else 0)
-                n += 1
-        self.ble.gatts_write(self.h_log, window)
-        return gatt.SUCCESS, struct.pack(gatt.RESPONSE_FMT[gatt.LIST_SESSIONS], n)
-
-    def _log_op(self, now: int, op: int, args):
-        store = self.app.store
-        sid = args[0]
-        if sid == 0 and op == gatt.DELETE_SYNCED:
-            return self._confirm(now, "DELETE SYNCED?", lambda: self._delete(0)), b""
-        entry = None
-        for each in store.list_sessions():
-            if each[0] == sid:
-                entry = each
-        if entry is None:
-            return gatt.NO_SUCH_SESSION, b""
-        _, synced, size = entry
-        if op == gatt.SESSION_INFO:
-            return gatt.SUCCESS, struct.pack(
-                gatt.RESPONSE_FMT[op], size, store.crc32(sid), 1 if synced else 0
-            )
-        if op == gatt.READ_LOG:
-            offset, length = args[1], args[2]
-            if not 0 < length <= gatt.LOG_WINDOW:
-                return gatt.INVALID_PARAMETER, b""
-            data = store.read(sid, offset, length)
-            self.ble.gatts_write(self.h_log, data)
-            return gatt.SUCCESS, struct.pack(gatt.RESPONSE_FMT[op], offset, len(data))
-        if op == gatt.ACK_SYNCED:
-            if sid == store.session_id:
-                return gatt.NOT_ALLOWED_NOW, b""
-            store.mark_synced(sid)
-            return gatt.SUCCESS, b""
-        if op == gatt.DELETE_SYNCED:
-            if not synced:
-                return gatt.NOT_SYNCED, b""
-            return self._confirm(now, "DELETE SYNCED?", lambda: self._delete(sid)), b""
-        return gatt.OPCODE_NOT_SUPPORTED, b""
-
-    # -- confirmation on the device -------------------------------------------------------------------
-    def _confirm(self, now: int, title: str, action) -> int:
-        """Refuse now, and ask the person: button A within CONFIRM_MS carries the action out."""
-        if self.app.session is not None:
-            return gatt.NOT_ALLOWED_NOW
-
-        def answer(yes):
-            self._confirm_until = 0
-            if yes:
-                action()
-
-        self.app.ask(title, ("Requested over Bluetooth.", "A: yes  B: no"), answer)
-        self._confirm_until = now + gatt.CONFIRM_MS
-        return gatt.CONFIRM_ON_DEVICE
-
-    def _delete(self, sid: int) -> None:
-        store = self.app.store
-        for each, synced, _ in store.list_sessions():
-            if synced and (sid == 0 or each == sid):
-                store.delete(each)
-
-    def _factory_reset(self) -> None:
-        """Settings and daily totals back to defaults; synced sessions deleted (unsynced ones kept)."""
-        import os
-
-        from fascia.spec import config as cfg  # (only for a reset: not kept in RAM)
-
-        self._delete(0)
-        for name in (cfg.CONFIG_FILE, "days.json"):
-            try:
-                os.remove(self.app.board.path(name))
-            except OSError:
-                pass
-        self.app.config.update(cfg.defaults())
-        unload("fascia.spec.config")
-        self.app.show_changes()
-
-    # -- Current Time -------------------------------------------------------------------------------------
-    def _set_time(self, value: bytes) -> None:
-        """Set the RTC from a Current Time write; a short or impossible date changes nothing."""
-        if len(value) != gatt.CURRENT_TIME_BYTES:
-            return
-        y, mo, d, h, mi, s, _, _, _ = struct.unpack(gatt.CURRENT_TIME_FMT, value)
-        if not (2020 <= y <= 2099 and 1 <= mo <= 12 and 1 <= d <= 31 and h < 24 and mi < 60 and s < 60):
-            return
-        t = time.gmtime(time.mktime((y, mo, d, h, mi, s, 0, 0)))
-        if t[1] != mo or t[2] != d:  # e.g. 30 February
-            return
-        rtc = getattr(self.app.board, "rtc", None)
-        if rtc is None:
-            import machine
-
-            rtc = machine.RTC()
-        rtc.datetime((y, mo, d, t[6], h, mi, s, 0))
 
 
 def _current_time() -> bytes:

@@ -65,10 +65,8 @@ class Radio:
         self.ble = None
 
     def send(self, msg):
-        data = (json.dumps(msg) + "\n").encode()
-        while data:
-            n = self.sock.send(data)
-            data = data[n:]
+        json.dump(msg, self.sock)  # streamed: no copy of the message (as the C stack makes none)
+        self.sock.write(b"\n")
 
     def pump(self):
         """Handle everything the bridge has sent; returns at once when there is nothing. Called

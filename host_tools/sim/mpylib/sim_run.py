@@ -10,7 +10,8 @@ settings, beyond sim_board's:
     start_on_trace  begin a session at trace_start_ms without button presses (exact alignment
                   of the trace with the session clock, for comparisons with `fascia count`)
     stop_after_trace_ms  end the session this long after the trace's last row (default 1000)
-Prints one JSON line per virtual second ({"t", "view", "count", "state"}) and one at the end.
+Prints one JSON line per virtual second ({"t", "view", "count", "state", "modules": the firmware's
+modules loaded}) and one at the end.
 """
 
 import json
@@ -89,6 +90,7 @@ def _status(app, now, final=False):
         "state": s.state if s is not None else -1,
         "activity": app.activity,
         "gaps": app.gaps,
+        "modules": sorted(name for name in sys.modules if name.startswith("fascia")),
     }
     if app.board.rtc.set_to is not None:  # the time the host set
         out["rtc"] = list(app.board.rtc.set_to)

@@ -1,0 +1,219 @@
+"""What a connected host asks of the device: control-point requests and Current Time writes.
+
+fascia.app.ble loads this module for a host's first request and drops it when the host leaves,
+so a session watched over BLE (or nobody connected) does not hold its code. `answer` builds the
+indication for one request (fascia.spec.control); it changes nothing unless the result is SUCCESS,
+and a bug in it answers OPERATION_FAILED instead of taking the device down.
+
+Uses from the BleService `svc`: `app`, `ble`, `h_log`, and `confirm_until` (the on-screen
+question's deadline, which the service's poll enforces).
+"""
+
+import struct
+import time
+
+from fascia import unload
+from fascia.app.logstore import unix_time
+from fascia.spec import control, gatt, log
+
+
+def answer(svc, now: int, req: bytes) -> bytes:
+    """The indication that answers request `req`: RESPONSE_HEAD + response parameters."""
+    op = req[0] if req else 0
+    try:
+        result, extra = _handle(svc, now, op, req)
+    except Exception:  # a bug must not take the device down: the host gets a failure
+        result, extra = control.OPERATION_FAILED, b""
+    return struct.pack(control.RESPONSE_HEAD, control.RESPONSE_CODE, op, result) + extra
+
+
+def _handle(svc, now: int, op: int, req: bytes):
+    """(result code, response parameters) of one request."""
+    app = svc.app
+    if op == control.SELECT:
+        return _select(app, req), b""
+    fmt = control.REQUEST_FMT.get(op)
+    if fmt is None:
+        return control.OPCODE_NOT_SUPPORTED, b""
+    if len(req) != 1 + struct.calcsize(fmt):
+        return control.INVALID_PARAMETER, b""
+    args = struct.unpack_from(fmt, req, 1)
+    s = app.session
+    if op == control.START:
+        if s is not None:
+            return control.NOT_ALLOWED_NOW, b""
+        return (control.SUCCESS if app.start(now) else control.OPERATION_FAILED), b""
+    if op in (control.PAUSE, control.RESUME, control.STOP):
+        if s is None or (op == control.PAUSE and s.state != gatt.STATE_RUNNING):
+            return control.NOT_ALLOWED_NOW, b""
+        if op == control.RESUME and s.state != gatt.STATE_PAUSED:
+            return control.NOT_ALLOWED_NOW, b""
+        if op == control.PAUSE:
+            app.pause(now)
+        elif op == control.RESUME:
+            app.resume(now)
+        else:
+            app.stop(now)
+        return control.SUCCESS, b""
+    if op == control.SET_USER:
+        return _configure(app, {"weight_kg": args[0], "daily_jump_goal": args[1]}), b""
+    if op == control.CLOCK_INFO:
+        clock = (app.boot, now // 1000, unix_time(), app.store.next_id())
+        return control.SUCCESS, struct.pack(control.RESPONSE_FMT[op], *clock)
+    if op == control.LIST_SESSIONS:
+        return _list(svc, args[0])
+    if op == control.FACTORY_RESET:
+        return _confirm(svc, now, "FACTORY RESET?", lambda: _factory_reset(app)), b""
+    return _log_op(svc, now, op, args)
+
+
+def _code_name(table: dict, code: int):
+    for name in table:
+        if table[name] == code:
+            return name
+    return None
+
+
+def _select(app, req: bytes) -> int:
+    if len(req) < 3:
+        return control.INVALID_PARAMETER
+    activity = _code_name(log.ACTIVITY_CODES, req[1])
+    mode = _code_name(log.MODE_CODES, req[2])
+    if activity is None or mode is None:
+        return control.INVALID_PARAMETER
+    fields = log.MODE_FIELDS[mode]
+    if len(req) != 3 + 4 * len(fields):
+        return control.INVALID_PARAMETER
+    if app.session is not None:
+        return control.NOT_ALLOWED_NOW
+    changes = {"activity": activity, "mode": mode}
+    for i in range(len(fields)):
+        changes[fields[i]] = struct.unpack_from(control.MODE_PARAM_FMT, req, 3 + 4 * i)[0]
+    result = _configure(app, changes)
+    if result == control.SUCCESS:
+        app.select(activity, mode)
+    return result
+
+
+def _configure(app, changes: dict) -> int:
+    """Validate the changed settings with the config schema; apply and save only if all are fine."""
+    from fascia.spec import config as cfg  # (only for a change: not kept in RAM)
+
+    merged = dict(app.config)
+    merged.update(changes)
+    try:
+        new, problems = cfg.validate(merged)
+        if problems:
+            return control.INVALID_PARAMETER
+        app.config.update(new)
+        with open(app.board.path(cfg.CONFIG_FILE), "w") as f:
+            f.write(cfg.dumps(app.config))
+    except OSError:
+        return control.OPERATION_FAILED
+    finally:
+        unload("fascia.spec.config")
+    app.show_changes()
+    return control.SUCCESS
+
+
+def _list(svc, first: int):
+    window = bytearray()
+    n = 0
+    for sid, synced, size in svc.app.store.list_sessions():
+        if sid >= first and n < control.LIST_MAX:
+            window += struct.pack(control.LIST_ENTRY_FMT, sid, size, control.LIST_SYNCED if synced else 0)
+            n += 1
+    svc.ble.gatts_write(svc.h_log, window)
+    return control.SUCCESS, struct.pack(control.RESPONSE_FMT[control.LIST_SESSIONS], n)
+
+
+def _log_op(svc, now: int, op: int, args):
+    store = svc.app.store
+    sid = args[0]
+    if sid == 0 and op == control.DELETE_SYNCED:
+        return _confirm(svc, now, "DELETE SYNCED?", lambda: _delete(store, 0)), b""
+    entry = None
+    for each in store.list_sessions():
+        if each[0] == sid:
+            entry = each
+    if entry is None:
+        return control.NO_SUCH_SESSION, b""
+    _, synced, size = entry
+    if op == control.SESSION_INFO:
+        info = struct.pack(control.RESPONSE_FMT[op], size, store.crc32(sid), 1 if synced else 0)
+        return control.SUCCESS, info
+    if op == control.READ_LOG:
+        offset, length = args[1], args[2]
+        if not 0 < length <= gatt.LOG_WINDOW:
+            return control.INVALID_PARAMETER, b""
+        data = store.read(sid, offset, length)
+        svc.ble.gatts_write(svc.h_log, data)
+        return control.SUCCESS, struct.pack(control.RESPONSE_FMT[op], offset, len(data))
+    if op == control.ACK_SYNCED:
+        if sid == store.session_id:
+            return control.NOT_ALLOWED_NOW, b""
+        store.mark_synced(sid)
+        return control.SUCCESS, b""
+    if op == control.DELETE_SYNCED:
+        if not synced:
+            return control.NOT_SYNCED, b""
+        return _confirm(svc, now, "DELETE SYNCED?", lambda: _delete(store, sid)), b""
+    return control.OPCODE_NOT_SUPPORTED, b""
+
+
+# -- confirmation on the device ---------------------------------------------------------------------
+def _confirm(svc, now: int, title: str, action) -> int:
+    """Refuse now, and ask the person: button A within CONFIRM_MS carries the action out."""
+    if svc.app.session is not None:
+        return control.NOT_ALLOWED_NOW
+
+    def on_answer(yes):
+        svc.confirm_until = 0
+        if yes:
+            action()
+
+    svc.app.ask(title, ("Requested over Bluetooth.", "A: yes  B: no"), on_answer)
+    svc.confirm_until = now + control.CONFIRM_MS
+    return control.CONFIRM_ON_DEVICE
+
+
+def _delete(store, sid: int) -> None:
+    for each, synced, _ in store.list_sessions():
+        if synced and (sid == 0 or each == sid):
+            store.delete(each)
+
+
+def _factory_reset(app) -> None:
+    """Settings and daily totals back to defaults; synced sessions deleted (unsynced ones kept)."""
+    import os
+
+    from fascia.spec import config as cfg  # (only for a reset: not kept in RAM)
+
+    _delete(app.store, 0)
+    for name in (cfg.CONFIG_FILE, "days.json"):
+        try:
+            os.remove(app.board.path(name))
+        except OSError:
+            pass
+    app.config.update(cfg.defaults())
+    unload("fascia.spec.config")
+    app.show_changes()
+
+
+# -- Current Time -----------------------------------------------------------------------------------
+def set_time(app, value: bytes) -> None:
+    """Set the RTC from a Current Time write; a short or impossible date changes nothing."""
+    if len(value) != gatt.CURRENT_TIME_BYTES:
+        return
+    y, mo, d, h, mi, s, _, _, _ = struct.unpack(gatt.CURRENT_TIME_FMT, value)
+    if not (2020 <= y <= 2099 and 1 <= mo <= 12 and 1 <= d <= 31 and h < 24 and mi < 60 and s < 60):
+        return
+    t = time.gmtime(time.mktime((y, mo, d, h, mi, s, 0, 0)))
+    if t[1] != mo or t[2] != d:  # e.g. 30 February
+        return
+    rtc = getattr(app.board, "rtc", None)
+    if rtc is None:
+        import machine
+
+        rtc = machine.RTC()
+    rtc.datetime((y, mo, d, t[6], h, mi, s, 0))
