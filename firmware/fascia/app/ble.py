@@ -1,8 +1,9 @@
 """The device's Bluetooth LE service: the fascia GATT profile (fascia.spec.gatt) on `bluetooth.BLE`.
 
-`BleService(ble, app)` registers the services and advertises; the app calls `poll(now)` from its
-loop. The IRQ handler only records what happened (a connection, the MTU, a copy of a written
-request) and all work is done in `poll`, between FIFO drains, so BLE never stalls sampling:
+`BleService(ble, app)` registers the services (fascia.app.blesetup, boot-time code loaded once)
+and advertises; the app calls `poll(now)` from its loop. The IRQ handler only records what
+happened (a connection, the MTU, a copy of a written request) and all work is done in `poll`,
+between FIFO drains, so BLE never stalls sampling:
 a request costs one flash read of at most gatt.LOG_WINDOW bytes, a live update one struct pack.
 What a connected host asks (control point, clock) is answered by fascia.app.blerequests, whose
 code is loaded for the host's first request and dropped when it disconnects.
@@ -15,11 +16,10 @@ device_id, path(), and an optional `rtc` with machine.RTC's `datetime(tuple)`).
 
 import struct
 import time
-from binascii import hexlify, unhexlify
 
 from micropython import const
 
-from fascia import VERSION, unload
+from fascia import unload
 from fascia.spec import gatt, log
 
 _IRQ_CENTRAL_CONNECT = const(1)
@@ -32,34 +32,6 @@ _QUEUE = const(4)  # control-point requests waiting for poll (a client sends one
 _INDICATE_TIMEOUT_MS = const(2000)
 _MIN_MTU = const(23)
 _SUMMARY = const(2)  # fascia.app.main.SUMMARY
-
-_F_READ = const(0x0002)
-_F_WRITE = const(0x0008)
-_F_NOTIFY = const(0x0010)
-_F_INDICATE = const(0x0020)
-
-
-def _uuid128_le(text: str) -> bytes:
-    """A 128-bit UUID string as advertising data carries it (little-endian)."""
-    raw = unhexlify(text.replace("-", ""))
-    return bytes(raw[i] for i in range(15, -1, -1))
-
-
-def advertising_payloads(name: str):
-    """(advertising data, scan response): flags + the fascia service UUID (+ name); the complete name."""
-    raw = name.encode()
-    named = bytes((len(raw) + 1, 0x09)) + raw
-    adv = b"\x02\x01\x06" + bytes((17, 0x07)) + _uuid128_le(gatt.SERVICE)
-    if len(adv) + len(named) <= 31:  # a short name fits beside the UUID (passive scanners see it)
-        adv += named
-    return adv, named
-
-
-def _code_name(table: dict, code: int):
-    for name in table:
-        if table[name] == code:
-            return name
-    return None
 
 
 class BleService:
@@ -81,50 +53,12 @@ class BleService:
         self._battery = -1
         self.confirm_until = 0  # an on-screen question from a host request expires then
         self._host_loaded = False  # fascia.app.blerequests is loaded
-        import bluetooth  # here, not at the top: the module imports on ports without a radio
+        from fascia.app import blesetup  # boot-time code: run once, then dropped
 
-        ble.active(True)
-        ble.config(gap_name=app.config["device_name"])
+        handles, self._adv = blesetup.register(ble, app)
+        unload("fascia.app.blesetup")
+        self.h_live, self.h_control, self.h_log, self.h_battery, self.h_time = handles
         ble.irq(self._irq)
-        fascia_svc = (
-            bluetooth.UUID(gatt.SERVICE),
-            (
-                (bluetooth.UUID(gatt.LIVE), _F_READ | _F_NOTIFY),
-                (bluetooth.UUID(gatt.CONTROL), _F_WRITE | _F_INDICATE),
-                (bluetooth.UUID(gatt.LOG), _F_READ),
-            ),
-        )
-        battery_svc = (
-            bluetooth.UUID(gatt.BATTERY_SERVICE),
-            ((bluetooth.UUID(gatt.BATTERY_LEVEL), _F_READ | _F_NOTIFY),),
-        )
-        info_svc = (
-            bluetooth.UUID(gatt.DEVICE_INFO_SERVICE),
-            (
-                (bluetooth.UUID(gatt.MANUFACTURER), _F_READ),
-                (bluetooth.UUID(gatt.MODEL), _F_READ),
-                (bluetooth.UUID(gatt.SERIAL), _F_READ),
-                (bluetooth.UUID(gatt.FIRMWARE_REV), _F_READ),
-            ),
-        )
-        time_svc = (
-            bluetooth.UUID(gatt.CURRENT_TIME_SERVICE),
-            ((bluetooth.UUID(gatt.CURRENT_TIME), _F_READ | _F_WRITE | _F_NOTIFY),),
-        )
-        handles = ble.gatts_register_services((fascia_svc, battery_svc, info_svc, time_svc))
-        self.h_live, self.h_control, self.h_log = handles[0]
-        self.h_battery = handles[1][0]
-        h_manufacturer, h_model, h_serial, h_firmware = handles[2]
-        self.h_time = handles[3][0]
-        ble.gatts_set_buffer(self.h_control, gatt.CONTROL_MAX)
-        ble.gatts_set_buffer(self.h_log, gatt.LOG_WINDOW)
-        ble.gatts_set_buffer(self.h_time, gatt.CURRENT_TIME_BYTES)
-        board = app.board
-        ble.gatts_write(h_manufacturer, gatt.MANUFACTURER_NAME.encode())
-        ble.gatts_write(h_model, board.name.encode())
-        ble.gatts_write(h_serial, hexlify(board.device_id[:16]))
-        ble.gatts_write(h_firmware, ("%s ble %d" % (VERSION, gatt.VERSION)).encode())
-        self._adv = advertising_payloads(app.config["device_name"])
 
     # -- IRQ: record only ---------------------------------------------------------------------------
     def _irq(self, event, data):

@@ -15,6 +15,7 @@ Buttons: A press = start / pause / resume, A long = stop; B press = next activit
 mode (when ready); any press leaves the summary or an error notice.
 """
 
+import gc
 from array import array
 from binascii import hexlify
 
@@ -67,16 +68,21 @@ def _read_config(board) -> tuple:
         return config.load(board.path(config.CONFIG_FILE))
     finally:
         unload("fascia.spec.config")
+        gc.collect()  # its room is free again at once, for the counter that comes next
 
 
 class App:
     def __init__(self, board):
         self.board = board
-        if getattr(board, "ble", None) is not None:  # its code before the config schema's come and go
-            import fascia.app.ble  # noqa: F401
+        gc.collect()
         self.config, problems = _read_config(board)
         self.activity = self.config["activity"]
         self.det = make(self.activity)  # the current (or last) session's detector (early: the biggest)
+        self.ble = None  # the Bluetooth service, when the board has a radio
+        if getattr(board, "ble", None) is not None:
+            from fascia.app.ble import BleService
+
+            self.ble = BleService(board.ble, self)
         self.store = LogStore(board.path("log"), capacity_bytes=board.flash_bytes)
         try:
             self.boot = self.store.count_boot()
@@ -112,11 +118,6 @@ class App:
         self._period_us = 0
         self._set_rate()
         self.prompt = None  # answer(yes) of a question on screen: button A = yes, any other = no
-        self.ble = None  # the Bluetooth service, when the board has a radio
-        if getattr(board, "ble", None) is not None:
-            from fascia.app.ble import BleService
-
-            self.ble = BleService(board.ble, self)
         if problems:
             self._notice("CONFIG", problems)
         if self.sensor_error:  # (a sensor dead at power-on matters more than a config complaint)

@@ -1,0 +1,68 @@
+"""The BLE service's boot-time half: registers the GATT table (fascia.spec.gatt), fills Device
+Information and builds the advertising payloads. fascia.app.ble runs it once and drops it: its
+code is not needed again while the device runs.
+"""
+
+from binascii import hexlify, unhexlify
+
+from micropython import const
+
+from fascia import VERSION
+from fascia.spec import gatt
+
+_F_READ = const(0x0002)
+_F_WRITE = const(0x0008)
+_F_NOTIFY = const(0x0010)
+_F_INDICATE = const(0x0020)
+
+
+def register(ble, app) -> tuple:
+    """Start the radio with the fascia profile: ((live, control, log, battery, time handles),
+    (advertising data, scan response))."""
+    import bluetooth  # here, not at the top: the module imports on ports without a radio
+
+    ble.active(True)
+    ble.config(gap_name=app.config["device_name"])
+    uuid = bluetooth.UUID
+    fascia_svc = (
+        uuid(gatt.SERVICE),
+        (
+            (uuid(gatt.LIVE), _F_READ | _F_NOTIFY),
+            (uuid(gatt.CONTROL), _F_WRITE | _F_INDICATE),
+            (uuid(gatt.LOG), _F_READ),
+        ),
+    )
+    battery_svc = (uuid(gatt.BATTERY_SERVICE), ((uuid(gatt.BATTERY_LEVEL), _F_READ | _F_NOTIFY),))
+    info_svc = (
+        uuid(gatt.DEVICE_INFO_SERVICE),
+        (
+            (uuid(gatt.MANUFACTURER), _F_READ),
+            (uuid(gatt.MODEL), _F_READ),
+            (uuid(gatt.SERIAL), _F_READ),
+            (uuid(gatt.FIRMWARE_REV), _F_READ),
+        ),
+    )
+    time_svc = (uuid(gatt.CURRENT_TIME_SERVICE), ((uuid(gatt.CURRENT_TIME), _F_READ | _F_WRITE | _F_NOTIFY),))
+    (live, control, log), (battery,), info, (clock,) = ble.gatts_register_services(
+        (fascia_svc, battery_svc, info_svc, time_svc)
+    )
+    ble.gatts_set_buffer(control, gatt.CONTROL_MAX)
+    ble.gatts_set_buffer(log, gatt.LOG_WINDOW)
+    ble.gatts_set_buffer(clock, gatt.CURRENT_TIME_BYTES)
+    board = app.board
+    ble.gatts_write(info[0], gatt.MANUFACTURER_NAME.encode())
+    ble.gatts_write(info[1], board.name.encode())
+    ble.gatts_write(info[2], hexlify(board.device_id[:16]))
+    ble.gatts_write(info[3], ("%s ble %d" % (VERSION, gatt.VERSION)).encode())
+    return (live, control, log, battery, clock), advertising_payloads(app.config["device_name"])
+
+
+def advertising_payloads(name: str) -> tuple:
+    """(advertising data, scan response): flags + the fascia service UUID (+ name); the complete name."""
+    raw = name.encode()
+    named = bytes((len(raw) + 1, 0x09)) + raw
+    uuid = unhexlify(gatt.SERVICE.replace("-", ""))
+    adv = b"\x02\x01\x06" + bytes((17, 0x07)) + bytes(uuid[i] for i in range(15, -1, -1))  # little-endian
+    if len(adv) + len(named) <= 31:  # a short name fits beside the UUID (passive scanners see it)
+        adv += named
+    return adv, named
