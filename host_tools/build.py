@@ -32,10 +32,13 @@ def compile_tree(src: Path, out: Path, march: str) -> list[Path]:
             continue
         rel = py.relative_to(src)
         dest = (out / rel).with_suffix(".mpy")
+        # tracebacks name the module ("fascia.app.ble", line 55): the device interns that name
+        # anyway, while a path would be one more string per module in its heap
+        name = ".".join(rel.with_suffix("").parts).removesuffix(".__init__")
         if not dest.exists() or dest.stat().st_mtime < py.stat().st_mtime:
             dest.parent.mkdir(parents=True, exist_ok=True)
             proc = subprocess.run(
-                [mpy.tool("mpy-cross"), f"-march={march}", "-o", str(dest), "-s", rel.as_posix(), str(py)],
+                [mpy.tool("mpy-cross"), f"-march={march}", "-o", str(dest), "-s", name, str(py)],
                 capture_output=True,
                 text=True,
                 check=False,

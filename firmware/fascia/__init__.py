@@ -4,6 +4,14 @@ This package is the firmware. The device runs it from /lib; the host tools impor
 modules (formats in `fascia.spec`, counters in `fascia.detect`), so device and laptop never drift.
 On CPython the `micropython` module does not exist: `_cpython` registers a small stand-in so that
 `from micropython import const` and `@micropython.native` work unchanged there.
+
+    fascia.detect   the counters: one per activity, pure integer Python, no hardware
+    fascia.drivers  hardware drivers, one file per chip; each takes its bus and pins from the board
+    fascia.spec     the formats device and host share: session log, BLE profile, config.json
+    fascia.app      the device application: main loop, modes, screens, log store, BLE service
+
+app/, drivers/ and spec/ have no __init__.py (MicroPython and CPython import such directories
+as packages): on the device each one would be a module more in the heap, for a docstring.
 """
 
 import sys

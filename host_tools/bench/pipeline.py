@@ -18,6 +18,7 @@ Figures go to out/bench/pipeline.json.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -77,13 +78,20 @@ def _virtual_radio() -> Iterator[int]:
         bridge = PeripheralBridge(VirtualRadio())
         return bridge, await bridge.start()
 
+    async def stop(bridge: PeripheralBridge) -> None:
+        await bridge.close()
+        rest = asyncio.all_tasks() - {asyncio.current_task()}  # (the device's connection, ended)
+        for task in rest:
+            task.cancel()
+        await asyncio.gather(*rest, return_exceptions=True)
+
     loop = LoopThread()
     try:
         bridge, port = loop.run(start())
         try:
             yield port
         finally:
-            loop.run(bridge.close())
+            loop.run(stop(bridge))
     finally:
         loop.close()
 

@@ -74,23 +74,8 @@ def _read_config(board) -> tuple:
 class App:
     def __init__(self, board):
         self.board = board
-        gc.collect()
-        self.config, problems = _read_config(board)
-        self.activity = self.config["activity"]
-        self.det = make(self.activity)  # the current (or last) session's detector (early: the biggest)
-        self.ble = None  # the Bluetooth service, when the board has a radio
-        if getattr(board, "ble", None) is not None:
-            from fascia.app.ble import BleService
-
-            self.ble = BleService(board.ble, self)
-        self.store = LogStore(board.path("log"), capacity_bytes=board.flash_bytes)
-        try:
-            self.boot = self.store.count_boot()
-        except OSError:  # flash full (ENOSPC): run anyway, boot unknown (0); sessions are refused
-            self.boot = 0
-        self.days = DailyProgress(board.path("days.json"))
-        self.screen = Screen(board.display, board.width, board.height)
-        self.mode = self.config["mode"]
+        # plain state first: the attribute table reaches its size before the big objects below
+        # are made (each time it grows it leaves a hole, and holes add up in a small heap)
         self.view = READY
         self.session = None  # the Session being recorded, if any
         self.result = None  # (count, duration_ms, lines, kcal_x10) of the last session
@@ -100,12 +85,10 @@ class App:
         self.gaps = 0
         self.sensor_error = ""
         self.log_full = False  # a log write failed (ENOSPC): the session ends, its records so far stay
-        self._fifo = bytearray(_CHUNK * board.imu.SAMPLE_BYTES)
-        self._mg = array("i", (0, 0, 0))
-        self._last_mg = array("i", (0, 0, 0))  # the last sample of the previous chunk
+        self.prompt = None  # answer(yes) of a question on screen: button A = yes, any other = no
+        self.ble = None  # the Bluetooth service, when the board has a radio
+        self.boot = 0  # power-on count (0: unknown, the flash is full)
         self._same_us = 0  # sensor time the reading has not changed for
-        self._rate = IntRing(_RATE_WINDOW_S + 1)
-        self._events = array("i", bytes(4 * _EVENT_BATCH))  # counted event times, logged in batches
         self._n_events = 0
         self._t = 0  # session ms of the next sample
         self._t_frac = 0  # sub-ms part, in us
@@ -116,8 +99,28 @@ class App:
         self._next_battery = 0
         self._next_discard = 0
         self._period_us = 0
+        gc.collect()
+        self.config, problems = _read_config(board)
+        self.activity = self.config["activity"]
+        self.mode = self.config["mode"]
+        self.det = make(self.activity)  # the current (or last) session's detector (early: the biggest)
+        if getattr(board, "ble", None) is not None:
+            from fascia.app.ble import BleService
+
+            self.ble = BleService(board.ble, self)
+        self.store = LogStore(board.path("log"), capacity_bytes=board.flash_bytes)
+        try:
+            self.boot = self.store.count_boot()
+        except OSError:  # flash full (ENOSPC): run anyway, boot unknown (0); sessions are refused
+            pass
+        self.days = DailyProgress(board.path("days.json"))
+        self.screen = Screen(board.display, board.width, board.height)
+        self._fifo = bytearray(_CHUNK * board.imu.SAMPLE_BYTES)
+        self._mg = array("i", (0, 0, 0))
+        self._last_mg = array("i", (0, 0, 0))  # the last sample of the previous chunk
+        self._rate = IntRing(_RATE_WINDOW_S + 1)
+        self._events = array("i", bytes(4 * _EVENT_BATCH))  # counted event times, logged in batches
         self._set_rate()
-        self.prompt = None  # answer(yes) of a question on screen: button A = yes, any other = no
         if problems:
             self._notice("CONFIG", problems)
         if self.sensor_error:  # (a sensor dead at power-on matters more than a config complaint)
