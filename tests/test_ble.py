@@ -32,7 +32,8 @@ TRACE_START_MS = 2500  # the rope starts moving then (virtual = real time); sess
 def device(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("ble")
     trace, _truth = jumprope.generate("basic", 1, 400, tmp / "rope", duration_s=10)  # 9 jumps, 2.2-4.8 s
-    dev = BackgroundDevice(tmp / "flash", trace, extra={"trace_start_ms": TRACE_START_MS})
+    settings = {"trace_start_ms": TRACE_START_MS, "report_modules": True}
+    dev = BackgroundDevice(tmp / "flash", trace, extra=settings)
     yield dev
     dev.close()
 

@@ -120,7 +120,10 @@ class PeripheralBridge:
         self._writer = writer
         try:
             while line := await reader.readline():
-                await self._op(json.loads(line))
+                msg = json.loads(line)
+                if "m" in msg:  # {"v": hex value, "m": the message} (bluetooth.py streams the value first)
+                    msg = {**msg["m"], "v": msg["v"]}
+                await self._op(msg)
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
         finally:
@@ -251,10 +254,12 @@ async def simulated_device(
     end_ms: int = 600_000,
     config: dict | None = None,
     extra: dict | None = None,
+    **device: Any,
 ) -> AsyncIterator[PeripheralBridge]:
     """Run the unchanged firmware on a simulated board whose radio is on `radio`; yields the bridge
-    once the device advertises. Sessions are started over BLE (or by `extra` settings). On exit the
-    device is powered off; `bridge.result` then holds the simulator's SimResult."""
+    once the device advertises. Sessions are started over BLE (or by `extra` settings). `device`:
+    more of simulate's options (heapsize, remote_chips, micropython: a device-sized heap). On exit
+    the device is powered off; `bridge.result` then holds the simulator's SimResult."""
     from host_tools.sim.run import simulate
 
     bridge = PeripheralBridge(radio)
@@ -273,6 +278,7 @@ async def simulated_device(
                 config=config,
                 extra=settings,
                 on_status=bridge.status.append,
+                **device,
             )
         except Exception as e:  # reported to the caller below
             outcome["error"] = e

@@ -157,6 +157,17 @@ def simulate(
     return result
 
 
+def _status_line(line: str) -> dict | None:
+    """A status line's object; None for other output, or for a status line cut short (the device
+    failed while printing it: its traceback follows)."""
+    if not line.startswith("{"):
+        return None
+    try:
+        return json.loads(line)
+    except ValueError:
+        return None
+
+
 def _run_device(flash: Path, heapsize: str | None, on_status, timeout: float, binary: str | None = None):
     """Run sim_run.py under micropython in `flash`; returns (status lines, other output, rc, stderr)."""
 
@@ -179,12 +190,13 @@ def _run_device(flash: Path, heapsize: str | None, on_status, timeout: float, bi
     ) as proc:
         assert proc.stdout is not None and proc.stderr is not None
         for line in proc.stdout:
-            if line.startswith("{"):
-                status.append(json.loads(line))
-                if on_status:
-                    on_status(status[-1])
-            else:
+            found = _status_line(line)
+            if found is None:
                 other.append(line.rstrip())
+            else:
+                status.append(found)
+                if on_status:
+                    on_status(found)
             if time.monotonic() > deadline:
                 proc.kill()
                 raise SimError("simulation timed out")

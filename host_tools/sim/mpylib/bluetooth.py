@@ -8,7 +8,8 @@ writes, MTU changes and indication confirmations through its `irq` handler.
 
 Nothing here blocks: `pump()` (called by the simulator's loop, like the radio running beside the
 app) handles whatever the bridge sent and calls the IRQ handler; sends are small lines on a
-local socket. Messages are one JSON object per line; bytes travel as hex.
+local socket. Messages are one JSON object per line; bytes travel as hex (an attribute value sent
+to the bridge wraps its message: {"v": hex, "m": message}).
 """
 
 import json
@@ -30,6 +31,8 @@ _IRQ_GATTS_INDICATE_DONE = 20
 _IRQ_MTU_EXCHANGED = 21
 
 _DEFAULT_BUFFER = 20  # MicroPython's default attribute buffer (MP_BLUETOOTH_DEFAULT_ATTR_LEN)
+_RECV_BYTES = 256  # read from the bridge per pump (the device's heap pays for it)
+_HEX_PIECE = 32  # bytes of a value hexlified at a time when sent to the bridge
 
 
 class UUID:
@@ -64,15 +67,25 @@ class Radio:
         self.rx = b""
         self.ble = None
 
-    def send(self, msg):
-        json.dump(msg, self.sock)  # streamed: no copy of the message (as the C stack makes none)
-        self.sock.write(b"\n")
+    def send(self, msg, value=None):
+        """One JSON line; `value` (bytes) rides along as its "v" field, in hex. Both are streamed
+        in small pieces: the real stack copies a value into its own buffer, not into new objects."""
+        sock = self.sock
+        if value is not None:
+            sock.write(b'{"v": "')
+            view = memoryview(value)
+            for i in range(0, len(value), _HEX_PIECE):
+                sock.write(hexlify(view[i : i + _HEX_PIECE]))
+            sock.write(b'", "m": ')
+        json.dump(msg, sock)
+        sock.write(b"}\n" if value is not None else b"\n")
 
     def pump(self):
-        """Handle everything the bridge has sent; returns at once when there is nothing. Called
-        every few ms, so it allocates nothing then (ipoll), as the real stack's idle radio doesn't."""
+        """Handle what the bridge has sent; returns at once when there is nothing. Called every
+        few ms, so it allocates nothing then (ipoll), as the real stack's idle radio doesn't, and
+        little when there is something (events are short lines; more is read at the next call)."""
         for _ in self.poller.ipoll(0):
-            chunk = self.sock.recv(4096)
+            chunk = self.sock.recv(_RECV_BYTES)
             if not chunk:
                 raise SystemExit(0)  # the bridge is gone: the simulated device powers off
             self.rx += chunk
@@ -153,18 +166,18 @@ class BLE:
 
     def gatts_write(self, handle, data, send_update=False):
         self._values[handle] = bytes(data)
-        self._radio.send({"op": "write", "h": handle, "v": _hex(data), "update": bool(send_update)})
+        self._radio.send({"op": "write", "h": handle, "update": bool(send_update)}, self._values[handle])
 
     def gatts_read(self, handle):
         return self._values[handle]
 
     def gatts_notify(self, conn, handle, data=None):
         value = self._values[handle] if data is None else bytes(data)
-        self._radio.send({"op": "notify", "c": conn, "h": handle, "v": _hex(value)})
+        self._radio.send({"op": "notify", "c": conn, "h": handle}, value)
 
     def gatts_indicate(self, conn, handle, data=None):
         value = self._values[handle] if data is None else bytes(data)
-        self._radio.send({"op": "indicate", "c": conn, "h": handle, "v": _hex(value)})
+        self._radio.send({"op": "indicate", "c": conn, "h": handle}, value)
 
     def gap_advertise(self, interval_us, adv_data=None, resp_data=None, connectable=True):
         msg = {"op": "advertise", "interval_us": interval_us, "connectable": connectable}

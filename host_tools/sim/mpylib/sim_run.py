@@ -10,8 +10,8 @@ settings, beyond sim_board's:
     start_on_trace  begin a session at trace_start_ms without button presses (exact alignment
                   of the trace with the session clock, for comparisons with `fascia count`)
     stop_after_trace_ms  end the session this long after the trace's last row (default 1000)
-Prints one JSON line per virtual second ({"t", "view", "count", "state", "modules": the firmware's
-modules loaded}) and one at the end.
+    report_modules  add "modules" (the firmware's modules loaded) to the status lines
+Prints one JSON line per virtual second ({"t", "view", "count", "state"}) and one at the end.
 """
 
 import json
@@ -37,6 +37,7 @@ def main(path):
     start_on_trace = settings.get("start_on_trace", False)
     trace_start = settings.get("trace_start_ms", 0)
     stop_after = settings.get("stop_after_trace_ms", 1000)
+    modules = settings.get("report_modules", False)
     kind = "rgb565" if board.name == "m5stickc" else "vlsb"
     last_frame_t = -1000
     frame_no = 0
@@ -69,7 +70,7 @@ def main(path):
                 last_frame_t = clock.now
         if clock.now >= next_status:
             next_status += 1000
-            _status(app, clock.now)
+            _status(app, clock.now, modules)
         if speed:
             ahead = clock.now // speed - time.ticks_diff(time.ticks_ms(), wall0)
             if ahead > 0:
@@ -78,10 +79,10 @@ def main(path):
             break
     if frames_dir:
         board.sim_save_frame("%s/final.%s" % (frames_dir, kind), False)
-    _status(app, clock.now, final=True)
+    _status(app, clock.now, modules, final=True)
 
 
-def _status(app, now, final=False):
+def _status(app, now, modules, final=False):
     s = app.session
     out = {
         "t": now,
@@ -90,15 +91,17 @@ def _status(app, now, final=False):
         "state": s.state if s is not None else -1,
         "activity": app.activity,
         "gaps": app.gaps,
-        "modules": sorted(name for name in sys.modules if name.startswith("fascia")),
     }
+    if modules:
+        out["modules"] = sorted(name for name in sys.modules if name.startswith("fascia"))
     if app.board.rtc.set_to is not None:  # the time the host set
         out["rtc"] = list(app.board.rtc.set_to)
     if final:
         out["final"] = True
         out["sensor_error"] = app.sensor_error
         out["watchdog_feeds"] = app.board.sim_wdt.feeds
-    print(json.dumps(out))
+    json.dump(out, sys.stdout)  # streamed: the harness shares the device's heap
+    print()
 
 
 main(sys.argv[1])
