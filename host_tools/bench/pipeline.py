@@ -80,10 +80,9 @@ def _virtual_radio() -> Iterator[int]:
 
     async def stop(bridge: PeripheralBridge) -> None:
         await bridge.close()
-        rest = asyncio.all_tasks() - {asyncio.current_task()}  # (the device's connection, ended)
-        for task in rest:
-            task.cancel()
-        await asyncio.gather(*rest, return_exceptions=True)
+        rest = asyncio.all_tasks() - {asyncio.current_task()}  # the device's connection: it has
+        if rest:  # exited, so its end of the socket is about to be read
+            await asyncio.wait(rest, timeout=5)
 
     loop = LoopThread()
     try:

@@ -35,21 +35,11 @@ _RECV_BYTES = 256  # read from the bridge per pump (the device's heap pays for i
 _HEX_PIECE = 32  # bytes of a value hexlified at a time when sent to the bridge
 
 
-class UUID:
-    def __init__(self, value):
-        if isinstance(value, int):
-            self.text = "%04x" % value
-        else:
-            self.text = str(value).lower()
-
-    def __eq__(self, other):
-        return isinstance(other, UUID) and other.text == self.text
-
-    def __hash__(self):
-        return hash(self.text)
-
-    def __str__(self):
-        return self.text
+def UUID(value):
+    """A UUID, as the text the bridge wants ("180f", or the 128-bit form in lower case). The
+    firmware only hands UUIDs back to gatts_register_services: a str is all it needs, and as small
+    in the heap as the stack's C object."""
+    return "%04x" % value if isinstance(value, int) else str(value).lower()
 
 
 def _hex(data):
@@ -155,9 +145,9 @@ class BLE:
                     self._next_handle += 1
                 self._values[value_handle] = b""
                 handles.append(value_handle)
-                cs.append({"uuid": str(uuid), "flags": flags, "h": value_handle})
+                cs.append({"uuid": uuid, "flags": flags, "h": value_handle})
             out.append(tuple(handles))
-            spec.append({"uuid": str(svc_uuid), "chars": cs})
+            spec.append({"uuid": svc_uuid, "chars": cs})
         self._radio.send({"op": "register", "services": spec})
         return tuple(out)
 
