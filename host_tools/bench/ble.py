@@ -1,6 +1,7 @@
-"""BLE figures on the simulator: live notification rate, and log sync throughput at MTU 23 and 247.
+"""BLE figures on the simulator: live notification rate, log sync throughput at MTU 23 and 247, and
+the heap a session started, stopped and synced over BLE needs.
 
-    .venv/bin/python -m host_tools.bench.ble [--seconds 8] [--kbytes 24]
+    .venv/bin/python -m host_tools.bench.ble [--seconds 8] [--kbytes 24] [--no-heap]
 
 The device is the unchanged firmware under MicroPython (real time), its radio a Bumble virtual
 link, the host the bleak code with the Bumble backend. The virtual link has no air time, so the
@@ -73,12 +74,79 @@ async def bench(seconds: float, kbytes: int) -> None:
                 )
 
 
+def _session_and_sync(binary: str, board: str, kib: int, trace: Path) -> bool:
+    """Does the device (its chips served by this process) start, stop and sync a session over BLE
+    in a `kib` KiB heap?"""
+    from host_tools.sim.ble_device import BackgroundDevice
+
+    async def go(dev: BackgroundDevice) -> int:
+        async with dev.client() as client:
+            await client.start()
+            await asyncio.sleep(6)
+            await client.stop()
+            await asyncio.sleep(0.5)
+            sid = (await client.list_sessions())[-1][0]
+            data, _crc = await client.read_session(sid)  # (checked against the device's CRC-32)
+            await client.ack_synced(sid)
+            return log_count(data)
+
+    with tempfile.TemporaryDirectory(prefix="fascia-bench-") as tmp:
+        try:
+            dev = BackgroundDevice(
+                Path(tmp) / "flash",
+                trace,
+                board=board,
+                heapsize=f"{kib}k",
+                remote_chips=True,
+                micropython=binary,
+                extra={"trace_start_ms": 1500},
+            )
+        except Exception:  # it did not get as far as advertising
+            return False
+        try:
+            counted = dev.run(go(dev), timeout=60) > 0
+        except Exception:  # a request unanswered (its code did not fit), or the device crashed
+            counted = False
+        try:
+            dev.close()
+        except Exception:
+            counted = False
+        return counted
+
+
+def log_count(data: bytes) -> int:
+    from fascia.spec import logread
+
+    return logread.parse_session(data)["count"]
+
+
+def heap_figures() -> None:
+    from host_tools.bench.pipeline import BOARDS, runtimes, smallest
+
+    with tempfile.TemporaryDirectory(prefix="fascia-bench-") as tmp:
+        trace, _ = jumprope.generate("basic", 1, 400, Path(tmp) / "rope", duration_s=8)
+        print("heap for a session started, stopped and synced over BLE (smallest -X heapsize):")
+        for label, binary in runtimes().items():
+            lo, hi = (40, 104) if label == "32-bit" else (80, 208)
+            figures = []
+            for board in BOARDS:
+
+                def works(kib: int, binary: str = binary, board: str = board) -> bool:
+                    return _session_and_sync(binary, board, kib, trace)
+
+                figures.append(f"{board} {smallest(works, lo, hi)} KiB")
+            print(f"  {label:<8}{'  '.join(figures)}")
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--seconds", type=float, default=8.0, help="live session length")
     p.add_argument("--kbytes", type=int, default=24, help="size of the session file synced")
+    p.add_argument("--no-heap", action="store_true", help="skip the heap bisection (minutes)")
     args = p.parse_args(argv)
     asyncio.run(bench(args.seconds, args.kbytes))
+    if not args.no_heap:
+        heap_figures()
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from host_tools import build, mpy
@@ -102,11 +102,19 @@ def qstrs(proc: subprocess.CompletedProcess[str]) -> int:
 
 
 def smallest_heap(binary: str, lib: Path, trace: Path, board: str, radio: bool = False) -> int:
-    """Bisect the heap size (KiB, 16..512) with which the app run still completes."""
-    lo, hi = 16, 512
+    """The smallest heap (KiB) with which the app run still completes."""
+
+    def works(kib: int) -> bool:
+        return _run(binary, lib, trace, "app", board, f"{kib}k", remote=True, radio=radio).returncode == 0
+
+    return smallest(works)
+
+
+def smallest(works: Callable[[int], bool], lo: int = 16, hi: int = 512) -> int:
+    """The smallest heap size in KiB (lo..hi) for which `works(kib)`, by bisection."""
     while lo < hi:
         mid = (lo + hi) // 2
-        if _run(binary, lib, trace, "app", board, f"{mid}k", remote=True, radio=radio).returncode == 0:
+        if works(mid):
             hi = mid
         else:
             lo = mid + 1
