@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import math
 import tempfile
 import time
@@ -123,6 +124,8 @@ def log_count(data: bytes) -> int:
 def heap_figures() -> None:
     from host_tools.bench.pipeline import BOARDS, runtimes, smallest
 
+    # (this host reads no live values: Bumble would log every notification it did not subscribe to)
+    logging.getLogger("bumble.gatt_client").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="fascia-bench-") as tmp:
         trace, _ = jumprope.generate("basic", 1, 400, Path(tmp) / "rope", duration_s=8)
         print("heap for a session started, stopped and synced over BLE (smallest -X heapsize):")

@@ -120,7 +120,11 @@ class PeripheralBridge:
         self._writer = writer
         try:
             while line := await reader.readline():
-                msg = json.loads(line)
+                try:
+                    msg = json.loads(line)
+                except ValueError:  # cut short: the device failed while sending (its error follows)
+                    log.debug("unreadable line from the device: %r", line[:80])
+                    continue
                 if "m" in msg:  # {"v": hex value, "m": the message} (bluetooth.py streams the value first)
                     msg = {**msg["m"], "v": msg["v"]}
                 await self._op(msg)
