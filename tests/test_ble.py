@@ -147,19 +147,8 @@ def test_a_session_and_its_sync_over_ble_fit_a_small_heap(tmp_path):
         tmp_path / "flash", trace, heapsize=SMALL_HEAP, remote_chips=True, extra={"trace_start_ms": 2500}
     )
 
-    async def go():
-        async with dev.client() as client:
-            await client.start()
-            await asyncio.sleep(8)
-            await client.stop()
-            await asyncio.sleep(0.5)
-            sid = (await client.list_sessions())[-1][0]
-            data, _crc = await client.read_session(sid)  # (checked against the device's CRC-32)
-            await client.ack_synced(sid)
-            return sid, data
-
     try:
-        sid, data = dev.run(go())
+        sid, data = dev.run(dev.record_and_sync(8))
     finally:
         dev.close()
     assert logread.parse_session(data)["count"] >= 5

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from fascia.spec import gatt, log
+from fascia.spec import gatt, log, logread
 from host_tools.ble import FasciaClient, Live
 from host_tools.ble.bumble_backend import backend_for
 from host_tools.gen import jumprope
@@ -80,17 +80,6 @@ def _session_and_sync(binary: str, board: str, kib: int, trace: Path) -> bool:
     in a `kib` KiB heap?"""
     from host_tools.sim.ble_device import BackgroundDevice
 
-    async def go(dev: BackgroundDevice) -> int:
-        async with dev.client() as client:
-            await client.start()
-            await asyncio.sleep(6)
-            await client.stop()
-            await asyncio.sleep(0.5)
-            sid = (await client.list_sessions())[-1][0]
-            data, _crc = await client.read_session(sid)  # (checked against the device's CRC-32)
-            await client.ack_synced(sid)
-            return log_count(data)
-
     with tempfile.TemporaryDirectory(prefix="fascia-bench-") as tmp:
         try:
             dev = BackgroundDevice(
@@ -105,7 +94,8 @@ def _session_and_sync(binary: str, board: str, kib: int, trace: Path) -> bool:
         except Exception:  # it did not get as far as advertising
             return False
         try:
-            counted = dev.run(go(dev), timeout=60) > 0
+            _sid, data = dev.run(dev.record_and_sync(6), timeout=60)
+            counted = logread.parse_session(data)["count"] > 0
         except Exception:  # a request unanswered (its code did not fit), or the device crashed
             counted = False
         try:
@@ -113,12 +103,6 @@ def _session_and_sync(binary: str, board: str, kib: int, trace: Path) -> bool:
         except Exception:
             counted = False
         return counted
-
-
-def log_count(data: bytes) -> int:
-    from fascia.spec import logread
-
-    return logread.parse_session(data)["count"]
 
 
 def heap_figures() -> None:

@@ -50,6 +50,19 @@ class BackgroundDevice:
         while self.virtual_ms() < t_ms:
             await asyncio.sleep(0.05)
 
+    async def record_and_sync(self, seconds: float) -> tuple[int, bytes]:
+        """As a phone would: start a session over BLE, let it run `seconds`, stop it, then sync it
+        (read, checked against the device's CRC-32, and acknowledged). (session id, its bytes)"""
+        async with self.client() as client:
+            await client.start()
+            await asyncio.sleep(seconds)
+            await client.stop()
+            await asyncio.sleep(0.5)
+            sid = (await client.list_sessions())[-1][0]
+            data, _crc = await client.read_session(sid)
+            await client.ack_synced(sid)
+            return sid, data
+
     def close(self) -> None:
         """Power the device off (its SimResult is then in `bridge.result`) and stop the loop."""
         self.run(self._cm.__aexit__(None, None, None))
