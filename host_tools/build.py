@@ -25,7 +25,8 @@ class BuildError(Exception):
 def compile_tree(src: Path, out: Path, march: str) -> list[Path]:
     """Compile every .py under `src` to `out` (same layout).
 
-    Returns the written files. Unchanged sources (older than their .mpy) are skipped.
+    Returns the written files. Unchanged sources (older than their .mpy) are skipped; a .mpy whose
+    source is gone is removed (a module deleted or moved must not stay importable).
     """
     written = []
     for py in sorted(src.rglob("*.py")):
@@ -52,6 +53,8 @@ def compile_tree(src: Path, out: Path, march: str) -> list[Path]:
                 raise BuildError(f"{py}: {(proc.stderr or proc.stdout).strip()}")
             os.replace(part, dest)
         written.append(dest)
+    for old in set(out.rglob("*.mpy")) - set(written):  # its source is gone: so must it be
+        old.unlink(missing_ok=True)
     return written
 
 

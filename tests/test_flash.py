@@ -103,3 +103,21 @@ def test_flash_to_the_simulated_device_then_record_a_session(tmp_path):
     assert "keep the device's config.json" in log
     assert json.loads((device / "config.json").read_text()) == {"weight_kg": 82}
     assert {p.name: p.read_bytes() for p in sorted((device / "log").glob("*.fs?"))} == before
+
+
+def test_compile_tree_mirrors_the_sources(tmp_path):
+    """A module deleted from the sources leaves the compiled tree too (else a board or the simulator
+    would still import it); tracebacks name modules."""
+    from host_tools import build
+
+    src, out = tmp_path / "src", tmp_path / "out"
+    (src / "pkg").mkdir(parents=True)
+    (src / "pkg" / "kept.py").write_text("def f():\n    raise ValueError\n")
+    (src / "pkg" / "gone.py").write_text("X = 1\n")
+    build.compile_tree(src, out, "x64")
+    assert sorted(p.name for p in (out / "pkg").iterdir()) == ["gone.mpy", "kept.mpy"]
+    (src / "pkg" / "gone.py").unlink()
+    written = build.compile_tree(src, out, "x64")
+    assert written == [out / "pkg" / "kept.mpy"]
+    assert sorted(p.name for p in (out / "pkg").iterdir()) == ["kept.mpy"]
+    assert b"pkg.kept" in written[0].read_bytes()
