@@ -93,7 +93,7 @@ import math
 import random
 from pathlib import Path
 
-from host_tools.gen.sensor import SensorModel, sample, write_trace
+from host_tools.gen.sensor import SensorModel, random_rotation, sample, write_trace
 
 G = 9.80665
 DT = 0.001  # model grid (s): the fastest content (30 Hz ringing) gets > 30 points per cycle
@@ -125,24 +125,12 @@ class Jumper:
         self.wobble = math.radians(rng.uniform(3.0, 15.0))
         self.yaw = math.radians(rng.uniform(-25.0, 25.0))
         self.smooth_s = rng.uniform(0.04, 0.08)
-        self.grip = _random_rotation(rng)
+        self.grip = random_rotation(rng)
         self.pose_jump = (math.radians(rng.uniform(-40, 40)), math.radians(rng.uniform(-30, 30)))
         self.pose_hang = (math.radians(rng.uniform(-90, 90)), math.radians(rng.uniform(-40, 40)))
         self.drift = [
             (math.radians(rng.uniform(4, 12)), rng.uniform(0.05, 0.3), rng.uniform(0, TAU)) for _ in range(2)
         ]
-
-
-def _random_rotation(rng: random.Random) -> list[list[float]]:
-    """A uniformly random 3x3 rotation matrix (from a random unit quaternion)."""
-    q = [rng.gauss(0, 1) for _ in range(4)]
-    n = math.sqrt(sum(c * c for c in q))
-    w, x, y, z = (c / n for c in q)
-    return [
-        [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
-        [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
-        [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
-    ]
 
 
 class Wearer:
@@ -156,7 +144,7 @@ class Wearer:
         self.rng = rng
         self.placement = placement
         self.pocket = placement == "pocket"
-        self.mount = _random_rotation(rng)
+        self.mount = random_rotation(rng)
         if self.pocket:  # upper thigh, below the hip joint
             self.radius, self.below = rng.uniform(0.15, 0.25), True
             self.swing = math.radians(rng.uniform(3.0, 12.0))

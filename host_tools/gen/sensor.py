@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,55 @@ class SensorModel:
     noise_mg: float = 8.0  # white noise per axis
     range_g: float = 16.0  # full scale: readings clip here
     lsb_mg: float = 0.488  # +-16 g at 16 bit: 2048 LSB/g
+    quantum_ms: float = 0.0  # logger clock resolution: stamps floored to multiples (0 = 0.1 ms)
+    repeat_fraction: float = 0.0  # share of rows that repeat the previous row (a logger re-sending)
+
+    @classmethod
+    def population(cls, rng: random.Random, rate_hz: float | None = None) -> SensorModel:
+        """A sensor and logger drawn from the range real devices show (each range documented here).
+
+        - rate: 25-1000 Hz, log-uniform (watches log 12.5-100 Hz, phones 50-200, MEMS FIFOs to 1 kHz)
+        - clock: +-3 % (MEMS oscillators are specified at +-1-5 %); jitter 0-2 ms (BLE/phone loggers)
+        - range +-2/4/8/16 g (the four full scales of every common part); LSB from a 16-bit word
+        - noise 2-15 mg per axis (datasheet noise density x bandwidth, up to a cheap part at 1 kHz)
+        - FIFO overruns every 10-120 s, or never (half the time)
+        - quantised stamps (a third of loggers: 1-20 ms ticks, e.g. a watch's 16.8 ms) and repeated
+          rows (a fifth of loggers: up to 20 %, as seen in real watch exports)
+        """
+        rate = rate_hz if rate_hz is not None else math.exp(rng.uniform(math.log(25.0), math.log(1000.0)))
+        range_g = rng.choice((2.0, 4.0, 8.0, 16.0))
+        return cls(
+            rate_hz=rate,
+            clock_error=rng.uniform(0.0, 0.03),
+            jitter_ms=rng.uniform(0.0, 2.0),
+            gap_every_s=rng.uniform(10.0, 120.0) if rng.random() < 0.5 else 0.0,
+            noise_mg=rng.uniform(2.0, 15.0),
+            range_g=range_g,
+            lsb_mg=range_g * 1000.0 / 32768.0,
+            quantum_ms=rng.uniform(1.0, 20.0) if rng.random() < 1 / 3 else 0.0,
+            repeat_fraction=rng.uniform(0.0, 0.2) if rng.random() < 0.2 else 0.0,
+        )
+
+
+def random_rotation(rng: random.Random) -> list[list[float]]:
+    """A uniformly random 3x3 rotation matrix (from a random unit quaternion): any mounting of a sensor."""
+    q = [rng.gauss(0, 1) for _ in range(4)]
+    n = math.sqrt(sum(c * c for c in q))
+    w, x, y, z = (c / n for c in q)
+    return [
+        [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+        [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+        [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
+    ]
+
+
+def rotate(m: list[list[float]], v: tuple[float, float, float]) -> tuple[float, float, float]:
+    """m @ v for a 3x3 matrix and a 3-vector."""
+    return (
+        m[0][0] * v[0] + m[0][1] * v[1] + m[0][2] * v[2],
+        m[1][0] * v[0] + m[1][1] * v[1] + m[1][2] * v[2],
+        m[2][0] * v[0] + m[2][1] * v[1] + m[2][2] * v[2],
+    )
 
 
 def sample(
@@ -49,7 +99,12 @@ def sample(
             mg = max(-limit, min(limit, mg))
             reading.append(int(round(round(mg / model.lsb_mg) * model.lsb_mg)))
         stamp = t * 1000.0 + rng.gauss(0.0, model.jitter_ms)
-        out.append((stamp, reading[0], reading[1], reading[2]))
+        if model.quantum_ms:
+            stamp = math.floor(stamp / model.quantum_ms) * model.quantum_ms
+        if model.repeat_fraction and out and rng.random() < model.repeat_fraction:
+            out.append((stamp,) + out[-1][1:])  # the logger re-sent the last reading
+        else:
+            out.append((stamp, reading[0], reading[1], reading[2]))
         t += true_period
     # timestamps must be non-decreasing and start at 0, one decimal
     first = out[0][0] if out else 0.0
