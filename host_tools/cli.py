@@ -112,16 +112,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_count)
 
     p = sub.add_parser("gen", help="generate a synthetic trace with ground truth (CSV + JSON sidecar)")
-    p.add_argument("source", choices=("jump_rope", "clubbell", "idle"), help="which generator")
+    p.add_argument("source", choices=("jump_rope", "clubbell", "idle", "walk"), help="which generator")
     p.add_argument("scenario", help="the generator's scenario (an unknown one lists the choices)")
     p.add_argument("out", help="output file stem (writes STEM.csv and STEM.json)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--rate", type=float, default=400.0, help="sample rate in Hz")
     p.add_argument(
         "--placement",
-        choices=("handle", "pocket", "waist"),
-        help="jump_rope only: where the sensor is (default: the handle; pocket = phone in a trouser "
-        "pocket, waist = clipped to the belt); same skipper and truth for the same seed",
+        choices=("handle", "pocket", "waist", "wrist", "hand"),
+        help="where the sensor is. jump_rope: handle (default), pocket = phone in a trouser pocket, "
+        "waist = clipped to the belt (same skipper and truth for the same seed); "
+        "walk: wrist (default) or hand",
     )
     p.set_defaults(func=_cmd_gen)
 

@@ -19,7 +19,9 @@ GENERATORS = {
     "jump_rope": "host_tools.gen.jumprope",
     "clubbell": "host_tools.gen.clubbell",
     "idle": "host_tools.gen.idle",
+    "walk": "host_tools.gen.walk",
 }
+PLACEMENTS = {"jump_rope": ("handle", "pocket", "waist"), "walk": ("wrist", "hand")}
 
 
 def generate(
@@ -33,17 +35,17 @@ def generate(
 ) -> Path:
     """Write OUT_STEM.csv/.json with generator `source`; returns the CSV path.
 
-    `placement` (jump_rope only): "handle" (default), "pocket" or "waist".
+    `placement`: jump_rope "handle" (default), "pocket" or "waist"; walk "wrist" (default) or "hand".
     """
     if source not in GENERATORS:
         raise ValueError(f"unknown generator {source!r} (choose from {', '.join(GENERATORS)})")
     module = importlib.import_module(GENERATORS[source])
     if placement is None:
         module.generate(scenario, seed, rate_hz, Path(out_stem))
-    elif source == "jump_rope":
+    elif placement in PLACEMENTS.get(source, ()):
         module.generate(scenario, seed, rate_hz, Path(out_stem), placement=placement)
     else:
-        raise ValueError(f"--placement is for the jump_rope generator only, not {source!r}")
+        raise ValueError(f"--placement {placement} is not for the {source} generator")
     return Path(out_stem).with_suffix(".csv")
 
 

@@ -236,6 +236,11 @@ def _handling(rng: random.Random, duration: float) -> Callable[[float], Vec]:
 _MODELS = {"still": _still, "table": _table, "desk": _desk, "handling": _handling}
 
 
+def model(kind: str, rng: random.Random, duration_s: float) -> Callable[[float], Vec]:
+    """The motion of `kind` (one of KINDS) as a function t -> specific force in g (for other generators)."""
+    return _MODELS[kind](rng, duration_s)
+
+
 def generate(
     kind: str, seed: int, rate_hz: float, out_stem: Path | str, duration_s: float = 120.0
 ) -> tuple[Path, Path]:
