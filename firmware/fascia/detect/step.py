@@ -1,17 +1,33 @@
-"""Step counter for (power) walking, device in hand, on the wrist, upper arm, pocket, bag or neck pouch.
+"""Step counter for (power) walking: sensor on the wrist, in the hand, upper arm, pocket, bag or neck pouch.
 
-Every placement feels a jolt at each foot strike in the acceleration *magnitude* (orientation
-free), so: resample to 20 ms slots, |a| by warm-started integer Newton, remove gravity with a slow
-baseline, smooth (two 80 ms one-pole stages), and pick peaks above an adaptive threshold (a
-fraction of the recent mean |signal|). Peaks closer than a minimum step interval are merged.
-At 12.5 Hz most impacts fall between samples; the rhythm logic below carries the count.
+Orientation free: everything starts from the acceleration magnitude |a| (resampled to 20 ms slots,
+|a| by warm-started integer Newton, gravity removed with a slow baseline, two 80 ms one-pole
+smoothers), taken every 40 ms ("ticks").
 
-Walking is a rhythm, fidgeting is not: peaks only count once `_START_STEPS` of them arrived with
-regular strides (two steps, so a pocket on one leg with alternating intervals still qualifies) at
-60 steps/min or faster. Then the whole run is credited late with its own times (queued, released
-one per `feed`; `flush` reports what is left at the last queued time), and every following peak
-counts while the rhythm holds; peaks missing inside the rhythm (an interval of 2-3 periods) are
-credited at interpolated times. A pause or a broken rhythm ends the walk.
+Walking is a rhythm, so the counter follows the *period* of that signal rather than its peaks:
+a running (exponentially windowed, tau 2.6 s) autocorrelation over lags of 0.24-2.24 s gives the
+signal's fundamental period P, the smallest lag with a strong, clear maximum. On the wrist the arm
+swings once per stride (two steps) and often dominates |a|; in a pocket one leg does the same; in a
+hand or on the trunk every foot strike shows. So P is a step when shorter than `_STRIDE_MIN_MS`
+(walking strides are never that short) and a stride (two steps) when longer (steps that slow are
+not walking). This works at 12.5 Hz, where heel strikes fall between samples but the swing does not.
+
+A walk starts once the period has held within 12.5 % for `_LOCK` evaluations (every 240 ms) with a
+clearly periodic signal (normalised autocorrelation >= `_RHO_ON_Q8`/256) that is strong enough
+(>= `_MIN_RMS_MG`): vehicle vibration is too weak or too irregular, desk work too irregular. The
+steps since the motion began are then credited late with their own times. While walking, a phase
+accumulator emits one step per period, pulled towards the signal's peaks so that event times sit
+on the steps; the walk ends as soon as the motion stops (a fast amplitude gate) or the rhythm is
+lost.
+
+Power walking (`extras()`): `arm_swing` is the mean over walking time of the RMS of the dynamic
+acceleration vector (each axis minus its own 1.3 s baseline, 80 ms smoothed; the sum of the three
+variances, so orientation free), in milli-g: the arm swing, plus the body's bounce, as felt where
+the sensor is. `brisk_minutes` counts whole minutes walked at a cadence >= `brisk_spm` with
+`arm_swing` >= `brisk_swing_mg`. Cadence thresholds after Tudor-Locke et al., "Walking cadence
+(steps/min) and intensity in 21-40 year olds: CADENCE-adults", IJBNPA 2019: ~100 steps/min is
+moderate (3 METs), ~130 vigorous (6 METs); 120 steps/min (~4.5-5 METs, a brisk 5-6 km/h) is the
+default, between the two; both are user settings (config.json `brisk_spm`, `brisk_swing_mg`).
 """
 
 from array import array
@@ -22,30 +38,50 @@ from micropython import const
 from fascia.detect.filters import Resampler
 
 _SLOT_MS = const(20)
+_TICK_MS = const(40)  # the autocorrelation runs on every second slot
 _BASE_SHIFT = const(6)  # gravity baseline: one-pole, tau = 64 slots = 1.3 s
 _SMOOTH_SHIFT = const(2)  # two one-pole smoothers, tau = 4 slots = 80 ms each
 _FIX = const(16)  # fixed-point scale of the filter states
-_MIN_PEAK_MG = const(40)  # threshold floor: below this a "peak" is sensor noise or tremor
-_THRESH_Q8 = const(96)  # peak threshold: 3/8 of the recent mean |signal| (robust to odd big jolts)
-_AMP_SHIFT = const(6)  # recent mean |signal|: one-pole, tau = 64 slots = 1.3 s
-_MIN_STEP_MS = const(250)  # faster than 4 steps/s is not walking
-_MAX_STEP_MS = const(2000)  # slower than one step per 2 s is standing
-_MAX_START_MS = const(1000)  # a walk starts at 60 steps/min or faster
-_MERGE_Q8 = const(140)  # peaks closer than 55 % of the walking period belong to one step
-_REG_Q8 = const(48)  # a regular stride (two steps) is within 19 % of the previous one
-_LATE_Q8 = const(410)  # interval up to 1.6 periods: the next step
-_MISSED_Q8 = const(870)  # up to 3.4 periods: one or two steps were missed, credit them
-_START_STEPS = const(5)  # regular peaks needed before a walk counts
-_QUEUE = const(16)  # confirmed steps waiting to be reported
+_CLIP_MG = const(1000)  # ticks are clipped here: products stay small ints
+_HIST = const(128)  # tick history (5.1 s), a power of two
+_K_MIN = const(6)  # shortest lag: 0.24 s (250 steps/min)
+_K_MAX = const(56)  # longest lag: 2.24 s (a 54 steps/min stride)
+_AC_SHIFT = const(6)  # autocorrelation window: tau = 64 ticks = 2.6 s
+_FAST_SHIFT = const(3)  # fast amplitude gate: tau = 8 ticks = 0.32 s
+_EVAL_TICKS = const(6)  # the period is re-estimated every 240 ms
+_CLEAR_Q8 = const(154)  # a candidate lag's maximum must reach 60 % of the largest one
+_HALF_Q8 = const(90)  # ... or 35 % of it at half its lag
+_RHO_ON_Q8 = const(141)  # periodic enough to start a walk: normalised autocorrelation >= 0.55
+_RHO_OFF_Q8 = const(77)  # ... and to keep walking: >= 0.3
+_MIN_RMS_MG = const(45)  # weaker than this is vibration, not a walking body
+_GATE_MG = const(15)  # fast mean |signal| below this: standing still
+_STRIDE_MIN_MS = const(750)  # a period longer than this is a stride (two steps)
+_STRIDES_MIN_MS = const(1600)  # ... and longer than this two strides (a sampled signal may alternate)
+_MIN_STEP_MS = const(300)  # 200 steps/min: faster is not walking
+_MAX_STEP_MS = const(1100)  # 55 steps/min: slower is not walking
+_LOCK = const(3)  # consistent period estimates before a walk starts
+_SHORT_SHIFT = const(4)  # the rhythm right now: correlation at the walk's lag, tau = 16 ticks = 0.64 s
+_KEEP_Q8 = const(64)  # ... a walk ends when it drops below 0.25 of the power
+_BLOCK_Q8 = const(102)  # a stretch of history is part of the walk if it correlates >= 0.4 with the one before
+_LOST = const(4)  # evaluations without the rhythm before a walk ends
+_CREDIT_MS = const(8000)  # the start of a walk is credited back at most this far
+_PHASE = const(1024)  # one step of the phase accumulator
+_CONFIRM_MS = const(3000)  # a walk's steps are held back until its rhythm lasted this long
+_QUEUE = const(48)  # steps waiting to be reported (held ones included)
+BRISK_SPM = const(120)  # default brisk cadence, steps/min (see the docstring)
+BRISK_SWING_MG = const(300)  # default vigorous arm swing, milli-g RMS
 
 
 class StepDetector:
-    """Counts foot strikes; `extras()` gives cadence (steps/min) and walking time."""
+    """Counts steps; `extras()` gives cadence, walking time, brisk minutes and the arm swing."""
 
     def __init__(self):
         self._rs = Resampler(_SLOT_MS)
-        self._pending = array("i", [0] * _START_STEPS)
+        self._hist = array("i", [0] * _HIST)
+        self._ac = array("i", [0] * (_K_MAX + 2))
         self._queue = array("i", [0] * _QUEUE)
+        self.brisk_spm = BRISK_SPM
+        self.brisk_swing_mg = BRISK_SWING_MG
         self.reset()
 
     def reset(self) -> None:
@@ -54,25 +90,58 @@ class StepDetector:
         self.last_event_ms = 0
         self._q_head = 0
         self._q_len = 0
+        self._held = 0  # the last queued steps belong to a walk not yet confirmed
+        self._confirm_at = 0  # when the current walk is confirmed (0: it is)
+        self._walk_kept = 0  # walking time before the unconfirmed walk
         self._period = 0  # ms per step while walking
-        self._set_walking(False)
-        self._last_step = -1  # time of the last committed peak
-        self._pend_len = 0
+        self.walking = False
         self._walk_ms = 0
+        self._brisk_ms = 0
+        self._swing_sum = 0  # sum of the arm-swing RMS over evaluations while walking
+        self._swing_n = 0
         self._restart_filter()
 
     def _restart_filter(self) -> None:
-        """Forget the signal history (start, or after a sensor gap); keeps counts and the walk state."""
+        """Forget the signal history (start, or after a sensor gap); keeps the counts."""
+        self._stop()
         self._mag = 0
         self._base = 0
         self._s1 = 0
         self._s2 = 0
-        self._amp = 0  # recent mean |signal|, x _FIX
-        self._above = False
-        self._peak = 0
-        self._peak_t = 0
-        self._cand_t = -1  # a peak waiting out the merge window
-        self._cand_h = 0
+        self._bx = self._by = self._bz = 0
+        self._dx = self._dy = self._dz = 0
+        self._dyn = 0  # dynamic acceleration power, mg^2
+        self._swing = 0  # its square root, mg
+        self._odd = False
+        hist = self._hist
+        for i in range(_HIST):
+            hist[i] = 0
+        ac = self._ac
+        for i in range(_K_MAX + 2):
+            ac[i] = 0
+        self._pos = 0
+        self._r0 = 0
+        self._fast = 0  # mean |tick| x _FIX, fast
+        self._prev = 0
+        self._prev2 = 0
+        self._ticks = 0
+        self._onset = -1  # when the motion began (the fast gate opened)
+
+    def _stop(self) -> None:
+        if self.walking and self._held:  # the rhythm did not last: not a walk
+            self._q_len -= self._held
+            self._walk_ms = self._walk_kept
+        self._held = 0
+        self._confirm_at = 0
+        self.walking = False
+        self._lock = 0
+        self._lost = 0
+        self._cand = 0  # the last period estimate, ms per step
+        self._lag = 0  # the lag at which the walk's signal repeats, ticks
+        self._n = 0  # steps in that lag: 1, 2 (a stride) or 4
+        self._cs = 0  # correlation at that lag, short window
+        self._ps = 0  # power, short window
+        self._phase = 0
 
     @micropython.native
     def feed(self, t_ms: int, x: int, y: int, z: int) -> int:
@@ -84,15 +153,12 @@ class StepDetector:
             end = rs.slot_end - done * _SLOT_MS
             for i in range(done):
                 self._slot(end + i * _SLOT_MS - _SLOT_MS // 2, rs.x, rs.y, rs.z)
-        if self._q_len:
+        if self._q_len > self._held:
             return self._release()
         return 0
 
     def flush(self, t_ms: int) -> int:
-        if self._cand_t >= 0:
-            self._commit(self._cand_t)
-            self._cand_t = -1
-        n = self._q_len
+        n = self._q_len - self._held  # a walk still unconfirmed at the end is not counted
         if n:
             self.last_event_ms = self._queue[(self._q_head + n - 1) % _QUEUE]
             self.count += n
@@ -103,6 +169,8 @@ class StepDetector:
         return {
             "cadence_spm": 60000 // self._period if self._period else 0,
             "walking_s": self._walk_ms // 1000,
+            "brisk_minutes": self._brisk_ms // 60000,
+            "arm_swing": self._swing_sum // self._swing_n if self._swing_n else 0,
         }
 
     def _release(self) -> int:
@@ -117,6 +185,8 @@ class StepDetector:
         if self._q_len < _QUEUE:
             self._queue[(self._q_head + self._q_len) % _QUEUE] = t
             self._q_len += 1
+            if self._confirm_at:
+                self._held += 1
 
     @micropython.native
     def _slot(self, t: int, x: int, y: int, z: int) -> None:
@@ -131,8 +201,12 @@ class StepDetector:
         m = (m + sq // m) >> 1
         if m <= 0:
             m = 1
-        if self._mag <= 0:
+        first = self._mag <= 0
+        if first:
             self._base = m * _FIX
+            self._bx = x * _FIX
+            self._by = y * _FIX
+            self._bz = z * _FIX
         self._mag = m
         m *= _FIX
         base = self._base
@@ -144,90 +218,230 @@ class StepDetector:
         f = self._s2
         f += (s1 - f) >> _SMOOTH_SHIFT
         self._s2 = f
-        amp = self._amp
-        amp += ((f if f > 0 else -f) - amp) >> _AMP_SHIFT
-        self._amp = amp
-        # a peak whose merge window has passed is committed
-        ct = self._cand_t
-        if ct >= 0 and t - ct >= self._merge_ms:
-            self._cand_t = -1
-            self._commit(ct)
-        if self._above:
-            if f > self._peak:
-                self._peak = f
-                self._peak_t = t
-            elif f < 0:
-                self._above = False
-                self._candidate(self._peak_t, self._peak)
-        else:
-            th = (amp * _THRESH_Q8) >> 8
-            if th < _MIN_PEAK_MG * _FIX:
-                th = _MIN_PEAK_MG * _FIX
-            if f > th:
-                self._above = True
-                self._peak = f
-                self._peak_t = t
-
-    def _set_walking(self, walking: bool) -> None:
-        """Enter or leave the walking state; the merge window follows the walking period."""
-        self.walking = walking
-        w = (self._period * _MERGE_Q8) >> 8
-        self._merge_ms = w if walking and w > _MIN_STEP_MS else _MIN_STEP_MS
-
-    def _candidate(self, t: int, h: int) -> None:
-        if self._cand_t >= 0:  # inside the merge window: keep the bigger peak
-            if h > self._cand_h:
-                self._cand_t = t
-                self._cand_h = h
+        # each axis minus its own baseline, smoothed: the dynamic acceleration vector
+        b = self._bx
+        b += (x * _FIX - b) >> _BASE_SHIFT
+        self._bx = b
+        self._dx += (x * _FIX - b - self._dx) >> _SMOOTH_SHIFT
+        b = self._by
+        b += (y * _FIX - b) >> _BASE_SHIFT
+        self._by = b
+        self._dy += (y * _FIX - b - self._dy) >> _SMOOTH_SHIFT
+        b = self._bz
+        b += (z * _FIX - b) >> _BASE_SHIFT
+        self._bz = b
+        self._dz += (z * _FIX - b - self._dz) >> _SMOOTH_SHIFT
+        self._odd = not self._odd
+        if self._odd:
             return
-        self._cand_t = t
-        self._cand_h = h
+        v = f // _FIX
+        if v > _CLIP_MG:
+            v = _CLIP_MG
+        elif v < -_CLIP_MG:
+            v = -_CLIP_MG
+        self._tick(t, v)
 
-    def _commit(self, t: int) -> None:
-        """One peak that is a step if it fits the walking rhythm."""
-        d = t - self._last_step
-        first = self._last_step < 0
-        self._last_step = t
+    @micropython.native
+    def _tick(self, t: int, v: int) -> None:
+        """One 40 ms tick: autocorrelation, gates, the phase of the walk."""
+        hist = self._hist
+        ac = self._ac
+        pos = self._pos
+        hist[pos] = v
+        for k in range(_K_MIN - 1, _K_MAX + 2):
+            r = ac[k]
+            ac[k] = r + ((v * hist[(pos - k) & (_HIST - 1)] - r) >> _AC_SHIFT)
+        self._pos = (pos + 1) & (_HIST - 1)
+        self._r0 += (v * v - self._r0) >> _AC_SHIFT
+        dx = self._dx // _FIX
+        dy = self._dy // _FIX
+        dz = self._dz // _FIX
+        self._dyn += (dx * dx + dy * dy + dz * dz - self._dyn) >> _AC_SHIFT
+        fast = self._fast
+        fast += ((v if v > 0 else -v) * _FIX - fast) >> _FAST_SHIFT
+        self._fast = fast
+        moving = fast >= _GATE_MG * _FIX
+        if not moving:
+            self._onset = -1
+            if self.walking:
+                self._stop()
+        elif self._onset < 0:
+            self._onset = t
+        # a local maximum of the signal one tick ago: pull the step phase towards it
+        p1 = self._prev
+        if self.walking and p1 > self._prev2 and p1 >= v and p1 * _FIX > fast:
+            ph = self._phase
+            if ph < _PHASE // 2:
+                self._phase = ph - (ph >> 2)
+            else:
+                self._phase = ph + ((_PHASE - ph) >> 2)
+        self._prev2 = p1
+        self._prev = v
         if self.walking:
-            p = self._period
-            if d <= (p * _LATE_Q8) >> 8:
-                self._period = p + ((d - p) >> 2)
-                self._set_walking(True)
-                self._walk_ms += d
+            self._cs += (v * hist[(pos - self._lag) & (_HIST - 1)] - self._cs) >> _SHORT_SHIFT
+            self._ps += (v * v - self._ps) >> _SHORT_SHIFT
+            if self._confirm_at and t >= self._confirm_at:
+                self._confirm_at = 0
+                self._held = 0
+            self._walk_ms += _TICK_MS
+            ph = self._phase + _TICK_MS * _PHASE // self._period
+            if ph >= _PHASE:
+                ph -= _PHASE
                 self._emit(t)
+            self._phase = ph
+        self._ticks += 1
+        if self._ticks >= _EVAL_TICKS:
+            self._ticks = 0
+            self._evaluate(t, moving)
+
+    def _evaluate(self, t: int, moving: bool) -> None:
+        """Re-estimate the period; start, keep or end the walk."""
+        ac = self._ac
+        r0 = self._r0
+        strong = moving and r0 >= _MIN_RMS_MG * _MIN_RMS_MG
+        if self.walking:
+            self._tick_swing()
+            if not strong or self._cs * 256 < _KEEP_Q8 * self._ps:  # the rhythm stopped
+                self._stop()
                 return
-            if d <= (p * _MISSED_Q8) >> 8 and d <= _MAX_STEP_MS:
-                self._walk_ms += d
-                k = (2 * d + p) // (2 * p)  # steps in d, rounded: the missed ones are spread evenly
-                for i in range(1, k + 1):
-                    self._emit(t - d + d * i // k)
-                return
-            self._set_walking(False)
-            self._pend_len = 0
-        pend = self._pending
-        n = self._pend_len
-        if first or n == 0 or d > _MAX_START_MS or d < _MIN_STEP_MS:
-            pend[0] = t
-            self._pend_len = 1
+            # track the repeat near where it was (the largest correlation within +-25 %), or at twice
+            # or half that lag if the signal now repeats there
+            lag = self._lag
+            n = self._n
+            k = self._peak_near(lag - (lag >> 2), lag + (lag >> 2))
+            if not (k and ac[k] * 256 >= _RHO_OFF_Q8 * r0):
+                k = self._peak_near(2 * lag - (lag >> 1), 2 * lag + (lag >> 1))
+                n *= 2
+                if not (k and n <= 4 and ac[k] * 256 >= _RHO_ON_Q8 * r0):
+                    n = self._n >> 1
+                    k = self._peak_near((lag >> 1) - (lag >> 3), (lag >> 1) + (lag >> 3)) if n else 0
+                    if not (k and ac[k] * 256 >= _RHO_ON_Q8 * r0):
+                        k = 0
+            if k:
+                step = self._lag_ms(k) // n
+                self._period += (step - self._period) >> 1
+                self._lag = k
+                self._n = n
+                self._lost = 0
+            else:
+                self._lost += 1
+                if self._lost >= _LOST:
+                    self._stop()
             return
-        if n >= 3:  # strides (two steps) must repeat: a pocket on one leg makes the steps alternate
-            prev = pend[n - 1] - pend[n - 3]
-            diff = t - pend[n - 2] - prev
-            if diff < 0:
-                diff = -diff
-            if diff * 256 > prev * _REG_Q8:  # irregular: restart the run from the last two peaks
-                pend[0] = pend[n - 1]
-                pend[1] = t
-                self._pend_len = 2
-                return
-        pend[n] = t
-        n += 1
-        if n < _START_STEPS:
-            self._pend_len = n
-            return
-        self._period = (pend[n - 1] - pend[0]) // (n - 1)
-        self._set_walking(True)
-        self._walk_ms += pend[n - 1] - pend[0]
-        for i in range(n):
-            self._emit(pend[i])
-        self._pend_len = 0
+        step = 0
+        lag = 0
+        n = 0
+        k = self._peak_near(_K_MIN, _K_MAX) if strong else 0
+        if k:
+            # the fundamental: the shortest lag with a clear maximum (a fraction of the largest), and
+            # at half of it if that is a maximum too (a sampled signal may repeat only every 2 strides)
+            floor = (ac[k] * _CLEAR_Q8) >> 8
+            for j in range(_K_MIN, k):
+                if ac[j] >= floor and ac[j] >= ac[j - 1] and ac[j] >= ac[j + 1]:
+                    k = j
+                    break
+            h = k >> 1
+            if h > _K_MIN:
+                j = self._peak_near(h - 1, h + 1)
+                if j and ac[j] * 256 >= _HALF_Q8 * ac[k] and ac[j] * 256 >= _RHO_ON_Q8 * r0:
+                    k = j
+            if ac[k] * 256 >= _RHO_ON_Q8 * r0:
+                lag_ms = self._lag_ms(k)
+                n = 1 if lag_ms < _STRIDE_MIN_MS else 2 if lag_ms < _STRIDES_MIN_MS else 4
+                step = lag_ms // n
+                lag = k
+        if step < _MIN_STEP_MS or step > _MAX_STEP_MS:
+            step = 0
+        cand = self._cand
+        if step and cand and 8 * abs(step - cand) < cand:
+            self._lock += 1
+        else:
+            self._lock = 1 if step else 0
+        self._cand = step
+        if self._lock >= _LOCK:
+            self._start(t, step, lag, n)
+
+    def _peak_near(self, lo: int, hi: int) -> int:
+        """The lag in [lo, hi] with the largest positive correlation, if it is a local maximum (else 0)."""
+        ac = self._ac
+        if lo < _K_MIN:
+            lo = _K_MIN
+        if hi > _K_MAX:
+            hi = _K_MAX
+        best = 0
+        k = 0
+        for j in range(lo, hi + 1):
+            if ac[j] > best:
+                best = ac[j]
+                k = j
+        if k and ac[k - 1] <= best and ac[k + 1] <= best:
+            return k
+        return 0
+
+    def _lag_ms(self, k: int) -> int:
+        """Lag `k` refined to the top of a parabola through its neighbours, in ms."""
+        ac = self._ac
+        lo = ac[k - 1]
+        hi = ac[k + 1]
+        den = 2 * ac[k] - lo - hi
+        if den > 0:
+            return k * _TICK_MS + (hi - lo) * _TICK_MS // (2 * den)
+        return k * _TICK_MS
+
+    def _start(self, t: int, step: int, lag: int, n: int) -> None:
+        """A walk began: credit the steps since its rhythm began (in the history), then count on."""
+        self.walking = True
+        self._lag = lag
+        self._n = n
+        self._cs = self._ac[lag]
+        self._ps = self._r0
+        self._confirm_at = t + _CONFIRM_MS
+        self._walk_kept = self._walk_ms
+        self._held = 0
+        self._period = step
+        self._lost = 0
+        self._phase = 0
+        since = t - self._rhythm_ticks(lag) * _TICK_MS
+        if self._onset >= 0 and since < self._onset:
+            since = self._onset
+        if t - since > _CREDIT_MS:
+            since = t - _CREDIT_MS
+        n = (t - since) // step
+        self._walk_ms += t - since
+        for i in range(n, 0, -1):
+            self._emit(t - i * step)
+        self._emit(t)
+
+    def _rhythm_ticks(self, lag: int) -> int:
+        """How many ticks back the history repeats itself every `lag` ticks (blocks of one lag)."""
+        hist = self._hist
+        newest = self._pos - 1
+        back = 0
+        while back + 2 * lag <= _HIST:
+            prod = 0
+            power = 0
+            for i in range(newest - back - lag + 1, newest - back + 1):
+                a = hist[i & (_HIST - 1)]
+                b = hist[(i - lag) & (_HIST - 1)]
+                prod += a * b
+                power += a * a + b * b
+            if power == 0 or 2 * prod * 256 < _BLOCK_Q8 * power:
+                break
+            back += lag
+        return back + lag if back else 0
+
+    def _tick_swing(self) -> None:
+        """Arm swing and brisk time, once per evaluation while walking."""
+        p = self._dyn
+        r = self._swing
+        if r <= 0:
+            r = 100
+        for _ in range(3):  # Newton from the last value: the RMS changes slowly
+            r = (r + p // r) >> 1
+            if r <= 0:
+                r = 1
+        self._swing = r
+        self._swing_sum += r
+        self._swing_n += 1
+        if r >= self.brisk_swing_mg and self._period * self.brisk_spm <= 60000:
+            self._brisk_ms += _EVAL_TICKS * _TICK_MS
