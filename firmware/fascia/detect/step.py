@@ -51,9 +51,9 @@ _FAST_SHIFT = const(3)  # fast amplitude gate: tau = 8 ticks = 0.32 s
 _EVAL_TICKS = const(6)  # the period is re-estimated every 240 ms
 _CLEAR_Q8 = const(154)  # a candidate lag's maximum must reach 60 % of the largest one
 _HALF_Q8 = const(90)  # ... or 35 % of it at half its lag
-_RHO_ON_Q8 = const(141)  # periodic enough to start a walk: normalised autocorrelation >= 0.55
+_RHO_ON_Q8 = const(115)  # periodic enough to start a walk: normalised autocorrelation >= 0.45
 _RHO_OFF_Q8 = const(77)  # ... and to keep walking: >= 0.3
-_MIN_RMS_MG = const(45)  # weaker than this is vibration, not a walking body
+_MIN_RMS_MG = const(30)  # weaker than this is vibration, not a walking body
 _GATE_MG = const(15)  # fast mean |signal| below this: standing still
 _STRIDE_MIN_MS = const(750)  # a period longer than this is a stride (two steps)
 _STRIDES_MIN_MS = const(1600)  # ... and longer than this two strides (a sampled signal may alternate)
@@ -61,12 +61,14 @@ _MIN_STEP_MS = const(300)  # 200 steps/min: faster is not walking
 _MAX_STEP_MS = const(1100)  # 55 steps/min: slower is not walking
 _LOCK = const(3)  # consistent period estimates before a walk starts
 _SHORT_SHIFT = const(4)  # the rhythm right now: correlation at the walk's lag, tau = 16 ticks = 0.64 s
-_KEEP_Q8 = const(64)  # ... a walk ends when it drops below 0.25 of the power
+_KEEP_Q8 = const(38)  # ... a walk ends when it stays below 0.15 of the power
+_WEAK = const(2)  # ... for this many evaluations
 _BLOCK_Q8 = const(102)  # a stretch of history is part of the walk if it correlates >= 0.4 with the one before
 _LOST = const(4)  # evaluations without the rhythm before a walk ends
 _CREDIT_MS = const(8000)  # the start of a walk is credited back at most this far
 _PHASE = const(1024)  # one step of the phase accumulator
-_CONFIRM_MS = const(3000)  # a walk's steps are held back until its rhythm lasted this long
+_CONFIRM_MS = const(5000)  # a walk's steps are held back until its rhythm lasted this long
+_RESUME_MS = const(6000)  # a walk that stopped this recently resumes without a new confirmation
 _QUEUE = const(48)  # steps waiting to be reported (held ones included)
 BRISK_SPM = const(120)  # default brisk cadence, steps/min (see the docstring)
 BRISK_SWING_MG = const(300)  # default vigorous arm swing, milli-g RMS
@@ -93,6 +95,9 @@ class StepDetector:
         self._held = 0  # the last queued steps belong to a walk not yet confirmed
         self._confirm_at = 0  # when the current walk is confirmed (0: it is)
         self._walk_kept = 0  # walking time before the unconfirmed walk
+        self._ended_at = -_RESUME_MS - 1  # when the last confirmed walk ended
+        self._ended_period = 1
+        self._last_tick = 0
         self._period = 0  # ms per step while walking
         self.walking = False
         self._walk_ms = 0
@@ -131,11 +136,15 @@ class StepDetector:
         if self.walking and self._held:  # the rhythm did not last: not a walk
             self._q_len -= self._held
             self._walk_ms = self._walk_kept
+        elif self.walking:  # a confirmed walk: the same rhythm soon again resumes it
+            self._ended_at = self._last_tick
+            self._ended_period = self._period
         self._held = 0
         self._confirm_at = 0
         self.walking = False
         self._lock = 0
         self._lost = 0
+        self._weak = 0  # evaluations in a row with a weak rhythm right now
         self._cand = 0  # the last period estimate, ms per step
         self._lag = 0  # the lag at which the walk's signal repeats, ticks
         self._n = 0  # steps in that lag: 1, 2 (a stride) or 4
@@ -244,6 +253,7 @@ class StepDetector:
     @micropython.native
     def _tick(self, t: int, v: int) -> None:
         """One 40 ms tick: autocorrelation, gates, the phase of the walk."""
+        self._last_tick = t
         hist = self._hist
         ac = self._ac
         pos = self._pos
@@ -301,7 +311,11 @@ class StepDetector:
         strong = moving and r0 >= _MIN_RMS_MG * _MIN_RMS_MG
         if self.walking:
             self._tick_swing()
-            if not strong or self._cs * 256 < _KEEP_Q8 * self._ps:  # the rhythm stopped
+            if self._cs * 256 < _KEEP_Q8 * self._ps:
+                self._weak += 1
+            else:
+                self._weak = 0
+            if not strong or self._weak >= _WEAK:  # the motion or the rhythm stopped
                 self._stop()
                 return
             # track the repeat near where it was (the largest correlation within +-25 %), or at twice
@@ -395,7 +409,9 @@ class StepDetector:
         self._n = n
         self._cs = self._ac[lag]
         self._ps = self._r0
-        self._confirm_at = t + _CONFIRM_MS
+        p = self._ended_period
+        resumed = t - self._ended_at <= _RESUME_MS and 8 * abs(step - p) < 2 * p
+        self._confirm_at = 0 if resumed else t + _CONFIRM_MS
         self._walk_kept = self._walk_ms
         self._held = 0
         self._period = step
