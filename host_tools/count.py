@@ -93,4 +93,7 @@ def describe(result: dict) -> str:
 
         tempo = TEMPO_NAMES[result.get("tempo", 0)]
         return f"{n} swings (tempo {tempo}, mean rep {result.get('mean_period_ms', 0) / 1000:.2f} s)"
-    return f"{n} steps (cadence {result.get('cadence_spm', 0)}/min)"
+    return (
+        f"{n} steps (cadence {result.get('cadence_spm', 0)}/min, brisk {result.get('brisk_minutes', 0)} min, "
+        f"arm swing {result.get('arm_swing', 0)} mg)"
+    )

@@ -31,7 +31,7 @@ MONTH_S = 30 * 86400
 STAT_FIGURES = {
     "jump_rope": ("trips", "double_unders", "max_streak"),
     "swing": ("mean_period_ms",),
-    "walk": ("cadence_spm",),
+    "walk": ("cadence_spm", "brisk_minutes", "arm_swing"),
 }
 
 

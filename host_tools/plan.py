@@ -27,6 +27,8 @@ Definitions (all in local dates, weeks run Monday..Sunday):
   two weeks before the rest. A warning needs both a relative rise above `ramp_limit` and an absolute
   rise above `ramp_floor`, so small numbers (the 10x10 challenge) never alarm. +20 % over a 3-week mean
   lets a steady ramp of about +9 % a week through and catches a doubling at once.
+- Power walking counts the walk's `brisk_minutes` (minutes at a brisk cadence with a vigorous arm
+  swing, measured by the step counter), not its duration: a stroll is not a programme day.
 - Jump rope needs 50 jumps for a programme day: a 10-jump challenge day is a light day, which still
   counts as rest between build-up sessions.
 - *10x10 challenge*: 10 jumps a day, 10 days in a row; same constants and streak rule as the device
@@ -246,8 +248,17 @@ def daily_totals(
         if day is None:
             continue
         minutes, count = out[s["activity"]].get(day, (0.0, 0))
-        out[s["activity"]][day] = (minutes + s.get("duration_ms", 0) / 60000, count + int(s.get("count", 0)))
+        out[s["activity"]][day] = (minutes + _minutes(s), count + int(s.get("count", 0)))
     return out
+
+
+def _minutes(session: dict[str, Any]) -> float:
+    """A session's minutes towards its rule: a walk counts its brisk minutes only (power walking, not a
+    stroll; see fascia.detect.step), a session logged before that figure existed its duration."""
+    extras = session.get("extras") or {}
+    if session.get("activity") == "walk" and "brisk_minutes" in extras:
+        return float(extras["brisk_minutes"])
+    return session.get("duration_ms", 0) / 60000
 
 
 def week_start(day: dt.date) -> dt.date:

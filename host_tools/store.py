@@ -41,7 +41,8 @@ BUSY_TIMEOUT_S = 1.0  # wait this long for another writer before reporting the d
 NO_HEADER = -1  # start_raw of a session whose HEADER is unreadable (the key still dedupes it)
 
 _BY_KEY = "device_id = ? AND session_id = ? AND start_raw = ?"  # the UNIQUE key, in a WHERE
-SUMMED = ("trips", "double_unders", "reps", "steps", "active_ms", "rounds", "gaps")  # figures that add up
+# figures that add up
+SUMMED = ("trips", "double_unders", "reps", "steps", "active_ms", "rounds", "gaps", "brisk_minutes")
 MAXED = ("max_streak",)  # figures whose best is the total; any other figure is a count-weighted mean
 
 _SCHEMA = """

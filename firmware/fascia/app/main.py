@@ -104,6 +104,7 @@ class App:
         self.activity = self.config["activity"]
         self.mode = self.config["mode"]
         self.det = make(self.activity)  # the current (or last) session's detector (early: the biggest)
+        self._configure_det()
         if getattr(board, "ble", None) is not None:
             from fascia.app.ble import BleService
 
@@ -317,7 +318,14 @@ class App:
             self.activity = activity
             self.mode = mode
             self.det = make(activity)
+            self._configure_det()
             self._set_rate()
+
+    def _configure_det(self) -> None:
+        """The user's settings a counter reads: walking's brisk cadence and arm swing."""
+        if self.activity == "walk":
+            self.det.brisk_spm = self.config["brisk_spm"]
+            self.det.brisk_swing_mg = self.config["brisk_swing_mg"]
 
     def _set_rate(self) -> None:
         """The activity's sensor rate; a sensor that does not answer is reported, not fatal."""
@@ -512,7 +520,11 @@ def summary_lines(activity: str, extras: dict):
 
         period = extras.get("mean_period_ms", 0)
         return (TEMPO_NAMES[extras.get("tempo", 0)], "rep %d.%d s" % (period // 1000, period % 1000 // 100))
-    return ("cadence %d/min" % extras.get("cadence_spm", 0),)
+    return (
+        "cadence %d/min" % extras.get("cadence_spm", 0),
+        "brisk %d min" % extras.get("brisk_minutes", 0),
+        "arm swing %d mg" % extras.get("arm_swing", 0),
+    )
 
 
 def run(board) -> None:

@@ -71,7 +71,7 @@ _CONFIRM_MS = const(5000)  # a walk's steps are held back until its rhythm laste
 _RESUME_MS = const(6000)  # a walk that stopped this recently resumes without a new confirmation
 _QUEUE = const(48)  # steps waiting to be reported (held ones included)
 BRISK_SPM = const(120)  # default brisk cadence, steps/min (see the docstring)
-BRISK_SWING_MG = const(300)  # default vigorous arm swing, milli-g RMS
+BRISK_SWING_MG = const(500)  # default vigorous arm swing, milli-g RMS
 
 
 class StepDetector:

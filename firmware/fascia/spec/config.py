@@ -6,7 +6,7 @@ each bad field and returns a readable complaint for it.
 
     {"weight_kg": 70, "daily_jump_goal": 100, "activity": "jump_rope", "mode": "free",
      "countdown_s": 60, "countdown_count": 100, "interval_work_s": 30, "interval_rest_s": 30,
-     "interval_rounds": 5, "device_name": "fascia"}
+     "interval_rounds": 5, "device_name": "fascia", "brisk_spm": 120, "brisk_swing_mg": 500}
 """
 
 import json
@@ -26,6 +26,10 @@ FIELDS = {
     "activity": ("jump_rope", ACTIVITIES),
     "mode": ("free", MODES),
     "device_name": ("fascia", None),  # 1..20 printable ASCII characters
+    # walking: a minute is brisk at this cadence (steps/min) with this arm swing (mg RMS): the defaults
+    # are fascia.detect.step.BRISK_SPM and BRISK_SWING_MG (not imported: a device loads one counter)
+    "brisk_spm": (120, 60, 200),
+    "brisk_swing_mg": (500, 0, 4000),
 }
 
 CONFIG_FILE = "config.json"

@@ -110,6 +110,8 @@ EXTRAS = (  # code = index; append only
     "cadence_spm",
     "active_ms",
     "rounds",
+    "brisk_minutes",
+    "arm_swing",
 )
 FLAG_CLOCK_SYNCED = const(1)
 
