@@ -18,6 +18,7 @@ from multiprocessing import Pool
 from pathlib import Path
 
 from fascia.detect.replay import count_samples, read_trace
+from host_tools.bench import walk_report
 from host_tools.bench.scoring import count_accuracy, precision_recall, summarise
 from host_tools.count import detector_for
 from host_tools.mpy import REPO
@@ -26,7 +27,12 @@ DATA = Path(os.environ.get("FASCIA_DATA", REPO.parent / "shared" / "data"))
 OUT = REPO / "out" / "bench"
 GENERATED = OUT / "generated"
 
-GENERATOR_MODULES = ("host_tools.gen.jumprope", "host_tools.gen.clubbell", "host_tools.gen.idle")
+GENERATOR_MODULES = (
+    "host_tools.gen.jumprope",
+    "host_tools.gen.clubbell",
+    "host_tools.gen.idle",
+    "host_tools.gen.walk",
+)
 
 
 def decimate(samples, period_ms: float):
@@ -101,6 +107,8 @@ def generated_jobs() -> list:
             detector = detector_for(truth["activity"])
             worn = truth["activity"] == "jump_rope" and truth.get("placement") != "handle"
             group = f"generated {detector} ({'on the body' if worn else truth['activity']})"
+            if name.endswith(".walk"):
+                group = walk_report.group(truth)
             jobs.append((group, str(path), detector, None, Path(path).stem))
     return jobs
 
@@ -141,6 +149,7 @@ def main() -> int:
         )
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "accuracy.json").write_text(json.dumps({"summary": summary, "files": rows}, indent=1) + "\n")
+    walk_report.print_report(rows)
     print(f"\nwritten: {OUT / 'accuracy.json'}")
     return 0
 

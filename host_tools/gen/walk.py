@@ -44,8 +44,10 @@ from __future__ import annotations
 import bisect
 import hashlib
 import math
+import os
 import random
 from collections.abc import Callable
+from multiprocessing import Pool
 from pathlib import Path
 
 from host_tools.gen import idle
@@ -383,6 +385,12 @@ def _stem(scenario: str, placement: str, rate: float, seed: int, duration: float
     return f"walk_{scenario}_{placement}_{round(rate * 10)}dhz_{round(duration)}s_{seed}"
 
 
+def parse_stem(stem: str) -> tuple[str, str, float, float]:
+    """(scenario, placement, nominal rate in Hz, duration in s) of a stress-set trace's name."""
+    _, scenario, placement, dhz, dur, _seed = stem.split("_")
+    return scenario, placement, int(dhz[:-3]) / 10, float(dur[:-1])
+
+
 def benchmark_set(out_dir: Path | str) -> list[Path]:
     """Generate the stress set into out_dir once (cached by this module's source hash); the CSV paths."""
     out = Path(out_dir)
@@ -390,12 +398,21 @@ def benchmark_set(out_dir: Path | str) -> list[Path]:
     stamp = out / "walk.stamp"
     digest = hashlib.sha256(Path(__file__).read_bytes() + Path(idle.__file__).read_bytes()).hexdigest()
     fresh = stamp.exists() and stamp.read_text() == digest
-    paths = []
+    paths, todo = [], []
     for scenario, placement, rate, seed, duration in benchmark_runs():
         stem = out / _stem(scenario, placement, rate, seed, duration)
         csv_path = stem.parent / (stem.name + ".csv")
         if not (fresh and csv_path.exists()):
-            generate(scenario, seed, rate, stem, duration_s=duration, placement=placement)
+            todo.append((scenario, seed, rate, stem, duration, placement))
         paths.append(csv_path)
+    if todo:
+        stamp.unlink(missing_ok=True)
+        with Pool(min(2, os.cpu_count() or 1)) as pool:
+            pool.map(_generate_run, todo, chunksize=1)
     stamp.write_text(digest)
     return paths
+
+
+def _generate_run(run: tuple) -> None:
+    scenario, seed, rate, stem, duration, placement = run
+    generate(scenario, seed, rate, stem, duration_s=duration, placement=placement)
