@@ -98,6 +98,7 @@ class StepDetector:
         self._ended_at = -_RESUME_MS - 1  # when the last confirmed walk ended
         self._ended_period = 1
         self._last_tick = 0
+        self._last_t = -_CREDIT_MS  # the last step counted
         self._period = 0  # ms per step while walking
         self.walking = False
         self._walk_ms = 0
@@ -194,6 +195,7 @@ class StepDetector:
         if self._q_len < _QUEUE:
             self._queue[(self._q_head + self._q_len) % _QUEUE] = t
             self._q_len += 1
+            self._last_t = t
             if self._confirm_at:
                 self._held += 1
 
@@ -364,6 +366,11 @@ class StepDetector:
                 n = 1 if lag_ms < _STRIDE_MIN_MS else 2 if lag_ms < _STRIDES_MIN_MS else 4
                 step = lag_ms // n
                 lag = k
+                if n == 1:  # follow the stride when it shows: it repeats even when the steps differ
+                    j = self._peak_near(2 * k - 1, 2 * k + 1)
+                    if j and ac[j] * 256 >= _RHO_OFF_Q8 * r0:
+                        lag = j
+                        n = 2
         if step < _MIN_STEP_MS or step > _MAX_STEP_MS:
             step = 0
         cand = self._cand
@@ -420,6 +427,10 @@ class StepDetector:
         since = t - self._rhythm_ticks(lag) * _TICK_MS
         if self._onset >= 0 and since < self._onset:
             since = self._onset
+        if since < self._last_t + step // 2:  # not again the steps of a walk just ended
+            since = self._last_t + step // 2
+        if since > t:
+            since = t
         if t - since > _CREDIT_MS:
             since = t - _CREDIT_MS
         n = (t - since) // step
