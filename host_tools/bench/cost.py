@@ -33,7 +33,7 @@ def sample_file(activity: str, tmp: Path) -> Path:
     source, scenario = {
         "jump_rope": ("jump_rope", "basic"),
         "swing": ("clubbell", "light"),
-        "walk": ("jump_rope", "walk_carry"),
+        "walk": ("walk", "brisk"),
     }[activity]
     return demo.generate(source, scenario, tmp / f"{activity}_input", seed=7, rate_hz=400)
 
