@@ -315,3 +315,15 @@ def test_plan_command_bad_rules(tmp_path: Path, monkeypatch, capsys):
     bad.write_text("[yoga]\n")
     assert fascia(monkeypatch, "plan", "--db", str(tmp_path / "none.sqlite3"), "--rules", str(bad)) == 2
     assert "unknown activity [yoga]" in capsys.readouterr().err
+
+
+def test_a_power_walking_day_counts_brisk_minutes_not_the_walk():
+    """A 40-minute stroll with 5 brisk minutes is not a power-walking day; 25 brisk minutes are."""
+    monday = day(0)
+    stroll = session("walk", monday, minutes=40, session_id=1)
+    stroll["extras"] = {"cadence_spm": 104, "brisk_minutes": 5, "arm_swing": 250}
+    power = session("walk", monday + dt.timedelta(days=1), minutes=30, session_id=2)
+    power["extras"] = {"cadence_spm": 128, "brisk_minutes": 25, "arm_swing": 700}
+    walk = status(evaluate([stroll, power], monday + dt.timedelta(days=2), tz=UTC), "walk")
+    assert walk.done_days == [monday + dt.timedelta(days=1)]
+    assert walk.volume == 30  # brisk minutes: 5 + 25
