@@ -1,8 +1,8 @@
 """Step counter for (power) walking: sensor on the wrist, in the hand, upper arm, pocket, bag or neck pouch.
 
-Orientation free: everything starts from the acceleration magnitude |a| (resampled to 20 ms slots,
-|a| by warm-started integer Newton, gravity removed with a slow baseline, two 80 ms one-pole
-smoothers), taken every 40 ms ("ticks").
+Orientation free: everything starts from the acceleration magnitude |a| (resampled to 40 ms slots,
+"ticks"; |a| by warm-started integer Newton, gravity removed with a slow baseline, two ~80 ms
+one-pole smoothers).
 
 Walking is a rhythm, so the counter follows the *period* of that signal rather than its peaks:
 a running (exponentially windowed, tau 2.6 s) autocorrelation over lags of 0.24-2.24 s gives the
@@ -17,7 +17,7 @@ clearly periodic signal (normalised autocorrelation >= `_RHO_ON_Q8`/256) that is
 (>= `_MIN_RMS_MG`): vehicle vibration is too weak or too irregular, desk work too irregular. The
 steps since the motion began are then credited late with their own times. While walking, a phase
 accumulator emits one step per period, pulled towards the signal's peaks so that event times sit
-on the steps; the walk ends as soon as the motion stops (a fast amplitude gate) or the rhythm is
+on the steps; the walk ends as soon as the motion stops (a fast gate on the signal's change) or the rhythm is
 lost.
 
 Power walking (`extras()`): `arm_swing` is the mean over walking time of the RMS of the dynamic
@@ -37,16 +37,18 @@ from micropython import const
 
 from fascia.detect.filters import Resampler
 
-_SLOT_MS = const(20)
-_TICK_MS = const(40)  # the autocorrelation runs on every second slot
-_BASE_SHIFT = const(6)  # gravity baseline: one-pole, tau = 64 slots = 1.3 s
-_SMOOTH_SHIFT = const(2)  # two one-pole smoothers, tau = 4 slots = 80 ms each
+_TICK_MS = const(40)  # the resampler's slot: one tick
+_BASE_SHIFT = const(5)  # gravity baseline: one-pole, tau = 32 ticks = 1.3 s
+_SMOOTH_SHIFT = const(1)  # two one-pole smoothers, tau ~ 2 ticks = 80 ms each
 _FIX = const(16)  # fixed-point scale of the filter states
 _CLIP_MG = const(1000)  # ticks are clipped here: products stay small ints
 _HIST = const(128)  # tick history (5.1 s), a power of two
 _K_MIN = const(6)  # shortest lag: 0.24 s (250 steps/min)
 _K_MAX = const(56)  # longest lag: 2.24 s (a 54 steps/min stride)
-_AC_SHIFT = const(6)  # autocorrelation window: tau = 64 ticks = 2.6 s
+_AC_SHIFT = const(5)  # autocorrelation window, updated every other tick: tau = 64 ticks = 2.6 s
+_AXIS_BASE_SHIFT = const(5)  # per-axis gravity baseline: tau = 32 ticks = 1.3 s
+_AXIS_SMOOTH_SHIFT = const(1)  # per-axis smoother: tau = 2 ticks = 80 ms
+_SWING_SHIFT = const(6)  # dynamic power average: tau = 64 ticks = 2.6 s
 _FAST_SHIFT = const(3)  # fast amplitude gate: tau = 8 ticks = 0.32 s
 _EVAL_TICKS = const(6)  # the period is re-estimated every 240 ms
 _CLEAR_Q8 = const(154)  # a candidate lag's maximum must reach 60 % of the largest one
@@ -54,7 +56,7 @@ _HALF_Q8 = const(90)  # ... or 35 % of it at half its lag
 _RHO_ON_Q8 = const(115)  # periodic enough to start a walk: normalised autocorrelation >= 0.45
 _RHO_OFF_Q8 = const(77)  # ... and to keep walking: >= 0.3
 _MIN_RMS_MG = const(30)  # weaker than this is vibration, not a walking body
-_GATE_MG = const(15)  # fast mean |signal| below this: standing still
+_GATE_MG = const(4)  # fast mean |change| per tick below this: standing still
 _STRIDE_MIN_MS = const(750)  # a period longer than this is a stride (two steps)
 _STRIDES_MIN_MS = const(1600)  # ... and longer than this two strides (a sampled signal may alternate)
 _MIN_STEP_MS = const(300)  # 200 steps/min: faster is not walking
@@ -78,8 +80,8 @@ class StepDetector:
     """Counts steps; `extras()` gives cadence, walking time, brisk minutes and the arm swing."""
 
     def __init__(self):
-        self._rs = Resampler(_SLOT_MS)
-        self._hist = array("i", [0] * _HIST)
+        self._rs = Resampler(_TICK_MS)
+        self._hist = array("i", [0] * (2 * _HIST))
         self._ac = array("i", [0] * (_K_MAX + 2))
         self._queue = array("i", [0] * _QUEUE)
         self.brisk_spm = BRISK_SPM
@@ -118,9 +120,9 @@ class StepDetector:
         self._dx = self._dy = self._dz = 0
         self._dyn = 0  # dynamic acceleration power, mg^2
         self._swing = 0  # its square root, mg
-        self._odd = False
+        self._even = False
         hist = self._hist
-        for i in range(_HIST):
+        for i in range(2 * _HIST):
             hist[i] = 0
         ac = self._ac
         for i in range(_K_MAX + 2):
@@ -128,6 +130,7 @@ class StepDetector:
         self._pos = 0
         self._r0 = 0
         self._fast = 0  # mean |tick| x _FIX, fast
+        self._motion = 0  # mean |change per tick| x _FIX, fast
         self._prev = 0
         self._prev2 = 0
         self._ticks = 0
@@ -160,9 +163,9 @@ class StepDetector:
         if done:
             if rs.gap:
                 self._restart_filter()
-            end = rs.slot_end - done * _SLOT_MS
+            end = rs.slot_end - done * _TICK_MS
             for i in range(done):
-                self._slot(end + i * _SLOT_MS - _SLOT_MS // 2, rs.x, rs.y, rs.z)
+                self._slot(end + i * _TICK_MS - _TICK_MS // 2, rs.x, rs.y, rs.z)
         if self._q_len > self._held:
             return self._release()
         return 0
@@ -229,22 +232,19 @@ class StepDetector:
         f = self._s2
         f += (s1 - f) >> _SMOOTH_SHIFT
         self._s2 = f
-        # each axis minus its own baseline, smoothed: the dynamic acceleration vector
+        # each axis minus its own baseline, smoothed (per tick): the dynamic acceleration vector
         b = self._bx
-        b += (x * _FIX - b) >> _BASE_SHIFT
+        b += (x * _FIX - b) >> _AXIS_BASE_SHIFT
         self._bx = b
-        self._dx += (x * _FIX - b - self._dx) >> _SMOOTH_SHIFT
+        self._dx += (x * _FIX - b - self._dx) >> _AXIS_SMOOTH_SHIFT
         b = self._by
-        b += (y * _FIX - b) >> _BASE_SHIFT
+        b += (y * _FIX - b) >> _AXIS_BASE_SHIFT
         self._by = b
-        self._dy += (y * _FIX - b - self._dy) >> _SMOOTH_SHIFT
+        self._dy += (y * _FIX - b - self._dy) >> _AXIS_SMOOTH_SHIFT
         b = self._bz
-        b += (z * _FIX - b) >> _BASE_SHIFT
+        b += (z * _FIX - b) >> _AXIS_BASE_SHIFT
         self._bz = b
-        self._dz += (z * _FIX - b - self._dz) >> _SMOOTH_SHIFT
-        self._odd = not self._odd
-        if self._odd:
-            return
+        self._dz += (z * _FIX - b - self._dz) >> _AXIS_SMOOTH_SHIFT
         v = f // _FIX
         if v > _CLIP_MG:
             v = _CLIP_MG
@@ -257,22 +257,30 @@ class StepDetector:
         """One 40 ms tick: autocorrelation, gates, the phase of the walk."""
         self._last_tick = t
         hist = self._hist
-        ac = self._ac
         pos = self._pos
         hist[pos] = v
-        for k in range(_K_MIN - 1, _K_MAX + 2):
-            r = ac[k]
-            ac[k] = r + ((v * hist[(pos - k) & (_HIST - 1)] - r) >> _AC_SHIFT)
+        hist[pos + _HIST] = v  # twice: hist[pos + _HIST - k] is tick -k without wrapping
+        self._even = not self._even
+        if self._even:  # every other tick is enough for the averages (half the cost, same lags)
+            ac = self._ac
+            top = pos + _HIST
+            for k in range(_K_MIN - 1, _K_MAX + 2):
+                r = ac[k]
+                ac[k] = r + ((v * hist[top - k] - r) >> _AC_SHIFT)
+            self._r0 += (v * v - self._r0) >> _AC_SHIFT
         self._pos = (pos + 1) & (_HIST - 1)
-        self._r0 += (v * v - self._r0) >> _AC_SHIFT
         dx = self._dx // _FIX
         dy = self._dy // _FIX
         dz = self._dz // _FIX
-        self._dyn += (dx * dx + dy * dy + dz * dz - self._dyn) >> _AC_SHIFT
+        self._dyn += (dx * dx + dy * dy + dz * dz - self._dyn) >> _SWING_SHIFT
         fast = self._fast
         fast += ((v if v > 0 else -v) * _FIX - fast) >> _FAST_SHIFT
         self._fast = fast
-        moving = fast >= _GATE_MG * _FIX
+        d = v - self._prev  # the signal's change per tick: a baseline settling after a stop barely moves
+        motion = self._motion
+        motion += ((d if d > 0 else -d) * _FIX - motion) >> _FAST_SHIFT
+        self._motion = motion
+        moving = motion >= _GATE_MG * _FIX
         if not moving:
             self._onset = -1
             if self.walking:
@@ -290,7 +298,7 @@ class StepDetector:
         self._prev2 = p1
         self._prev = v
         if self.walking:
-            self._cs += (v * hist[(pos - self._lag) & (_HIST - 1)] - self._cs) >> _SHORT_SHIFT
+            self._cs += (v * hist[pos + _HIST - self._lag] - self._cs) >> _SHORT_SHIFT
             self._ps += (v * v - self._ps) >> _SHORT_SHIFT
             if self._confirm_at and t >= self._confirm_at:
                 self._confirm_at = 0
