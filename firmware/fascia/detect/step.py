@@ -5,20 +5,25 @@ Orientation free: everything starts from the acceleration magnitude |a| (resampl
 one-pole smoothers).
 
 Walking is a rhythm, so the counter follows the *period* of that signal rather than its peaks:
-a running (exponentially windowed, tau 2.6 s) autocorrelation over lags of 0.24-2.24 s gives the
+a running (exponentially windowed, tau 2.6 s) autocorrelation over lags of 0.28-2.0 s gives the
 signal's fundamental period P, the smallest lag with a strong, clear maximum. On the wrist the arm
 swings once per stride (two steps) and often dominates |a|; in a pocket one leg does the same; in a
 hand or on the trunk every foot strike shows. So P is a step when shorter than `_STRIDE_MIN_MS`
-(walking strides are never that short) and a stride (two steps) when longer (steps that slow are
-not walking). This works at 12.5 Hz, where heel strikes fall between samples but the swing does not.
+(walking strides are never that short), a stride (two steps) when longer, and two strides when
+longer than `_STRIDES_MIN_MS` (at 12.5 Hz a stride of exactly 12.5 samples repeats only every other
+stride). Walking slower than ~75 steps/min is therefore not counted right. This works at 12.5 Hz,
+where heel strikes fall between samples but the swing does not.
 
 A walk starts once the period has held within 12.5 % for `_LOCK` evaluations (every 240 ms) with a
 clearly periodic signal (normalised autocorrelation >= `_RHO_ON_Q8`/256) that is strong enough
-(>= `_MIN_RMS_MG`): vehicle vibration is too weak or too irregular, desk work too irregular. The
-steps since the motion began are then credited late with their own times. While walking, a phase
-accumulator emits one step per period, pulled towards the signal's peaks so that event times sit
-on the steps; the walk ends as soon as the motion stops (a fast gate on the signal's change) or the rhythm is
-lost.
+(>= `_MIN_RMS_MG`): vehicle vibration is too weak or too irregular. Its steps are held back until
+the rhythm has lasted `_CONFIRM_MS` (desk work and gestures rarely stay rhythmic that long; a walk
+that stopped less than `_RESUME_MS` ago resumes at once), then credited with their own times back
+to where the tick history stops repeating itself. While walking, a phase accumulator emits one step
+per period, pulled towards the signal's peaks so that event times sit on the steps, and the period
+follows the repeat lag (or twice or half of it); the walk ends as soon as the motion stops (a gate
+on the signal's change per tick: a baseline settling after a stop barely changes) or the rhythm is
+lost (at the lag, in a 0.64 s window, or in the long one).
 
 Power walking (`extras()`): `arm_swing` is the mean over walking time of the RMS of the dynamic
 acceleration vector (each axis minus its own 1.3 s baseline, 80 ms smoothed; the sum of the three
@@ -43,8 +48,8 @@ _SMOOTH_SHIFT = const(1)  # two one-pole smoothers, tau ~ 2 ticks = 80 ms each
 _FIX = const(16)  # fixed-point scale of the filter states
 _CLIP_MG = const(1000)  # ticks are clipped here: products stay small ints
 _HIST = const(128)  # tick history (5.1 s), a power of two
-_K_MIN = const(6)  # shortest lag: 0.24 s (250 steps/min)
-_K_MAX = const(56)  # longest lag: 2.24 s (a 54 steps/min stride)
+_K_MIN = const(7)  # shortest lag: 0.28 s (214 steps/min)
+_K_MAX = const(50)  # longest lag: 2.0 s (a 60 steps/min stride, two 120 steps/min strides)
 _AC_SHIFT = const(5)  # autocorrelation window, updated every other tick: tau = 64 ticks = 2.6 s
 _AXIS_BASE_SHIFT = const(5)  # per-axis gravity baseline: tau = 32 ticks = 1.3 s
 _AXIS_SMOOTH_SHIFT = const(1)  # per-axis smoother: tau = 2 ticks = 80 ms
