@@ -76,6 +76,7 @@ _CREDIT_MS = const(8000)  # the start of a walk is credited back at most this fa
 _PHASE = const(1024)  # one step of the phase accumulator
 _CONFIRM_MS = const(5000)  # a walk's steps are held back until its rhythm lasted this long
 _RESUME_MS = const(6000)  # a walk that stopped this recently resumes without a new confirmation
+_RECALL_MS = const(60000)  # ... and its period decides between a step and a stride this long
 _QUEUE = const(48)  # steps waiting to be reported (held ones included)
 BRISK_SPM = const(120)  # default brisk cadence, steps/min (see the docstring)
 BRISK_SWING_MG = const(500)  # default vigorous arm swing, milli-g RMS
@@ -379,6 +380,14 @@ class StepDetector:
                 n = 1 if lag_ms < _STRIDE_MIN_MS else 2 if lag_ms < _STRIDES_MIN_MS else 4
                 step = lag_ms // n
                 lag = k
+                p = self._ended_period  # a step or a stride? As the last walk, if it is close
+                if t - self._ended_at < _RECALL_MS and 8 * abs(step - p) >= 2 * p:
+                    if n > 1 and 8 * abs(step * 2 - p) < 2 * p:
+                        n >>= 1
+                        step <<= 1
+                    elif n < 4 and 8 * abs(step // 2 - p) < 2 * p:
+                        n <<= 1
+                        step >>= 1
                 if n == 1:  # follow the stride when it shows: it repeats even when the steps differ
                     j = self._peak_near(2 * k - 1, 2 * k + 1)
                     if j and ac[j] * 256 >= _RHO_OFF_Q8 * r0:
