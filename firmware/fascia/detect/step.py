@@ -61,6 +61,8 @@ _HALF_Q8 = const(90)  # ... or 35 % of it at half its lag
 _RHO_ON_Q8 = const(115)  # periodic enough to start a walk: normalised autocorrelation >= 0.45
 _RHO_OFF_Q8 = const(77)  # ... and to keep walking: >= 0.3
 _MIN_RMS_MG = const(30)  # weaker than this is vibration, not a walking body
+_HARD_RMS_MG = const(200)  # this strong (a pocket's or bag's jolts, sampled slowly) ...
+_RHO_HARD_Q8 = const(77)  # ... starts a walk at a lower periodicity, >= 0.3
 _GATE_MG = const(4)  # fast mean |change| per tick below this: standing still
 _STRIDE_MIN_MS = const(750)  # a period longer than this is a stride (two steps)
 _STRIDES_MIN_MS = const(1600)  # ... and longer than this two strides (a sampled signal may alternate)
@@ -375,7 +377,8 @@ class StepDetector:
                 j = self._peak_near(h - 1, h + 1)
                 if j and ac[j] * 256 >= _HALF_Q8 * ac[k] and ac[j] * 256 >= _RHO_ON_Q8 * r0:
                     k = j
-            if ac[k] * 256 >= _RHO_ON_Q8 * r0:
+            rho_on = _RHO_ON_Q8 if r0 < _HARD_RMS_MG * _HARD_RMS_MG else _RHO_HARD_Q8
+            if ac[k] * 256 >= rho_on * r0:
                 lag_ms = self._lag_ms(k)
                 n = 1 if lag_ms < _STRIDE_MIN_MS else 2 if lag_ms < _STRIDES_MIN_MS else 4
                 step = lag_ms // n
