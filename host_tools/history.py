@@ -157,6 +157,8 @@ def _show_report(report, keep: bool) -> None:
     for s in report.imported:
         for error in s["errors"]:
             console.print(f"[yellow]session {s['session_id']}: damaged record skipped: {error}")
+    for sid in report.repaired:
+        console.print(f"[yellow]session {sid}: the store's copy was damaged: replaced by the device's")
     for f in report.failed:
         console.print(f"[red]session {f['session_id']}: {f['reason']}")
     for sid, reason in report.device_errors:

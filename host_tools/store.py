@@ -257,8 +257,10 @@ class Store:
         """Add one session log; returns (local id, outcome).
 
         Outcome: "new"; "duplicate" (this file is already stored); "updated" (the stored file was
-        the start of this one: a session imported while incomplete, now longer); "conflict" (a
-        different file with the same key is stored: kept, this one is not imported).
+        the start of this one: a session imported while incomplete, now longer); "repaired" (the
+        stored copy no longer matches the CRC-32 it was stored with, e.g. a damaged disk page: this
+        one replaces it); "conflict" (a different, intact file with the same key is stored: kept,
+        this one is not imported).
         `device_id`/`session_id` are used when the HEADER is unreadable (or carries no device id);
         `clock` ({"boot", "uptime_s", "epoch"} read from the device at sync) dates sessions
         recorded before its clock was set."""
@@ -266,15 +268,16 @@ class Store:
         header = parsed["header"] or {}
         key = _key(header, device_id, session_id)
         with self.transaction():
-            row = self.con.execute("SELECT id, raw FROM sessions WHERE " + _BY_KEY, key).fetchone()
+            row = self.con.execute("SELECT id, raw, raw_crc32 FROM sessions WHERE " + _BY_KEY, key).fetchone()
             if row and row["raw"] == raw:
                 return row["id"], "duplicate"
-            if row and not raw.startswith(row["raw"]):
+            damaged = row is not None and zlib.crc32(row["raw"]) != row["raw_crc32"]
+            if row and not damaged and not raw.startswith(row["raw"]):
                 return row["id"], "conflict"
             if row:
                 self.con.execute("DELETE FROM sessions WHERE id = ?", (row["id"],))
             rid = self._insert(row["id"] if row else None, key, header, parsed, raw, clock)
-        return rid, "updated" if row else "new"
+        return rid, "repaired" if damaged else "updated" if row else "new"
 
     def _insert(self, rid: int | None, key: tuple, header: dict, parsed: dict, raw: bytes, clock) -> int:
         """Write one session's rows (inside the caller's transaction); `rid` None = a new local id."""
@@ -324,16 +327,16 @@ class Store:
     # ------------------------------------------------------------ reading
 
     def holds(self, head: bytes, size: int, crc32: int, device_id: str = "", session_id: int = 0) -> bool:
-        """Is this exact file already stored? Judged from its first bytes (the HEADER: the key), its
-        size and CRC-32, so a sync need not copy it again. (`device_id`/`session_id`: as for
-        import_session.)"""
+        """Is this exact file already stored, intact? Found by its first bytes (the HEADER: the key);
+        the stored bytes themselves must have the device's size and CRC-32 (not just the columns
+        saying so: a damaged page in the database would otherwise pass), so a sync may skip the copy
+        and delete the device's. (`device_id`/`session_id`: as for import_session.)"""
         header = next((f for _, t, f in logread.iter_records(head) if t == log.HEADER), None)
         with self._errors():
             row = self.con.execute(
-                "SELECT length(raw), raw_crc32 FROM sessions WHERE " + _BY_KEY,
-                _key(header or {}, device_id, session_id),
+                "SELECT raw FROM sessions WHERE " + _BY_KEY, _key(header or {}, device_id, session_id)
             ).fetchone()
-        return row is not None and tuple(row) == (size, crc32)
+        return row is not None and len(row["raw"]) == size and zlib.crc32(row["raw"]) == crc32
 
     def get(self, local_id: int, series: bool = True) -> dict | None:
         """One session record by local id; `series`: with its events_ms and progress."""

@@ -132,6 +132,7 @@ class SyncReport:
     on_device: int = 0  # session files found
     imported: list[dict] = field(default_factory=list)  # {"id", "session_id", "activity", "count", "errors"}
     already: list[int] = field(default_factory=list)  # device session ids the store already held
+    repaired: list[int] = field(default_factory=list)  # the stored copy was damaged: replaced
     recording: list[int] = field(default_factory=list)  # still being recorded: left alone
     failed: list[dict] = field(default_factory=list)  # {"session_id", "reason"}: not acknowledged
     acked: list[int] = field(default_factory=list)
@@ -235,7 +236,9 @@ def _transfer(
                 continue
             if outcome == "duplicate":
                 report.already.append(s["id"])
-            else:  # new, or updated: it grew since it was imported
+            else:  # new, updated (it grew since it was imported) or repaired (the stored copy was damaged)
+                if outcome == "repaired":
+                    report.repaired.append(s["id"])
                 rec = store.get(rid, series=False) or {}
                 devices.add(rec["device_id"])
                 report.imported.append(

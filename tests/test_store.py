@@ -501,3 +501,22 @@ def test_a_migration_killed_midway_leaves_the_old_store_intact(tmp_path):
     with Store(path) as s:  # the next writer migrates it
         assert {r["id"]: (r["events_ms"], r["progress"]) for r in s.sessions()} == stored
     assert table_names(path) == {"devices", "sessions"}
+
+
+def test_a_damaged_stored_copy_is_not_held_and_the_device_copy_repairs_it(tmp_path):
+    """Issue 17 item 3: `holds` reads the stored bytes, not only their length/CRC columns."""
+    from conftest import damage_stored_copy
+
+    path = tmp_path / "s.sqlite3"
+    raw = session_bytes()
+    with Store(path) as store:
+        rid = store.import_session(raw)[0]
+    damage_stored_copy(path, raw)
+    with Store(path) as store:
+        assert store.raw(rid) != raw
+        assert not store.holds(raw[:64], len(raw), zlib.crc32(raw))  # so a sync copies it again
+        assert store.import_session(raw) == (rid, "repaired")
+        assert store.raw(rid) == raw and store.holds(raw[:64], len(raw), zlib.crc32(raw))
+        # an intact stored copy that differs is still a conflict, never replaced
+        assert store.import_session(session_bytes(count=7))[1] == "conflict"
+        assert store.raw(rid) == raw

@@ -339,3 +339,20 @@ def test_a_failed_restart_is_a_warning_not_a_failed_sync(flash, device, tmp_path
     out = " ".join(capsys.readouterr().out.split())  # as one line, however the console wrapped it
     assert "did not restart" in out and "could not enter raw repl" in out and "2 imported" in out
     assert len(stored(db)) == 2
+
+
+def test_a_damaged_stored_copy_is_repaired_from_the_device_never_deleted_as_already_here(
+    flash, device, tmp_path, capsys
+):
+    """Issue 17 item 3: with a damaged page in the store, a sync used to say "already here" and
+    delete the device's copy, the only good one."""
+    from conftest import damage_stored_copy
+
+    db = tmp_path / "s.sqlite3"
+    originals = {int(p.stem): p.read_bytes() for p in (flash / "log").glob("*.fsl")}
+    assert sync_json(device.port, db, capsys, "--keep")["acked"] == [1, 2]
+    damage_stored_copy(db, originals[2])
+    again = sync_json(device.port, db, capsys)
+    assert again["already"] == [1] and again["repaired"] == [2] and again["deleted"] == [1, 2]
+    with Store(db, write=False) as s:
+        assert sorted(s.raw(r["id"]) for r in s.sessions()) == sorted(originals.values())
