@@ -57,6 +57,13 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("sessions", help="list the sessions in the local store")
     p.add_argument("--since", type=since_arg, help="from this date (YYYY-MM-DD) or N days ago (e.g. 7d)")
     p.add_argument("--activity", "-a", choices=ACTIVITIES)
+    p.add_argument(
+        "--limit",
+        type=_count_arg,
+        default=SESSIONS_SHOWN,
+        help=f"show the newest N sessions (default {SESSIONS_SHOWN}; 0: all)",
+    )
+    p.add_argument("--page", type=_page_arg, default=1, help="page P of --limit sessions, 1 the newest")
     _db_json(p)
     p.set_defaults(func=cmd_sessions)
 
@@ -180,11 +187,41 @@ def _show_report(report, keep: bool) -> None:
     console.print(f"{counts}, {gone} ({report.seconds:.1f} s)")
 
 
+SESSIONS_SHOWN = 30  # `fascia sessions` shows this many of the newest by default: ten years are 7,000+
+
+
+def _count_arg(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 0")
+    return int(text)
+
+
+def _page_arg(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a page number (1, 2, ...)")
+    return int(text)
+
+
 def cmd_sessions(args: argparse.Namespace) -> None:
+    """One page of sessions (the newest --limit, oldest first), and how many more there are."""
     with Store(args.db, write=False) as store:
-        records = store.sessions(since=args.since, activity=args.activity, series=False)
+        total = store.count(since=args.since, activity=args.activity)
+        newest, skip = (args.limit, (args.page - 1) * args.limit) if args.limit else (None, 0)
+        records = list(
+            store.iter_sessions(
+                since=args.since, activity=args.activity, series=False, newest=newest, skip=skip
+            )
+        )
+    older = max(0, total - skip - len(records))
+    more = ""
+    if records and (older or skip):
+        more = f"sessions {total - skip - len(records) + 1}-{total - skip} of {total}"
+        if older:
+            more += f"; {older} older: --page {args.page + 1}, or --limit 0 for all"
     if args.json:
         _print_json(records)
+        if more:
+            print(f"fascia: {more}", file=sys.stderr)
         return
     table = Table("id", "start", "activity", "mode", "count", "time", "/min", "kcal", "status")
     for s in records:
@@ -199,7 +236,14 @@ def cmd_sessions(args: argparse.Namespace) -> None:
             f"{s['kcal']:.1f}",
             "ok" if s["status"] == "complete" and not s["errors"] else s["status"],
         )
-    Console().print(table if records else "no sessions yet: connect the device and run `fascia sync`")
+    if not records:
+        empty = f"no sessions on page {args.page} ({total} in all)" if total else "no sessions yet"
+        Console().print(empty + ("" if total else ": connect the device and run `fascia sync`"))
+        return
+    console = Console()
+    console.print(table)
+    if more:
+        console.print(more)
 
 
 def cmd_show(args: argparse.Namespace) -> None:

@@ -359,20 +359,51 @@ class Store:
     ) -> list[dict]:
         """Session records, oldest first. `since`/`until`: epoch s (a session of unknown start is
         then left out); `series`: include events_ms and progress."""
-        where, args = [], []
-        if since is not None:
-            where.append("start_utc >= ?")
-            args.append(since)
-        if until is not None:
-            where.append("start_utc < ?")
-            args.append(until)
-        if activity:
-            where.append("activity = ?")
-            args.append(activity)
-        sql = _select(series) + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY start_utc IS NULL, start_utc, device_id, session_id"
+        return list(self.iter_sessions(since, until, activity, series))
+
+    def iter_sessions(
+        self,
+        since: int | None = None,
+        until: int | None = None,
+        activity: str | None = None,
+        series: bool = True,
+        *,
+        newest: int | None = None,
+        skip: int = 0,
+    ) -> Iterator[dict]:
+        """As `sessions`, one record at a time (memory stays one record's, however long the
+        history: export). `newest`: only the newest n of the selection after skipping the `skip`
+        newest ones (a page of `fascia sessions`), still oldest first."""
+        where, args = _where(since, until, activity)
+        order = "start_utc IS NULL, start_utc, device_id, session_id"
+        sql = _select(series) + where + " ORDER BY " + order
+        if newest is not None:
+            newest_first = order.replace(",", " DESC,") + " DESC"
+            sql = (
+                f"SELECT * FROM ({_select(series)}{where} ORDER BY {newest_first} LIMIT ? OFFSET ?)"
+                f" ORDER BY {order}"
+            )
+            args += [newest, skip]
         with self._errors():
-            return [self._record(row, series) for row in self.con.execute(sql, args).fetchall()]
+            cursor = self.con.execute(sql, args)
+            for row in cursor:
+                yield self._record(row, series)
+
+    def count(self, since: int | None = None, until: int | None = None, activity: str | None = None) -> int:
+        """How many sessions `sessions` would return."""
+        where, args = _where(since, until, activity)
+        with self._errors():
+            return self.con.execute("SELECT count(*) FROM sessions" + where, args).fetchone()[0]
+
+    def extra_names(
+        self, since: int | None = None, until: int | None = None, activity: str | None = None
+    ) -> list[str]:
+        """The names of every extra figure in the selection, sorted (CSV columns, known before the
+        first row is written)."""
+        where, args = _where(since, until, activity)
+        with self._errors():
+            rows = self.con.execute("SELECT DISTINCT extras FROM sessions" + where, args)
+            return sorted({name for (extras,) in rows for name in json.loads(extras)})
 
     def devices(self) -> list[dict]:
         with self._errors():
@@ -432,6 +463,21 @@ class Store:
             t["duration_ms"] += s["duration_ms"]
             t["kcal"] = round(t["kcal"] + s["kcal"], 1)
         return [days[k] for k in sorted(days)]
+
+
+def _where(since: int | None, until: int | None, activity: str | None) -> tuple[str, list]:
+    """The WHERE clause (with its leading space, or "") and its arguments for a selection."""
+    where, args = [], []
+    if since is not None:
+        where.append("start_utc >= ?")
+        args.append(since)
+    if until is not None:
+        where.append("start_utc < ?")
+        args.append(until)
+    if activity:
+        where.append("activity = ?")
+        args.append(activity)
+    return (" WHERE " + " AND ".join(where) if where else ""), args
 
 
 def _select(series: bool) -> str:
