@@ -30,15 +30,14 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
-
-import serial.tools.list_ports
-from mpremote.transport import TransportError
-from mpremote.transport_serial import SerialTransport
+from typing import TYPE_CHECKING, Protocol
 
 from fascia.spec import logread, syncwire
 from host_tools.errors import UserError
 from host_tools.store import Store
+
+if TYPE_CHECKING:  # mpremote and pyserial are imported when a USB sync starts: other commands start faster
+    from mpremote.transport_serial import SerialTransport
 
 DEVICE_ROOT = "."  # the flash's top is the REPL's cwd: "/" on the ESP32, the flash dir on the simulator
 CRASH_ENV = "FASCIA_SYNC_CRASH_AT"  # tests: SIGKILL this process at the named step (see _step)
@@ -91,6 +90,8 @@ def read_frame(read: Callable[[int], bytes]) -> tuple[int, int, int, bytes]:
 
 def _first_usb_port() -> str:
     """The first USB serial port, as `mpremote connect auto` picks it."""
+    import serial.tools.list_ports
+
     for p in sorted(serial.tools.list_ports.comports()):
         if p.vid is not None and p.pid is not None:
             return p.device
@@ -118,6 +119,9 @@ class Device:
 
     def _connect(self) -> SerialTransport:
         """Open the port and enter the raw REPL, soft-resetting once (a clean heap, the app stopped)."""
+        from mpremote.transport import TransportError
+        from mpremote.transport_serial import SerialTransport
+
         if self._link is None:
             port = self.port or _first_usb_port()
             try:
@@ -148,6 +152,8 @@ class Device:
 
     def _send(self, code: str) -> None:
         """Start `code` (with fascia.app.sync imported as _s) on the device (raw-paste mode)."""
+        from mpremote.transport import TransportError
+
         try:
             link = self._connect()
             if not self._prompted and not link.read_until(1, b">").endswith(b">"):
@@ -252,6 +258,8 @@ class Device:
     def _interrupt(self) -> None:
         """After a broken stream: stop the device (Ctrl-C), let the line fall silent, and enter
         the raw REPL again (no reset), so that the stream can be asked for again."""
+        from mpremote.transport import TransportError
+
         link = self._connect()
         try:
             link.serial.write(b"\r\x03")
