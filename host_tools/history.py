@@ -51,6 +51,12 @@ def register(subparsers) -> None:
     p.add_argument(
         "--keep", action="store_true", help="keep the sessions on the device (only mark them synced)"
     )
+    p.add_argument(
+        "--baud",
+        type=_baud_arg,
+        help="USB: stream the files at this rate (default: 1500000 behind a CH9102/CP210x bridge, else "
+        "115200; 115200 never switches); a rate that fails falls back to 115200",
+    )
     _db_json(p)
     p.set_defaults(func=cmd_sync)
 
@@ -117,12 +123,18 @@ def _print_json(value) -> None:
 # ---------------------------------------------------------------- commands
 
 
+def _baud_arg(text: str) -> int:
+    if not text.isdigit() or not 9600 <= int(text) <= 5_000_000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a baud rate (9600 to 5000000)")
+    return int(text)
+
+
 def cmd_sync(args: argparse.Namespace) -> None:
     from host_tools.sync import Device, sync
 
     ble = args.ble or args.address or args.simulated
-    if ble and args.port:
-        raise UserError("--port is for USB, --ble/--address/--simulated for Bluetooth: choose one")
+    if ble and (args.port or args.baud):
+        raise UserError("--port/--baud are for USB, --ble/--address/--simulated for Bluetooth: choose one")
     with Store(args.db) as store, contextlib.ExitStack() as stack:
         status = None if args.json else stack.enter_context(Console(stderr=True).status("connecting"))
 
@@ -138,7 +150,7 @@ def cmd_sync(args: argparse.Namespace) -> None:
 
             device = stack.enter_context(open_ble_device(args.address, args.simulated, progress))
         else:
-            device = Device(args.port)
+            device = Device(args.port, baud=args.baud)
         report = sync(store, device, keep=args.keep, say=say)
     if args.json:
         _print_json(report.as_dict())

@@ -44,7 +44,8 @@ CRASH_ENV = "FASCIA_SYNC_CRASH_AT"  # tests: SIGKILL this process at the named s
 MPREMOTE_TIMEOUT_S = 120  # at most this long draining a stream broken off
 READ_TIMEOUT_S = 10  # a device silent this long (mid-frame, or before answering) has stopped answering
 QUIET_S = 0.3  # the line is drained once it has been silent this long
-BAUD = 115200
+# USB serial bridges known to carry syncwire.FAST_BAUD (vid, pid): WCH CH9102 / CH343, Silicon Labs CP210x
+FAST_BRIDGES = {(0x1A86, 0x55D4), (0x1A86, 0x55D3), (0x10C4, 0xEA60), (0x10C4, 0xEA70)}
 # What `mpremote reset` runs (a hard reset: the app starts as at power-on; the ESP32's RTC keeps the
 # time just set), or where there is no machine.reset (the unix port behind SerialBridge) a soft reset,
 # which ends that process: the bridge starts it again, its model of a reboot.
@@ -88,6 +89,17 @@ def read_frame(read: Callable[[int], bytes]) -> tuple[int, int, int, bytes]:
     return kind, sid, offset, payload
 
 
+def fast_rate(port: str) -> int:
+    """The rate to stream at on `port`: syncwire.FAST_BAUD behind a bridge known to carry it (and
+    whose ESP32 UART can follow), else 0 (stay at the REPL's rate)."""
+    import serial.tools.list_ports
+
+    for p in serial.tools.list_ports.comports():
+        if p.device == port and (p.vid, p.pid) in FAST_BRIDGES:
+            return syncwire.FAST_BAUD
+    return 0
+
+
 def _first_usb_port() -> str:
     """The first USB serial port, as `mpremote connect auto` picks it."""
     import serial.tools.list_ports
@@ -104,9 +116,14 @@ class Device:
 
     can_delete = True
 
-    def __init__(self, port: str | None = None, root: str = DEVICE_ROOT):
+    def __init__(self, port: str | None = None, root: str = DEVICE_ROOT, baud: int | None = None):
+        """`baud`: the rate to stream the files at (None: fast_rate(port); the REPL's rate: never
+        switch); a stream that breaks at that rate is resumed at the REPL's (the fallback)."""
         self.port = port
         self.root = root
+        self.baud = baud
+        self.streamed_at = syncwire.REPL_BAUD  # the rate the last stream's files came at
+        self.fell_back = False  # the fast rate failed: this sync went on at the REPL's
         self.resumed = 0  # streams broken off and resumed (see copy)
         self.chunk = syncwire.CHUNK  # payload bytes per frame asked for
         self._link: SerialTransport | None = None
@@ -125,7 +142,7 @@ class Device:
         if self._link is None:
             port = self.port or _first_usb_port()
             try:
-                link = SerialTransport(port, baudrate=BAUD)
+                link = SerialTransport(port, baudrate=syncwire.REPL_BAUD)
             except TransportError:
                 raise SyncError(f"device on {port}: cannot open the port (is it plugged in?)") from None
             link.serial.timeout = READ_TIMEOUT_S
@@ -137,6 +154,8 @@ class Device:
                 raise SyncError(f"device on {port}: {e} (is the fascia firmware installed?)") from None
             self._link = link
             self._prompted = False
+            if self.baud is None:
+                self.baud = fast_rate(port)
         return self._link
 
     def _drop(self) -> None:
@@ -234,6 +253,10 @@ class Device:
                 if attempt == syncwire.RESUME_ATTEMPTS:
                     raise SyncError(f"the copy from {self._where()} kept breaking off: {e}") from None
                 self.resumed += 1
+                if self.streamed_at != syncwire.REPL_BAUD:  # the fast rate did not work: never again
+                    self.fell_back = True
+                    self.baud = self.streamed_at = syncwire.REPL_BAUD
+                    self._set_rate(syncwire.REPL_BAUD)
                 self._interrupt()
         for p in paths:
             sid = self._listed[p]["id"]
@@ -242,11 +265,19 @@ class Device:
 
     def _stream(self, wanted: list[list[int]], got: dict[int, bytearray], done: dict[int, bool]) -> None:
         """One stream exchange: the frames for `wanted` ([id, offset, size]) appended to `got`."""
-        self._send(f"_s.stream({self.root!r}, {wanted!r}, {self.chunk})")
+        fast = self.baud if (self.baud or 0) > syncwire.REPL_BAUD else 0
+        self._send(f"_s.stream({self.root!r}, {wanted!r}, {self.chunk}, None, {fast})")
+        self.streamed_at = syncwire.REPL_BAUD
         while True:
             kind, sid, offset, payload = read_frame(self._read)
             if kind == syncwire.END:
+                if self.streamed_at != syncwire.REPL_BAUD:  # the device is back at the REPL's rate
+                    self._set_rate(syncwire.REPL_BAUD)
                 break
+            if kind == syncwire.BAUD and fast and offset == fast:  # later frames come at this rate
+                self.streamed_at = offset
+                self._set_rate(offset)
+                continue
             if sid not in got or (kind == syncwire.DATA and offset != len(got[sid])):
                 raise FrameError(f"unexpected frame (session {sid}, offset {offset})")
             if kind == syncwire.DATA:
@@ -254,6 +285,10 @@ class Device:
             else:  # EOF: this is all there is; GONE: the device has no such file any more
                 done[sid] = kind == syncwire.EOF
         self._finish()
+
+    def _set_rate(self, baud: int) -> None:
+        assert self._link is not None
+        self._link.serial.baudrate = baud
 
     def _interrupt(self) -> None:
         """After a broken stream: stop the device (Ctrl-C), let the line fall silent, and enter

@@ -423,3 +423,53 @@ def test_a_chunk_damaged_on_the_line_is_resumed_from_where_it_broke_off(flash, d
         assert dev.asked == [[[1, 0, sizes[0]], [2, 0, sizes[1]]], [[2, 64, sizes[1]]]]  # resumed at byte 64
         assert sorted(store.raw(r["id"]) for r in store.sessions()) == sorted(originals.values())
     assert report.deleted == sorted(originals)
+
+
+def test_a_board_that_cannot_switch_its_uart_streams_at_the_repl_rate(flash, device, tmp_path):
+    dev = sync.Device(device.port, baud=syncwire.FAST_BAUD)  # the unix port has no machine.UART
+    with Store(tmp_path / "s.sqlite3") as store:
+        report = sync.sync(store, dev)
+    assert len(report.imported) == 2 and report.failed == []
+    assert (dev.streamed_at, dev.fell_back, dev.resumed) == (syncwire.REPL_BAUD, False, 0)
+
+
+class GarbledAtFastRateDevice(sync.Device):
+    """A board that announces the fast rate, and a bridge that garbles everything at it."""
+
+    def _send(self, code: str) -> None:
+        if ", 1500000)" in code:  # a stream asked at the fast rate: the device announces it
+            code = (
+                f"import sys\n_s._frame(sys.stdout.buffer, bytearray(17), {syncwire.BAUD}, 0, 1500000, 0)\n"
+                + code
+            )
+        super()._send(code)
+
+    def _read(self, n: int) -> bytes:
+        data = super()._read(n)
+        assert self._link is not None
+        return bytes(b ^ 0x5A for b in data) if self._link.serial.baudrate != syncwire.REPL_BAUD else data
+
+
+def test_a_fast_rate_that_fails_falls_back_and_resumes_at_the_repl_rate(flash, device, tmp_path):
+    originals = {int(p.stem): p.read_bytes() for p in (flash / "log").glob("*.fsl")}
+    dev = GarbledAtFastRateDevice(device.port, baud=syncwire.FAST_BAUD)
+    with Store(tmp_path / "s.sqlite3") as store:
+        report = sync.sync(store, dev)
+        assert sorted(store.raw(r["id"]) for r in store.sessions()) == sorted(originals.values())
+    assert (dev.fell_back, dev.resumed, dev.streamed_at) == (True, 1, syncwire.REPL_BAUD)
+    assert report.failed == [] and report.deleted == sorted(originals)
+
+
+def test_the_fast_rate_is_chosen_only_behind_bridges_known_to_carry_it(monkeypatch):
+    import serial.tools.list_ports
+    from serial.tools.list_ports_common import ListPortInfo
+
+    def port(device: str, vid: int, pid: int) -> ListPortInfo:
+        info = ListPortInfo(device, skip_link_detection=True)
+        info.vid, info.pid = vid, pid
+        return info
+
+    ports = [port("/dev/ttyACM0", 0x1A86, 0x55D4), port("/dev/ttyUSB1", 0x0403, 0x6001)]  # CH9102, FTDI
+    monkeypatch.setattr(serial.tools.list_ports, "comports", lambda: ports)
+    assert sync.fast_rate("/dev/ttyACM0") == syncwire.FAST_BAUD
+    assert sync.fast_rate("/dev/ttyUSB1") == 0 and sync.fast_rate("/dev/pts/3") == 0

@@ -183,10 +183,12 @@ def main() -> int:
             "export_json": ("export", str(Path(tmp) / "all.json"), "--format", "json"),
         }
         timed = {name: fascia(*argv, "--db", str(big)) for name, argv in runs.items()}
+        startup = fascia("--help")  # the CLI's own start-up, in each figure above
         figures["ten_years"] = {
             "sessions": n,
             "db_bytes": big.stat().st_size,
             "fill_seconds": round(fill, 1),
+            "cli_startup_seconds": round(startup[0], 2),
             **{f"{name}_seconds": round(t, 2) for name, (t, _) in timed.items()},
             **{f"{name}_peak_mib": round(m) for name, (_, m) in timed.items()},
             "export_json_bytes": (Path(tmp) / "all.json").stat().st_size,
@@ -200,6 +202,7 @@ def main() -> int:
             t, mib = timed[name]
             shown = " ".join(a for a in argv if not a.startswith(tmp))
             print(f"  fascia {shown:<22} {t:5.2f} s {mib:5.0f} MiB")
+        print(f"  (of which the CLI's start-up, `fascia --help`: {startup[0]:.2f} s {startup[1]:.0f} MiB)")
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "history.json").write_text(json.dumps(figures, indent=1) + "\n")
     print(f"written: {OUT / 'history.json'}")

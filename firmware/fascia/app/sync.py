@@ -130,15 +130,51 @@ def _frame(out, buf, kind: int, sid: int, offset: int, n: int) -> None:
     out.write(view[: syncwire.HEAD_SIZE + n])
 
 
-def stream(root: str, wanted, chunk: int = syncwire.CHUNK, out=None) -> None:
+def _repl_uart(baud: int) -> bool:
+    """Set the REPL's UART (UART 0, behind the USB bridge) to `baud`; False where that cannot be
+    done (the unix port has no machine.UART; a port that keeps UART 0 for itself refuses)."""
+    try:
+        from machine import UART
+
+        UART(0).init(baudrate=baud)
+        return True
+    except (ImportError, AttributeError, TypeError, ValueError, OSError):
+        return False
+
+
+def stream(root: str, wanted, chunk: int = syncwire.CHUNK, out=None, baud: int = 0) -> None:
     """Send bytes [offset, size) of each [session id, offset, size] in `wanted` as frames on
-    `out` (stdout's bytes), then END (fascia.spec.syncwire). One buffer for the whole stream:
-    memory stays at `chunk` bytes however large the files are."""
+    `out` (stdout's bytes), then END (fascia.spec.syncwire); at `baud` if given and this board can
+    switch (announced by a BAUD frame; back at REPL_BAUD before returning). One buffer for the whole
+    stream: memory stays at `chunk` bytes however large the files are."""
     out = out or sys.stdout.buffer
     chunk = max(1, min(chunk, syncwire.MAX_CHUNK))
     buf = bytearray(syncwire.HEAD_SIZE + chunk)
+    fast = baud > syncwire.REPL_BAUD and hasattr(time, "sleep_ms") and _has_uart()
+    if fast:
+        _frame(out, buf, syncwire.BAUD, 0, baud, 0)
+        time.sleep_ms(syncwire.SETTLE_MS)  # type: ignore[attr-defined]  # (MicroPython only)
+        fast = _repl_uart(baud)  # if this fails the host reads garbage, falls back and resumes
+    try:
+        _frames(out, buf, chunk, _store(root), wanted)
+    finally:
+        if fast:
+            time.sleep_ms(syncwire.SETTLE_MS)  # type: ignore[attr-defined]
+            _repl_uart(syncwire.REPL_BAUD)
+
+
+def _has_uart() -> bool:
+    try:
+        from machine import UART  # noqa: F401
+
+        return True
+    except ImportError:
+        return False
+
+
+def _frames(out, buf, chunk: int, store: LogStore, wanted) -> None:
+    """stream()'s frames: DATA... then EOF (or GONE) per wanted file, then END."""
     view = memoryview(buf)
-    store = _store(root)
     for sid, offset, size in wanted:
         try:
             path = store.path(sid)
