@@ -30,14 +30,21 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from fascia.spec import logread, syncwire
 from host_tools.errors import UserError
 from host_tools.store import Store
 
 if TYPE_CHECKING:  # mpremote and pyserial are imported when a USB sync starts: other commands start faster
+    import serial
     from mpremote.transport_serial import SerialTransport
+
+
+def _serial_of(link: SerialTransport) -> serial.Serial:
+    """The transport's pyserial port (mpremote types it as a union with its own test double)."""
+    return cast("serial.Serial", link.serial)
+
 
 DEVICE_ROOT = "."  # the flash's top is the REPL's cwd: "/" on the ESP32, the flash dir on the simulator
 CRASH_ENV = "FASCIA_SYNC_CRASH_AT"  # tests: SIGKILL this process at the named step (see _step)
@@ -145,7 +152,7 @@ class Device:
                 link = SerialTransport(port, baudrate=syncwire.REPL_BAUD)
             except TransportError:
                 raise SyncError(f"device on {port}: cannot open the port (is it plugged in?)") from None
-            link.serial.timeout = READ_TIMEOUT_S
+            _serial_of(link).timeout = READ_TIMEOUT_S
             try:
                 with contextlib.redirect_stdout(io.StringIO()):  # mpremote prints what it got instead
                     link.enter_raw_repl(soft_reset=True, timeout_overall=READ_TIMEOUT_S)
@@ -167,7 +174,7 @@ class Device:
     def _read(self, n: int) -> bytes:
         """Up to n bytes (fewer only after READ_TIMEOUT_S of silence)."""
         assert self._link is not None
-        return self._link.serial.read(n)
+        return _serial_of(self._link).read(n)
 
     def _send(self, code: str) -> None:
         """Start `code` (with fascia.app.sync imported as _s) on the device (raw-paste mode)."""
@@ -178,8 +185,8 @@ class Device:
             if not self._prompted and not link.read_until(1, b">").endswith(b">"):
                 raise TransportError("no prompt")
             self._prompted = False
-            link.serial.write(b"\x05A\x01")
-            if link.serial.read(2) != b"R\x01":
+            _serial_of(link).write(b"\x05A\x01")
+            if _serial_of(link).read(2) != b"R\x01":
                 raise SyncError(f"device on {self._where()}: no raw-paste mode (MicroPython 1.14 or later)")
             link.raw_paste_write(("from fascia.app import sync as _s\n" + code).encode())
         except (TransportError, OSError):
@@ -191,7 +198,7 @@ class Device:
         prompt, read here too); SyncError if it raised."""
         data = b""
         while data.count(b"\x04") < 2 or not data.endswith(b">"):
-            more = self._read(max(1, self._link.serial.in_waiting if self._link else 1))
+            more = self._read(max(1, _serial_of(self._link).in_waiting if self._link else 1))
             if not more:
                 self._drop()
                 raise SyncError(f"the device on {self._where()} stopped answering")
@@ -288,7 +295,7 @@ class Device:
 
     def _set_rate(self, baud: int) -> None:
         assert self._link is not None
-        self._link.serial.baudrate = baud
+        _serial_of(self._link).baudrate = baud
 
     def _interrupt(self) -> None:
         """After a broken stream: stop the device (Ctrl-C), let the line fall silent, and enter
@@ -297,12 +304,13 @@ class Device:
 
         link = self._connect()
         try:
-            link.serial.write(b"\r\x03")
+            port = _serial_of(link)
+            port.write(b"\r\x03")
             deadline = time.monotonic() + MPREMOTE_TIMEOUT_S
-            link.serial.timeout = QUIET_S
-            while link.serial.read(65536) and time.monotonic() < deadline:
+            port.timeout = QUIET_S
+            while port.read(65536) and time.monotonic() < deadline:
                 pass
-            link.serial.timeout = READ_TIMEOUT_S
+            port.timeout = READ_TIMEOUT_S
             with contextlib.redirect_stdout(io.StringIO()):
                 link.enter_raw_repl(soft_reset=False, timeout_overall=READ_TIMEOUT_S)
             self._prompted = False
