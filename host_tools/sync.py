@@ -9,7 +9,7 @@ The order is what makes it safe to pull the cable (or kill the process) at any m
 4. only then acknowledge them on the device (LogStore renames .fsl -> .fss), and delete them
    (unless --keep, or the link cannot delete: over Bluetooth the person confirms deletes on the
    device, so they are left there, acknowledged);
-5. restart the device's app (USB: mpremote stopped it; also after a failure once connected).
+5. restart the device's app (USB: entering the raw REPL stopped it; also after a failure once connected).
 A rerun after an interruption at any step finds each session either still unsynced on the device
 (copied again, the import is a no-op: the store's key dedupes it) or already in the store
 (acknowledged/deleted without copying). The device side is `fascia.app.sync`; `sync()` takes any
@@ -48,7 +48,7 @@ def _serial_of(link: SerialTransport) -> serial.Serial:
 
 DEVICE_ROOT = "."  # the flash's top is the REPL's cwd: "/" on the ESP32, the flash dir on the simulator
 CRASH_ENV = "FASCIA_SYNC_CRASH_AT"  # tests: SIGKILL this process at the named step (see _step)
-MPREMOTE_TIMEOUT_S = 120  # at most this long draining a stream broken off
+DRAIN_TIMEOUT_S = 120  # at most this long draining a stream broken off
 READ_TIMEOUT_S = 10  # a device silent this long (mid-frame, or before answering) has stopped answering
 QUIET_S = 0.3  # the line is drained once it has been silent this long
 # USB serial bridges known to carry syncwire.FAST_BAUD (vid, pid): WCH CH9102 / CH343, Silicon Labs CP210x
@@ -306,7 +306,7 @@ class Device:
         try:
             port = _serial_of(link)
             port.write(b"\r\x03")
-            deadline = time.monotonic() + MPREMOTE_TIMEOUT_S
+            deadline = time.monotonic() + DRAIN_TIMEOUT_S
             port.timeout = QUIET_S
             while port.read(65536) and time.monotonic() < deadline:
                 pass
