@@ -88,8 +88,9 @@ def modelled_s(wire_bytes: int, round_trips: int, baud: int) -> float:
     return wire_bytes * 10 / baud + round_trips * USB_TURN_S
 
 
-def fascia(*args: str) -> tuple[float, float]:
-    """(seconds, peak memory MiB) of `fascia ARGS` as a user runs it: a fresh process."""
+def fascia(*args: str) -> tuple[float, float, float]:
+    """(seconds, peak memory MiB, CPU seconds) of `fascia ARGS` as a user runs it: a fresh process.
+    On a loaded machine the CPU time (user + system) is the steadier figure."""
     t0 = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "host_tools.cli", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -100,7 +101,7 @@ def fascia(*args: str) -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(err[-500:].decode(errors="replace"))
-    return time.monotonic() - t0, usage.ru_maxrss / 1024  # Linux: KiB
+    return time.monotonic() - t0, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # maxrss: KiB
 
 
 def sync_once(flash: Path, db: Path) -> dict:
@@ -189,8 +190,10 @@ def main() -> int:
             "db_bytes": big.stat().st_size,
             "fill_seconds": round(fill, 1),
             "cli_startup_seconds": round(startup[0], 2),
-            **{f"{name}_seconds": round(t, 2) for name, (t, _) in timed.items()},
-            **{f"{name}_peak_mib": round(m) for name, (_, m) in timed.items()},
+            "cli_startup_cpu_seconds": round(startup[2], 2),
+            **{f"{name}_seconds": round(t, 2) for name, (t, _, _) in timed.items()},
+            **{f"{name}_cpu_seconds": round(c, 2) for name, (_, _, c) in timed.items()},
+            **{f"{name}_peak_mib": round(m) for name, (_, m, _) in timed.items()},
             "export_json_bytes": (Path(tmp) / "all.json").stat().st_size,
             "export_csv_bytes": (Path(tmp) / "all.csv").stat().st_size,
         }
@@ -199,10 +202,13 @@ def main() -> int:
             f"(filled in {fill:.0f} s); each a fresh process, start-up included:"
         )
         for name, argv in runs.items():
-            t, mib = timed[name]
+            t, mib, cpu = timed[name]
             shown = " ".join(a for a in argv if not a.startswith(tmp))
-            print(f"  fascia {shown:<22} {t:5.2f} s {mib:5.0f} MiB")
-        print(f"  (of which the CLI's start-up, `fascia --help`: {startup[0]:.2f} s {startup[1]:.0f} MiB)")
+            print(f"  fascia {shown:<22} {t:5.2f} s ({cpu:5.2f} s CPU) {mib:5.0f} MiB")
+        print(
+            f"  (of which the CLI's start-up, `fascia --help`: {startup[0]:.2f} s ({startup[2]:.2f} s CPU) "
+            f"{startup[1]:.0f} MiB)"
+        )
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "history.json").write_text(json.dumps(figures, indent=1) + "\n")
     print(f"written: {OUT / 'history.json'}")
