@@ -10,7 +10,7 @@ ESP32_STUBS := micropython-esp32-stubs>=1.29,<1.30
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n auto --dist loadfile
 
-.PHONY: all install demo demo-ble test check lint bench bench-accuracy bench-cost bench-pipeline bench-history bench-ble faults mp32 clean
+.PHONY: all install chromium demo demo-ble test check lint bench bench-accuracy bench-cost bench-pipeline bench-history bench-ble faults mp32 clean
 
 all: install
 
@@ -32,8 +32,18 @@ demo-ble: $(STAMP)
 	$(BIN)/fascia gen jump_rope basic out/demo/ble_trace --seed 5 --rate 500
 	$(BIN)/fascia live --simulated out/demo/ble_trace.csv --start --seconds 25
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The web page's browser tests drive the system's Chromium (Debian's `chromium`; Playwright downloads
+# no browser). Installed here when missing and we may (root with apt-get, as in CI); otherwise say so:
+# tests/test_web_browser.py is then skipped with the same reason.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	{ if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	    echo "could not install chromium: the browser tests will be skipped"; \
+	  else echo "no system Chromium (install Debian's chromium as root): the browser tests will be skipped"; fi; }
 
 check: $(STAMP)
 	$(BIN)/pytest -q tests/test_gates.py

@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "host_tools.history",
     "host_tools.programme_cli",
     "host_tools.ble.cli",
+    "host_tools.web",
 )
 
 
