@@ -17,6 +17,7 @@ import shutil
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -204,7 +205,7 @@ def test_downloads_match_a_usb_sync_of_the_same_session(rig):
     assert rig.saved["csv"] == (rig.tmp / "usb.csv").read_bytes()
     export.write_fit_file(record, rig.tmp / "usb.fit")
 
-    def messages(data: bytes) -> dict:
+    def messages(data: bytes) -> Any:
         decoded, errors = Decoder(Stream.from_byte_array(bytearray(data))).read()
         assert not errors
         return decoded
