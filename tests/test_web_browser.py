@@ -110,6 +110,12 @@ def test_live_count_start_stop_and_downloads(rig):
     page.wait_for_function("Number(document.getElementById('count').textContent) >= 8", timeout=30000)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "live.png"))
+    page.click("#refresh")  # the session being recorded is listed: saved so far, never marked copied
+    open_row = page.locator("#sessions tbody tr").last
+    open_row.wait_for()
+    save(page, open_row, "fss")
+    assert "still recording" in (open_row.locator(".progress").text_content() or "")
+    assert open_row.locator(".ack").is_disabled()
     counts = []
     while rig.dev.virtual_ms() < TRACE_START_MS + ROPE_S * 1000:
         counts.append(number(page, "#count"))

@@ -48,15 +48,27 @@ function download(name, bytes, type) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
+/** The open session (host_tools.sync's rule): newest, unsynced, no END, begun in this boot. */
+function recording(s, parsed, clock) {
+  return !s.synced && !parsed.end && s.id === clock.next_id - 1 && parsed.header && parsed.header.boot === clock.boot;
+}
+
 async function saveSession(s, format, row) {
-  const data = await dev.readSession(s.id, (got, size) => { row.querySelector(".progress").textContent = `${Math.round((100 * got) / size)}%`; });
-  const record = sessionRecord(parseSession(data), await dev.clockInfo(), dev.serial, s.id);
+  const progress = row.querySelector(".progress");
+  const data = await dev.readSession(s.id, (got, size) => { progress.textContent = `${Math.round((100 * got) / size)}%`; });
+  const parsed = parseSession(data);
+  const clock = await dev.clockInfo();
+  const record = sessionRecord(parsed, clock, dev.serial, s.id);
   const stem = fileStem(record);
   if (format === "csv") download(`${stem}.csv`, toCsv([record]), "text/csv");
   else if (format === "fit") download(`${stem}.fit`, toFit(record), "application/vnd.ant.fit");
   else download(`${stem}.fss`, data, "application/octet-stream");
+  if (recording(s, parsed, clock)) { // saved so far, but it goes on: not to be marked copied yet
+    progress.textContent = "saved so far (still recording)";
+    return;
+  }
   markSaved(`${dev.serial}/${s.id}/${s.size}`);
-  row.querySelector(".progress").textContent = "saved";
+  progress.textContent = "saved";
   row.querySelector(".ack").disabled = s.synced;
 }
 
