@@ -84,7 +84,8 @@ TRACE_START_MS = 4000  # the rope starts then (virtual ms after boot): the sessi
 @pytest.fixture(scope="module")
 def views_session(tmp_path_factory):
     """One simulated device with BTHome and CSC on: a session started and stopped over BLE while a
-    standard CSC client (pycycling) listens, then an active scan as Home Assistant does."""
+    standard CSC client (pycycling) listens, then an active scan as Home Assistant does. The device
+    runs at twice real time (its clock, the counts and the event times are all virtual)."""
     from bleak import BleakScanner
     from pycycling.cycling_speed_cadence_service import CyclingSpeedCadenceService
 
@@ -94,7 +95,11 @@ def views_session(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("views")
     trace, _truth = jumprope.generate("basic", SESSION_SEED, 400, tmp / "rope", duration_s=24)
     dev = BackgroundDevice(
-        tmp / "flash", trace, config={"bthome": 1, "csc": 1}, extra={"trace_start_ms": TRACE_START_MS}
+        tmp / "flash",
+        trace,
+        config={"bthome": 1, "csc": 1},
+        extra={"trace_start_ms": TRACE_START_MS},
+        speed=2,
     )
 
     async def session():
