@@ -3,7 +3,7 @@ import { ControlError, FasciaDevice } from "./ble.js";
 import { fileStem, parseSession, sessionRecord, toCsv, toFit } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
-const SAVED_KEY = "fascia-saved"; // sessions saved from this browser: "serial/id/crc"
+const SAVED_KEY = "fascia-saved"; // sessions saved from this browser: "device/id/size"
 const SESSIONS_NOTE = "A session is marked as copied on the device only after you saved it here.";
 let dev = null;
 let last = null;
@@ -58,7 +58,7 @@ async function saveSession(s, format, row) {
   const data = await dev.readSession(s.id, (got, size) => { progress.textContent = `${Math.round((100 * got) / size)}%`; });
   const parsed = parseSession(data);
   const clock = await dev.clockInfo();
-  const record = sessionRecord(parsed, clock, dev.serial, s.id);
+  const record = sessionRecord(parsed, clock, "", s.id); // (the HEADER names the device)
   const stem = fileStem(record);
   if (format === "csv") download(`${stem}.csv`, toCsv([record]), "text/csv");
   else if (format === "fit") download(`${stem}.fit`, toFit(record), "application/vnd.ant.fit");

@@ -68,9 +68,11 @@ export class FasciaDevice {
     this.live.addEventListener("characteristicvaluechanged", (e) => this.onLive(decodeLive(bytesOf(e.target.value))));
     await this.live.startNotifications();
     const info = await server.getPrimaryService(sig(G.device_info_service));
-    this.serial = new TextDecoder().decode(await (await info.getCharacteristic(sig(G.serial))).readValue());
-    this.model = new TextDecoder().decode(await (await info.getCharacteristic(sig(G.model))).readValue());
-    this.firmware = new TextDecoder().decode(await (await info.getCharacteristic(sig(G.firmware_rev))).readValue());
+    const text = async (uuid) => new TextDecoder().decode(await (await info.getCharacteristic(sig(uuid))).readValue());
+    this.model = await text(G.model);
+    this.firmware = await text(G.firmware_rev);
+    // Chrome blocks reading Serial Number Strings (its GATT blocklist): the browser's id stands in
+    this.serial = await text(G.serial).catch(() => this.device.id);
     await this.setTimeNow().catch(() => {}); // (a device without the service still works)
     this.onLive(await this.readLive());
   }

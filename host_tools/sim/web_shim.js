@@ -5,6 +5,7 @@
   const hex = (bytes) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
   const unhex = (text) => new Uint8Array((text.match(/../g) || []).map((h) => parseInt(h, 16)));
   const toBytes = (v) => (v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  const BLOCKED_READS = ["00002a25-0000-1000-8000-00805f9b34fb"]; // Chrome's GATT blocklist: Serial Number String
   let ws = null, seq = 0;
   const pending = new Map(), chars = new Map();
   let device = null;
@@ -37,7 +38,12 @@
 
   class Characteristic extends EventTarget {
     constructor(uuid) { super(); this.uuid = uuid; this.value = null; chars.set(uuid, this); }
-    async readValue() { const b = await call("read", this.uuid); this.value = new DataView(b.buffer); return this.value; }
+    async readValue() {
+      if (BLOCKED_READS.includes(this.uuid)) throw new DOMException("blocklisted UUID", "SecurityError"); // as Chrome
+      const b = await call("read", this.uuid);
+      this.value = new DataView(b.buffer);
+      return this.value;
+    }
     async writeValueWithResponse(v) { await call("write", this.uuid, toBytes(v)); }
     async writeValue(v) { await this.writeValueWithResponse(v); }
     async startNotifications() { await call("notify", this.uuid); return this; }
