@@ -79,7 +79,7 @@ export class FasciaDevice {
 
   disconnect() { if (this.connected) this.device.gatt.disconnect(); }
 
-  async readLive() { return decodeLive(bytesOf(await this.live.readValue())); }
+  async readLive() { return decodeLive(bytesOf(await this.exclusive(() => this.live.readValue()))); }
 
   async setTimeNow() {
     const t = new Date();
@@ -94,24 +94,34 @@ export class FasciaDevice {
     if (this._waiting) { const w = this._waiting; this._waiting = null; w.resolve(bytes); }
   }
 
-  /** One control-point request and its indication: the response parameters (ControlError otherwise). */
-  request(opcode, ...args) {
-    const run = async () => {
-      const payload = concat(pack("<B", opcode), pack(C.request_fmt[opcode] || "<", ...args));
-      const answer = new Promise((resolve, reject) => {
-        this._waiting = { resolve, reject };
-        setTimeout(() => reject(new Error("the device did not answer")), 5000);
-      });
-      await this.control.writeValueWithResponse(payload);
-      const bytes = await answer;
-      const [code, op, result] = unpack(C.response_head, bytes);
-      if (code !== C.response_code || op !== opcode) throw new Error("unexpected control-point answer");
-      if (result !== C.success) throw new ControlError(opcode, result);
-      return bytes.subarray(3);
-    };
-    const next = this._chain.then(run, run);
+  /** Run `fn` alone: Chrome allows one GATT operation at a time, and a request that loads the
+   *  log characteristic must not be overtaken by another before its window is read. */
+  exclusive(fn) {
+    const next = this._chain.then(fn, fn);
     this._chain = next.catch(() => {});
     return next;
+  }
+
+  /** One control-point request and its indication: the response parameters (ControlError otherwise). */
+  request(opcode, ...args) { return this.exclusive(() => this._request(opcode, ...args)); }
+
+  async _request(opcode, ...args) {
+    const payload = concat(pack("<B", opcode), pack(C.request_fmt[opcode] || "<", ...args));
+    const answer = new Promise((resolve, reject) => {
+      this._waiting = { resolve, reject };
+      setTimeout(() => reject(new Error("the device did not answer")), 5000);
+    });
+    await this.control.writeValueWithResponse(payload);
+    const bytes = await answer;
+    const [code, op, result] = unpack(C.response_head, bytes);
+    if (code !== C.response_code || op !== opcode) throw new Error("unexpected control-point answer");
+    if (result !== C.success) throw new ControlError(opcode, result);
+    return bytes.subarray(3);
+  }
+
+  /** A request that loads the log characteristic, and that window. */
+  requestWindow(opcode, ...args) {
+    return this.exclusive(async () => [await this._request(opcode, ...args), bytesOf(await this.log.readValue())]);
   }
 
   start() { return this.request(OP.START); }
@@ -129,9 +139,9 @@ export class FasciaDevice {
     const entry = calcsize(C.list_entry_fmt);
     let first = 0;
     for (;;) {
-      const [n] = unpack(C.response_fmt[OP.LIST_SESSIONS], await this.request(OP.LIST_SESSIONS, first));
+      const [params, window] = await this.requestWindow(OP.LIST_SESSIONS, first);
+      const [n] = unpack(C.response_fmt[OP.LIST_SESSIONS], params);
       if (!n) return out;
-      const window = bytesOf(await this.log.readValue());
       for (let i = 0; i < n; i++) {
         const [id, size, flags] = unpack(C.list_entry_fmt, window, i * entry);
         out.push({ id, size, synced: Boolean(flags & C.list_synced) });
@@ -152,10 +162,10 @@ export class FasciaDevice {
     const parts = [];
     let got = 0;
     while (got < size) {
-      const [offset, n] = unpack(C.response_fmt[OP.READ_LOG], await this.request(OP.READ_LOG, id, got, Math.min(G.log_window, size - got)));
+      const [params, chunk] = await this.requestWindow(OP.READ_LOG, id, got, Math.min(G.log_window, size - got));
+      const [offset, n] = unpack(C.response_fmt[OP.READ_LOG], params);
       if (offset !== got) throw new Error(`session ${id}: asked for offset ${got}, got ${offset}`);
       if (!n) break;
-      const chunk = bytesOf(await this.log.readValue());
       if (chunk.length !== n) throw new Error(`session ${id}: read ${chunk.length} bytes of a ${n}-byte window`);
       parts.push(chunk);
       got += n;
