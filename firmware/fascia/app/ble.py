@@ -58,11 +58,10 @@ class BleService:
         handles, self._adv = blesetup.register(ble, app)
         unload("fascia.app.blesetup")
         self.h_live, self.h_control, self.h_log, self.h_battery, self.h_time = handles[:5]
-        self.views = None  # BTHome / CSC (config.json "bthome", "csc"): loaded only when one is on
-        if app.config["bthome"] or app.config["csc"]:
+        if app.config["bthome"] or app.config["csc"]:  # BTHome / CSC: their code only when one is on
             from fascia.app.blestandard import StandardViews
 
-            self.views = StandardViews(self, handles[5] if len(handles) > 5 else 0, self._adv[1])
+            StandardViews(self, handles[5] if len(handles) > 5 else None)
         ble.irq(self._irq)
 
     # -- IRQ: record only ---------------------------------------------------------------------------
@@ -91,8 +90,6 @@ class BleService:
     # -- the app loop's share -----------------------------------------------------------------------
     def poll(self, now: int) -> None:
         """Advertise when nobody is connected, answer requests, send live updates."""
-        if self.views is not None:
-            self.views.poll(now)
         if self._readvertise and self.conn < 0:
             self._readvertise = False
             self.ble.gap_advertise(gatt.ADV_INTERVAL_US, adv_data=self._adv[0], resp_data=self._adv[1])
@@ -123,10 +120,6 @@ class BleService:
             self._battery = self.app.battery
             self.ble.gatts_write(self.h_battery, bytes((self._battery,)))
             self._notify(self.h_battery, None)
-
-    def readvertise(self) -> None:
-        """Advertise again (the payloads changed) once no host is connected."""
-        self._readvertise = True
 
     def _notify(self, handle, data) -> None:
         if self.conn >= 0:

@@ -3,7 +3,6 @@ Information and builds the advertising payloads. fascia.app.ble runs it once and
 code is not needed again while the device runs.
 """
 
-import struct
 from binascii import hexlify, unhexlify
 
 from micropython import const
@@ -18,8 +17,8 @@ _F_INDICATE = const(0x0020)
 
 
 def register(ble, app) -> tuple:
-    """Start the radio with the fascia profile: ((live, control, log, battery, time handles),
-    (advertising data, scan response))."""
+    """Start the radio with the fascia profile: ((live, control, log, battery, time handles[, CSC
+    handles]), (advertising data, scan response))."""
     import bluetooth  # here, not at the top: the module imports on ports without a radio
 
     ble.active(True)
@@ -45,12 +44,9 @@ def register(ble, app) -> tuple:
     )
     time_svc = (uuid(gatt.CURRENT_TIME_SERVICE), ((uuid(gatt.CURRENT_TIME), _F_READ | _F_WRITE | _F_NOTIFY),))
     services = (fascia_svc, battery_svc, info_svc, time_svc)
-    config = app.config
-    feature = b""  # CSC Feature's value, when the service is on
-    if config["csc"]:
+    if app.config["csc"]:  # Cycling Speed and Cadence, served by fascia.app.blestandard
         from fascia.spec import csc
 
-        feature = struct.pack(csc.FEATURE_FMT, csc.FEATURE_CRANK)
         services += ((uuid(csc.SERVICE), ((uuid(csc.MEASUREMENT), _F_NOTIFY), (uuid(csc.FEATURE), _F_READ))),)
     handles = ble.gatts_register_services(services)
     (live, control, log), (battery,), info, (clock,) = handles[:4]
@@ -62,31 +58,16 @@ def register(ble, app) -> tuple:
     ble.gatts_write(info[1], board.name.encode())
     ble.gatts_write(info[2], hexlify(board.device_id[:16]))
     ble.gatts_write(info[3], ("%s ble %d" % (VERSION, gatt.VERSION)).encode())
-    extra = ()
-    if feature:  # (handles[4]: the CSC measurement and feature)
-        ble.gatts_write(handles[4][1], feature)
-        extra = (handles[4][0],)
-    adv = advertising_payloads(config["device_name"], config["bthome"])
-    return (live, control, log, battery, clock) + extra, adv
+    extra = handles[4:]  # ((CSC measurement, feature),) when on
+    return (live, control, log, battery, clock) + extra, advertising_payloads(app.config["device_name"])
 
 
-def advertising_payloads(name: str, bthome: int = 0) -> tuple:
-    """(advertising data, scan response): flags + the fascia service UUID (+ name); the complete name,
-    and with `bthome` first the BTHome service data (fascia.spec.bthome, at offset 0 of a bytearray
-    that fascia.app.blestandard updates in place; the name is shortened if both do not fit)."""
+def advertising_payloads(name: str) -> tuple:
+    """(advertising data, scan response): flags + the fascia service UUID (+ name); the complete name."""
     raw = name.encode()
     named = bytes((len(raw) + 1, 0x09)) + raw
     uuid = unhexlify(gatt.SERVICE.replace("-", ""))
     adv = b"\x02\x01\x06" + bytes((17, 0x07)) + bytes(uuid[i] for i in range(15, -1, -1))  # little-endian
     if len(adv) + len(named) <= 31:  # a short name fits beside the UUID (passive scanners see it)
         adv += named
-    if not bthome:
-        return adv, named
-    from fascia.spec import bthome as bt
-
-    room = 31 - bt.AD_BYTES - 2
-    if len(raw) > room:  # shortened local name
-        named = bytes((room + 1, 0x08)) + raw[:room]
-    resp = bytearray(bt.AD_BYTES) + named
-    bt.pack_into(resp, 0, 0, 0, 0)
-    return adv, resp
+    return adv, named
