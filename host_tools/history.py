@@ -23,16 +23,10 @@ from fascia.app.ui import clock_text
 from fascia.detect import ACTIVITIES
 from host_tools.errors import UserError
 from host_tools.store import Store, default_path, summarize
+from host_tools.vocabulary import TEMPO_NAMES, figures_text, per_minute
 
 WEEK_S = 7 * 86400
 MONTH_S = 30 * 86400
-
-# The figures worth a column per activity in `stats` (others are listed under "other").
-STAT_FIGURES = {
-    "jump_rope": ("trips", "double_unders", "max_streak"),
-    "swing": ("mean_period_ms",),
-    "walk": ("cadence_spm",),
-}
 
 
 def register(subparsers) -> None:
@@ -96,11 +90,22 @@ def _when(epoch: int | None) -> str:
 
 
 def _rate(count: int, ms: int) -> str:
-    return f"{count * 60000 / ms:.0f}" if ms else "-"
+    rate = per_minute(count, ms)
+    return "-" if rate is None else f"{rate:.0f}"
 
 
-def _figures(extras: dict, skip=()) -> str:
-    return ", ".join(f"{k} {v}" for k, v in sorted(extras.items()) if k not in skip)
+def _params(params: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(params.items()))
+
+
+def _stats_group(record: dict) -> str:
+    """`stats` keeps clubbell sessions of each tempo apart: a light-fast and a heavy-slow session
+    train different things, and their rep periods do not average."""
+    act = record["activity"] or "unknown"
+    tempo = (record.get("extras") or {}).get("tempo")
+    if act == "swing" and tempo is not None:
+        return f"swing {TEMPO_NAMES[tempo] if 0 <= tempo < len(TEMPO_NAMES) else tempo}"
+    return act
 
 
 def _print_json(value) -> None:
@@ -211,12 +216,12 @@ def cmd_show(args: argparse.Namespace) -> None:
     table = Table("", "", show_header=False, title=f"session {rec['id']}")
     rows = [
         ("start", _when(rec["start_utc"]) + ("" if rec["clock_synced"] else " (from the device's uptime)")),
-        ("activity", f"{rec['activity']}, {rec['mode']} {_figures(rec['params'])}".rstrip()),
+        ("activity", f"{rec['activity']}, {rec['mode']} {_params(rec['params'])}".rstrip()),
         ("count", str(rec["count"])),
         ("time", clock_text(rec["duration_ms"])),
-        ("rate", f"{_rate(rec['count'], rec['duration_ms'])} /min"),
+        ("rate", f"{_rate(rec['count'], rec['duration_ms'])} /min (count per minute of session time)"),
         ("energy", f"{rec['kcal']:.1f} kcal"),
-        ("figures", _figures(rec["extras"])),
+        ("figures", figures_text(rec["activity"], rec["extras"])),
         ("ended", rec["end_reason"] or "-"),
         ("status", rec["status"]),
         ("device", f"{rec['device_id']} session {rec['session_id']}, {rec['raw_size']} bytes"),
@@ -236,7 +241,7 @@ def cmd_stats(args: argparse.Namespace) -> None:
     span = WEEK_S if args.week else MONTH_S if args.month else None
     since = int(time.time()) - span if span else None
     with Store(args.db, write=False) as store:
-        totals = summarize(store.sessions(since=since, series=False))
+        totals = summarize(store.sessions(since=since, series=False), key=_stats_group)
         days = store.daily_totals(since=since)
     if args.json:
         _print_json({"since": since, "activities": totals, "days": days})
@@ -250,8 +255,7 @@ def cmd_stats(args: argparse.Namespace) -> None:
         "activity", "sessions", "count", "time", "/min", "kcal", "figures", title=f"totals, {period}"
     )
     for act, t in sorted(totals.items()):
-        shown = STAT_FIGURES.get(act, ())
-        figures = ", ".join(f"{k.replace('_', ' ')} {t['extras'][k]}" for k in shown if k in t["extras"])
+        figures = figures_text(act.split()[0], {k: v for k, v in t["extras"].items() if k != "tempo"})
         table.add_row(
             act,
             str(t["sessions"]),

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from fascia.app.progress import CHALLENGE_DAYS, CHALLENGE_JUMPS
+from host_tools.vocabulary import count_unit
 
 
 @dataclass(frozen=True)
@@ -327,9 +328,7 @@ def _after_rest_warning(
 
 
 def _unit(rule: Rule) -> str:
-    if rule.volume == "minutes":
-        return "min"
-    return {"jump_rope": "jumps", "swing": "swings", "walk": "steps"}.get(rule.activity, "reps")
+    return "min" if rule.volume == "minutes" else count_unit(rule.activity)
 
 
 def _activity_status(

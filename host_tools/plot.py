@@ -19,10 +19,15 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from host_tools.export import count_series  # noqa: E402
 from host_tools.plan import DEFAULT_RULES, Config, daily_totals, weekly_compliance  # noqa: E402
+from host_tools.vocabulary import count_unit, figures_text, label  # noqa: E402
 
-COLOURS = {"jump_rope": "tab:blue", "swing": "tab:orange", "walk": "tab:green"}
-LABELS = {"jump_rope": "Jump rope", "swing": "Clubbell", "walk": "Power walking"}
-UNITS = {"jump_rope": "jumps", "swing": "swings", "walk": "steps"}
+COLOURS = {
+    "jump_rope": "tab:blue",
+    "swing": "tab:orange",
+    "walk": "tab:green",
+    "yoga": "tab:cyan",
+    "dance": "tab:pink",
+}
 STOP_MIN_MS = 1500  # a gap between events this long (and 4x the usual gap) is a stop: trip or rest
 
 
@@ -68,7 +73,7 @@ def _title_time(record: dict[str, Any]) -> str:
 
 def session_figure(record: dict[str, Any]) -> Figure:
     activity = record["activity"]
-    unit = UNITS.get(activity, "counts")
+    unit = count_unit(activity)
     colour = COLOURS.get(activity, "tab:purple")
     fig, ax = plt.subplots(figsize=(10, 4.8), dpi=100)
     times, rates = rate_curve(record)
@@ -106,12 +111,10 @@ def session_figure(record: dict[str, Any]) -> Figure:
     ax.legend(handles + h2, labels + l2, loc="upper left", fontsize=9)
     extras = record.get("extras") or {}
     details = [f"{record.get('count', 0)} {unit}", f"{record.get('duration_ms', 0) / 60000:.1f} min"]
-    details += [
-        f"{k.replace('_', ' ')} {v}" for k, v in sorted(extras.items()) if k in ("trips", "double_unders")
-    ]
+    if extras:
+        details.append(figures_text(activity, extras))
     ax.set_title(
-        f"{LABELS.get(activity, activity)}, session {record['session_id']} - {_title_time(record)}\n"
-        + ", ".join(details)
+        f"{label(activity)}, session {record['session_id']} - {_title_time(record)}\n" + ", ".join(details)
     )
     fig.tight_layout()
     return fig
@@ -137,11 +140,11 @@ def trend_figure(
         counts = [totals.get(activity, {}).get(d, (0.0, 0))[1] for d in days]
         ax.bar(days, counts, color=COLOURS.get(activity, "tab:purple"), width=0.8)
         ax.set_title(
-            f"{LABELS.get(activity, activity)}: {UNITS.get(activity, 'count')} per day",
+            f"{label(activity)}: {count_unit(activity)} per day",
             loc="left",
             fontsize=10,
         )
-        ax.set_ylabel(UNITS.get(activity, "count"))
+        ax.set_ylabel(count_unit(activity))
         ax.set_xlim(first - dt.timedelta(days=1), today + dt.timedelta(days=1))
         ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=0))  # Mondays
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%a %d %b"))
@@ -161,7 +164,7 @@ def trend_figure(
             pct,
             width=width,
             color=COLOURS.get(activity, "tab:purple"),
-            label=LABELS.get(activity, activity),
+            label=label(activity),
         )
     ax.axhline(100, color="0.3", ls="--", lw=1, label="target")
     ticks = [f"{monday:%d %b}" for monday, _ in compliance]

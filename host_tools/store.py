@@ -41,8 +41,6 @@ BUSY_TIMEOUT_S = 1.0  # wait this long for another writer before reporting the d
 NO_HEADER = -1  # start_raw of a session whose HEADER is unreadable (the key still dedupes it)
 
 _BY_KEY = "device_id = ? AND session_id = ? AND start_raw = ?"  # the UNIQUE key, in a WHERE
-SUMMED = ("trips", "double_unders", "reps", "steps", "active_ms", "rounds", "gaps")  # figures that add up
-MAXED = ("max_streak",)  # figures whose best is the total; any other figure is a count-weighted mean
 
 _SCHEMA = """
 CREATE TABLE devices (
@@ -452,31 +450,25 @@ def _key(header: dict, device_id: str, session_id: int) -> tuple[str, int, int]:
     )
 
 
-def summarize(records: list[dict]) -> dict[str, dict]:
-    """Totals per activity over session records: sessions, count, duration_ms, kcal, rate_per_min,
-    and the extras (SUMMED ones added, MAXED ones maxed, the rest averaged weighted by count)."""
-    out: dict[str, dict] = {}
-    weights: dict[str, dict[str, int]] = {}
+def summarize(records: list[dict], key=None) -> dict[str, dict]:
+    """Totals per activity (or per `key(record)`) over session records: sessions, count, duration_ms,
+    kcal, rate_per_min (count per minute of session time), and the extras combined by each figure's
+    rule in fascia.spec.activities (sum, max, mean, last)."""
+    from host_tools.vocabulary import aggregate, per_minute
+
+    groups: dict[str, list[dict]] = {}
     for s in records:
-        act = s["activity"] or "unknown"
-        t = out.setdefault(act, {"sessions": 0, "count": 0, "duration_ms": 0, "kcal": 0.0, "extras": {}})
-        w = weights.setdefault(act, {})
-        t["sessions"] += 1
-        t["count"] += s["count"]
-        t["duration_ms"] += s["duration_ms"]
-        t["kcal"] = round(t["kcal"] + s["kcal"], 1)
-        ex = t["extras"]
-        for name, value in s["extras"].items():
-            if name in SUMMED:
-                ex[name] = ex.get(name, 0) + value
-            elif name in MAXED:
-                ex[name] = max(ex.get(name, value), value)
-            elif s["count"]:
-                ex[name] = ex.get(name, 0) + value * s["count"]
-                w[name] = w.get(name, 0) + s["count"]
-    for act, t in out.items():
-        for name, weight in weights[act].items():
-            t["extras"][name] = round(t["extras"][name] / weight)
-        minutes = t["duration_ms"] / 60000
-        t["rate_per_min"] = round(t["count"] / minutes, 1) if minutes else 0.0
+        groups.setdefault(key(s) if key else s["activity"] or "unknown", []).append(s)
+    out: dict[str, dict] = {}
+    for name, group in groups.items():
+        count = sum(s["count"] for s in group)
+        duration = sum(s["duration_ms"] for s in group)
+        out[name] = {
+            "sessions": len(group),
+            "count": count,
+            "duration_ms": duration,
+            "kcal": round(sum(s["kcal"] for s in group), 1),
+            "extras": aggregate(group),
+            "rate_per_min": round(per_minute(count, duration) or 0.0, 1),
+        }
     return out

@@ -212,10 +212,10 @@ def device_view(
     just after the start for the trace's length plus `tail_ms`, and the driver converts +-16 g raw
     readings back to mg.
     `fascia count` on these samples must equal the device's logged count exactly."""
-    from fascia.app.main import ODR_HZ
     from fascia.detect.replay import read_trace
+    from fascia.spec.activities import activity as activity_row
 
-    period = 1000 // ODR_HZ[activity]  # the MPU's 1 kHz / n rates
+    period = 1000 // activity_row(activity)[7]  # the activity's sensor rate: the MPU's 1 kHz / n rates
     with trace.open() as f:
         rows = list(read_trace(f))
     out = []
