@@ -3,7 +3,8 @@
 FIT choices, so Garmin Connect, Strava & co. show something sensible:
 
 - sport: jump_rope -> jump_rope (84); swing (clubbell) -> training / strength_training; walk -> walking /
-  speed_walking.
+  speed_walking; yoga -> training / yoga; dance -> dance (the SDK's sports; yoga and dance carry no
+  cycles: their count is seconds of movement).
 - session and lap carry start time, elapsed = timer time = duration, total calories, and the count in
   `total_cycles` (decoded as `total_reps` for strength training, `total_strides` for walking); jump rope also
   sets `jump_count`. Walking counts steps, but a FIT stride is two steps, so strides = steps // 2 and the
@@ -57,7 +58,8 @@ def count_series(record: dict[str, Any]) -> list[tuple[int, int]]:
 
 
 def file_stem(record: dict[str, Any]) -> str:
-    return f"fascia-{record['device_id']}-{int(record['session_id']):05d}-{record['activity']}"
+    source = record["device_id"] or "logged"  # (an entry of `fascia log` has no device)
+    return f"fascia-{source}-{int(record['session_id']):05d}-{record['activity']}"
 
 
 # ---------------------------------------------------------------- CSV / JSON
@@ -85,13 +87,25 @@ def write_csv(records: Iterable[dict[str, Any]], out: Path) -> int:
                 "end_reason": r.get("end_reason", ""),
                 "status": r.get("status", ""),
             }
-            row.update({EXTRA_PREFIX + k: v for k, v in (r.get("extras") or {}).items()})
+            row.update({EXTRA_PREFIX + k: v for k, v in named_extras(r.get("extras")).items()})
             writer.writerow(row)
     return len(records)
 
 
+def named_extras(extras: dict[str, Any] | None) -> dict[str, Any]:
+    """The extras with coded figures (the clubbell tempo) by name, as fascia.spec.activities names them."""
+    from host_tools.vocabulary import TEMPO_NAMES, figure
+
+    out = dict(extras or {})
+    for name, value in out.items():
+        row = figure(name)
+        if row and row[1] == "tempo" and isinstance(value, int) and 0 <= value < len(TEMPO_NAMES):
+            out[name] = TEMPO_NAMES[value]
+    return out
+
+
 def write_json(records: Iterable[dict[str, Any]], out: Path) -> int:
-    records = list(records)
+    records = [{**r, "extras": named_extras(r.get("extras"))} for r in records]
     out.write_text(json.dumps(records, indent=1) + "\n")
     return len(records)
 
@@ -108,6 +122,8 @@ def _sport(activity: str):
         "jump_rope": (Sport.JUMP_ROPE, SubSport.GENERIC),
         "swing": (Sport.TRAINING, SubSport.STRENGTH_TRAINING),
         "walk": (Sport.WALKING, SubSport.SPEED_WALKING),
+        "yoga": (Sport.TRAINING, SubSport.YOGA),
+        "dance": (Sport.DANCE, SubSport.GENERIC),
     }
     if activity not in table:
         raise ValueError(f"no FIT sport for activity {activity!r}")
@@ -115,7 +131,12 @@ def _sport(activity: str):
 
 
 def _fit_cycles(activity: str, count: int) -> int:
-    """FIT's cycle count: strides (two steps) for walking, one per jump / swing otherwise."""
+    """FIT's cycle count: strides (two steps) for walking, one per jump / swing otherwise; none for
+    yoga and dance, whose count is seconds of movement."""
+    from host_tools.vocabulary import counts_time
+
+    if counts_time(activity):
+        return 0
     return count // 2 if activity == "walk" else count
 
 
@@ -129,6 +150,8 @@ def write_fit_file(record: dict[str, Any], out: Path) -> None:
     from fit_tool.profile.messages.record_message import RecordMessage
     from fit_tool.profile.messages.session_message import SessionMessage
     from fit_tool.profile.profile_type import Activity, Event, EventType, FileType, LapTrigger, Manufacturer
+
+    from host_tools.vocabulary import counts_time
 
     if record.get("start_utc") is None:
         raise ValueError("session start time unknown")
@@ -146,7 +169,7 @@ def write_fit_file(record: dict[str, Any], out: Path) -> None:
     m.type = FileType.ACTIVITY
     m.manufacturer = Manufacturer.DEVELOPMENT.value
     m.product = 0
-    m.serial_number = int(record["device_id"] or "0", 16) & 0xFFFFFFFF
+    m.serial_number = int(record["device_id"] or "0", 16) & 0xFFFFFFFF  # ("": logged by hand)
     m.time_created = start_ms
     builder.add(m)
 
@@ -161,7 +184,7 @@ def write_fit_file(record: dict[str, Any], out: Path) -> None:
         r = RecordMessage()
         r.timestamp = start_ms + t
         r.total_cycles = _fit_cycles(activity, c)
-        if t > prev_t:
+        if t > prev_t and not counts_time(activity):
             per_min = (_fit_cycles(activity, c) - _fit_cycles(activity, prev_c)) * 60000 / (t - prev_t)
             r.cadence = min(254, round(per_min))
         builder.add(r)

@@ -23,7 +23,7 @@ from fascia.app.ui import clock_text
 from fascia.detect import ACTIVITIES
 from host_tools.errors import UserError
 from host_tools.store import Store, default_path, summarize
-from host_tools.vocabulary import TEMPO_NAMES, figures_text, per_minute
+from host_tools.vocabulary import TEMPO_NAMES, counts_time, figures_text, per_minute
 
 WEEK_S = 7 * 86400
 MONTH_S = 30 * 86400
@@ -89,9 +89,9 @@ def _when(epoch: int | None) -> str:
     return dt.datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M") if epoch is not None else "unknown"
 
 
-def _rate(count: int, ms: int) -> str:
+def _rate(count: int, ms: int, activity: str | None = None) -> str:
     rate = per_minute(count, ms)
-    return "-" if rate is None else f"{rate:.0f}"
+    return "-" if rate is None or counts_time(activity or "") else f"{rate:.0f}"
 
 
 def _params(params: dict) -> str:
@@ -186,23 +186,30 @@ def _show_report(report, keep: bool) -> None:
 def cmd_sessions(args: argparse.Namespace) -> None:
     with Store(args.db, write=False) as store:
         records = store.sessions(since=args.since, activity=args.activity, series=False)
+        records += store.logged(since=args.since, activity=args.activity)
+    records.sort(key=lambda r: (r["start_utc"] is None, r["start_utc"] or 0))
     if args.json:
         _print_json(records)
         return
     table = Table("id", "start", "activity", "mode", "count", "time", "/min", "kcal", "status")
     for s in records:
         table.add_row(
-            str(s["id"]),
+            str(s["id"]) if s["id"] is not None else f"log {s['log_id']}",
             _when(s["start_utc"]),
             s["activity"] or "?",
             s["mode"] or "?",
             str(s["count"]),
             clock_text(s["duration_ms"]),
-            _rate(s["count"], s["duration_ms"]),
+            _rate(s["count"], s["duration_ms"], s["activity"]),
             f"{s['kcal']:.1f}",
             "ok" if s["status"] == "complete" and not s["errors"] else s["status"],
         )
-    Console().print(table if records else "no sessions yet: connect the device and run `fascia sync`")
+    if records:
+        Console().print(table)
+    elif args.since is not None or args.activity:
+        Console().print("no sessions match --since/--activity (`fascia sessions` lists them all)")
+    else:
+        Console().print("no sessions yet: connect the device and run `fascia sync` (or `fascia log yoga`)")
 
 
 def cmd_show(args: argparse.Namespace) -> None:
@@ -219,7 +226,10 @@ def cmd_show(args: argparse.Namespace) -> None:
         ("activity", f"{rec['activity']}, {rec['mode']} {_params(rec['params'])}".rstrip()),
         ("count", str(rec["count"])),
         ("time", clock_text(rec["duration_ms"])),
-        ("rate", f"{_rate(rec['count'], rec['duration_ms'])} /min (count per minute of session time)"),
+        (
+            "rate",
+            f"{_rate(rec['count'], rec['duration_ms'], rec['activity'])} /min (per minute of session time)",
+        ),
         ("energy", f"{rec['kcal']:.1f} kcal"),
         ("figures", figures_text(rec["activity"], rec["extras"])),
         ("ended", rec["end_reason"] or "-"),
@@ -241,7 +251,8 @@ def cmd_stats(args: argparse.Namespace) -> None:
     span = WEEK_S if args.week else MONTH_S if args.month else None
     since = int(time.time()) - span if span else None
     with Store(args.db, write=False) as store:
-        totals = summarize(store.sessions(since=since, series=False), key=_stats_group)
+        records = store.sessions(since=since, series=False) + store.logged(since=since)
+        totals = summarize(records, key=_stats_group)
         days = store.daily_totals(since=since)
     if args.json:
         _print_json({"since": since, "activities": totals, "days": days})
@@ -261,7 +272,7 @@ def cmd_stats(args: argparse.Namespace) -> None:
             str(t["sessions"]),
             str(t["count"]),
             clock_text(t["duration_ms"]),
-            f"{t['rate_per_min']:.0f}",
+            "-" if counts_time(act) else f"{t['rate_per_min']:.0f}",
             f"{t['kcal']:.1f}",
             figures,
         )

@@ -130,21 +130,20 @@ def trend_figure(
     """One panel of daily counts per activity, then programme compliance per week."""
     config = rules or Config(dict(DEFAULT_RULES))
     activities = list(config.rules)
-    totals = daily_totals(sessions, tz)
+    totals = daily_totals(sessions, tz, config.rules)
     first = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
     days = [first + dt.timedelta(days=i) for i in range((today - first).days + 1)]
     fig, axes = plt.subplots(
         len(activities) + 1, 1, figsize=(10, 2.2 * (len(activities) + 1) + 0.6), dpi=100, sharex=False
     )
     for ax, activity in zip(axes, activities, strict=False):
-        counts = [totals.get(activity, {}).get(d, (0.0, 0))[1] for d in days]
-        ax.bar(days, counts, color=COLOURS.get(activity, "tab:purple"), width=0.8)
-        ax.set_title(
-            f"{label(activity)}: {count_unit(activity)} per day",
-            loc="left",
-            fontsize=10,
-        )
-        ax.set_ylabel(count_unit(activity))
+        rule = config.rules[activity]
+        by_minutes = rule.volume == "minutes"  # the programme measures it in minutes (walk, yoga, dance)
+        unit = "minutes" if by_minutes else count_unit(activity)
+        values = [totals.get(activity, {}).get(d, (0.0, 0))[0 if by_minutes else 1] for d in days]
+        ax.bar(days, values, color=COLOURS.get(activity, "tab:purple"), width=0.8)
+        ax.set_title(f"{rule.label}: {unit} per day", loc="left", fontsize=10)
+        ax.set_ylabel(unit)
         ax.set_xlim(first - dt.timedelta(days=1), today + dt.timedelta(days=1))
         ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=0))  # Mondays
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%a %d %b"))
@@ -164,7 +163,7 @@ def trend_figure(
             pct,
             width=width,
             color=COLOURS.get(activity, "tab:purple"),
-            label=label(activity),
+            label=config.rules[activity].label,
         )
     ax.axhline(100, color="0.3", ls="--", lw=1, label="target")
     ticks = [f"{monday:%d %b}" for monday, _ in compliance]

@@ -399,14 +399,54 @@ class Store:
             rec["events_ms"], rec["progress"] = _series(row["raw"])
         return rec
 
+    # ------------------------------------------------------------ logged by hand (`fascia log`)
+
+    def log_activity(self, activity: str, start_utc: int, minutes: float, note: str = "") -> dict:
+        """Record a session done without the device (yoga, dance): its record (see `logged`)."""
+        with self.transaction():
+            self.con.execute(_LOGGED_TABLE)
+            cur = self.con.execute(
+                "INSERT INTO logged (activity, start_utc, duration_ms, note, logged_utc)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (activity, start_utc, round(minutes * 60000), note, int(time.time())),
+            )
+            row = self.con.execute("SELECT * FROM logged WHERE id = ?", (cur.lastrowid,)).fetchone()
+        return _logged_record(row)
+
+    def undo_log(self) -> dict | None:
+        """Remove the entry logged last; returns it (None: nothing was logged)."""
+        with self.transaction():
+            self.con.execute(_LOGGED_TABLE)
+            row = self.con.execute("SELECT * FROM logged ORDER BY id DESC LIMIT 1").fetchone()
+            if row is not None:
+                self.con.execute("DELETE FROM logged WHERE id = ?", (row["id"],))
+        return _logged_record(row) if row else None
+
+    def logged(self, since: int | None = None, activity: str | None = None) -> list[dict]:
+        """Entries logged by hand as session records (id None, `log_id`, mode "logged"), oldest first."""
+        sql, args = "SELECT * FROM logged WHERE start_utc >= ?", [since or 0]
+        if activity:
+            sql += " AND activity = ?"
+            args.append(activity)
+        try:
+            with self._errors():
+                rows = self.con.execute(sql + " ORDER BY start_utc, id", args).fetchall()
+        except StoreError:
+            if self.con.execute("SELECT name FROM sqlite_master WHERE name = 'logged'").fetchone():
+                raise
+            return []  # (nothing was ever logged: the table is made by the first `fascia log`)
+        return [_logged_record(row) for row in rows]
+
     # ------------------------------------------------------------ totals
 
     def daily_totals(
         self, since: int | None = None, until: int | None = None, activity: str | None = None
     ) -> list[dict]:
-        """Per local calendar day and activity: sessions, count, duration_ms, kcal (dated sessions only)."""
+        """Per local calendar day and activity: sessions, count, duration_ms, kcal (dated sessions only,
+        those logged by hand included)."""
         days: dict[tuple[str, str], dict] = {}
-        for s in self.sessions(since, until, activity, series=False):
+        logged = [r for r in self.logged(since, activity) if until is None or r["start_utc"] < until]
+        for s in self.sessions(since, until, activity, series=False) + logged:
             if s["start_utc"] is None:
                 continue
             day = dt.datetime.fromtimestamp(s["start_utc"]).date().isoformat()
@@ -427,6 +467,36 @@ class Store:
             t["duration_ms"] += s["duration_ms"]
             t["kcal"] = round(t["kcal"] + s["kcal"], 1)
         return [days[k] for k in sorted(days)]
+
+
+_LOGGED_TABLE = """CREATE TABLE IF NOT EXISTS logged (
+    id INTEGER PRIMARY KEY, activity TEXT NOT NULL, start_utc INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL, note TEXT NOT NULL, logged_utc INTEGER NOT NULL)"""
+
+
+def _logged_record(row: sqlite3.Row) -> dict:
+    """A hand-logged entry in the shape of a session record (no device, no count, no raw log)."""
+    return {
+        "id": None,
+        "log_id": row["id"],
+        "device_id": "",
+        "session_id": row["id"],
+        "activity": row["activity"],
+        "mode": "logged",
+        "params": {},
+        "start_utc": row["start_utc"],
+        "clock_synced": True,
+        "duration_ms": row["duration_ms"],
+        "count": 0,
+        "kcal": 0.0,
+        "end_reason": None,
+        "status": "complete",
+        "extras": {},
+        "errors": [],
+        "note": row["note"],
+        "events_ms": [],
+        "progress": [],
+    }
 
 
 def _select(series: bool) -> str:
