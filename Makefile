@@ -30,7 +30,7 @@ demo: $(STAMP)
 # live counts over Bluetooth LE from the simulated device (a virtual radio: no hardware needed)
 demo-ble: $(STAMP)
 	$(BIN)/fascia gen jump_rope basic out/demo/ble_trace --seed 5 --rate 500
-	$(BIN)/fascia live --simulated out/demo/ble_trace.csv --start --seconds 25
+	$(BIN)/fascia live --simulated --trace out/demo/ble_trace.csv --flash out/demo/ble_flash --start --seconds 25
 
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)

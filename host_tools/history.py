@@ -38,9 +38,15 @@ def register(subparsers) -> None:
     p.add_argument("--address", help="with --ble: the device's address (default: the one in range)")
     p.add_argument(
         "--simulated",
-        metavar="FLASH_DIR",
+        action="store_true",
+        help="sync the simulated device over a virtual Bluetooth radio (the one `fascia sim` and"
+        " `fascia live --simulated` record on)",
+    )
+    p.add_argument(
+        "--flash",
+        metavar="DIR",
         type=Path,
-        help="with --ble: a simulated device whose flash is this folder (see `fascia live --flash`)",
+        help="with --simulated: its flash folder (default: the shared one)",
     )
     p.add_argument(
         "--keep", action="store_true", help="keep the sessions on the device (only mark them synced)"
@@ -121,6 +127,8 @@ def cmd_sync(args: argparse.Namespace) -> None:
     ble = args.ble or args.address or args.simulated
     if ble and args.port:
         raise UserError("--port is for USB, --ble/--address/--simulated for Bluetooth: choose one")
+    if args.flash and not args.simulated:
+        raise UserError("--flash is for the simulated device (--simulated)")
     with Store(args.db) as store, contextlib.ExitStack() as stack:
         status = None if args.json else stack.enter_context(Console(stderr=True).status("connecting"))
 
@@ -134,7 +142,16 @@ def cmd_sync(args: argparse.Namespace) -> None:
             def progress(done: int, total: int) -> None:
                 say(f"copying over Bluetooth: {done} of {total} bytes")
 
-            device = stack.enter_context(open_ble_device(args.address, args.simulated, progress))
+            flash = None
+            if args.simulated:
+                from host_tools.sim.run import simulated_flash
+
+                flash = simulated_flash(args.flash)
+                if not (flash / "log").is_dir():
+                    raise UserError(
+                        f"{flash}: no simulated device there yet (record one: `fascia sim TRACE`)"
+                    )
+            device = stack.enter_context(open_ble_device(args.address, flash, progress))
         else:
             device = Device(args.port)
         report = sync(store, device, keep=args.keep, say=say)
@@ -176,8 +193,9 @@ def _show_report(report, keep: bool) -> None:
     gone = "kept on the device" if keep else f"{len(report.deleted)} deleted from the device"
     if report.left:
         gone = (
-            f"{len(report.left)} acknowledged and left on the device (Bluetooth cannot delete: delete"
-            " them on the device, or run `fascia sync` over USB)"
+            f"{len(report.left)} acknowledged and left on the device (Bluetooth does not delete: the"
+            " device deletes synced sessions, oldest first, when it needs the room; `fascia sync` over"
+            " USB deletes them now)"
         )
     counts = f"{len(report.imported)} imported, {len(report.already)} already here"
     console.print(f"{counts}, {gone} ({report.seconds:.1f} s)")

@@ -186,8 +186,22 @@ def _percent(done: int, target: int) -> float:
     return min(150.0, 100 * done / target) if target else 0.0
 
 
+def image_format(out: Path) -> str:
+    """The image format the file name asks for (png, svg, pdf, jpg, ...), or a UserError: the file
+    holds what its extension says."""
+    from host_tools.errors import UserError
+
+    formats = plt.figure().canvas.get_supported_filetypes()
+    plt.close("all")
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix not in formats:
+        known = ", ".join(f".{f}" for f in sorted(formats))
+        raise UserError(f"{out}: cannot write a .{suffix or '(no extension)'} image (use one of {known})")
+    return suffix
+
+
 def save(fig: Figure, out: Path) -> Path:
-    fig.savefig(out, format="png")
+    fig.savefig(out, format=image_format(out))
     plt.close(fig)
     return out
 

@@ -198,10 +198,21 @@ def _cmd_export(args: argparse.Namespace) -> None:
 # ---------------------------------------------------------------- plot
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
 def _cmd_plot(args: argparse.Namespace) -> None:
     from host_tools import plot
 
     out = Path(args.output)
+    plot.image_format(out)  # (UserError: an extension matplotlib cannot write)
     try:
         if args.trend:
             today = args.today or dt.date.today()
@@ -260,12 +271,12 @@ def register(subparsers) -> None:
     p.add_argument("--db", help=db_help)
     p.set_defaults(func=_cmd_export)
 
-    p = subparsers.add_parser("plot", help="PNG chart of one session, or of the training trend")
+    p = subparsers.add_parser("plot", help="chart of one session, or of the training trend")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("id", nargs="?", type=int, help="the session's id, as `fascia sessions` lists it")
     what.add_argument("--trend", action="store_true", help="daily counts and weekly programme compliance")
-    p.add_argument("-o", "--output", required=True, help="PNG file to write")
-    p.add_argument("--weeks", type=int, default=8, help="trend: how many weeks (default 8)")
+    p.add_argument("-o", "--output", required=True, help="image to write: .png, .svg, .pdf, .jpg...")
+    p.add_argument("--weeks", type=_positive, default=8, help="trend: how many weeks (default 8)")
     p.add_argument("--today", type=_date, help="trend: last day shown (default: today)")
     p.add_argument("--rules", help="trend: " + rules_help)
     p.add_argument("--db", help=db_help)

@@ -31,6 +31,17 @@ PRESS_MS = 120  # a short press: the button is held this long
 LONG_MS = 1200  # a long press
 
 
+def simulated_flash(flash_dir: Path | str | None = None) -> Path:
+    """The simulated device's flash: `flash_dir`, else one folder next to the session store that
+    every command shares (`sim`, `live --simulated`, `sync --simulated`), kept between runs as a
+    device keeps its sessions until they are synced."""
+    if flash_dir:
+        return Path(flash_dir)
+    from host_tools.store import default_path
+
+    return default_path().parent / "simulated-device"
+
+
 class SimError(Exception):
     """A user-facing problem with a simulation request (bad button script, unknown board...)."""
 
