@@ -21,6 +21,9 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# mpflash (MicroPython's download-and-flash tool) for `fascia flash --micropython`: optional, as
+	@# `fascia flash` prints a recipe without it
+	$(BIN)/python -m pip install --quiet 'mpflash>=1.29,<2' || echo "mpflash not installed: fascia flash --micropython prints a recipe instead"
 	$(BIN)/python -m pip install --quiet --upgrade --target $(STUBS) '$(ESP32_STUBS)'
 	@touch $@
 
