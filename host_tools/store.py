@@ -424,7 +424,8 @@ class Store:
 
     def logged(self, since: int | None = None, activity: str | None = None) -> list[dict]:
         """Entries logged by hand as session records (id None, `log_id`, mode "logged"), oldest first."""
-        sql, args = "SELECT * FROM logged WHERE start_utc >= ?", [since or 0]
+        sql = "SELECT * FROM logged WHERE start_utc >= ?"
+        args: list[int | str] = [since or 0]
         if activity:
             sql += " AND activity = ?"
             args.append(activity)
