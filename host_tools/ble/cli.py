@@ -25,6 +25,7 @@ from rich.table import Table
 
 from host_tools.ble import BleBackend, FasciaClient, Found, Live, scan
 from host_tools.errors import UserError
+from host_tools.vocabulary import figure_text, live_figure
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -105,15 +106,15 @@ def _view(live: Live | None, address: str) -> Table:
         table.add_row("waiting for the device...")
         return table
     minutes, seconds = divmod(live.elapsed_ms // 1000, 60)
-    figure = {"jump_rope": "trips", "swing": "tempo x10", "walk": "cadence"}.get(live.activity, "figure")
+    figure = figure_text(live_figure(live.activity), live.figure)  # (fascia.spec.activities)
     table.add_row("activity", f"{live.activity} ({live.mode})")
     table.add_row(
         "state", live.state + (" (rest)" if live.rest else "") + (" (summary)" if live.summary else "")
     )
     table.add_row("count", f"[bold]{live.count}[/bold]")
     table.add_row("time", f"{minutes}:{seconds:02d}")
-    table.add_row("rate", f"{live.rate_per_min} /min")
-    table.add_row(figure, str(live.figure))
+    table.add_row("rate", f"{live.rate_per_min} /min (last 10 s)")
+    table.add_row("figure", figure)
     if live.left is not None:
         table.add_row("to go", str(live.left))
     table.add_row("battery", f"{live.battery} %")
