@@ -21,6 +21,9 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# mpflash (MicroPython's download-and-flash tool) for `fascia flash --micropython`: optional, as
+	@# `fascia flash` prints a recipe without it
+	$(BIN)/python -m pip install --quiet 'mpflash>=1.29,<2' || echo "mpflash not installed: fascia flash --micropython prints a recipe instead"
 	$(BIN)/python -m pip install --quiet --upgrade --target $(STUBS) '$(ESP32_STUBS)'
 	@touch $@
 
@@ -30,7 +33,7 @@ demo: $(STAMP)
 # live counts over Bluetooth LE from the simulated device (a virtual radio: no hardware needed)
 demo-ble: $(STAMP)
 	$(BIN)/fascia gen jump_rope basic out/demo/ble_trace --seed 5 --rate 500
-	$(BIN)/fascia live --simulated out/demo/ble_trace.csv --start --seconds 25
+	$(BIN)/fascia live --simulated --trace out/demo/ble_trace.csv --flash out/demo/ble_flash --start --seconds 25
 
 test: $(STAMP) chromium
 	$(BIN)/pytest $(PYTEST_ARGS)

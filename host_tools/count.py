@@ -80,17 +80,11 @@ def count_file(path: Path | str, activity: str, runtime: str = "cpython") -> dic
 
 
 def describe(result: dict) -> str:
-    """One human line for a count result."""
-    activity, n = result["activity"], result["count"]
-    if activity == "jump_rope":
-        details = (
-            f"trips {result.get('trips', 0)}, double-unders {result.get('double_unders', 0)}, "
-            f"longest streak {result.get('max_streak', 0)}, {result.get('rate_per_min', 0)}/min"
-        )
-        return f"{n} jumps ({details})"
-    if activity == "swing":
-        from fascia.detect.swing import TEMPO_NAMES
+    """One human line for a count result: '412 jumps (trips 3, double-unders 1, ...)'."""
+    from host_tools.vocabulary import count_unit, figures_text
 
-        tempo = TEMPO_NAMES[result.get("tempo", 0)]
-        return f"{n} swings (tempo {tempo}, mean rep {result.get('mean_period_ms', 0) / 1000:.2f} s)"
-    return f"{n} steps (cadence {result.get('cadence_spm', 0)}/min)"
+    activity = result["activity"]
+    details = figures_text(
+        activity, {k: v for k, v in result.items() if k not in ("activity", "count", "events_ms")}
+    )
+    return f"{result['count']} {count_unit(activity)}" + (f" ({details})" if details else "")
