@@ -410,20 +410,18 @@ def _swing_reps(p: Pose, body: Body, reps: int, rng: random.Random) -> None:
         steps.append(ph)
         ph += dph_nominal / period_scale
     prev = None
-    for i, ph in enumerate(steps):
+    last_ph = -1.0
+    for ph in steps:
         env = _smooth(ph / 0.5)  # from hanging still to the full arc by the first top
         if ending == "swing_through" and ph > reps:
             env = 1.0 - _smooth((ph - reps) / tail)  # undriven: dies out within a swing or so
         th = env * theta(ph)
         om = 0.0 if prev is None else (th - prev) / DT
         prev = th
-        k = int(ph)
-        if (
-            abs(ph - (k + 0.5)) < 0.5 * dph_nominal * 1.2
-            and k < reps
-            and (not p.events or p.t - p.events[-1] > 0.3)
-        ):
+        top = int(ph - 0.5) + 0.5  # the last front top at or before this phase
+        if last_ph < top <= ph and top < reps:
             p.events.append(p.t)
+        last_ph = ph
         hip = -sway * math.sin(th)
         p.add(
             sx + hip + r * math.sin(th),
