@@ -36,19 +36,22 @@ _COV_SHIFT = const(7)  # covariance of the comb output: 5.1 s (longer than a rep
 _LAG_MIN = const(20)  # 0.8 s: the shortest rep
 _LAGS = const(116)  # lags 0 .. 4.6 s
 _RING = const(128)  # frames of h kept (5.1 s)
-_LOOK = const(40)  # the comb works 1.6 s in the past, so the period it uses has seen what follows
+_LOOK = const(60)  # p is read 2.4 s in the past: the period and the axis it uses have seen what follows
 _PEAK_PCT = const(85)  # the period: the first autocorrelation peak this close to the highest
 _PERIODIC_PCT = const(40)  # periodic: the period's autocorrelation at least this share of the zero lag's
 _CLAMP_MG = const(4000)  # motion beyond 4 g says nothing more
 _UNIT = const(256)  # the axis is a vector of this length
 _THR_MIN_MG = const(80)  # hysteresis never below this (noise, a hand at rest)
+_START_MG = const(300)  # still p must pass this to start counting crossings
 _THR_PCT = const(40)  # hysteresis: this share of the recent half amplitude
 _AMP_MIN_MG = const(450)  # a cycle smaller than this (half peak to peak of p) is not a rep
 _AMP_KEEP_PCT = const(45)  # nor is one under this share of its set's level
 _STILL_MIN_MS = const(600)  # p inside the hysteresis this long, and 3/4 of a rep: the motion stopped
 _PERIOD_MIN_MS = const(800)
 _PERIOD_MAX_MS = const(5000)
-_LIKE_PCT = const(60)  # a cycle agrees with T (and with the set's last) within this ratio
+_LIKE_PCT = const(70)  # in a set, a cycle agrees with T and with the last one within this ratio
+_START_LIKE_PCT = const(60)  # the cycles that open a set (a hike, a dead start) agree more loosely
+_FULL_PCT = const(70)  # a cycle whose top or bottom reaches less than this share of the set's waits
 _ROUND_PCT = const(25)  # second axis of the comb output over the first: above this, gravity turns round
 
 TEMPO_UNKNOWN = const(0)
@@ -97,11 +100,18 @@ class SwingDetector:
         self.cxy = 0
         self.cxz = 0
         self.cyz = 0
+        self.ux = 0  # the comb output of one frame
+        self.uy = 0
+        self.uz = 0
         self.dx = _UNIT  # its dominant axis
         self.dy = 0
         self.dz = 0
         self.round_ = False  # the comb output fills two axes (gravity turns right round)
         self.level = 0  # recent half amplitude of p (mg)
+        self.level_hi = 0  # recent peaks of p above and below 0 (mg)
+        self.level_lo = 0
+        self.cyc_max_done = 0
+        self.cyc_min_done = 0
         self.state = 0  # p last beyond +hysteresis (1), -hysteresis (-1), or still (0)
         self.halves = 0  # crossings since p was last still
         self.cross_t1 = 0  # the last two crossings' times
@@ -115,6 +125,9 @@ class SwingDetector:
         self.pend_t = -1  # the first cycle of a set, waiting for a second like it
         self.pend_dur = 0
         self.pend_round = False
+        self.hold_t = -1  # a weak cycle inside a set, waiting to see whether the set goes on
+        self.hold_dur = 0
+        self.hold_round = False
         self.last_dur = 0  # the last counted cycle's length (0: no set under way)
 
     @micropython.native
@@ -168,18 +181,31 @@ class SwingDetector:
         lag = self.lag
         if not lag:
             return 0
-        j = i - _LOOK
+        self._comb(i)  # the axis learns from the newest frame ...
+        self._learn(self.ux, self.uy, self.uz)
+        return self._project(t - _LOOK * _SLOT_MS, i - _LOOK)  # ... and p is read _LOOK frames back
+
+    @micropython.native
+    def _comb(self, j: int) -> None:
+        """u = h(j) - h(j - T/2) for frame j of the ring, into self.ux/uy/uz."""
+        hist = self.hist
         if j < 0:
             j += _RING
-        k = j - (lag >> 1)
+        k = j - (self.lag >> 1)
         if k < 0:
             k += _RING
         j *= 3
         k *= 3
-        ux = hist[j] - hist[k]
-        uy = hist[j + 1] - hist[k + 1]
-        uz = hist[j + 2] - hist[k + 2]
-        return self._axis(t - _LOOK * _SLOT_MS, ux, uy, uz)
+        self.ux = hist[j] - hist[k]
+        self.uy = hist[j + 1] - hist[k + 1]
+        self.uz = hist[j + 2] - hist[k + 2]
+
+    @micropython.native
+    def _project(self, t: int, j: int) -> int:
+        """p: the comb output of frame j (centred at `t`) on the axis; on to the cycles."""
+        self._comb(j)
+        p = (self.ux * self.dx + self.uy * self.dy + self.uz * self.dz) >> 8
+        return self._cycles(t, p)
 
     @micropython.native
     def _period(self) -> None:
@@ -205,8 +231,8 @@ class SwingDetector:
         self.periodic = corr[found] * 100 >= corr[0] * _PERIODIC_PCT
 
     @micropython.native
-    def _axis(self, t: int, ux: int, uy: int, uz: int) -> int:
-        """Running covariance of the comb output, one power step to its dominant axis, p on it."""
+    def _learn(self, ux: int, uy: int, uz: int) -> None:
+        """Running covariance of the comb output and one power step towards its dominant axis."""
         self.cxx += ((ux * ux) >> 6) - (self.cxx >> _COV_SHIFT)
         self.cyy += ((uy * uy) >> 6) - (self.cyy >> _COV_SHIFT)
         self.czz += ((uz * uz) >> 6) - (self.czz >> _COV_SHIFT)
@@ -232,8 +258,6 @@ class SwingDetector:
             self.dz = vz * _UNIT // n
         # n is the first eigenvalue; what the trace holds beyond it is the second (and third) axis
         self.round_ = (cxx + cyy + czz - n) * 100 > n * _ROUND_PCT
-        p = (ux * self.dx + uy * self.dy + uz * self.dz) >> 8
-        return self._cycles(t, p)
 
     @micropython.native
     def _cycles(self, t: int, p: int) -> int:
@@ -247,10 +271,16 @@ class SwingDetector:
         self.cyc_n += 1
         if self.round_:
             self.cyc_round += 1
-        thr = self.level * _THR_PCT // 100
-        if thr < _THR_MIN_MG:
-            thr = _THR_MIN_MG
-        side = 1 if p > thr else (-1 if p < -thr else 0)
+        hi = self.level_hi * _THR_PCT // 100  # p is often lopsided (a sharp top, a broad bottom):
+        if hi < _THR_MIN_MG:  # each side gets a hysteresis sized from its own recent peaks
+            hi = _THR_MIN_MG
+        lo = self.level_lo * _THR_PCT // 100
+        if lo < _THR_MIN_MG:
+            lo = _THR_MIN_MG
+        if self.state == 0:  # a set's first crossing: higher, so handling before it does not shift the pairs
+            hi = hi if hi > _START_MG else _START_MG
+            lo = lo if lo > _START_MG else _START_MG
+        side = 1 if p > hi else (-1 if p < -lo else 0)
         if side == 0:
             if (
                 self.state
@@ -269,12 +299,14 @@ class SwingDetector:
         self.cross_t1 = t
         if self.halves & 1:
             return 0
-        dur = t - t2 if self.halves > 2 else 2 * (t - self.cross_t2)
+        # a set's first cycle may be lopsided (a hike, a dead start): take the period for its length
+        dur = t - t2 if self.halves > 2 else self.lag * _SLOT_MS
         return self._cycle(t, dur)
 
     def _neutral(self) -> None:
         """p has stayed still: the motion stopped. The next crossing starts afresh."""
         self.state = 0
+        self.hold_t = -1
         self.halves = 0
         self.cyc_max = 0
         self.cyc_min = 0
@@ -284,6 +316,8 @@ class SwingDetector:
     def _cycle(self, t: int, dur: int) -> int:
         """Two crossings: a cycle. Is it a rep, and the first of a set?"""
         half = (self.cyc_max - self.cyc_min) >> 1
+        self.cyc_max_done = self.cyc_max
+        self.cyc_min_done = -self.cyc_min
         round_ = self.cyc_round * 2 > self.cyc_n
         event = self.top_t
         self.cyc_max = 0
@@ -292,25 +326,41 @@ class SwingDetector:
         self.cyc_n = 0
         level = self.level
         self.level = level + ((half - level) >> 2) if level else half
-        want = self.lag * _SLOT_MS
+        top = self.cyc_max_done
+        bottom = self.cyc_min_done
+        level_hi = self.level_hi
+        level_lo = self.level_lo
+        self.level_hi = level_hi + ((top - level_hi) >> 2) if level_hi else top
+        self.level_lo = level_lo + ((bottom - level_lo) >> 2) if level_lo else bottom
+        in_set = self.last_dur > 0
+        like = _LIKE_PCT if in_set else _START_LIKE_PCT
         if (
             not self.periodic
             or dur < _PERIOD_MIN_MS
             or dur > _PERIOD_MAX_MS
-            or dur * 100 < want * _LIKE_PCT
-            or want * 100 < dur * _LIKE_PCT
+            or not _like(dur, self.lag * _SLOT_MS, like)
             or half < _AMP_MIN_MG
             or half * 100 < level * _AMP_KEEP_PCT
         ):
             self.last_dur = 0
             self.pend_t = -1
+            self.hold_t = -1
             return 0
-        last = self.last_dur
-        if last and dur * 100 >= last * _LIKE_PCT and last * 100 >= dur * _LIKE_PCT:
+        if in_set and _like(dur, self.last_dur, _LIKE_PCT):
             self.last_dur = dur
-            return self._count(event, dur, round_)
+            weak = top * 100 < level_hi * _FULL_PCT or bottom * 100 < level_lo * _FULL_PCT
+            if weak and self.hold_t < 0:  # a lobe fell short: the swing-through after the last rep?
+                self.hold_t = event  # it counts if the set goes on
+                self.hold_dur = dur
+                self.hold_round = round_
+                return 0
+            n = 0
+            if self.hold_t >= 0:
+                n = self._count(self.hold_t, self.hold_dur, self.hold_round)
+                self.hold_t = -1
+            return n + self._count(event, dur, round_)
         pend = self.pend_t
-        if pend >= 0 and dur * 100 >= self.pend_dur * _LIKE_PCT and self.pend_dur * 100 >= dur * _LIKE_PCT:
+        if pend >= 0 and _like(dur, self.pend_dur, _START_LIKE_PCT):
             self.pend_t = -1
             self.last_dur = dur
             n = self._count(pend, self.pend_dur, self.pend_round)
@@ -333,8 +383,18 @@ class SwingDetector:
         return 1
 
     def flush(self, t_ms: int) -> int:
-        """End of session: nothing is pending that a later cycle would not have confirmed."""
-        return 0
+        """End of session: run the comb over the frames it had not reached yet (it works _LOOK
+        frames in the past), so a last rep ending just before the stop counts."""
+        if not self.lag or self.frames <= _LOOK:
+            return 0
+        new = 0
+        t = self.res.slot_end - _SLOT_MS - _SLOT_MS // 2 - (_LOOK - 1) * _SLOT_MS
+        i = self.h_i - _LOOK
+        for _ in range(_LOOK):
+            new += self._project(t, i)
+            i += 1
+            t += _SLOT_MS
+        return new
 
     def extras(self) -> dict:
         """Mean rep period (ms), the tempo class derived from it, and the reps of each move."""
@@ -346,3 +406,8 @@ class SwingDetector:
         else:
             tempo = TEMPO_HEAVY_SLOW
         return {"mean_period_ms": mean, "tempo": tempo, "reps_swing": self.n_swing, "reps_cast": self.n_cast}
+
+
+def _like(a: int, b: int, pct: int) -> bool:
+    """Two durations agree: the shorter is at least `pct` % of the longer."""
+    return a * 100 >= b * pct and b * 100 >= a * pct
