@@ -39,6 +39,9 @@ _RING = const(128)  # frames of h kept (5.1 s)
 _LOOK = const(60)  # p is read 2.4 s in the past: the period and the axis it uses have seen what follows
 _PEAK_PCT = const(85)  # the period: the first autocorrelation peak this close to the highest
 _PERIODIC_PCT = const(40)  # periodic: the period's autocorrelation at least this share of the zero lag's
+_MOVE_FRAMES = const(4)  # motion: how far h moved in 160 ms ...
+_MOVE_NOISE_MG = const(25)  # ... beyond noise
+_MOVING_MG = const(100)  # the implement moves: this much motion (per 160 ms) around the frame
 _CLAMP_MG = const(4000)  # motion beyond 4 g says nothing more
 _UNIT = const(256)  # the axis is a vector of this length
 _THR_MIN_MG = const(80)  # hysteresis never below this (noise, a hand at rest)
@@ -69,6 +72,7 @@ class SwingDetector:
         self.res = Resampler(_SLOT_MS)
         self.hist = array("i", [0] * (3 * _RING))
         self.corr = array("i", [0] * _LAGS)
+        self.moving = array("i", [0] * _RING)  # how far h moved in _MOVE_FRAMES, less the noise
         self.reset()
 
     def reset(self) -> None:
@@ -87,6 +91,8 @@ class SwingDetector:
             self.hist[i] = 0
         for i in range(_LAGS):
             self.corr[i] = 0
+        for i in range(_RING):
+            self.moving[i] = 0
         self.h_i = 0
         self.frames = 0
         self.mx = 0  # slow mean, scaled by 2^_MEAN_SHIFT
@@ -168,6 +174,12 @@ class SwingDetector:
         hist[3 * i + 1] = hy
         hist[3 * i + 2] = hz
         self.h_i = i + 1 if i + 1 < _RING else 0
+        k = i - _MOVE_FRAMES
+        if k < 0:
+            k += _RING
+        k *= 3
+        step = magnitude(hx - hist[k], hy - hist[k + 1], hz - hist[k + 2]) - _MOVE_NOISE_MG
+        self.moving[i] = step if step > 0 else 0
         corr = self.corr
         k = 3 * i
         for lag in range(_LAGS):
@@ -205,6 +217,23 @@ class SwingDetector:
         """p: the comb output of frame j (centred at `t`) on the axis; on to the cycles."""
         self._comb(j)
         p = (self.ux * self.dx + self.uy * self.dy + self.uz * self.dz) >> 8
+        # the comb echoes a motion for half a period after it stops (h(j - T/2) alone), and turns a
+        # lone move (standing up with the club) into a lobe and its echo: p counts only while the
+        # implement moves around frame j (from T/8 before to T/4 after)
+        moving = self.moving
+        k = j - (self.lag >> 3)
+        if k < 0:
+            k += _RING
+        total = 0
+        for _ in range((self.lag >> 3) + (self.lag >> 2)):
+            k += 1
+            if k >= _RING:
+                k = 0
+            if k == self.h_i:
+                break
+            total += moving[k]
+        if total < _MOVING_MG * _MOVE_FRAMES:
+            p = 0
         return self._cycles(t, p)
 
     @micropython.native
