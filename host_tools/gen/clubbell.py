@@ -663,20 +663,21 @@ def generate(kind: str, seed: int, rate_hz: float | None, out_stem: Path | str) 
 STRESS_PER_KIND = 18  # sessions per move and tempo (8 x 18 = 144), plus negatives and kettlebell
 
 
-def stress_set(out_dir: Path | str) -> list[Path]:
-    """The clubbell stress set of `make bench-accuracy`: every move at both tempos, the negatives and
-    the kettlebell kinds, all from stress seeds (>= STRESS_SEED_BASE, never used while tuning), each
-    with its own sensor from SensorModel.population. Generated once and cached in `out_dir`."""
-    out = Path(out_dir)
+def stress_specs() -> list[tuple[str, int]]:
+    """(kind, seed) of the clubbell stress set of `make bench-accuracy`: every move at both tempos,
+    the negatives and the kettlebell kinds, all from stress seeds (>= STRESS_SEED_BASE, never used
+    while tuning), each with its own sensor from SensorModel.population."""
     jobs = [(f"{m}_{t}", STRESS_PER_KIND) for m in MOVES for t in TEMPOS]
     jobs += [(k, 8) for k in NEGATIVES + ("park", "carry", "kb_hip")]
-    paths = []
-    for n, (kind, count) in enumerate(jobs):
-        for i in range(count):
-            seed = STRESS_SEED_BASE + 100 * n + i
-            stem = out / f"club_{kind}_{seed}"
-            csv_path = stem.parent / (stem.name + ".csv")
-            if not csv_path.exists() or not (stem.parent / (stem.name + ".json")).exists():
-                generate(kind, seed, None, stem)
-            paths.append(csv_path)
-    return paths
+    return [
+        (kind, STRESS_SEED_BASE + 100 * n + i) for n, (kind, count) in enumerate(jobs) for i in range(count)
+    ]
+
+
+def stress_trace(out_dir: Path | str, kind: str, seed: int) -> Path:
+    """The CSV of one stress session, generated once and cached in `out_dir`."""
+    stem = Path(out_dir) / f"club_{kind}_{seed}"
+    csv_path = stem.parent / (stem.name + ".csv")
+    if not csv_path.exists() or not (stem.parent / (stem.name + ".json")).exists():
+        generate(kind, seed, None, stem)
+    return csv_path

@@ -57,6 +57,15 @@ _START_LIKE_PCT = const(60)  # the cycles that open a set (a hike, a dead start)
 _FULL_PCT = const(70)  # a cycle whose top or bottom reaches less than this share of the set's waits
 _ROUND_PCT = const(25)  # second axis of the comb output over the first: above this, gravity turns round
 
+_HIGH_MIN_MG = const(1700)  # a kettlebell's bottom pass presses at least this hard
+_HIGH_EXIT_PCT = const(70)  # and is over below this share of the entry threshold
+_LOCK_LO_MG = const(700)
+_LOCK_HI_MG = const(1300)
+_LOCK_MS = const(300)  # a lockout is held this long
+_LOCK_WITHIN_MS = const(1200)  # and starts this soon after the last bottom pass
+_BACKSWING_MAX_MS = const(1000)  # the two bottom passes around a backswing are this close
+_LOCK_COS_X5 = const(4)  # cos(gravity, bottom-pass direction) < 4/5: not hanging
+
 TEMPO_UNKNOWN = const(0)
 TEMPO_LIGHT_FAST = const(1)  # elasticity work: a light club swung quickly
 TEMPO_HEAVY_SLOW = const(2)  # strength work: a heavy club/bell, long float at the top
@@ -83,6 +92,11 @@ class SwingDetector:
         self.period_n = 0
         self.n_swing = 0
         self.n_cast = 0
+        self.n_lock = 0
+        self.lk_level = 0  # running mean of bottom-pass peaks (mg)
+        self.lk_strong = 0  # bottom passes since the last lockout that pressed >= 3/4 of it
+        self.lk_pass_t1 = -_LOCK_WITHIN_MS - 1  # the last two bottom passes' times
+        self.lk_pass_t2 = -_LOCK_WITHIN_MS - 1
         self._restart()
 
     def _restart(self) -> None:
@@ -95,6 +109,22 @@ class SwingDetector:
             self.moving[i] = 0
         self.h_i = 0
         self.frames = 0
+        self.lk_in_high = False  # inside a bottom pass: its peak, when, and the direction it pressed
+        self.lk_max = 0
+        self.lk_max_t = 0
+        self.lk_px = 0
+        self.lk_py = 0
+        self.lk_pz = 0
+        self.lk_cx = 0  # the direction at the peak of the pass under way
+        self.lk_cy = 0
+        self.lk_cz = 0
+        self.lk_start = -1  # when |a| settled near 1 g
+        self.lk_x1 = 0  # the two frames before this one
+        self.lk_y1 = 0
+        self.lk_z1 = 0
+        self.lk_x2 = 0
+        self.lk_y2 = 0
+        self.lk_z2 = 0
         self.mx = 0  # slow mean, scaled by 2^_MEAN_SHIFT
         self.my = 0
         self.mz = 0
@@ -159,6 +189,7 @@ class SwingDetector:
             self.my = y << _MEAN_SHIFT
             self.mz = z << _MEAN_SHIFT
         self.frames += 1
+        new = self._lockouts(t, x, y, z)
         self.mx += x - (self.mx >> _MEAN_SHIFT)
         self.my += y - (self.my >> _MEAN_SHIFT)
         self.mz += z - (self.mz >> _MEAN_SHIFT)
@@ -190,12 +221,11 @@ class SwingDetector:
                 k += 3 * _RING
         if self.frames & 1:
             self._period()
-        lag = self.lag
-        if not lag:
-            return 0
+        if not self.lag:
+            return new
         self._comb(i)  # the axis learns from the newest frame ...
         self._learn(self.ux, self.uy, self.uz)
-        return self._project(t - _LOOK * _SLOT_MS, i - _LOOK)  # ... and p is read _LOOK frames back
+        return new + self._project(t - _LOOK * _SLOT_MS, i - _LOOK)  # ... and p is read _LOOK frames back
 
     @micropython.native
     def _comb(self, j: int) -> None:
@@ -401,15 +431,96 @@ class SwingDetector:
         return 0
 
     def _count(self, t_event: int, dur: int, round_: bool) -> int:
-        self.period_sum += dur
-        self.period_n += 1
+        """A rep from the cycles."""
+        if dur:
+            self.period_sum += dur
+            self.period_n += 1
         if round_:
             self.n_cast += 1
         else:
             self.n_swing += 1
-        self.count += 1
+        return self._report(t_event)
+
+    def _report(self, t_event: int) -> int:
+        """The count is what the cycles or the snatch lockouts found, whichever is more."""
+        total = self.n_swing + self.n_cast
+        if self.n_lock > total:
+            total = self.n_lock
+        if total <= self.count:
+            return 0
+        new = total - self.count
+        self.count = total
         self.last_event_ms = t_event
-        return 1
+        return new
+
+    @micropython.native
+    def _lockouts(self, t: int, x: int, y: int, z: int) -> int:
+        """Snatch reps, by their overhead lockout: |a| held at 1 g +-0.3 g for 300 ms soon after two
+        hard bottom passes (backswing and pull), gravity at least ~37 deg away from the direction
+        the passes pressed (not a bell hanging at rest). A snatch's hold breaks the cycle's rhythm,
+        so the lockouts count it instead when they find more."""
+        mag = magnitude(x, y, z)
+        high = self.lk_level >> 1
+        if high < _HIGH_MIN_MG:
+            high = _HIGH_MIN_MG
+        if self.lk_in_high:
+            if mag > self.lk_max:
+                self.lk_max = mag
+                self.lk_max_t = t
+                self.lk_cx = x
+                self.lk_cy = y
+                self.lk_cz = z
+            elif mag * 100 < high * _HIGH_EXIT_PCT:
+                self.lk_in_high = False
+                peak = self.lk_max
+                if peak * 4 >= self.lk_level * 3:  # a hard pass: keep the direction it pressed
+                    self.lk_strong += 1
+                    self.lk_px = self.lk_cx
+                    self.lk_py = self.lk_cy
+                    self.lk_pz = self.lk_cz
+                self.lk_level = self.lk_level + ((peak - self.lk_level) >> 2) if self.lk_level else peak
+                self.lk_pass_t2 = self.lk_pass_t1
+                self.lk_pass_t1 = self.lk_max_t
+        elif mag > high:
+            self.lk_in_high = True
+            self.lk_max = mag
+            self.lk_max_t = t
+            self.lk_cx = x
+            self.lk_cy = y
+            self.lk_cz = z
+        # the hold is judged on a 120 ms mean (this frame and the two before)
+        gx = x + self.lk_x1 + self.lk_x2
+        gy = y + self.lk_y1 + self.lk_y2
+        gz = z + self.lk_z1 + self.lk_z2
+        self.lk_x2 = self.lk_x1
+        self.lk_y2 = self.lk_y1
+        self.lk_z2 = self.lk_z1
+        self.lk_x1 = x
+        self.lk_y1 = y
+        self.lk_z1 = z
+        gx //= 3
+        gy //= 3
+        gz //= 3
+        held = magnitude(gx, gy, gz)
+        if self.lk_in_high or held < _LOCK_LO_MG or held > _LOCK_HI_MG:
+            self.lk_start = -1
+            return 0
+        if self.lk_start < 0:
+            self.lk_start = t
+            return 0
+        if t - self.lk_start < _LOCK_MS or self.lk_strong < 2:
+            return 0
+        if (
+            self.lk_start - self.lk_pass_t1 > _LOCK_WITHIN_MS
+            or self.lk_pass_t1 - self.lk_pass_t2 > _BACKSWING_MAX_MS
+        ):
+            return 0
+        dot = gx * self.lk_px + gy * self.lk_py + gz * self.lk_pz
+        if dot * 5 >= _LOCK_COS_X5 * held * magnitude(self.lk_px, self.lk_py, self.lk_pz):
+            return 0
+        self.lk_strong = 0
+        self.n_lock += 1
+        return self._report(self.lk_start)
 
     def flush(self, t_ms: int) -> int:
         """End of session: run the comb over the frames it had not reached yet (it works _LOOK
@@ -434,7 +545,13 @@ class SwingDetector:
             tempo = TEMPO_LIGHT_FAST
         else:
             tempo = TEMPO_HEAVY_SLOW
-        return {"mean_period_ms": mean, "tempo": tempo, "reps_swing": self.n_swing, "reps_cast": self.n_cast}
+        return {
+            "mean_period_ms": mean,
+            "tempo": tempo,
+            "reps_swing": self.n_swing,
+            "reps_cast": self.n_cast,
+            "reps_snatch": self.n_lock,
+        }
 
 
 def _like(a: int, b: int, pct: int) -> bool:
