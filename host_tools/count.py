@@ -62,7 +62,7 @@ def count_file(path: Path | str, activity: str, runtime: str = "cpython") -> dic
         raise CountError(f"{path}: no such file")
     if runtime == "cpython":
         try:
-            return replay(str(path), activity)
+            return _host_view(replay(str(path), activity))
         except ReplayError as e:
             raise CountError(f"{path}:{e.line_no}: {e.reason}") from None
         except UnicodeDecodeError:
@@ -75,8 +75,18 @@ def count_file(path: Path | str, activity: str, runtime: str = "cpython") -> dic
         result = json.loads(proc.stdout.strip().splitlines()[-1])
         if "error" in result:
             raise CountError(f"{path}:{result['line']}: {result['error']}")
-        return result
+        return _host_view(result)
     raise CountError(f"unknown runtime {runtime!r} (choose from {', '.join(RUNTIMES)})")
+
+
+def _host_view(result: dict) -> dict:
+    """The device's integer extras as a person reads them: swing tempo by name, reps per move."""
+    if result["activity"] == "swing":
+        from fascia.detect.swing import MOVE_EXTRAS, TEMPO_NAMES
+
+        result["tempo"] = TEMPO_NAMES[result.get("tempo", 0)]
+        result["moves"] = {move: result.pop(name, 0) for move, name in MOVE_EXTRAS}
+    return result
 
 
 def describe(result: dict) -> str:
@@ -89,8 +99,9 @@ def describe(result: dict) -> str:
         )
         return f"{n} jumps ({details})"
     if activity == "swing":
-        from fascia.detect.swing import TEMPO_NAMES
-
-        tempo = TEMPO_NAMES[result.get("tempo", 0)]
-        return f"{n} swings (tempo {tempo}, mean rep {result.get('mean_period_ms', 0) / 1000:.2f} s)"
+        moves = ", ".join(f"{m} {k}" for m, k in result.get("moves", {}).items() if k)
+        return (
+            f"{n} reps (tempo {result.get('tempo', 'unknown')}, mean rep "
+            f"{result.get('mean_period_ms', 0) / 1000:.2f} s{'; ' + moves if moves else ''})"
+        )
     return f"{n} steps (cadence {result.get('cadence_spm', 0)}/min)"

@@ -71,7 +71,10 @@ TEMPO_LIGHT_FAST = const(1)  # elasticity work: a light club swung quickly
 TEMPO_HEAVY_SLOW = const(2)  # strength work: a heavy club/bell, long float at the top
 TEMPO_NAMES = ("unknown", "light-fast", "heavy-slow")
 TEMPO_SPLIT_MS = const(1400)  # mean rep period below this is light-fast, from it on heavy-slow
-MOVES = ("swing", "cast")  # the moves told apart, in the order of their extras (reps_swing, reps_cast)
+# the moves told apart and the extras that hold their reps: swings (gravity sways), casts and mills
+# (gravity turns right round), snatches (counted by their lockouts; the count is the larger of the
+# cycles and the lockouts, so these need not add up to it)
+MOVE_EXTRAS = (("swing", "reps_swing"), ("cast", "reps_cast"), ("snatch", "reps_snatch"))
 
 
 class SwingDetector:

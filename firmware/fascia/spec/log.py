@@ -110,6 +110,10 @@ EXTRAS = (  # code = index; append only
     "cadence_spm",
     "active_ms",
     "rounds",
+    "tempo",  # swing: TEMPO_* of fascia.detect.swing (1 light-fast, 2 heavy-slow)
+    "reps_swing",  # swing: reps per move (fascia.detect.swing.MOVE_EXTRAS)
+    "reps_cast",
+    "reps_snatch",
 )
 FLAG_CLOCK_SYNCED = const(1)
 
