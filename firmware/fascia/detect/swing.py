@@ -42,6 +42,7 @@ _PERIODIC_PCT = const(40)  # periodic: the period's autocorrelation at least thi
 _MOVE_FRAMES = const(4)  # motion: how far h moved in 160 ms ...
 _MOVE_NOISE_MG = const(25)  # ... beyond noise
 _MOVING_MG = const(100)  # the implement moves: this much motion (per 160 ms) around the frame
+_NO_LOAD = const(1 << 20)  # above any |a|
 _CLAMP_MG = const(4000)  # motion beyond 4 g says nothing more
 _UNIT = const(256)  # the axis is a vector of this length
 _THR_MIN_MG = const(80)  # hysteresis never below this (noise, a hand at rest)
@@ -85,6 +86,7 @@ class SwingDetector:
         self.hist = array("i", [0] * (3 * _RING))
         self.corr = array("i", [0] * _LAGS)
         self.moving = array("i", [0] * _RING)  # how far h moved in _MOVE_FRAMES, less the noise
+        self.load = array("i", [0] * _RING)  # |a| of each frame
         self.reset()
 
     def reset(self) -> None:
@@ -158,6 +160,7 @@ class SwingDetector:
         self.still_t = 0  # when p was last beyond the hysteresis
         self.cyc_max = 0
         self.cyc_min = 0
+        self.cyc_load = _NO_LOAD
         self.cyc_round = 0
         self.cyc_n = 0
         self.top_t = 0  # when p peaked in the cycle under way (the event's time)
@@ -214,6 +217,7 @@ class SwingDetector:
         k *= 3
         step = magnitude(hx - hist[k], hy - hist[k + 1], hz - hist[k + 2]) - _MOVE_NOISE_MG
         self.moving[i] = step if step > 0 else 0
+        self.load[i] = magnitude(x, y, z)
         corr = self.corr
         k = 3 * i
         for lag in range(_LAGS):
@@ -267,6 +271,10 @@ class SwingDetector:
             total += moving[k]
         if total < _MOVING_MG * _MOVE_FRAMES:
             p = 0
+        load = self.load[j if j >= 0 else j + _RING]
+        if load < self.cyc_load:  # the event: where the implement is least loaded (a swing's float)
+            self.cyc_load = load
+            self.top_t = t
         return self._cycles(t, p)
 
     @micropython.native
@@ -327,7 +335,6 @@ class SwingDetector:
         hysteresis for most of a rep) ends the set, and an odd crossing left over with it."""
         if p > self.cyc_max:
             self.cyc_max = p
-            self.top_t = t
         if p < self.cyc_min:
             self.cyc_min = p
         self.cyc_n += 1
@@ -372,6 +379,7 @@ class SwingDetector:
         self.halves = 0
         self.cyc_max = 0
         self.cyc_min = 0
+        self.cyc_load = _NO_LOAD
         self.cyc_round = 0
         self.cyc_n = 0
 
@@ -384,6 +392,7 @@ class SwingDetector:
         event = self.top_t
         self.cyc_max = 0
         self.cyc_min = 0
+        self.cyc_load = _NO_LOAD
         self.cyc_round = 0
         self.cyc_n = 0
         level = self.level
