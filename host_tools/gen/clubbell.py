@@ -524,7 +524,7 @@ def _negative(p: Pose, body: Body, kind: str, rng: random.Random) -> None:
         body.put_down(p, rng)
 
 
-def _pose_force(p: Pose, body: Body, rng: random.Random):
+def _pose_force(p: Pose, body: Body, rng: random.Random, mount: random.Random | None = None):
     """Specific force in the sensor frame (g) on the grid, from the poses; and accel(t)."""
     px, py, pz, phi, psi, rho = p.ch
     n = len(px)
@@ -550,6 +550,8 @@ def _pose_force(p: Pose, body: Body, rng: random.Random):
         frames.append((a, b, c))
         pos.append((px[i] + off * a[0], side * py[i] + off * a[1], pz[i] + off * a[2]))
     rot = random_rotation(rng)
+    if mount is not None:  # the same session with the sensor mounted another way
+        rot = random_rotation(mount)
     out = []
     for i in range(n):
         j = min(max(i, 1), n - 2)
@@ -569,8 +571,11 @@ def _pose_force(p: Pose, body: Body, rng: random.Random):
     return accel
 
 
-def population_session(kind: str, tempo: str, seed: int, rate_hz: float | None = None):
-    """One session of `kind` (a move of MOVES or a negative) at `tempo`: (samples, truth events s, meta)."""
+def population_session(
+    kind: str, tempo: str, seed: int, rate_hz: float | None = None, mount_seed: int | None = None
+):
+    """One session of `kind` (a move of MOVES or a negative) at `tempo`: (samples, truth events s, meta).
+    `mount_seed` replaces the session's random sensor mounting with one drawn from that seed."""
     rng = random.Random(seed)
     body = Body(tempo, rng)
     p = Pose(body.side)
@@ -592,7 +597,7 @@ def population_session(kind: str, tempo: str, seed: int, rate_hz: float | None =
             body.period *= rng.uniform(0.9, 1.1)
     else:
         _negative(p, body, kind, rng)
-    accel = _pose_force(p, body, rng)
+    accel = _pose_force(p, body, rng, None if mount_seed is None else random.Random(mount_seed))
     model = SensorModel.population(rng, rate_hz)
     samples = sample(accel, p.t, model, rng)
     meta = {
@@ -612,16 +617,19 @@ POPULATION_KINDS = tuple(f"{m}_{t}" for m in MOVES for t in TEMPOS) + NEGATIVES
 ALL_KINDS = KINDS + POPULATION_KINDS
 
 
-def generate(kind: str, seed: int, rate_hz: float | None, out_stem: Path | str) -> tuple[Path, Path]:
+def generate(
+    kind: str, seed: int, rate_hz: float | None, out_stem: Path | str, mount_seed: int | None = None
+) -> tuple[Path, Path]:
     """Write `<out_stem>.csv/.json` for `kind` (see ALL_KINDS) at `rate_hz` (None: a rate drawn with the
-    rest of the sensor from SensorModel.population); returns the two paths."""
+    rest of the sensor from SensorModel.population); returns the two paths. `mount_seed` (population
+    kinds): the same session with the sensor mounted in another random orientation."""
     if kind not in ALL_KINDS:
         raise ValueError(f"unknown kind {kind!r} (choose from {', '.join(ALL_KINDS)})")
     if kind in POPULATION_KINDS:
         move_name, _, tempo = kind.rpartition("_")
         if kind in NEGATIVES:
             move_name, tempo = kind, random.Random(seed).choice(TEMPOS)
-        samples, events, meta = population_session(move_name, tempo, seed, rate_hz)
+        samples, events, meta = population_session(move_name, tempo, seed, rate_hz, mount_seed)
         return write_trace(
             out_stem,
             samples,
