@@ -25,10 +25,16 @@ the hands, or on the kettlebell):
 - Known simplification: the drive gain switches at theta_rel in one step, so |a| jumps there by up
   to ~1.5 g (a real hip snap ramps in over ~0.1 s); light-fast tops reached at a low angle can show
   a short plateau before the unloaded dip. Detection must cope with both.
-Kinds: "light" (light-fast club swings, period 0.8-1.2 s), "heavy" (heavy-slow, 1.5-2.5 s),
-"kb_hip" (two-hand kettlebell hip swings, ~1.6-2.0 s), each with a pick-up and hike, a rest and
-a second set, and parking at the end; "park" (pick-up, hike, park: 0 reps) and "carry" (walking
-with the club, racking it, turning it in the hands: 0 reps).
+Kettlebell-model kinds: "light" (light-fast club swings, period 0.8-1.2 s), "heavy" (heavy-slow,
+1.5-2.5 s), "kb_hip" (two-hand kettlebell hip swings, ~1.6-2.0 s), each with a pick-up and hike, a
+rest and a second set, and parking at the end; "park" (pick-up, hike, park: 0 reps) and "carry"
+(walking with the club, racking it, turning it in the hands: 0 reps).
+
+The clubbell population (section below, POPULATION_KINDS): every move of MOVES (front swings, arm
+casts, shield casts, mills) at both TEMPOS, as "<move>_<tempo>", and the NEGATIVES ("walk_club",
+"pickup", "pass"); each session draws its person, implement, hand, mounting and sensor/logger from
+documented ranges. Seeds: TUNING_SEEDS (< 1000) while developing, >= STRESS_SEED_BASE for the
+benchmark's stress set (stress_specs).
 """
 
 from __future__ import annotations
