@@ -137,11 +137,11 @@ def club_stress_jobs(pool) -> list:
 def club_stress_table(rows: list[dict]) -> dict:
     """Per group of the clubbell stress set: sessions, mean, 5th percentile and worst accuracy, and
     the false reps on sessions with none."""
-    table: dict[str, dict] = {}
+    table: dict[str, list[dict]] = {}
     for r in rows:
         if r["group"].startswith("club stress"):
             table.setdefault(r["group"], []).append(r)
-    out = {}
+    out: dict[str, dict] = {}
     print(
         f"\n{'clubbell stress group':<36} {'files':>5} {'mean':>7} {'p5':>7} {'worst':>7} "
         f"{'exact':>6} {'false':>6}"
