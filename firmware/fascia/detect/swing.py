@@ -31,16 +31,17 @@ from fascia.detect.filters import Resampler, magnitude
 
 _SLOT_MS = const(40)
 _MEAN_SHIFT = const(6)  # slow mean: exponential, 2^6 frames = 2.56 s
-_CORR_SHIFT = const(6)  # autocorrelation running means: 2.56 s
+_CORR_SHIFT = const(5)  # autocorrelation running means: 2^5 updates (80 ms apart) = 2.56 s
 _COV_SHIFT = const(7)  # covariance of the comb output: 5.1 s (longer than a rep)
-_LAG_MIN = const(20)  # 0.8 s: the shortest rep
-_LAGS = const(116)  # lags 0 .. 4.6 s
+_LAG_MIN = const(10)  # 0.8 s: the shortest rep (lags count pairs of frames)
+_LAGS = const(58)  # lags 0 .. 4.6 s
 _RING = const(128)  # frames of h kept (5.1 s)
 _LOOK = const(60)  # p is read 2.4 s in the past: the period and the axis it uses have seen what follows
 _PEAK_PCT = const(85)  # the period: the first autocorrelation peak this close to the highest
 _PERIODIC_PCT = const(40)  # periodic: the period's autocorrelation at least this share of the zero lag's
 _MOVE_FRAMES = const(4)  # motion: how far h moved in 160 ms ...
 _MOVE_NOISE_MG = const(25)  # ... beyond noise
+_MOVED_MASK = const(0xFFFFFF)
 _MOVING_MG = const(100)  # the implement moves: this much motion (per 160 ms) around the frame
 _NO_LOAD = const(1 << 20)  # above any |a|
 _CLAMP_MG = const(4000)  # motion beyond 4 g says nothing more
@@ -85,7 +86,8 @@ class SwingDetector:
         self.res = Resampler(_SLOT_MS)
         self.hist = array("i", [0] * (3 * _RING))
         self.corr = array("i", [0] * _LAGS)
-        self.moving = array("i", [0] * _RING)  # how far h moved in _MOVE_FRAMES, less the noise
+        self.moved = array("i", [0] * _RING)  # running total of how far h moved (in _MOVE_FRAMES, less
+        # the noise), modulo _MOVED_MASK + 1: any window's motion is a difference of two entries
         self.load = array("i", [0] * _RING)  # |a| of each frame
         self.reset()
 
@@ -111,7 +113,7 @@ class SwingDetector:
         for i in range(_LAGS):
             self.corr[i] = 0
         for i in range(_RING):
-            self.moving[i] = 0
+            self.moved[i] = 0
         self.h_i = 0
         self.frames = 0
         self.lk_in_high = False  # inside a bottom pass: its peak, when, and the direction it pressed
@@ -216,18 +218,20 @@ class SwingDetector:
             k += _RING
         k *= 3
         step = magnitude(hx - hist[k], hy - hist[k + 1], hz - hist[k + 2]) - _MOVE_NOISE_MG
-        self.moving[i] = step if step > 0 else 0
+        prev = i - 1 if i else _RING - 1
+        self.moved[i] = (self.moved[prev] + (step if step > 0 else 0)) & _MOVED_MASK
         self.load[i] = magnitude(x, y, z)
-        corr = self.corr
-        k = 3 * i
-        for lag in range(_LAGS):
-            prod = (hx * hist[k] + hy * hist[k + 1] + hz * hist[k + 2]) >> 6
-            corr[lag] += (prod - corr[lag]) >> _CORR_SHIFT
-            k -= 3
-            if k < 0:
-                k += 3 * _RING
-        if self.frames & 1:
-            self._period()
+        if self.frames & 1 == 0:  # the autocorrelation every other frame, lags in steps of two frames
+            corr = self.corr
+            k = 3 * i
+            for m in range(_LAGS):
+                prod = (hx * hist[k] + hy * hist[k + 1] + hz * hist[k + 2]) >> 6
+                corr[m] += (prod - corr[m]) >> _CORR_SHIFT
+                k -= 6
+                if k < 0:
+                    k += 3 * _RING
+            if self.frames & 3 == 0:
+                self._period()
         if not self.lag:
             return new
         self._comb(i)  # the axis learns from the newest frame ...
@@ -257,21 +261,22 @@ class SwingDetector:
         # the comb echoes a motion for half a period after it stops (h(j - T/2) alone), and turns a
         # lone move (standing up with the club) into a lobe and its echo: p counts only while the
         # implement moves around frame j (from T/8 before to T/4 after)
-        moving = self.moving
-        k = j - (self.lag >> 3)
-        if k < 0:
-            k += _RING
-        total = 0
-        for _ in range((self.lag >> 3) + (self.lag >> 2)):
-            k += 1
-            if k >= _RING:
-                k = 0
-            if k == self.h_i:
-                break
-            total += moving[k]
-        if total < _MOVING_MG * _MOVE_FRAMES:
+        if j < 0:
+            j += _RING
+        ahead = self.h_i - 1 - j  # frames after j that have arrived
+        if ahead < 0:
+            ahead += _RING
+        if ahead > self.lag >> 2:
+            ahead = self.lag >> 2
+        a = j - (self.lag >> 3)
+        if a < 0:
+            a += _RING
+        b = j + ahead
+        if b >= _RING:
+            b -= _RING
+        if (self.moved[b] - self.moved[a]) & _MOVED_MASK < _MOVING_MG * _MOVE_FRAMES:
             p = 0
-        load = self.load[j if j >= 0 else j + _RING]
+        load = self.load[j]
         if load < self.cyc_load:  # the event: where the implement is least loaded (a swing's float)
             self.cyc_load = load
             self.top_t = t
@@ -297,7 +302,7 @@ class SwingDetector:
                 break
         if not found:
             return
-        self.lag = found
+        self.lag = 2 * found  # in frames
         self.periodic = corr[found] * 100 >= corr[0] * _PERIODIC_PCT
 
     @micropython.native
