@@ -31,7 +31,7 @@ from fascia.detect.filters import Resampler, magnitude
 
 _SLOT_MS = const(40)
 _MEAN_SHIFT = const(6)  # slow mean: exponential, 2^6 frames = 2.56 s
-_CORR_SHIFT = const(5)  # autocorrelation running means: 2^5 updates (80 ms apart) = 2.56 s
+_CORR_SHIFT = const(4)  # autocorrelation running means: 2^4 updates (160 ms apart) = 2.56 s
 _COV_SHIFT = const(7)  # covariance of the comb output: 5.1 s (longer than a rep)
 _LAG_MIN = const(10)  # 0.8 s: the shortest rep (lags count pairs of frames)
 _LAGS = const(58)  # lags 0 .. 4.6 s
@@ -221,16 +221,20 @@ class SwingDetector:
         prev = i - 1 if i else _RING - 1
         self.moved[i] = (self.moved[prev] + (step if step > 0 else 0)) & _MOVED_MASK
         self.load[i] = magnitude(x, y, z)
-        if self.frames & 1 == 0:  # the autocorrelation every other frame, lags in steps of two frames
-            corr = self.corr
-            k = 3 * i
-            for m in range(_LAGS):
+        if self.frames & 1 == 0:  # autocorrelation: lags in steps of two frames, the even ones on
+            corr = self.corr  # one update and the odd ones on the next (each every 160 ms)
+            m = (self.frames >> 1) & 1
+            k = 3 * (i - 2 * m)
+            if k < 0:
+                k += 3 * _RING
+            while m < _LAGS:
                 prod = (hx * hist[k] + hy * hist[k + 1] + hz * hist[k + 2]) >> 6
                 corr[m] += (prod - corr[m]) >> _CORR_SHIFT
-                k -= 6
+                k -= 12
                 if k < 0:
                     k += 3 * _RING
-            if self.frames & 3 == 0:
+                m += 2
+            if self.frames & 7 == 0:
                 self._period()
         if not self.lag:
             return new
