@@ -32,7 +32,7 @@ from fascia.detect.filters import Resampler, magnitude
 _SLOT_MS = const(40)
 _MEAN_SHIFT = const(6)  # slow mean: exponential, 2^6 frames = 2.56 s
 _CORR_SHIFT = const(4)  # autocorrelation running means: 2^4 updates (160 ms apart) = 2.56 s
-_COV_SHIFT = const(7)  # covariance of the comb output: 5.1 s (longer than a rep)
+_COV_SHIFT = const(5)  # covariance of the comb output: 2^5 updates 160 ms apart = 5.1 s (longer than a rep)
 _LAG_MIN = const(10)  # 0.8 s: the shortest rep (lags count pairs of frames)
 _LAGS = const(58)  # lags 0 .. 4.6 s
 _RING = const(128)  # frames of h kept (5.1 s)
@@ -234,12 +234,13 @@ class SwingDetector:
                 if k < 0:
                     k += 3 * _RING
                 m += 2
-            if self.frames & 7 == 0:
+            if self.frames & 15 == 0:  # the period every 640 ms
                 self._period()
         if not self.lag:
             return new
-        self._comb(i)  # the axis learns from the newest frame ...
-        self._learn(self.ux, self.uy, self.uz)
+        if self.frames & 3 == 1:  # the axis learns from the newest frame, every fourth one ...
+            self._comb(i)
+            self._learn(self.ux, self.uy, self.uz)
         return new + self._project(t - _LOOK * _SLOT_MS, i - _LOOK)  # ... and p is read _LOOK frames back
 
     @micropython.native
@@ -510,12 +511,15 @@ class SwingDetector:
             self.lk_cy = y
             self.lk_cz = z
         # the hold is judged on a 120 ms mean (this frame and the two before)
-        gx = x + self.lk_x1 + self.lk_x2
-        gy = y + self.lk_y1 + self.lk_y2
-        gz = z + self.lk_z1 + self.lk_z2
-        self.lk_x2 = self.lk_x1
-        self.lk_y2 = self.lk_y1
-        self.lk_z2 = self.lk_z1
+        x1 = self.lk_x1
+        y1 = self.lk_y1
+        z1 = self.lk_z1
+        gx = x + x1 + self.lk_x2
+        gy = y + y1 + self.lk_y2
+        gz = z + z1 + self.lk_z2
+        self.lk_x2 = x1
+        self.lk_y2 = y1
+        self.lk_z2 = z1
         self.lk_x1 = x
         self.lk_y1 = y
         self.lk_z1 = z
