@@ -511,15 +511,12 @@ class SwingDetector:
             self.lk_cy = y
             self.lk_cz = z
         # the hold is judged on a 120 ms mean (this frame and the two before)
-        x1 = self.lk_x1
-        y1 = self.lk_y1
-        z1 = self.lk_z1
-        gx = x + x1 + self.lk_x2
-        gy = y + y1 + self.lk_y2
-        gz = z + z1 + self.lk_z2
-        self.lk_x2 = x1
-        self.lk_y2 = y1
-        self.lk_z2 = z1
+        gx = x + self.lk_x1 + self.lk_x2
+        gy = y + self.lk_y1 + self.lk_y2
+        gz = z + self.lk_z1 + self.lk_z2
+        self.lk_x2 = self.lk_x1
+        self.lk_y2 = self.lk_y1
+        self.lk_z2 = self.lk_z1
         self.lk_x1 = x
         self.lk_y1 = y
         self.lk_z1 = z
