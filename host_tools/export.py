@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +64,14 @@ def file_stem(record: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- CSV / JSON
 
 
-def write_csv(records: Iterable[dict[str, Any]], out: Path) -> int:
-    """One row per session; the extras become extra_<name> columns (empty where a session lacks one)."""
-    records = list(records)
-    extra_names = sorted({name for r in records for name in (r.get("extras") or {})})
+def write_csv(records: Iterable[dict[str, Any]], out: Path, extra_names: Iterable[str] | None = None) -> int:
+    """One row per session; the extras become extra_<name> columns (empty where a session lacks one).
+    Given `extra_names` (every extra in `records`: Store.extra_names), rows are written as they come,
+    in constant memory; without, the records are first gathered to find them."""
+    if extra_names is None:
+        records = list(records)
+        extra_names = sorted({name for r in records for name in (r.get("extras") or {})})
+    n = 0
     with out.open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=[*CSV_FIELDS, *(EXTRA_PREFIX + n for n in extra_names)])
         writer.writeheader()
@@ -87,13 +92,21 @@ def write_csv(records: Iterable[dict[str, Any]], out: Path) -> int:
             }
             row.update({EXTRA_PREFIX + k: v for k, v in (r.get("extras") or {}).items()})
             writer.writerow(row)
-    return len(records)
+            n += 1
+    return n
 
 
 def write_json(records: Iterable[dict[str, Any]], out: Path) -> int:
-    records = list(records)
-    out.write_text(json.dumps(records, indent=1) + "\n")
-    return len(records)
+    """The records as one JSON list, a record a line, written a record at a time: memory stays one
+    record's however many there are (and compact, json's C encoder: 10x faster than indented)."""
+    n = 0
+    with out.open("w") as f:
+        for r in records:
+            f.write(",\n" if n else "[\n")
+            f.write(json.dumps(r, separators=(",", ":")))
+            n += 1
+        f.write("\n]\n" if n else "[]\n")
+    return n
 
 
 # ---------------------------------------------------------------- FIT
@@ -214,27 +227,32 @@ def write_fit_file(record: dict[str, Any], out: Path) -> None:
 
 
 def write_fit(records: Iterable[dict[str, Any]], out: Path) -> tuple[list[Path], list[str]]:
-    """FIT files for the sessions: OUT.fit for exactly one session, else one file each in directory OUT.
+    """FIT files for the sessions: OUT.fit for exactly one session, else one file each in directory OUT,
+    written as the records come (a FIT file is built whole, so memory is one session's).
 
     Returns (files written, warnings about sessions skipped).
     """
-    records = list(records)
-    dated = [r for r in records if r.get("start_utc") is not None]
-    warnings = [
-        f"session {r['device_id']}/{r['session_id']} skipped: start time unknown (clock not synced)"
-        for r in records
-        if r.get("start_utc") is None
-    ]
+    warnings: list[str] = []
+    files: list[Path] = []
+
+    def dated() -> Iterator[dict[str, Any]]:
+        for r in records:
+            if r.get("start_utc") is None:
+                who = f"{r['device_id']}/{r['session_id']}"
+                warnings.append(f"session {who} skipped: start time unknown (clock not synced)")
+            else:
+                yield r
+
+    sessions = dated()
     if out.suffix.lower() == ".fit":
-        if len(dated) != 1:
-            raise ValueError(
-                f"{out} is one file but there are {len(dated)} sessions to export: give a directory"
-            )
-        write_fit_file(dated[0], out)
+        found = list(itertools.islice(sessions, 2))
+        if len(found) != 1:
+            more = len(found) + sum(1 for _ in sessions)
+            raise ValueError(f"{out} is one file but there are {more} sessions to export: give a directory")
+        write_fit_file(found[0], out)
         return [out], warnings
     out.mkdir(parents=True, exist_ok=True)
-    files = []
-    for r in dated:
+    for r in sessions:
         path = out / (file_stem(r) + ".fit")
         write_fit_file(r, path)
         files.append(path)

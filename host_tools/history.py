@@ -51,12 +51,25 @@ def register(subparsers) -> None:
     p.add_argument(
         "--keep", action="store_true", help="keep the sessions on the device (only mark them synced)"
     )
+    p.add_argument(
+        "--baud",
+        type=_baud_arg,
+        help="USB: stream the files at this rate (default: 1500000 behind a CH9102/CP210x bridge, else "
+        "115200; 115200 never switches); a rate that fails falls back to 115200",
+    )
     _db_json(p)
     p.set_defaults(func=cmd_sync)
 
     p = subparsers.add_parser("sessions", help="list the sessions in the local store")
     p.add_argument("--since", type=since_arg, help="from this date (YYYY-MM-DD) or N days ago (e.g. 7d)")
     p.add_argument("--activity", "-a", choices=ACTIVITIES)
+    p.add_argument(
+        "--limit",
+        type=_count_arg,
+        default=SESSIONS_SHOWN,
+        help=f"show the newest N sessions (default {SESSIONS_SHOWN}; 0: all)",
+    )
+    p.add_argument("--page", type=_page_arg, default=1, help="page P of --limit sessions, 1 the newest")
     _db_json(p)
     p.set_defaults(func=cmd_sessions)
 
@@ -110,12 +123,18 @@ def _print_json(value) -> None:
 # ---------------------------------------------------------------- commands
 
 
+def _baud_arg(text: str) -> int:
+    if not text.isdigit() or not 9600 <= int(text) <= 5_000_000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a baud rate (9600 to 5000000)")
+    return int(text)
+
+
 def cmd_sync(args: argparse.Namespace) -> None:
     from host_tools.sync import Device, sync
 
     ble = args.ble or args.address or args.simulated
-    if ble and args.port:
-        raise UserError("--port is for USB, --ble/--address/--simulated for Bluetooth: choose one")
+    if ble and (args.port or args.baud):
+        raise UserError("--port/--baud are for USB, --ble/--address/--simulated for Bluetooth: choose one")
     with Store(args.db) as store, contextlib.ExitStack() as stack:
         status = None if args.json else stack.enter_context(Console(stderr=True).status("connecting"))
 
@@ -131,7 +150,7 @@ def cmd_sync(args: argparse.Namespace) -> None:
 
             device = stack.enter_context(open_ble_device(args.address, args.simulated, progress))
         else:
-            device = Device(args.port)
+            device = Device(args.port, baud=args.baud)
         report = sync(store, device, keep=args.keep, say=say)
     if args.json:
         _print_json(report.as_dict())
@@ -157,6 +176,8 @@ def _show_report(report, keep: bool) -> None:
     for s in report.imported:
         for error in s["errors"]:
             console.print(f"[yellow]session {s['session_id']}: damaged record skipped: {error}")
+    for sid in report.repaired:
+        console.print(f"[yellow]session {sid}: the store's copy was damaged: replaced by the device's")
     for f in report.failed:
         console.print(f"[red]session {f['session_id']}: {f['reason']}")
     for sid, reason in report.device_errors:
@@ -178,11 +199,41 @@ def _show_report(report, keep: bool) -> None:
     console.print(f"{counts}, {gone} ({report.seconds:.1f} s)")
 
 
+SESSIONS_SHOWN = 30  # `fascia sessions` shows this many of the newest by default: ten years are 7,000+
+
+
+def _count_arg(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 0")
+    return int(text)
+
+
+def _page_arg(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a page number (1, 2, ...)")
+    return int(text)
+
+
 def cmd_sessions(args: argparse.Namespace) -> None:
+    """One page of sessions (the newest --limit, oldest first), and how many more there are."""
     with Store(args.db, write=False) as store:
-        records = store.sessions(since=args.since, activity=args.activity, series=False)
+        total = store.count(since=args.since, activity=args.activity)
+        newest, skip = (args.limit, (args.page - 1) * args.limit) if args.limit else (None, 0)
+        records = list(
+            store.iter_sessions(
+                since=args.since, activity=args.activity, series=False, newest=newest, skip=skip
+            )
+        )
+    older = max(0, total - skip - len(records))
+    more = ""
+    if records and (older or skip):
+        more = f"sessions {total - skip - len(records) + 1}-{total - skip} of {total}"
+        if older:
+            more += f"; {older} older: --page {args.page + 1}, or --limit 0 for all"
     if args.json:
         _print_json(records)
+        if more:
+            print(f"fascia: {more}", file=sys.stderr)
         return
     table = Table("id", "start", "activity", "mode", "count", "time", "/min", "kcal", "status")
     for s in records:
@@ -197,7 +248,14 @@ def cmd_sessions(args: argparse.Namespace) -> None:
             f"{s['kcal']:.1f}",
             "ok" if s["status"] == "complete" and not s["errors"] else s["status"],
         )
-    Console().print(table if records else "no sessions yet: connect the device and run `fascia sync`")
+    if not records:
+        empty = f"no sessions on page {args.page} ({total} in all)" if total else "no sessions yet"
+        Console().print(empty + ("" if total else ": connect the device and run `fascia sync`"))
+        return
+    console = Console()
+    console.print(table)
+    if more:
+        console.print(more)
 
 
 def cmd_show(args: argparse.Namespace) -> None:

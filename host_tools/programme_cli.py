@@ -113,22 +113,27 @@ def _cmd_plan(args: argparse.Namespace) -> None:
 
 def _cmd_export(args: argparse.Namespace) -> None:
     from host_tools import export
+    from host_tools.store import Store
 
-    records = _sessions(args.db, since=args.since, activity=args.activity, series=args.format != "csv")
-    if not records:
-        raise UserError("no sessions to export (check --since / --activity, or run `fascia sync`)")
     out = Path(args.out)
-    try:
-        if args.format == "fit":
-            files, warnings = export.write_fit(records, out)
-            for w in warnings:
-                print(f"fascia: warning: {w}", file=sys.stderr)
-            print(f"{len(files)} FIT file(s) written to {out}")
-            return
-        writer = export.write_csv if args.format == "csv" else export.write_json
-        n = writer(records, out)
-    except (OSError, ValueError) as e:
-        raise UserError(str(e)) from None
+    with Store(args.db, write=False) as store:  # records streamed from the store: constant memory
+        selection = {"since": args.since, "activity": args.activity}
+        if not store.count(**selection):
+            raise UserError("no sessions to export (check --since / --activity, or run `fascia sync`)")
+        records = store.iter_sessions(**selection, series=args.format != "csv")
+        try:
+            if args.format == "fit":
+                files, warnings = export.write_fit(records, out)
+                for w in warnings:
+                    print(f"fascia: warning: {w}", file=sys.stderr)
+                print(f"{len(files)} FIT file(s) written to {out}")
+                return
+            if args.format == "csv":
+                n = export.write_csv(records, out, store.extra_names(**selection))
+            else:
+                n = export.write_json(records, out)
+        except (OSError, ValueError) as e:
+            raise UserError(str(e)) from None
     print(f"{n} session(s) written to {out}")
 
 

@@ -257,8 +257,10 @@ class Store:
         """Add one session log; returns (local id, outcome).
 
         Outcome: "new"; "duplicate" (this file is already stored); "updated" (the stored file was
-        the start of this one: a session imported while incomplete, now longer); "conflict" (a
-        different file with the same key is stored: kept, this one is not imported).
+        the start of this one: a session imported while incomplete, now longer); "repaired" (the
+        stored copy no longer matches the CRC-32 it was stored with, e.g. a damaged disk page: this
+        one replaces it); "conflict" (a different, intact file with the same key is stored: kept,
+        this one is not imported).
         `device_id`/`session_id` are used when the HEADER is unreadable (or carries no device id);
         `clock` ({"boot", "uptime_s", "epoch"} read from the device at sync) dates sessions
         recorded before its clock was set."""
@@ -266,15 +268,16 @@ class Store:
         header = parsed["header"] or {}
         key = _key(header, device_id, session_id)
         with self.transaction():
-            row = self.con.execute("SELECT id, raw FROM sessions WHERE " + _BY_KEY, key).fetchone()
+            row = self.con.execute("SELECT id, raw, raw_crc32 FROM sessions WHERE " + _BY_KEY, key).fetchone()
             if row and row["raw"] == raw:
                 return row["id"], "duplicate"
-            if row and not raw.startswith(row["raw"]):
+            damaged = row is not None and zlib.crc32(row["raw"]) != row["raw_crc32"]
+            if row and not damaged and not raw.startswith(row["raw"]):
                 return row["id"], "conflict"
             if row:
                 self.con.execute("DELETE FROM sessions WHERE id = ?", (row["id"],))
             rid = self._insert(row["id"] if row else None, key, header, parsed, raw, clock)
-        return rid, "updated" if row else "new"
+        return rid, "repaired" if damaged else "updated" if row else "new"
 
     def _insert(self, rid: int | None, key: tuple, header: dict, parsed: dict, raw: bytes, clock) -> int:
         """Write one session's rows (inside the caller's transaction); `rid` None = a new local id."""
@@ -324,16 +327,16 @@ class Store:
     # ------------------------------------------------------------ reading
 
     def holds(self, head: bytes, size: int, crc32: int, device_id: str = "", session_id: int = 0) -> bool:
-        """Is this exact file already stored? Judged from its first bytes (the HEADER: the key), its
-        size and CRC-32, so a sync need not copy it again. (`device_id`/`session_id`: as for
-        import_session.)"""
+        """Is this exact file already stored, intact? Found by its first bytes (the HEADER: the key);
+        the stored bytes themselves must have the device's size and CRC-32 (not just the columns
+        saying so: a damaged page in the database would otherwise pass), so a sync may skip the copy
+        and delete the device's. (`device_id`/`session_id`: as for import_session.)"""
         header = next((f for _, t, f in logread.iter_records(head) if t == log.HEADER), None)
         with self._errors():
             row = self.con.execute(
-                "SELECT length(raw), raw_crc32 FROM sessions WHERE " + _BY_KEY,
-                _key(header or {}, device_id, session_id),
+                "SELECT raw FROM sessions WHERE " + _BY_KEY, _key(header or {}, device_id, session_id)
             ).fetchone()
-        return row is not None and tuple(row) == (size, crc32)
+        return row is not None and len(row["raw"]) == size and zlib.crc32(row["raw"]) == crc32
 
     def get(self, local_id: int, series: bool = True) -> dict | None:
         """One session record by local id; `series`: with its events_ms and progress."""
@@ -356,20 +359,51 @@ class Store:
     ) -> list[dict]:
         """Session records, oldest first. `since`/`until`: epoch s (a session of unknown start is
         then left out); `series`: include events_ms and progress."""
-        where, args = [], []
-        if since is not None:
-            where.append("start_utc >= ?")
-            args.append(since)
-        if until is not None:
-            where.append("start_utc < ?")
-            args.append(until)
-        if activity:
-            where.append("activity = ?")
-            args.append(activity)
-        sql = _select(series) + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY start_utc IS NULL, start_utc, device_id, session_id"
+        return list(self.iter_sessions(since, until, activity, series))
+
+    def iter_sessions(
+        self,
+        since: int | None = None,
+        until: int | None = None,
+        activity: str | None = None,
+        series: bool = True,
+        *,
+        newest: int | None = None,
+        skip: int = 0,
+    ) -> Iterator[dict]:
+        """As `sessions`, one record at a time (memory stays one record's, however long the
+        history: export). `newest`: only the newest n of the selection after skipping the `skip`
+        newest ones (a page of `fascia sessions`), still oldest first."""
+        where, args = _where(since, until, activity)
+        order = "start_utc IS NULL, start_utc, device_id, session_id"
+        sql = _select(series) + where + " ORDER BY " + order
+        if newest is not None:
+            newest_first = order.replace(",", " DESC,") + " DESC"
+            sql = (
+                f"SELECT * FROM ({_select(series)}{where} ORDER BY {newest_first} LIMIT ? OFFSET ?)"
+                f" ORDER BY {order}"
+            )
+            args += [newest, skip]
         with self._errors():
-            return [self._record(row, series) for row in self.con.execute(sql, args).fetchall()]
+            cursor = self.con.execute(sql, args)
+            for row in cursor:
+                yield self._record(row, series)
+
+    def count(self, since: int | None = None, until: int | None = None, activity: str | None = None) -> int:
+        """How many sessions `sessions` would return."""
+        where, args = _where(since, until, activity)
+        with self._errors():
+            return self.con.execute("SELECT count(*) FROM sessions" + where, args).fetchone()[0]
+
+    def extra_names(
+        self, since: int | None = None, until: int | None = None, activity: str | None = None
+    ) -> list[str]:
+        """The names of every extra figure in the selection, sorted (CSV columns, known before the
+        first row is written)."""
+        where, args = _where(since, until, activity)
+        with self._errors():
+            rows = self.con.execute("SELECT DISTINCT extras FROM sessions" + where, args)
+            return sorted({name for (extras,) in rows for name in json.loads(extras)})
 
     def devices(self) -> list[dict]:
         with self._errors():
@@ -429,6 +463,21 @@ class Store:
             t["duration_ms"] += s["duration_ms"]
             t["kcal"] = round(t["kcal"] + s["kcal"], 1)
         return [days[k] for k in sorted(days)]
+
+
+def _where(since: int | None, until: int | None, activity: str | None) -> tuple[str, list]:
+    """The WHERE clause (with its leading space, or "") and its arguments for a selection."""
+    where, args = [], []
+    if since is not None:
+        where.append("start_utc >= ?")
+        args.append(since)
+    if until is not None:
+        where.append("start_utc < ?")
+        args.append(until)
+    if activity:
+        where.append("activity = ?")
+        args.append(activity)
+    return (" WHERE " + " AND ".join(where) if where else ""), args
 
 
 def _select(series: bool) -> str:

@@ -1239,6 +1239,8 @@ def _usb_reference(flash: Path) -> tuple[float, int]:
     """(seconds, bytes over the serial line) of one whole `fascia sync` of `flash`."""
     from host_tools.sim.serial_bridge import SerialBridge
 
+    for stale in flash.parent.glob("ref.sqlite3*"):  # a previous run's: it would hold every session
+        stale.unlink()
     with SerialBridge(flash) as bridge:
         t0 = time.monotonic()
         subprocess.run(
