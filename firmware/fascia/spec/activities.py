@@ -25,7 +25,7 @@ averaged; `stats` keeps light-fast and heavy-slow sessions apart).
 
 ACTIVITIES = """\
 jump_rope 1 JUMP_ROPE  jumps    jump  JumpDetector  118 500 trips double_unders max_streak jump_rate
-swing     2 CLUBBELL   reps     swing SwingDetector  80 100 tempo mean_period_ms swings casts mills
+swing 2 CLUBBELL reps swing SwingDetector 80 100 tempo mean_period_ms reps_swing reps_cast reps_snatch
 walk      3 POWER_WALK steps    step  StepDetector   50 100 cadence_spm walking_s brisk_minutes arm_swing
 yoga      4 YOGA       s_active move  MoveDetector   25 100 active_pct
 dance     5 DANCE      s_active move  MoveDetector   50 100 active_pct
@@ -43,9 +43,9 @@ FIGURES = """\
 13 gaps - data_gaps sum
 14 brisk_minutes min brisk sum
 15 arm_swing - arm_swing mean
-16 swings - swings sum
-17 casts - casts sum
-18 mills - mills sum
+16 reps_swing - swings sum
+17 reps_cast - casts sum
+18 reps_snatch - snatches sum
 19 active_pct % active mean
 """
 # (one space between columns: on the device every byte of this text is RAM)
