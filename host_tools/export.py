@@ -3,7 +3,8 @@
 FIT choices, so Garmin Connect, Strava & co. show something sensible:
 
 - sport: jump_rope -> jump_rope (84); swing (clubbell) -> training / strength_training; walk -> walking /
-  speed_walking.
+  speed_walking; yoga -> training / yoga; dance -> dance (the SDK's sports; yoga and dance carry no
+  cycles: their count is seconds of movement).
 - session and lap carry start time, elapsed = timer time = duration, total calories, and the count in
   `total_cycles` (decoded as `total_reps` for strength training, `total_strides` for walking); jump rope also
   sets `jump_count`. Walking counts steps, but a FIT stride is two steps, so strides = steps // 2 and the
@@ -24,6 +25,8 @@ import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+from host_tools.vocabulary import TEMPO_NAMES, figure
 
 CSV_FIELDS = (
     "device_id",
@@ -58,7 +61,8 @@ def count_series(record: dict[str, Any]) -> list[tuple[int, int]]:
 
 
 def file_stem(record: dict[str, Any]) -> str:
-    return f"fascia-{record['device_id']}-{int(record['session_id']):05d}-{record['activity']}"
+    source = record["device_id"] or "logged"  # (an entry of `fascia log` has no device)
+    return f"fascia-{source}-{int(record['session_id']):05d}-{record['activity']}"
 
 
 # ---------------------------------------------------------------- CSV / JSON
@@ -90,20 +94,31 @@ def write_csv(records: Iterable[dict[str, Any]], out: Path, extra_names: Iterabl
                 "end_reason": r.get("end_reason", ""),
                 "status": r.get("status", ""),
             }
-            row.update({EXTRA_PREFIX + k: v for k, v in (r.get("extras") or {}).items()})
+            row.update({EXTRA_PREFIX + k: v for k, v in named_extras(r.get("extras")).items()})
             writer.writerow(row)
             n += 1
     return n
 
 
+def named_extras(extras: dict[str, Any] | None) -> dict[str, Any]:
+    """The extras with coded figures (the clubbell tempo) by name, as fascia.spec.activities names them."""
+    out = dict(extras or {})
+    for name, value in out.items():
+        row = figure(name)
+        if row and row[1] == "tempo" and isinstance(value, int) and 0 <= value < len(TEMPO_NAMES):
+            out[name] = TEMPO_NAMES[value]
+    return out
+
+
 def write_json(records: Iterable[dict[str, Any]], out: Path) -> int:
     """The records as one JSON list, a record a line, written a record at a time: memory stays one
-    record's however many there are (and compact, json's C encoder: 10x faster than indented)."""
+    record's however many there are (and compact, json's C encoder: 10x faster than indented).
+    A coded figure (the clubbell tempo) is written by its name."""
     n = 0
     with out.open("w") as f:
         for r in records:
             f.write(",\n" if n else "[\n")
-            f.write(json.dumps(r, separators=(",", ":")))
+            f.write(json.dumps({**r, "extras": named_extras(r.get("extras"))}, separators=(",", ":")))
             n += 1
         f.write("\n]\n" if n else "[]\n")
     return n
@@ -121,6 +136,8 @@ def _sport(activity: str):
         "jump_rope": (Sport.JUMP_ROPE, SubSport.GENERIC),
         "swing": (Sport.TRAINING, SubSport.STRENGTH_TRAINING),
         "walk": (Sport.WALKING, SubSport.SPEED_WALKING),
+        "yoga": (Sport.TRAINING, SubSport.YOGA),
+        "dance": (Sport.DANCE, SubSport.GENERIC),
     }
     if activity not in table:
         raise ValueError(f"no FIT sport for activity {activity!r}")
@@ -128,7 +145,12 @@ def _sport(activity: str):
 
 
 def _fit_cycles(activity: str, count: int) -> int:
-    """FIT's cycle count: strides (two steps) for walking, one per jump / swing otherwise."""
+    """FIT's cycle count: strides (two steps) for walking, one per jump / swing otherwise; none for
+    yoga and dance, whose count is seconds of movement."""
+    from host_tools.vocabulary import counts_time
+
+    if counts_time(activity):
+        return 0
     return count // 2 if activity == "walk" else count
 
 
@@ -142,6 +164,8 @@ def write_fit_file(record: dict[str, Any], out: Path) -> None:
     from fit_tool.profile.messages.record_message import RecordMessage
     from fit_tool.profile.messages.session_message import SessionMessage
     from fit_tool.profile.profile_type import Activity, Event, EventType, FileType, LapTrigger, Manufacturer
+
+    from host_tools.vocabulary import counts_time
 
     if record.get("start_utc") is None:
         raise ValueError("session start time unknown")
@@ -159,7 +183,7 @@ def write_fit_file(record: dict[str, Any], out: Path) -> None:
     m.type = FileType.ACTIVITY
     m.manufacturer = Manufacturer.DEVELOPMENT.value
     m.product = 0
-    m.serial_number = int(record["device_id"] or "0", 16) & 0xFFFFFFFF
+    m.serial_number = int(record["device_id"] or "0", 16) & 0xFFFFFFFF  # ("": logged by hand)
     m.time_created = start_ms
     builder.add(m)
 
@@ -174,7 +198,7 @@ def write_fit_file(record: dict[str, Any], out: Path) -> None:
         r = RecordMessage()
         r.timestamp = start_ms + t
         r.total_cycles = _fit_cycles(activity, c)
-        if t > prev_t:
+        if t > prev_t and not counts_time(activity):
             per_min = (_fit_cycles(activity, c) - _fit_cycles(activity, prev_c)) * 60000 / (t - prev_t)
             r.cadence = min(254, round(per_min))
         builder.add(r)

@@ -41,9 +41,6 @@ BUSY_TIMEOUT_S = 1.0  # wait this long for another writer before reporting the d
 NO_HEADER = -1  # start_raw of a session whose HEADER is unreadable (the key still dedupes it)
 
 _BY_KEY = "device_id = ? AND session_id = ? AND start_raw = ?"  # the UNIQUE key, in a WHERE
-# figures that add up
-SUMMED = ("trips", "double_unders", "reps", "steps", "active_ms", "rounds", "gaps", "brisk_minutes")
-MAXED = ("max_streak",)  # figures whose best is the total; any other figure is a count-weighted mean
 
 _SCHEMA = """
 CREATE TABLE devices (
@@ -436,14 +433,55 @@ class Store:
             rec["events_ms"], rec["progress"] = _series(row["raw"])
         return rec
 
+    # ------------------------------------------------------------ logged by hand (`fascia log`)
+
+    def log_activity(self, activity: str, start_utc: int, minutes: float, note: str = "") -> dict:
+        """Record a session done without the device (yoga, dance): its record (see `logged`)."""
+        with self.transaction():
+            self.con.execute(_LOGGED_TABLE)
+            cur = self.con.execute(
+                "INSERT INTO logged (activity, start_utc, duration_ms, note, logged_utc)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (activity, start_utc, round(minutes * 60000), note, int(time.time())),
+            )
+            row = self.con.execute("SELECT * FROM logged WHERE id = ?", (cur.lastrowid,)).fetchone()
+        return _logged_record(row)
+
+    def undo_log(self) -> dict | None:
+        """Remove the entry logged last; returns it (None: nothing was logged)."""
+        with self.transaction():
+            self.con.execute(_LOGGED_TABLE)
+            row = self.con.execute("SELECT * FROM logged ORDER BY id DESC LIMIT 1").fetchone()
+            if row is not None:
+                self.con.execute("DELETE FROM logged WHERE id = ?", (row["id"],))
+        return _logged_record(row) if row else None
+
+    def logged(self, since: int | None = None, activity: str | None = None) -> list[dict]:
+        """Entries logged by hand as session records (id None, `log_id`, mode "logged"), oldest first."""
+        sql = "SELECT * FROM logged WHERE start_utc >= ?"
+        args: list[int | str] = [since or 0]
+        if activity:
+            sql += " AND activity = ?"
+            args.append(activity)
+        try:
+            with self._errors():
+                rows = self.con.execute(sql + " ORDER BY start_utc, id", args).fetchall()
+        except StoreError:
+            if self.con.execute("SELECT name FROM sqlite_master WHERE name = 'logged'").fetchone():
+                raise
+            return []  # (nothing was ever logged: the table is made by the first `fascia log`)
+        return [_logged_record(row) for row in rows]
+
     # ------------------------------------------------------------ totals
 
     def daily_totals(
         self, since: int | None = None, until: int | None = None, activity: str | None = None
     ) -> list[dict]:
-        """Per local calendar day and activity: sessions, count, duration_ms, kcal (dated sessions only)."""
+        """Per local calendar day and activity: sessions, count, duration_ms, kcal (dated sessions only,
+        those logged by hand included)."""
         days: dict[tuple[str, str], dict] = {}
-        for s in self.sessions(since, until, activity, series=False):
+        logged = [r for r in self.logged(since, activity) if until is None or r["start_utc"] < until]
+        for s in self.sessions(since, until, activity, series=False) + logged:
             if s["start_utc"] is None:
                 continue
             day = dt.datetime.fromtimestamp(s["start_utc"]).date().isoformat()
@@ -464,6 +502,36 @@ class Store:
             t["duration_ms"] += s["duration_ms"]
             t["kcal"] = round(t["kcal"] + s["kcal"], 1)
         return [days[k] for k in sorted(days)]
+
+
+_LOGGED_TABLE = """CREATE TABLE IF NOT EXISTS logged (
+    id INTEGER PRIMARY KEY, activity TEXT NOT NULL, start_utc INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL, note TEXT NOT NULL, logged_utc INTEGER NOT NULL)"""
+
+
+def _logged_record(row: sqlite3.Row) -> dict:
+    """A hand-logged entry in the shape of a session record (no device, no count, no raw log)."""
+    return {
+        "id": None,
+        "log_id": row["id"],
+        "device_id": "",
+        "session_id": row["id"],
+        "activity": row["activity"],
+        "mode": "logged",
+        "params": {},
+        "start_utc": row["start_utc"],
+        "clock_synced": True,
+        "duration_ms": row["duration_ms"],
+        "count": 0,
+        "kcal": 0.0,
+        "end_reason": None,
+        "status": "complete",
+        "extras": {},
+        "errors": [],
+        "note": row["note"],
+        "events_ms": [],
+        "progress": [],
+    }
 
 
 def _where(since: int | None, until: int | None, activity: str | None) -> tuple[str, list]:
@@ -502,31 +570,25 @@ def _key(header: dict, device_id: str, session_id: int) -> tuple[str, int, int]:
     )
 
 
-def summarize(records: list[dict]) -> dict[str, dict]:
-    """Totals per activity over session records: sessions, count, duration_ms, kcal, rate_per_min,
-    and the extras (SUMMED ones added, MAXED ones maxed, the rest averaged weighted by count)."""
-    out: dict[str, dict] = {}
-    weights: dict[str, dict[str, int]] = {}
+def summarize(records: list[dict], key=None) -> dict[str, dict]:
+    """Totals per activity (or per `key(record)`) over session records: sessions, count, duration_ms,
+    kcal, rate_per_min (count per minute of session time), and the extras combined by each figure's
+    rule in fascia.spec.activities (sum, max, mean, last)."""
+    from host_tools.vocabulary import aggregate, per_minute
+
+    groups: dict[str, list[dict]] = {}
     for s in records:
-        act = s["activity"] or "unknown"
-        t = out.setdefault(act, {"sessions": 0, "count": 0, "duration_ms": 0, "kcal": 0.0, "extras": {}})
-        w = weights.setdefault(act, {})
-        t["sessions"] += 1
-        t["count"] += s["count"]
-        t["duration_ms"] += s["duration_ms"]
-        t["kcal"] = round(t["kcal"] + s["kcal"], 1)
-        ex = t["extras"]
-        for name, value in s["extras"].items():
-            if name in SUMMED:
-                ex[name] = ex.get(name, 0) + value
-            elif name in MAXED:
-                ex[name] = max(ex.get(name, value), value)
-            elif s["count"]:
-                ex[name] = ex.get(name, 0) + value * s["count"]
-                w[name] = w.get(name, 0) + s["count"]
-    for act, t in out.items():
-        for name, weight in weights[act].items():
-            t["extras"][name] = round(t["extras"][name] / weight)
-        minutes = t["duration_ms"] / 60000
-        t["rate_per_min"] = round(t["count"] / minutes, 1) if minutes else 0.0
+        groups.setdefault(key(s) if key else s["activity"] or "unknown", []).append(s)
+    out: dict[str, dict] = {}
+    for name, group in groups.items():
+        count = sum(s["count"] for s in group)
+        duration = sum(s["duration_ms"] for s in group)
+        out[name] = {
+            "sessions": len(group),
+            "count": count,
+            "duration_ms": duration,
+            "kcal": round(sum(s["kcal"] for s in group), 1),
+            "extras": aggregate(group),
+            "rate_per_min": round(per_minute(count, duration) or 0.0, 1),
+        }
     return out

@@ -226,7 +226,7 @@ class JumpDetector:
             "trips": self.trips,
             "double_unders": self.double_unders,
             "max_streak": self.max_streak,
-            "rate_per_min": rate,
+            "jump_rate": rate,
         }
 
     def _release(self) -> int:

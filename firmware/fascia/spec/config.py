@@ -6,7 +6,7 @@ each bad field and returns a readable complaint for it.
 
     {"weight_kg": 70, "daily_jump_goal": 100, "activity": "jump_rope", "mode": "free",
      "countdown_s": 60, "countdown_count": 100, "interval_work_s": 30, "interval_rest_s": 30,
-     "interval_rounds": 5, "device_name": "fascia", "brisk_spm": 120, "brisk_swing_mg": 500}
+     "interval_rounds": 5, "device_name": "fascia", "brisk_spm": 120, "brisk_swing_mg": 500, "bthome": 0, "csc": 0}
 """
 
 import json
@@ -30,6 +30,8 @@ FIELDS = {
     # are fascia.detect.step.BRISK_SPM and BRISK_SWING_MG (not imported: a device loads one counter)
     "brisk_spm": (120, 60, 200),
     "brisk_swing_mg": (500, 0, 4000),
+    "bthome": (0, 0, 1),  # 1: advertise the count and battery for Home Assistant (fascia.spec.bthome)
+    "csc": (0, 0, 1),  # 1: serve Cycling Speed and Cadence, counts as crank turns (fascia.spec.csc)
 }
 
 CONFIG_FILE = "config.json"
