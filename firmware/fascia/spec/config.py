@@ -6,7 +6,8 @@ each bad field and returns a readable complaint for it.
 
     {"weight_kg": 70, "daily_jump_goal": 100, "activity": "jump_rope", "mode": "free",
      "countdown_s": 60, "countdown_count": 100, "interval_work_s": 30, "interval_rest_s": 30,
-     "interval_rounds": 5, "device_name": "fascia", "brisk_spm": 120, "brisk_swing_mg": 500, "bthome": 0, "csc": 0}
+     "interval_rounds": 5, "device_name": "fascia", "brisk_spm": 120, "brisk_swing_mg": 500,
+     "bthome": 0, "csc": 0}
 """
 
 import json
