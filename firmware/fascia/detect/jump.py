@@ -113,6 +113,9 @@ class JumpDetector:
         self.fz = 0
         self.unit_in = 0  # slots until the unit vectors are rebuilt
         self.ff = 0  # sums of fwd^2, up^2 and fwd*up over the current turn (at 1/64 scale)
+        self.dd = 0  # and of fwd's change per slot squared, and up times it (1/8 scale)
+        self.vd = 0
+        self.fwd = 0  # the last fwd
         self.vv = 0
         self.fv = 0
         self.size = 0  # mean |fwd| (mg << _AXIS_SHIFT)
@@ -285,6 +288,10 @@ class JumpDetector:
         self.ff += f4 * f4
         self.vv += v4 * v4
         self.fv += f4 * v4
+        df = fwd - self.fwd
+        self.fwd = fwd
+        self.dd += df * df
+        self.vd += v4 * df
         c = self.size
         c += (fwd if fwd > 0 else -fwd) - (c >> _AXIS_SHIFT)
         self.size = c
@@ -307,11 +314,12 @@ class JumpDetector:
                 self._stop()  # the turns stopped (a trip, a rest, or no rope at all)
 
     def _rope_like(self, turn_ms: int) -> bool:
-        """Does the motion of the last turn look like a turning rope (see "Not a rope")?"""
-        ff = self.ff >> 10
-        vv = self.vv >> 10
-        fv = self.fv >> 10
-        return not (turn_ms > _SLOW_TURN_MS and self.t - self.flight_t > _FLIGHT_RECENT_MS)
+        """Slow turns need the skipper seen in flight, or up moving a quarter turn after fwd (a circle,
+        not a walking arm's pendulum, whose up moves at twice its rate): see "Not a rope"."""
+        if turn_ms <= _SLOW_TURN_MS or self.t - self.flight_t <= _FLIGHT_RECENT_MS:
+            return True
+        vd = self.vd >> 4
+        return 4 * vd * vd >= (self.vv >> 4) * (self.dd >> 4)  # |correlation of up and fwd'| >= 1/2
 
     def _along_a_line(self) -> bool:
         """Did fwd and up move in step over the last turn (|correlation| > 0.95), or up not at all?"""
@@ -329,6 +337,8 @@ class JumpDetector:
         self.ff = 0
         self.vv = 0
         self.fv = 0
+        self.dd = 0
+        self.vd = 0
         if self.state == _IDLE or d > _MAX_TURN_MS + 300:
             if self.state != _IDLE:
                 self._stop()
