@@ -128,6 +128,7 @@ class JumpDetector:
         """Stop following turns: nothing unfinished is counted."""
         self.state = _IDLE
         self.turn_t = 0  # time of the last turn (rising passage)
+        self.clock_t = 0  # the passage a set's start is timed from
         self.turn_ms = 0  # duration of the last turn
         self.pace_ms = 0  # the set's single-under pace (slow running mean of turn durations)
         self.pending = 0  # a set's last turn (its time), counted once the hands go on through it
@@ -342,14 +343,16 @@ class JumpDetector:
         if self.state == _IDLE or d > _MAX_TURN_MS + 300:
             if self.state != _IDLE:
                 self._stop()
-            self.state = _STARTING  # the first passage only starts the clock
+            self.state = _STARTING  # the first passage starts the clock (see _begin)
             self.turn_t = t
+            self.clock_t = t
             self.turns = 0
             return
         if d < _MIN_TURN_MS or not rope:
             self._stop()
             return
         last = self.turn_ms
+        before = self.turn_t
         self.turn_t = t
         self.turn_ms = d
         if self.state == _RUNNING:
@@ -359,18 +362,26 @@ class JumpDetector:
         if last and (d > 2 * last + 60 or 2 * d + 60 < last) or self.turns == _START_MAX:
             self.turns = 0  # a start out of step (or too long along a line): from here again
             self.lines = 0
+            self.clock_t = before
         self.start_turns[self.turns] = t
         self.turns += 1
         if line:
             self.lines += 1
         n = self.turns
         if n >= _START_TURNS and (not self.lines or t - self.start_turns[0] >= _LINE_START_MS):
-            self.state = _RUNNING
-            self.set_t = self.start_turns[0] - d
-            for i in range(n - 1):
-                self._credit(self.start_turns[i], d)
-            self.pending = t
-            self.jump_passes += 1
+            self._begin(t, d)
+
+    def _begin(self, t: int, d: int) -> None:
+        """The turns so far are a set: credit them (the passage that started the clock is not a pass:
+        it may be the rope starting from behind the heels; measured, crediting it is wrong as often
+        as right)."""
+        self.state = _RUNNING
+        self.set_t = self.clock_t
+        st = self.start_turns
+        for i in range(self.turns - 1):
+            self._credit(st[i], d)
+        self.pending = t
+        self.jump_passes += 1
 
     def _units(self, gx: int, gy: int, gz: int) -> None:
         """Rebuild the unit vectors: up (along gravity) and forward (along the forward axis)."""
