@@ -64,6 +64,10 @@ _FLIGHT_RECENT_MS = const(1500)  # ...this recently
 _START_TURNS = const(3)  # a set starts after 3 turns at a plausible, steady pace...
 _LINE_START_MS = const(3000)  # ...or, if some moved along a line, after 3 s of them (a shake is shorter)
 _START_MAX = const(24)  # turns held while a set starts (3 s of the fastest turns)
+# a turn of skipping is vigorous: the skipper seen in flight, or fwd's mean size this big (hands
+# turning a rope); a walker's hand or pocket does neither in 95 % of steps (real walks, measured)
+_HARD_SWING_MG = const(200)
+_WEAK_TURNS = const(3)  # this many turns in a row that are not end a set
 _QUEUE = const(16)  # passes credited but not yet reported
 # a set's state: no rotation followed, followed but not yet a set, a set
 _IDLE = const(0)
@@ -134,6 +138,7 @@ class JumpDetector:
         self.pending = 0  # a set's last turn (its time), counted once the hands go on through it
         self.turns = 0  # turns followed since the rotation was picked up
         self.lines = 0  # of which moved along a line
+        self.weak = 0  # turns in a row with less vigour than skipping takes
         self.set_t = 0  # when the current set began
         self.streak = 0
 
@@ -335,6 +340,8 @@ class JumpDetector:
         d = t - self.turn_t
         rope = self._rope_like(d)
         line = self._along_a_line()
+        # skipping: the skipper in flight (up well under its mean) or the hands swinging hard
+        vigorous = t - self.flight_t < d or self.size >> _AXIS_SHIFT >= _HARD_SWING_MG
         self.ff = 0
         self.vv = 0
         self.fv = 0
@@ -355,7 +362,14 @@ class JumpDetector:
         before = self.turn_t
         self.turn_t = t
         self.turn_ms = d
+        if vigorous:
+            self.weak = 0
+        else:
+            self.weak += 1
         if self.state == _RUNNING:
+            if self.weak >= _WEAK_TURNS:
+                self._stop()  # the skipping stopped (walking on with the rope in hand?)
+                return
             self.pending = t
             self.jump_passes += 1
             return
@@ -368,6 +382,11 @@ class JumpDetector:
         if line:
             self.lines += 1
         n = self.turns
+        if self.weak:
+            self.turns = 0  # a set starts on vigorous turns only
+            self.lines = 0
+            self.clock_t = t
+            return
         if n >= _START_TURNS and (not self.lines or t - self.start_turns[0] >= _LINE_START_MS):
             self._begin(t, d)
 
