@@ -79,6 +79,19 @@ a 50-100 kg body, is < 0.05 g and left out; the stop and the landing on the rope
   the hips like the hand's fidgets, arm shake-outs move the trunk by 5-10 % of the arms' motion
   (the arms are ~10 % of the body's mass).
 
+Population (`population=True`, what the stress set draws; the classic skipper above stays as it
+was for the fixed benchmark): turning rates 80-300 rpm log-uniform for single unders (beginners'
+80-120 to speed ropes' 200-300; real recordings show 108-166), double unders at 190-330 rpm in the
+air, double bounce (two hops per turn: a pass every other hop) at 40-85 rpm; wrist circle 1.5-8 cm;
+handle tilt 3-25 deg; the landing that reaches the hand scaled by 0.05-1 (a soft landing or a
+compliant arm passes little of it: often very little); forward or backward turning (the rope's
+plane mirrored); a jump-to-jump rhythm spread of 2, 5 or 10 % (a beginner's is irregular). On the
+wrist (`placement="wrist"`, a watch) the forearm circles 4-10 cm and tips 10-35 deg with each turn,
+and 90-100 % of the body's bounce reaches it. The sensor and logger are drawn too
+(`SensorModel.population`: 25-1000 Hz, clock, range with clipping, quantised and repeated stamps),
+and the grip is a uniformly random rotation. Seeds below TUNING_SEEDS are for tuning, the stress set
+uses STRESS_SEEDS and up.
+
 Turning rates: single unders 100-200 rpm (a random skipper rate, +-10 % per set, +-2 % per
 jump). Truth event: the moment the rope angle passes the bottom (under the feet); one per
 successful pass, a double under gives two. The rope angle is piecewise linear between the pass
@@ -703,14 +716,18 @@ def generate(
     duration_s: float = 60.0,
     placement: str = "handle",
     population: bool = False,
+    skipper: dict | None = None,
     **opts,
 ) -> tuple[Path, Path]:
     """Write `<out_stem>.csv/.json`: a jump-rope trace of `scenario` (one of SCENARIOS).
 
-    `placement` (one of PLACEMENTS): the rope's handle, or a phone in a trouser pocket or on the
-    waist; the same seed gives the same skipper, sets and truth events in all three. `opts` go to
-    SensorModel (e.g. gap_every_s=0, noise_mg=4). The sidecar carries the truth events (rope
-    passes) and `trips`/`double_unders` figures.
+    `placement` (one of PLACEMENTS): the rope's handle, a watch on the wrist, or a phone in a
+    trouser pocket or on the waist; the same seed gives the same skipper, sets and truth events in
+    all of them. `population`: the skipper and the sensor drawn from the whole population (see
+    "Population"); else the classic skipper and `opts` for SensorModel (e.g. gap_every_s=0,
+    quantum_ms=16.8). `skipper`: overrides of the skipper's attributes (e.g. direction=-1.0 to turn
+    backward, spike_g=0.2 for soft landings). The sidecar carries the truth events (rope passes)
+    and `trips`/`double_unders` figures.
     """
     if scenario not in SCENARIOS + ("demo",):
         raise ValueError(f"unknown scenario {scenario!r} (choose from {', '.join(SCENARIOS)})")
@@ -718,6 +735,10 @@ def generate(
         raise ValueError(f"unknown placement {placement!r} (choose from {', '.join(PLACEMENTS)})")
     rng = random.Random(f"{scenario}/{seed}")
     jp = Jumper(rng, population, placement)
+    for name, value in (skipper or {}).items():  # e.g. direction=-1.0: the same skipper turning backward
+        if not hasattr(jp, name):
+            raise ValueError(f"a skipper has no {name!r}")
+        setattr(jp, name, value)
     body = placement in ("pocket", "waist")
     worn = Wearer(random.Random(f"{scenario}/{seed}/{placement}"), placement) if body else None
     tl = Timeline(duration_s, worn)
