@@ -56,21 +56,23 @@ def rotated(samples, seed: int):
         yield t, round(rx), round(ry), round(rz)
 
 
-def score(job: tuple[str, str, str, float | str | None, str]) -> dict:
-    """Count one file (decimated, rotated or as the simulated device samples it, if asked) and compare
-    with its sidecar truth."""
-    group, csv_path, detector, period, label = job
+def score(job: tuple[str, str, str, str | None, str]) -> dict:
+    """Count one file and compare with its sidecar truth. `view`: None (the file as it is),
+    "hz:<rate>" (decimated to a slower sensor), "rot:<seed>" (a randomly rotated sensor) or
+    "odr:<rate>" (the samples the simulated device takes at that rate)."""
+    group, csv_path, detector, view, label = job
+    how, _, arg = (view or "").partition(":")
     truth = json.loads(Path(csv_path).with_suffix(".json").read_text())
     if detector != detector_for(truth["activity"]):  # counting another activity: none there
         truth = {"count": 0, "events_ms": None}
     with open(csv_path) as f:
         samples = read_trace(f)
-        if isinstance(period, str) and period.startswith("rot"):
-            samples = rotated(samples, int(period[3:]))
-        elif isinstance(period, str) and period.startswith("odr"):
-            samples = device_view(Path(csv_path), detector, odr_hz=int(period[3:]))
-        elif period:
-            samples = decimate(samples, period)
+        if how == "rot":
+            samples = rotated(samples, int(arg))
+        elif how == "odr":
+            samples = device_view(Path(csv_path), detector, odr_hz=int(arg))
+        elif how == "hz":
+            samples = decimate(samples, 1000.0 / float(arg))
         result = count_samples(samples, detector)
     row = {
         "group": group,
@@ -83,10 +85,10 @@ def score(job: tuple[str, str, str, float | str | None, str]) -> dict:
         "precision": None,
         "recall": None,
     }
-    if isinstance(period, str) and period.startswith("odr"):  # against what `fascia count` gives
+    if how == "odr":  # against what `fascia count` gives
         with open(csv_path) as f:
             row["offline"] = count_samples(read_trace(f), detector)["count"]
-    if truth.get("events_ms") is not None and not period:
+    if truth.get("events_ms") is not None and not view:
         row["precision"], row["recall"] = precision_recall(truth["events_ms"], result["events_ms"])
     return row
 
@@ -106,7 +108,7 @@ def real_jobs() -> list:
                 jobs.append(("real, counted as jump_rope", path, "jump_rope", None, f"{row['id']}@jump_rope"))
             if row["id"].startswith("oxford_"):
                 for hz in (50, 12.5):
-                    jobs.append((f"oxford walk @{hz} Hz", path, detector, 1000.0 / hz, f"{row['id']}@{hz}Hz"))
+                    jobs.append((f"oxford walk @{hz} Hz", path, detector, f"hz:{hz}", f"{row['id']}@{hz}Hz"))
     return jobs
 
 
@@ -153,7 +155,8 @@ DEVICE_ODRS = (100, 200, 500, 1000)  # the MPU's rates the device may run the ju
 
 
 def jump_sweep_jobs() -> list:
-    """The jump counter on the same population sessions at every rate, rotated, and as the device sees them."""
+    """The jump counter on the same population sessions at every rate, rotated, and as the device
+    sees them."""
     out = GENERATED / "jumprope_sweep"
     jobs = []
     for seed in SWEEP_SEEDS:
@@ -174,7 +177,7 @@ def jump_sweep_jobs() -> list:
                             f"sweep jump_rope rotation {k}",
                             str(csv_path),
                             "jump_rope",
-                            f"rot{seed * 10 + k}",
+                            f"rot:{seed * 10 + k}",
                             f"{stem.name}@rot{k}",
                         )
                     )
@@ -184,7 +187,7 @@ def jump_sweep_jobs() -> list:
                             f"device jump_rope @ODR {odr}",
                             str(csv_path),
                             "jump_rope",
-                            f"odr{odr}",
+                            f"odr:{odr}",
                             f"{stem.name}@odr{odr}",
                         )
                     )
@@ -230,7 +233,8 @@ def main() -> int:
     if stress:
         s = summarise(stress)
         print(
-            f"\njump rope stress set, all {s['files']} sessions with jumps: overall {_fmt(s['overall_accuracy'])}, "
+            f"\njump rope stress set, all {s['files']} sessions with jumps: "
+            f"overall {_fmt(s['overall_accuracy'])}, "
             f"mean {_fmt(s['mean_accuracy'])}, 5th percentile {_fmt(s['p5_accuracy'])}, "
             f"worst {_fmt(s['min_accuracy'])} (targets: 99 %, 97 %, 90 %)"
         )

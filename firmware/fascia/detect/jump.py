@@ -138,6 +138,7 @@ class JumpDetector:
         self.pending = 0  # a set's last turn (its time), counted once the hands go on through it
         self.turns = 0  # turns followed since the rotation was picked up
         self.lines = 0  # of which moved along a line
+        self.steady = 0  # the last turns in a row that a rope could make (see _rope_like)
         self.weak = 0  # turns in a row with less vigour than skipping takes
         self.set_t = 0  # when the current set began
         self.streak = 0
@@ -360,8 +361,10 @@ class JumpDetector:
             self.turn_t = t
             self.clock_t = t
             self.turns = 0
+            self.lines = 0
+            self.steady = 0
             return
-        if d < _MIN_TURN_MS or not rope:
+        if d < _MIN_TURN_MS or not rope and self.state == _RUNNING:
             self._stop()
             return
         last = self.turn_ms
@@ -382,18 +385,24 @@ class JumpDetector:
         if last and (d > 2 * last + 60 or 2 * d + 60 < last) or self.turns == _START_MAX:
             self.turns = 0  # a start out of step (or too long along a line): from here again
             self.lines = 0
+            self.steady = 0
             self.clock_t = before
         self.start_turns[self.turns] = t
         self.turns += 1
         if line:
             self.lines += 1
+        if rope:
+            self.steady += 1
+        else:
+            self.steady = 0  # a slow turn and nobody in flight: it waits for faster ones to follow
         n = self.turns
         if self.weak:
             self.turns = 0  # a set starts on vigorous turns only
             self.lines = 0
+            self.steady = 0
             self.clock_t = t
             return
-        if n >= _START_TURNS and (self.lines <= 1 or t - self.start_turns[0] >= _LINE_START_MS):
+        if self.steady >= _START_TURNS and (self.lines <= 1 or t - self.start_turns[0] >= _LINE_START_MS):
             self._begin(t, d)
 
     def _begin(self, t: int, d: int) -> None:
