@@ -155,14 +155,11 @@ class JumpDetector:
                 return self._release()
             return 0
         done = res.push(t_ms, x, y, z)
-        if done:
-            if res.gap:
-                self._stop()
-            else:
-                end = res.slot_end - done * _SLOT_MS
-                for i in range(done):
-                    self.t = end + i * _SLOT_MS - _SLOT_MS
-                    self._slot(res.x, res.y, res.z)
+        if done:  # (after a gap in the data one slot comes: a set that waited too long for its turn ends)
+            end = res.slot_end - done * _SLOT_MS
+            for i in range(done):
+                self.t = end + i * _SLOT_MS - _SLOT_MS
+                self._slot(res.x, res.y, res.z)
         if self.q_len:
             return self._release()
         return 0
