@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 
@@ -41,7 +42,8 @@ def precision_recall(truth_ms: Sequence[float], found_ms: Sequence[float], toler
 def percentile(values: Sequence[float], p: float) -> float:
     """The p-th percentile (nearest rank): the value that p % of the values are at or below."""
     ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, -(-len(ordered) * p // 100) - 1))]
+    rank = math.ceil(len(ordered) * p / 100)
+    return ordered[max(0, min(len(ordered) - 1, rank - 1))]
 
 
 def summarise(rows: list[dict]) -> dict:

@@ -392,7 +392,6 @@ class JumpDetector:
             self.steady += 1
         else:
             self.steady = 0  # a slow turn and nobody in flight: it waits for faster ones to follow
-        n = self.turns
         if self.weak:
             self.turns = 0  # a set starts on vigorous turns only
             self.lines = 0
