@@ -16,23 +16,30 @@ part of a turn may vanish or reverse; it is not used for counting). Landings are
   `fwd` is the motion along it.
 * **A turn** is one cycle of `fwd`: a Schmitt trigger with thresholds at +-half its recent mean
   size counts rising passages. The pass itself (rope under the feet) is placed at that moment.
-* **A set** starts after `_START_TURNS` turns at a plausible, steady pace (40-330 rpm, each
-  within 0.5-2x of the one before); its turns so far are credited then, with their own times.
-  The first rising passage only starts the clock (the rope comes from behind the heels). The set
-  ends when no turn comes within 2.5 turn times; the unfinished turn is never counted, so the
-  turn on which the rope catches the feet (a trip: the hands stop) is not counted either.
-* **Not a rope**: a to-and-fro along one line (shaking out the rope, a hand waved) keeps forward
-  and vertical on a line: their spread over the turn is flat (4 det / trace^2 < 0.08; a rope's
-  turns are rounder in 95 %). A set whose start has two such turns only starts once they went on
-  for 3 s (shaking out lasts 1.5-3 s). Walking swings the arm at 0.8-1.1 Hz, so turns
-  slower than 80 rpm need the skipper seen in flight (the hand's vertical force 0.5 g under its
-  mean for 40 ms) in the last 1.5 s; a slow turn with nobody jumping ends a set or its start.
+* **A set** starts after `_START_TURNS` vigorous turns at a plausible, steady pace (30-330 rpm,
+  each within 0.5-2x of the one before); its turns so far are credited then, with their own
+  times (up to 24 of them: slow first turns of a warm-up wait there for faster ones). The first
+  rising passage only starts the clock (the rope may come from behind the heels: measured,
+  crediting it is wrong as often as right). The set ends when no turn comes within 2.5 turn times
+  or after three turns that are not vigorous.
 * **A turn counts once the hands go on through its second half** (fwd falls through its lower
   threshold). When the rope catches the feet the hands stop dead within that half: the tripped
   turn is not counted, and the set's end is a trip (`trips`); a skipper stopping on purpose lets
   the rope come round once more.
-  `double_unders`: turns at least 1.7x faster than the set's single-under pace (two turns per
-  jump). `max_streak`: the longest set; `rate_per_min`: turns per minute of jumping.
+* **Not skipping.** Turning a rope takes effort: a turn is *vigorous* if the skipper was seen in
+  flight in it (the hand's vertical force 0.5 g under its mean for 40 ms) or fwd's mean size is
+  200 mg or more (real walks, phone in hand or pocket: 95 % of their steps show neither).
+  A to-and-fro along one line (shaking out the rope, a hand waved) keeps forward and vertical on
+  a line: their spread over the turn is flat (4 det / trace^2 < 0.08; a rope's turns are rounder
+  in 95 %), so a start with two such turns waits until they went on for 3 s (shaking out lasts
+  1.5-3 s). A walking arm swings at 0.8-1.1 Hz like a slow rope, so turns slower than 80 rpm need
+  the skipper seen in flight in the last 1.5 s, or up moving a quarter turn after fwd (a circle:
+  |correlation of up and fwd's change| >= 1/2; a pendulum's up moves at twice its rate).
+* `double_unders`: turns at least 1.7x faster than the set's single-under pace (two turns in one
+  jump; a skipper whose single unders are fast is not told apart). `max_streak`: the longest run
+  of passes without a trip; `rate_per_min`: passes per minute of jumping.
+* What it cannot tell: turning the rope beside the body without jumping (side swings) counts, as
+  the hands go round the same way.
 
 Everything runs on 10 ms slots from the shared Resampler, so constants are in ms and the same at
 any input rate (25 Hz to 1 kHz); per slot the work is a few dozen integer operations, the unit
