@@ -36,8 +36,8 @@ part of a turn may vanish or reverse; it is not used for counting). Landings are
   the skipper seen in flight in the last 1.5 s, or up moving a quarter turn after fwd (a circle:
   |correlation of up and fwd's change| >= 1/2; a pendulum's up moves at twice its rate).
 * `double_unders`: turns at least 1.7x faster than the set's single-under pace (two turns in one
-  jump; a skipper whose single unders are fast is not told apart). `max_streak`: the longest run
-  of passes without a trip; `rate_per_min`: passes per minute of jumping.
+  jump; a skipper whose single unders are fast is not told apart). `max_streak`: the most passes
+  in one set; `rate_per_min`: passes per minute of jumping.
 * What it cannot tell: turning the rope beside the body without jumping (side swings) counts, as
   the hands go round the same way.
 
