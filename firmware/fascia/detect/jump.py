@@ -52,13 +52,11 @@ from array import array
 import micropython
 from micropython import const
 
-from fascia.detect.filters import Resampler, magnitude
-
-_SLOT_MS = const(10)
-_GRAV_SHIFT = const(6)  # gravity: one-pole mean over 64 slots (0.64 s), longer than half the slowest turn
-_SMOOTH_SHIFT = const(2)  # motion smoothing: two one-pole stages of 4 slots
-_AXIS_SHIFT = const(5)  # forward axis and the motion statistics: over 32 slots (0.32 s)
-_UNIT_EVERY = const(4)  # the unit vectors are rebuilt every 4 slots
+_SLOT_MS = const(20)  # 9 slots in the fastest turn; the box mean of a slot already halves a 25 Hz ring
+_GRAV_SHIFT = const(5)  # gravity: one-pole mean over 32 slots (0.64 s), longer than half the slowest turn
+_SMOOTH_SHIFT = const(1)  # motion smoothing: two one-pole stages of 2 slots (~30 ms each)
+_AXIS_SHIFT = const(4)  # forward axis and the motion statistics: over 16 slots (0.32 s)
+_UNIT_EVERY = const(2)  # the unit vectors are rebuilt every 2 slots
 _UNIT = const(1024)  # unit vectors are scaled to this length
 _MAX_MG = const(4000)  # motion is clipped here so a knock cannot dominate the means
 _MIN_MG = const(40)  # a forward swing whose mean size is below this is not a turning rope
@@ -66,7 +64,7 @@ _MIN_TURN_MS = const(180)  # 330 rpm
 _MAX_TURN_MS = const(2000)  # 30 rpm (a beginner's double bounce starts that slowly)
 _SLOW_TURN_MS = const(750)  # turns slower than 80 rpm need the skipper seen in flight...
 _FLIGHT_MG = const(-500)  # ...the hand's vertical force 0.5 g under its mean...
-_FLIGHT_SLOTS = const(4)  # ...for 40 ms (a heel strike's ring is shorter)...
+_FLIGHT_SLOTS = const(2)  # ...for 40 ms (a heel strike's ring is shorter)...
 _FLIGHT_RECENT_MS = const(1500)  # ...this recently
 _START_TURNS = const(3)  # a set starts after 3 turns at a plausible, steady pace...
 _LINE_START_MS = const(3000)  # ...or, if some moved along a line, after 3 s of them (a shake is shorter)
@@ -80,19 +78,74 @@ _QUEUE = const(16)  # passes credited but not yet reported
 _IDLE = const(0)
 _STARTING = const(1)
 _RUNNING = const(2)
+# The per-sample state lives in one array('i') (`s`) that `_track` (viper) works on through a raw
+# pointer: every value is stored plus _BIAS, since a 64-bit host reads 32-bit words unsigned.
+_BIAS = const(1 << 29)  # |values| stay below this
+_MAX_HOLD = const(25)  # a gap longer than this many slots is not replayed as held slots
+_END = const(0)  # end of the slot collecting samples (0: none open yet)
+_SX = const(1)  # its sums and sample count
+_SY = const(2)
+_SZ = const(3)
+_N = const(4)
+_X = const(5)  # the last closed slot's mean (held across empty slots)
+_Y = const(6)
+_Z = const(7)
+_TODO = const(8)  # closed slots not processed yet
+_T = const(9)  # time of the slot being processed
+_GX = const(10)  # gravity, mg << _GRAV_SHIFT
+_GY = const(11)
+_GZ = const(12)
+_LX = const(13)  # motion after the first smoothing stage (mg)
+_LY = const(14)
+_LZ = const(15)
+_MX = const(16)  # and after the second
+_MY = const(17)
+_MZ = const(18)
+_EX = const(19)  # forward axis: sign-aligned running sum of the horizontal motion
+_EY = const(20)
+_EZ = const(21)
+_UX = const(22)  # up: gravity's direction (x _UNIT)
+_UY = const(23)
+_UZ = const(24)
+_FX = const(25)  # forward unit vector (x _UNIT)
+_FY = const(26)
+_FZ = const(27)
+_UNIT_IN = const(28)  # slots until the unit vectors are rebuilt
+_FALLING = const(29)  # slots in a row with the vertical force well under its mean
+_FLIGHT_T = const(30)  # when the skipper was last seen in flight
+_FF = const(31)  # sums over the current turn: fwd^2, up^2, fwd*up (1/64 scale), fwd'^2, up*fwd'
+_VV = const(32)
+_FV = const(33)
+_DD = const(34)
+_VD = const(35)
+_FWD = const(36)  # the last fwd
+_SIZE = const(37)  # mean |fwd| (mg << _AXIS_SHIFT)
+_HIGH = const(38)  # the Schmitt trigger's state: 1 when fwd last passed the upper threshold
+_DEADLINE = const(39)  # a followed turn is overdue after this time...
+_FOLLOW = const(40)  # ...if turns are being followed (1)
+_PENDING = const(41)  # 1: a set's last turn waits for its second half
+_STARTED = const(42)  # 1 once the first slot set gravity
+_STATE = const(43)
+# what `_track` reports (it stops there; the next call goes on with the slots left)
+_ROSE = const(1)  # fwd rose through its upper threshold: a turn
+_FELL = const(2)  # fwd fell through its lower threshold with a turn pending: it counts
+_OVERDUE = const(3)  # no turn came in time: the turns stopped
 
 
 class JumpDetector:
     """Counts rope passes (turns while skipping) from (t_ms, x, y, z) samples; see the module docstring."""
 
     def __init__(self):
-        self.res = Resampler(_SLOT_MS)
+        self.s = array("i", [0] * _STATE)
         self.queue = array("i", [0] * _QUEUE)
         self.start_turns = array("i", [0] * _START_MAX)  # turn times seen while starting
         self.reset()
 
     def reset(self) -> None:
-        self.res.reset()
+        s = self.s
+        for i in range(_STATE):
+            s[i] = _BIAS
+        s[_FLIGHT_T] = _BIAS - 100000
         self.count = 0
         self.last_event_ms = 0
         self.q_head = 0
@@ -103,41 +156,19 @@ class JumpDetector:
         self.jump_ms = 0  # time spent in sets, and the turns in it (for rate_per_min)
         self.jump_passes = 0
         self.t = 0  # time of the slot being processed
-        self.started = False
-        self.gx = 0  # gravity, mg << _GRAV_SHIFT
-        self.gy = 0
-        self.gz = 0
-        self.lx = 0  # motion (slot minus gravity) after the first smoothing stage, mg
-        self.ly = 0
-        self.lz = 0
-        self.mx = 0  # and after the second
-        self.my = 0
-        self.mz = 0
-        self.ux = 0  # "up": gravity's direction (x _UNIT)
-        self.uy = 0
-        self.uz = 0
-        self.ex = 0  # forward axis: sign-aligned running sum of the horizontal motion (<< _AXIS_SHIFT)
-        self.ey = 0
-        self.ez = 0
-        self.fx = 0  # forward unit vector (x _UNIT)
-        self.fy = 0
-        self.fz = 0
-        self.unit_in = 0  # slots until the unit vectors are rebuilt
-        self.ff = 0  # sums of fwd^2, up^2 and fwd*up over the current turn (at 1/64 scale)
-        self.dd = 0  # and of fwd's change per slot squared, and up times it (1/8 scale)
-        self.vd = 0
-        self.fwd = 0  # the last fwd
-        self.vv = 0
-        self.fv = 0
-        self.size = 0  # mean |fwd| (mg << _AXIS_SHIFT)
-        self.high = False  # the Schmitt trigger's state: fwd last passed the upper threshold
-        self.flight_t = -100000  # when the skipper was last seen in flight
-        self.falling = 0  # slots in a row with the vertical force well under its mean
         self._lose()
+
+    def _get(self, i: int) -> int:
+        return self.s[i] - _BIAS
+
+    def _put(self, i: int, v: int) -> None:
+        self.s[i] = v + _BIAS
 
     def _lose(self) -> None:
         """Stop following turns: nothing unfinished is counted."""
         self.state = _IDLE
+        self._put(_FOLLOW, 0)
+        self._put(_PENDING, 0)
         self.turn_t = 0  # time of the last turn (rising passage)
         self.clock_t = 0  # the passage a set's start is timed from
         self.turn_ms = 0  # duration of the last turn
@@ -152,21 +183,19 @@ class JumpDetector:
 
     @micropython.native
     def feed(self, t_ms: int, x: int, y: int, z: int) -> int:
-        res = self.res
-        if t_ms < res.slot_end:  # most samples only add to the open slot: done inline (cost)
-            res.sx += x
-            res.sy += y
-            res.sz += z
-            res.n += 1
-            if self.q_len:
-                return self._release()
-            return 0
-        done = res.push(t_ms, x, y, z)
-        if done:  # (after a gap in the data one slot comes: a set that waited too long for its turn ends)
-            end = res.slot_end - done * _SLOT_MS
-            for i in range(done):
-                self.t = end + i * _SLOT_MS - _SLOT_MS
-                self._slot(res.x, res.y, res.z)
+        s = self.s
+        what = _track(s, t_ms, x, y, z, 0)
+        while what:
+            self.t = s[_T] - _BIAS
+            if what == _ROSE:
+                self._turn()
+            elif what == _FELL:  # the hands went on through the second half of the turn: it counts
+                self._put(_PENDING, 0)
+                self._credit(self.pending, self.turn_ms)
+                self.pending = 0
+            else:
+                self._stop()  # the turns stopped (a trip, a rest, or no rope at all)
+            what = _track(s, 0, 0, 0, 0, 1)
         if self.q_len:
             return self._release()
         return 0
@@ -216,7 +245,7 @@ class JumpDetector:
             self.pace_ms = pace + ((turn_ms - pace) >> 3)
 
     def _stop(self) -> None:
-        """The turns ended (or the data has a gap): a set that stops dead is a trip."""
+        """The turns ended: a set that stops dead within a turn is a trip."""
         if self.state == _RUNNING:
             self.jump_ms += self.turn_t - self.set_t
             if self.pending:  # the hands stopped within the turn: the rope caught the feet
@@ -224,121 +253,27 @@ class JumpDetector:
                 self.jump_passes -= 1
         self._lose()
 
-    @micropython.native
-    def _slot(self, x: int, y: int, z: int) -> None:
-        if not self.started:
-            self.started = True
-            self.gx = x << _GRAV_SHIFT
-            self.gy = y << _GRAV_SHIFT
-            self.gz = z << _GRAV_SHIFT
-        gx = self.gx
-        gy = self.gy
-        gz = self.gz
-        gx += x - (gx >> _GRAV_SHIFT)
-        gy += y - (gy >> _GRAV_SHIFT)
-        gz += z - (gz >> _GRAV_SHIFT)
-        self.gx = gx
-        self.gy = gy
-        self.gz = gz
-        # motion: what is left after gravity, clipped, then smoothed
-        dx = x - (gx >> _GRAV_SHIFT)
-        dy = y - (gy >> _GRAV_SHIFT)
-        dz = z - (gz >> _GRAV_SHIFT)
-        if not (-_MAX_MG <= dx <= _MAX_MG and -_MAX_MG <= dy <= _MAX_MG and -_MAX_MG <= dz <= _MAX_MG):
-            dx = _clip(dx)  # rare (knocks, landings): the call is kept off the common path
-            dy = _clip(dy)
-            dz = _clip(dz)
-        lx = self.lx
-        ly = self.ly
-        lz = self.lz
-        lx += (dx - lx) >> _SMOOTH_SHIFT
-        ly += (dy - ly) >> _SMOOTH_SHIFT
-        lz += (dz - lz) >> _SMOOTH_SHIFT
-        self.lx = lx
-        self.ly = ly
-        self.lz = lz
-        mx = self.mx
-        my = self.my
-        mz = self.mz
-        mx += (lx - mx) >> _SMOOTH_SHIFT
-        my += (ly - my) >> _SMOOTH_SHIFT
-        mz += (lz - mz) >> _SMOOTH_SHIFT
-        self.mx = mx
-        self.my = my
-        self.mz = mz
-        self.unit_in -= 1
-        if self.unit_in <= 0:
-            self.unit_in = _UNIT_EVERY
-            self._units(gx >> _GRAV_SHIFT, gy >> _GRAV_SHIFT, gz >> _GRAV_SHIFT)
-        # vertical and horizontal parts of the motion
-        up = (mx * self.ux + my * self.uy + mz * self.uz) >> 10
-        if up < _FLIGHT_MG:  # the skipper in flight: the vertical force well under its mean for 40 ms
-            self.falling += 1
-            if self.falling >= _FLIGHT_SLOTS:
-                self.flight_t = self.t
-        else:
-            self.falling = 0
-        hx = mx - (up * self.ux >> 10)
-        hy = my - (up * self.uy >> 10)
-        hz = mz - (up * self.uz >> 10)
-        fwd = (hx * self.fx + hy * self.fy + hz * self.fz) >> 10
-        # the forward axis follows the horizontal motion, each sample's sign aligned with it
-        ex = self.ex
-        ey = self.ey
-        ez = self.ez
-        if hx * (ex >> 6) + hy * (ey >> 6) + hz * (ez >> 6) < 0:
-            hx = -hx
-            hy = -hy
-            hz = -hz
-        self.ex = ex + hx - (ex >> _AXIS_SHIFT)
-        self.ey = ey + hy - (ey >> _AXIS_SHIFT)
-        self.ez = ez + hz - (ez >> _AXIS_SHIFT)
-        # how fwd and up move together over the current turn (a line: in step), and how big fwd is
-        f4 = fwd >> 3
-        v4 = up >> 3
-        self.ff += f4 * f4
-        self.vv += v4 * v4
-        self.fv += f4 * v4
-        df = fwd - self.fwd
-        self.fwd = fwd
-        self.dd += df * df
-        self.vd += v4 * df
-        c = self.size
-        c += (fwd if fwd > 0 else -fwd) - (c >> _AXIS_SHIFT)
-        self.size = c
-        band = c >> (_AXIS_SHIFT + 1)
-        if band < _MIN_MG >> 1:
-            band = _MIN_MG >> 1
-        if self.high:
-            if fwd < -band:
-                self.high = False
-                if self.pending:  # the hands went on through the second half of the turn: it counts
-                    self._credit(self.pending, self.turn_ms)
-                    self.pending = 0
-        elif fwd > band:
-            self.high = True
-            if c >> _AXIS_SHIFT >= _MIN_MG:
-                self._turn()
-        if self.state != _IDLE:
-            wait = self.turn_ms if self.turn_ms else _MAX_TURN_MS
-            if self.t - self.turn_t > (wait * 5 >> 1) + 150:
-                self._stop()  # the turns stopped (a trip, a rest, or no rope at all)
+    def _follow(self) -> None:
+        """Turns are being followed: the next one is overdue after 2.5 turn times."""
+        wait = self.turn_ms if self.turn_ms else _MAX_TURN_MS
+        self._put(_DEADLINE, self.turn_t + (wait * 5 >> 1) + 150)
+        self._put(_FOLLOW, 1)
 
     def _rope_like(self, turn_ms: int) -> bool:
         """Slow turns need the skipper seen in flight, or up moving a quarter turn after fwd (a circle,
         not a walking arm's pendulum, whose up moves at twice its rate): see "Not a rope"."""
-        if turn_ms <= _SLOW_TURN_MS or self.t - self.flight_t <= _FLIGHT_RECENT_MS:
+        if turn_ms <= _SLOW_TURN_MS or self.t - self._get(_FLIGHT_T) <= _FLIGHT_RECENT_MS:
             return True
-        vd = self.vd >> 4
-        return 4 * vd * vd >= (self.vv >> 4) * (self.dd >> 4)  # |correlation of up and fwd'| >= 1/2
+        vd = self._get(_VD) >> 4
+        return 4 * vd * vd >= (self._get(_VV) >> 4) * (self._get(_DD) >> 4)  # |corr. of up and fwd'| >= 1/2
 
     def _along_a_line(self) -> bool:
         """Did fwd and up move along one line over the last turn? Their 2-D spread's flatness,
         4 det / trace^2 (1: a circle, 0: a line), under 0.08: a shake; 95 % of a rope's turns are
         above 0.1 (measured on generated sets)."""
-        ff = self.ff
-        vv = self.vv
-        fv = self.fv
+        ff = self._get(_FF)
+        vv = self._get(_VV)
+        fv = self._get(_FV)
         while ff + vv >= 1 << 14:  # keep the products below 2**30
             ff >>= 2
             vv >>= 2
@@ -352,12 +287,15 @@ class JumpDetector:
         rope = self._rope_like(d)
         line = self._along_a_line()
         # skipping: the skipper in flight (up well under its mean) or the hands swinging hard
-        vigorous = t - self.flight_t < d or self.size >> _AXIS_SHIFT >= _HARD_SWING_MG
-        self.ff = 0
-        self.vv = 0
-        self.fv = 0
-        self.dd = 0
-        self.vd = 0
+        vigorous = t - self._get(_FLIGHT_T) < d or self._get(_SIZE) >> _AXIS_SHIFT >= _HARD_SWING_MG
+        for i in range(_FF, _VD + 1):  # the next turn's sums
+            self.s[i] = _BIAS
+        self._turn_on(t, d, rope, line, vigorous)
+        if self.state != _IDLE:
+            self._follow()
+
+    def _turn_on(self, t: int, d: int, rope: bool, line: bool, vigorous: bool) -> None:
+        """The set logic for a turn d ms after the last one (see "A set" in the module docstring)."""
         if self.state == _IDLE or d > _MAX_TURN_MS + 300:
             if self.state != _IDLE:
                 self._stop()
@@ -383,8 +321,7 @@ class JumpDetector:
             if self.weak >= _WEAK_TURNS:
                 self._stop()  # the skipping stopped (walking on with the rope in hand?)
                 return
-            self.pending = t
-            self.jump_passes += 1
+            self._pend(t)
             return
         if last and (d > 2 * last + 60 or 2 * d + 60 < last) or self.turns == _START_MAX:
             self.turns = 0  # a start out of step (or too long along a line): from here again
@@ -417,30 +354,190 @@ class JumpDetector:
         st = self.start_turns
         for i in range(self.turns - 1):
             self._credit(st[i], d)
+        self._pend(t)
+
+    def _pend(self, t: int) -> None:
+        """The turn at t counts once the hands go on through its second half."""
         self.pending = t
+        self._put(_PENDING, 1)
         self.jump_passes += 1
 
-    def _units(self, gx: int, gy: int, gz: int) -> None:
-        """Rebuild the unit vectors: up (along gravity) and forward (along the forward axis)."""
-        gm = magnitude(gx, gy, gz)
-        if gm < 200:  # no gravity to tell "up" (free fall, a broken sensor): keep the last
-            return
-        self.ux = gx * _UNIT // gm
-        self.uy = gy * _UNIT // gm
-        self.uz = gz * _UNIT // gm
-        ex = self.ex >> 4
-        ey = self.ey >> 4
-        ez = self.ez >> 4
-        em = magnitude(ex, ey, ez)
-        if em:
-            self.fx = ex * _UNIT // em
-            self.fy = ey * _UNIT // em
-            self.fz = ez * _UNIT // em
 
-
-def _clip(v: int) -> int:
-    if v > _MAX_MG:
-        return _MAX_MG
-    if v < -_MAX_MG:
-        return -_MAX_MG
-    return v
+@micropython.viper
+def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: F821 (a viper cast)
+    """Add a sample to the open slot; when it closes, run the per-slot filters on each slot it
+    completed (held values across empty slots) until one reports a turn event (_ROSE, _FELL,
+    _OVERDUE: the caller handles it and calls again with `more` to go on). Every state value is
+    in `s` plus _BIAS; nothing allocates."""
+    b = _BIAS
+    if more == 0:
+        n = int(s[_N]) - b
+        end = int(s[_END]) - b
+        if n > 0 and t < end:  # most samples only add to the open slot
+            s[_SX] = int(s[_SX]) + x
+            s[_SY] = int(s[_SY]) + y
+            s[_SZ] = int(s[_SZ]) + z
+            s[_N] = int(s[_N]) + 1
+            return 0
+        if n > 0:  # t is past the open slot: close it (its mean) and open the one holding t
+            s[_X] = (int(s[_SX]) - b) // n + b
+            s[_Y] = (int(s[_SY]) - b) // n + b
+            s[_Z] = (int(s[_SZ]) - b) // n + b
+            done = (t - end) // _SLOT_MS + 1
+            new_end = end + done * _SLOT_MS
+            if done > _MAX_HOLD:  # a gap: one slot, just before this sample's
+                done = 1
+            s[_END] = new_end + b
+            s[_TODO] = done + b
+            s[_T] = new_end - (done + 2) * _SLOT_MS + b
+        else:  # the first sample
+            s[_END] = t - t % _SLOT_MS + _SLOT_MS + b
+        s[_SX] = x + b
+        s[_SY] = y + b
+        s[_SZ] = z + b
+        s[_N] = 1 + b
+    todo = int(s[_TODO]) - b
+    while todo > 0:
+        todo -= 1
+        s[_TODO] = todo + b
+        now = int(s[_T]) - b + _SLOT_MS
+        s[_T] = now + b
+        x = int(s[_X]) - b
+        y = int(s[_Y]) - b
+        z = int(s[_Z]) - b
+        if int(s[_STARTED]) == b:
+            s[_STARTED] = 1 + b
+            s[_GX] = (x << _GRAV_SHIFT) + b
+            s[_GY] = (y << _GRAV_SHIFT) + b
+            s[_GZ] = (z << _GRAV_SHIFT) + b
+        # gravity, and the motion left after it: clipped, then smoothed
+        gx = int(s[_GX]) - b
+        gy = int(s[_GY]) - b
+        gz = int(s[_GZ]) - b
+        gx += x - (gx >> _GRAV_SHIFT)
+        gy += y - (gy >> _GRAV_SHIFT)
+        gz += z - (gz >> _GRAV_SHIFT)
+        s[_GX] = gx + b
+        s[_GY] = gy + b
+        s[_GZ] = gz + b
+        dx = x - (gx >> _GRAV_SHIFT)
+        dy = y - (gy >> _GRAV_SHIFT)
+        dz = z - (gz >> _GRAV_SHIFT)
+        if dx > _MAX_MG:
+            dx = _MAX_MG
+        elif dx < -_MAX_MG:
+            dx = -_MAX_MG
+        if dy > _MAX_MG:
+            dy = _MAX_MG
+        elif dy < -_MAX_MG:
+            dy = -_MAX_MG
+        if dz > _MAX_MG:
+            dz = _MAX_MG
+        elif dz < -_MAX_MG:
+            dz = -_MAX_MG
+        lx = int(s[_LX]) - b
+        ly = int(s[_LY]) - b
+        lz = int(s[_LZ]) - b
+        lx += (dx - lx) >> _SMOOTH_SHIFT
+        ly += (dy - ly) >> _SMOOTH_SHIFT
+        lz += (dz - lz) >> _SMOOTH_SHIFT
+        s[_LX] = lx + b
+        s[_LY] = ly + b
+        s[_LZ] = lz + b
+        mx = int(s[_MX]) - b
+        my = int(s[_MY]) - b
+        mz = int(s[_MZ]) - b
+        mx += (lx - mx) >> _SMOOTH_SHIFT
+        my += (ly - my) >> _SMOOTH_SHIFT
+        mz += (lz - mz) >> _SMOOTH_SHIFT
+        s[_MX] = mx + b
+        s[_MY] = my + b
+        s[_MZ] = mz + b
+        ex = int(s[_EX]) - b
+        ey = int(s[_EY]) - b
+        ez = int(s[_EZ]) - b
+        unit_in = int(s[_UNIT_IN]) - b - 1
+        if unit_in <= 0:  # rebuild the unit vectors: up (gravity's direction) and forward
+            unit_in = _UNIT_EVERY
+            ax = gx >> _GRAV_SHIFT
+            ay = gy >> _GRAV_SHIFT
+            az = gz >> _GRAV_SHIFT
+            for k in range(2):
+                if k == 1:
+                    ax = ex >> 4
+                    ay = ey >> 4
+                    az = ez >> 4
+                # |a| within 6.5 % (filters.magnitude, inline)
+                p = ax if ax > 0 else -ax
+                q = ay if ay > 0 else -ay
+                r = az if az > 0 else -az
+                if p < q:
+                    p, q = q, p
+                if q < r:
+                    q, r = r, q
+                    if p < q:
+                        p, q = q, p
+                m = (p * 60 + q * 27 + r * 17) >> 6
+                if k == 0 and m >= 200:  # (no gravity to tell up: free fall, a broken sensor)
+                    s[_UX] = ax * _UNIT // m + b
+                    s[_UY] = ay * _UNIT // m + b
+                    s[_UZ] = az * _UNIT // m + b
+                elif k == 1 and m > 0:
+                    s[_FX] = ax * _UNIT // m + b
+                    s[_FY] = ay * _UNIT // m + b
+                    s[_FZ] = az * _UNIT // m + b
+        s[_UNIT_IN] = unit_in + b
+        # vertical and horizontal parts of the motion
+        ux = int(s[_UX]) - b
+        uy = int(s[_UY]) - b
+        uz = int(s[_UZ]) - b
+        up = (mx * ux + my * uy + mz * uz) >> 10
+        falling = int(s[_FALLING]) - b
+        if up < _FLIGHT_MG:  # the skipper in flight: the vertical force well under its mean for 40 ms
+            falling += 1
+            if falling >= _FLIGHT_SLOTS:
+                s[_FLIGHT_T] = now + b
+        else:
+            falling = 0
+        s[_FALLING] = falling + b
+        hx = mx - ((up * ux) >> 10)
+        hy = my - ((up * uy) >> 10)
+        hz = mz - ((up * uz) >> 10)
+        fwd = (hx * (int(s[_FX]) - b) + hy * (int(s[_FY]) - b) + hz * (int(s[_FZ]) - b)) >> 10
+        # the forward axis follows the horizontal motion, each slot's sign aligned with it
+        if hx * (ex >> 6) + hy * (ey >> 6) + hz * (ez >> 6) < 0:
+            hx = -hx
+            hy = -hy
+            hz = -hz
+        s[_EX] = ex + hx - (ex >> _AXIS_SHIFT) + b
+        s[_EY] = ey + hy - (ey >> _AXIS_SHIFT) + b
+        s[_EZ] = ez + hz - (ez >> _AXIS_SHIFT) + b
+        # how fwd and up move over the current turn, and how big fwd is
+        f8 = fwd >> 3
+        v8 = up >> 3
+        df = fwd - (int(s[_FWD]) - b)
+        s[_FWD] = fwd + b
+        s[_FF] = int(s[_FF]) + f8 * f8
+        s[_VV] = int(s[_VV]) + v8 * v8
+        s[_FV] = int(s[_FV]) + f8 * v8
+        s[_DD] = int(s[_DD]) + df * df
+        s[_VD] = int(s[_VD]) + v8 * df
+        size = int(s[_SIZE]) - b
+        size += (fwd if fwd > 0 else -fwd) - (size >> _AXIS_SHIFT)
+        s[_SIZE] = size + b
+        band = size >> (_AXIS_SHIFT + 1)
+        if band < _MIN_MG >> 1:
+            band = _MIN_MG >> 1
+        follow = int(s[_FOLLOW]) - b
+        if follow and now > int(s[_DEADLINE]) - b:
+            return _OVERDUE
+        if int(s[_HIGH]) - b:
+            if fwd < -band:
+                s[_HIGH] = b
+                if int(s[_PENDING]) - b:
+                    return _FELL
+        elif fwd > band:
+            s[_HIGH] = 1 + b
+            if size >> _AXIS_SHIFT >= _MIN_MG:
+                return _ROSE
+    return 0
