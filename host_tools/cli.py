@@ -119,9 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rate", type=float, default=400.0, help="sample rate in Hz")
     p.add_argument(
         "--placement",
-        choices=("handle", "pocket", "waist"),
-        help="jump_rope only: where the sensor is (default: the handle; pocket = phone in a trouser "
-        "pocket, waist = clipped to the belt); same skipper and truth for the same seed",
+        choices=("handle", "wrist", "pocket", "waist"),
+        help="jump_rope only: where the sensor is (default: the handle; wrist = a watch; pocket = phone "
+        "in a trouser pocket, waist = clipped to the belt); same skipper and truth for the same seed",
     )
     p.set_defaults(func=_cmd_gen)
 

@@ -33,7 +33,7 @@ def generate(
 ) -> Path:
     """Write OUT_STEM.csv/.json with generator `source`; returns the CSV path.
 
-    `placement` (jump_rope only): "handle" (default), "pocket" or "waist".
+    `placement` (jump_rope only): "handle" (default), "wrist", "pocket" or "waist".
     """
     if source not in GENERATORS:
         raise ValueError(f"unknown generator {source!r} (choose from {', '.join(GENERATORS)})")
