@@ -32,8 +32,9 @@ part of a turn may vanish or reverse; it is not used for counting). Landings are
   A to-and-fro along one line (shaking out the rope, a hand waved) keeps forward and vertical on
   a line: their spread over the turn is flat (4 det / trace^2 < 0.08; a rope's turns are rounder
   in 95 %), so a start with two such turns waits until they went on for 3 s (shaking out lasts
-  1.5-3 s). A walking arm swings at 0.8-1.1 Hz like a slow rope, so turns slower than 80 rpm need
-  the skipper seen in flight in the last 1.5 s, or up moving a quarter turn after fwd (a circle:
+  1.5-3 s). A walking arm swings at 0.8-1.1 Hz like a slow rope, so a turn slower than 80 rpm needs
+  the skipper seen in flight during it (a walker's first strides can look like one flight, not like
+  one in every turn), or up moving a quarter turn after fwd (a circle:
   |correlation of up and fwd's change| >= 1/2; a pendulum's up moves at twice its rate).
 * `double_unders`: turns at least 1.7x faster than the set's single-under pace (two turns in one
   jump; a skipper whose single unders are fast is not told apart). `max_streak`: the most passes
@@ -62,10 +63,11 @@ _MAX_MG = const(4000)  # motion is clipped here so a knock cannot dominate the m
 _MIN_MG = const(40)  # a forward swing whose mean size is below this is not a turning rope
 _MIN_TURN_MS = const(180)  # 330 rpm
 _MAX_TURN_MS = const(2000)  # 30 rpm (a beginner's double bounce starts that slowly)
-_SLOW_TURN_MS = const(750)  # turns slower than 80 rpm need the skipper seen in flight...
+_SLOW_TURN_MS = const(750)  # a turn slower than 80 rpm needs the skipper seen in flight...
 _FLIGHT_MG = const(-500)  # ...the hand's vertical force 0.5 g under its mean...
-_FLIGHT_SLOTS = const(2)  # ...for 40 ms (a heel strike's ring is shorter)...
-_FLIGHT_RECENT_MS = const(1500)  # ...this recently
+_FLIGHT_SLOTS = const(
+    3
+)  # ...for 60 ms in that turn (a heel strike's ring is shorter; a 1 cm hop flies 90 ms)
 _START_TURNS = const(3)  # a set starts after 3 turns at a plausible, steady pace...
 _LINE_START_MS = const(3000)  # ...or, if some moved along a line, after 3 s of them (a shake is shorter)
 _START_MAX = const(24)  # turns held while a set starts (3 s of the fastest turns)
@@ -184,7 +186,7 @@ class JumpDetector:
     @micropython.native
     def feed(self, t_ms: int, x: int, y: int, z: int) -> int:
         s = self.s
-        what = _track(s, t_ms, x, y, z, 0)
+        what = _track(s, t_ms, x, y, z, 0)  # type: ignore[arg-type]  (an array is what ptr32 points into)
         while what:
             self.t = s[_T] - _BIAS
             if what == _ROSE:
@@ -195,7 +197,7 @@ class JumpDetector:
                 self.pending = 0
             else:
                 self._stop()  # the turns stopped (a trip, a rest, or no rope at all)
-            what = _track(s, 0, 0, 0, 0, 1)
+            what = _track(s, 0, 0, 0, 0, 1)  # type: ignore[arg-type]
         if self.q_len:
             return self._release()
         return 0
@@ -262,7 +264,7 @@ class JumpDetector:
     def _rope_like(self, turn_ms: int) -> bool:
         """Slow turns need the skipper seen in flight, or up moving a quarter turn after fwd (a circle,
         not a walking arm's pendulum, whose up moves at twice its rate): see "Not a rope"."""
-        if turn_ms <= _SLOW_TURN_MS or self.t - self._get(_FLIGHT_T) <= _FLIGHT_RECENT_MS:
+        if turn_ms <= _SLOW_TURN_MS or self.t - self._get(_FLIGHT_T) < turn_ms:
             return True
         vd = self._get(_VD) >> 4
         return 4 * vd * vd >= (self._get(_VV) >> 4) * (self._get(_DD) >> 4)  # |corr. of up and fwd'| >= 1/2
