@@ -10,7 +10,7 @@ ESP32_STUBS := micropython-esp32-stubs>=1.29,<1.30
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n auto --dist loadfile
 
-.PHONY: all install demo demo-ble test check lint bench bench-accuracy bench-cost bench-pipeline bench-history bench-ble faults mp32 clean
+.PHONY: all install chromium demo demo-ble test check lint bench bench-accuracy bench-cost bench-pipeline bench-history bench-ble faults mp32 clean
 
 all: install
 
@@ -21,6 +21,9 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# mpflash (MicroPython's download-and-flash tool) for `fascia flash --micropython`: optional, as
+	@# `fascia flash` prints a recipe without it
+	$(BIN)/python -m pip install --quiet 'mpflash>=1.29,<2' || echo "mpflash not installed: fascia flash --micropython prints a recipe instead"
 	$(BIN)/python -m pip install --quiet --upgrade --target $(STUBS) '$(ESP32_STUBS)'
 	@touch $@
 
@@ -30,10 +33,20 @@ demo: $(STAMP)
 # live counts over Bluetooth LE from the simulated device (a virtual radio: no hardware needed)
 demo-ble: $(STAMP)
 	$(BIN)/fascia gen jump_rope basic out/demo/ble_trace --seed 5 --rate 500
-	$(BIN)/fascia live --simulated out/demo/ble_trace.csv --start --seconds 25
+	$(BIN)/fascia live --simulated --trace out/demo/ble_trace.csv --flash out/demo/ble_flash --start --seconds 25
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The web page's browser tests drive the system's Chromium (Debian's `chromium`; Playwright downloads
+# no browser). Installed here when missing and we may (root with apt-get, as in CI); otherwise say so:
+# tests/test_web_browser.py is then skipped with the same reason.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	{ if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	    echo "could not install chromium: the browser tests will be skipped"; \
+	  else echo "no system Chromium (install Debian's chromium as root): the browser tests will be skipped"; fi; }
 
 check: $(STAMP)
 	$(BIN)/pytest -q tests/test_gates.py

@@ -62,7 +62,7 @@ def count_file(path: Path | str, activity: str, runtime: str = "cpython") -> dic
         raise CountError(f"{path}: no such file")
     if runtime == "cpython":
         try:
-            return replay(str(path), activity)
+            return _host_view(replay(str(path), activity))
         except ReplayError as e:
             raise CountError(f"{path}:{e.line_no}: {e.reason}") from None
         except UnicodeDecodeError:
@@ -75,22 +75,30 @@ def count_file(path: Path | str, activity: str, runtime: str = "cpython") -> dic
         result = json.loads(proc.stdout.strip().splitlines()[-1])
         if "error" in result:
             raise CountError(f"{path}:{result['line']}: {result['error']}")
-        return result
+        return _host_view(result)
     raise CountError(f"unknown runtime {runtime!r} (choose from {', '.join(RUNTIMES)})")
 
 
-def describe(result: dict) -> str:
-    """One human line for a count result."""
-    activity, n = result["activity"], result["count"]
-    if activity == "jump_rope":
-        details = (
-            f"trips {result.get('trips', 0)}, double-unders {result.get('double_unders', 0)}, "
-            f"longest streak {result.get('max_streak', 0)}, {result.get('rate_per_min', 0)}/min"
-        )
-        return f"{n} jumps ({details})"
-    if activity == "swing":
-        from fascia.detect.swing import TEMPO_NAMES
+def _host_view(result: dict) -> dict:
+    """The device's integer extras as a person reads them: swing tempo by name, reps per move."""
+    if result["activity"] == "swing":
+        from fascia.detect.swing import MOVE_EXTRAS
+        from fascia.spec.activities import TEMPO_NAMES
 
-        tempo = TEMPO_NAMES[result.get("tempo", 0)]
-        return f"{n} swings (tempo {tempo}, mean rep {result.get('mean_period_ms', 0) / 1000:.2f} s)"
-    return f"{n} steps (cadence {result.get('cadence_spm', 0)}/min)"
+        result["tempo"] = TEMPO_NAMES[result.get("tempo", 0)]
+        result["moves"] = {move: result.pop(name, 0) for move, name in MOVE_EXTRAS}
+    return result
+
+
+def describe(result: dict) -> str:
+    """One human line for a count result: '412 jumps (trips 3, double-unders 1, ...)', '12 reps
+    (light-fast, rep 1.1 s, cast 12)'."""
+    from host_tools.vocabulary import count_unit, figures_text
+
+    activity = result["activity"]
+    numbers = {k: v for k, v in result.items() if isinstance(v, int) and k != "count"}
+    words = [result["tempo"]] if isinstance(result.get("tempo"), str) else []  # (_host_view's name)
+    words += [figures_text(activity, numbers)] if numbers else []
+    words += [f"{move} {n}" for move, n in result.get("moves", {}).items() if n]
+    details = ", ".join(w for w in words if w)
+    return f"{result['count']} {count_unit(activity)}" + (f" ({details})" if details else "")

@@ -3,7 +3,8 @@
 FIT choices, so Garmin Connect, Strava & co. show something sensible:
 
 - sport: jump_rope -> jump_rope (84); swing (clubbell) -> training / strength_training; walk -> walking /
-  speed_walking.
+  speed_walking; yoga -> training / yoga; dance -> dance (the SDK's sports; yoga and dance carry no
+  cycles: their count is seconds of movement).
 - session and lap carry start time, elapsed = timer time = duration, total calories, and the count in
   `total_cycles` (decoded as `total_reps` for strength training, `total_strides` for walking); jump rope also
   sets `jump_count`. Walking counts steps, but a FIT stride is two steps, so strides = steps // 2 and the
@@ -19,10 +20,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+from host_tools.vocabulary import TEMPO_NAMES, figure
 
 CSV_FIELDS = (
     "device_id",
@@ -57,16 +61,21 @@ def count_series(record: dict[str, Any]) -> list[tuple[int, int]]:
 
 
 def file_stem(record: dict[str, Any]) -> str:
-    return f"fascia-{record['device_id']}-{int(record['session_id']):05d}-{record['activity']}"
+    source = record["device_id"] or "logged"  # (an entry of `fascia log` has no device)
+    return f"fascia-{source}-{int(record['session_id']):05d}-{record['activity']}"
 
 
 # ---------------------------------------------------------------- CSV / JSON
 
 
-def write_csv(records: Iterable[dict[str, Any]], out: Path) -> int:
-    """One row per session; the extras become extra_<name> columns (empty where a session lacks one)."""
-    records = list(records)
-    extra_names = sorted({name for r in records for name in (r.get("extras") or {})})
+def write_csv(records: Iterable[dict[str, Any]], out: Path, extra_names: Iterable[str] | None = None) -> int:
+    """One row per session; the extras become extra_<name> columns (empty where a session lacks one).
+    Given `extra_names` (every extra in `records`: Store.extra_names), rows are written as they come,
+    in constant memory; without, the records are first gathered to find them."""
+    if extra_names is None:
+        records = list(records)
+        extra_names = sorted({name for r in records for name in (r.get("extras") or {})})
+    n = 0
     with out.open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=[*CSV_FIELDS, *(EXTRA_PREFIX + n for n in extra_names)])
         writer.writeheader()
@@ -85,15 +94,34 @@ def write_csv(records: Iterable[dict[str, Any]], out: Path) -> int:
                 "end_reason": r.get("end_reason", ""),
                 "status": r.get("status", ""),
             }
-            row.update({EXTRA_PREFIX + k: v for k, v in (r.get("extras") or {}).items()})
+            row.update({EXTRA_PREFIX + k: v for k, v in named_extras(r.get("extras")).items()})
             writer.writerow(row)
-    return len(records)
+            n += 1
+    return n
+
+
+def named_extras(extras: dict[str, Any] | None) -> dict[str, Any]:
+    """The extras with coded figures (the clubbell tempo) by name, as fascia.spec.activities names them."""
+    out = dict(extras or {})
+    for name, value in out.items():
+        row = figure(name)
+        if row and row[1] == "tempo" and isinstance(value, int) and 0 <= value < len(TEMPO_NAMES):
+            out[name] = TEMPO_NAMES[value]
+    return out
 
 
 def write_json(records: Iterable[dict[str, Any]], out: Path) -> int:
-    records = list(records)
-    out.write_text(json.dumps(records, indent=1) + "\n")
-    return len(records)
+    """The records as one JSON list, a record a line, written a record at a time: memory stays one
+    record's however many there are (and compact, json's C encoder: 10x faster than indented).
+    A coded figure (the clubbell tempo) is written by its name."""
+    n = 0
+    with out.open("w") as f:
+        for r in records:
+            f.write(",\n" if n else "[\n")
+            f.write(json.dumps({**r, "extras": named_extras(r.get("extras"))}, separators=(",", ":")))
+            n += 1
+        f.write("\n]\n" if n else "[]\n")
+    return n
 
 
 # ---------------------------------------------------------------- FIT
@@ -108,6 +136,8 @@ def _sport(activity: str):
         "jump_rope": (Sport.JUMP_ROPE, SubSport.GENERIC),
         "swing": (Sport.TRAINING, SubSport.STRENGTH_TRAINING),
         "walk": (Sport.WALKING, SubSport.SPEED_WALKING),
+        "yoga": (Sport.TRAINING, SubSport.YOGA),
+        "dance": (Sport.DANCE, SubSport.GENERIC),
     }
     if activity not in table:
         raise ValueError(f"no FIT sport for activity {activity!r}")
@@ -115,7 +145,12 @@ def _sport(activity: str):
 
 
 def _fit_cycles(activity: str, count: int) -> int:
-    """FIT's cycle count: strides (two steps) for walking, one per jump / swing otherwise."""
+    """FIT's cycle count: strides (two steps) for walking, one per jump / swing otherwise; none for
+    yoga and dance, whose count is seconds of movement."""
+    from host_tools.vocabulary import counts_time
+
+    if counts_time(activity):
+        return 0
     return count // 2 if activity == "walk" else count
 
 
@@ -129,6 +164,8 @@ def write_fit_file(record: dict[str, Any], out: Path) -> None:
     from fit_tool.profile.messages.record_message import RecordMessage
     from fit_tool.profile.messages.session_message import SessionMessage
     from fit_tool.profile.profile_type import Activity, Event, EventType, FileType, LapTrigger, Manufacturer
+
+    from host_tools.vocabulary import counts_time
 
     if record.get("start_utc") is None:
         raise ValueError("session start time unknown")
@@ -146,7 +183,7 @@ def write_fit_file(record: dict[str, Any], out: Path) -> None:
     m.type = FileType.ACTIVITY
     m.manufacturer = Manufacturer.DEVELOPMENT.value
     m.product = 0
-    m.serial_number = int(record["device_id"] or "0", 16) & 0xFFFFFFFF
+    m.serial_number = int(record["device_id"] or "0", 16) & 0xFFFFFFFF  # ("": logged by hand)
     m.time_created = start_ms
     builder.add(m)
 
@@ -161,7 +198,7 @@ def write_fit_file(record: dict[str, Any], out: Path) -> None:
         r = RecordMessage()
         r.timestamp = start_ms + t
         r.total_cycles = _fit_cycles(activity, c)
-        if t > prev_t:
+        if t > prev_t and not counts_time(activity):
             per_min = (_fit_cycles(activity, c) - _fit_cycles(activity, prev_c)) * 60000 / (t - prev_t)
             r.cadence = min(254, round(per_min))
         builder.add(r)
@@ -214,27 +251,32 @@ def write_fit_file(record: dict[str, Any], out: Path) -> None:
 
 
 def write_fit(records: Iterable[dict[str, Any]], out: Path) -> tuple[list[Path], list[str]]:
-    """FIT files for the sessions: OUT.fit for exactly one session, else one file each in directory OUT.
+    """FIT files for the sessions: OUT.fit for exactly one session, else one file each in directory OUT,
+    written as the records come (a FIT file is built whole, so memory is one session's).
 
     Returns (files written, warnings about sessions skipped).
     """
-    records = list(records)
-    dated = [r for r in records if r.get("start_utc") is not None]
-    warnings = [
-        f"session {r['device_id']}/{r['session_id']} skipped: start time unknown (clock not synced)"
-        for r in records
-        if r.get("start_utc") is None
-    ]
+    warnings: list[str] = []
+    files: list[Path] = []
+
+    def dated() -> Iterator[dict[str, Any]]:
+        for r in records:
+            if r.get("start_utc") is None:
+                who = f"{r['device_id']}/{r['session_id']}"
+                warnings.append(f"session {who} skipped: start time unknown (clock not synced)")
+            else:
+                yield r
+
+    sessions = dated()
     if out.suffix.lower() == ".fit":
-        if len(dated) != 1:
-            raise ValueError(
-                f"{out} is one file but there are {len(dated)} sessions to export: give a directory"
-            )
-        write_fit_file(dated[0], out)
+        found = list(itertools.islice(sessions, 2))
+        if len(found) != 1:
+            more = len(found) + sum(1 for _ in sessions)
+            raise ValueError(f"{out} is one file but there are {more} sessions to export: give a directory")
+        write_fit_file(found[0], out)
         return [out], warnings
     out.mkdir(parents=True, exist_ok=True)
-    files = []
-    for r in dated:
+    for r in sessions:
         path = out / (file_stem(r) + ".fit")
         write_fit_file(r, path)
         files.append(path)

@@ -1,8 +1,14 @@
-"""`fascia flash`: put MicroPython (optional) and the fascia firmware on a board.
+"""`fascia flash`: from a board in its box to a board running fascia.
 
-Steps, each printed (and only printed with --dry-run):
-1. with --firmware-image: check the image with esptool's Python API (a valid ESP32 app image,
-   checksums right), then erase the flash and write it at the board's offset with esptool;
+The port is found as mpremote finds it (the first USB serial device) unless -p/--port names one;
+a port that does not exist, that this user may not open (the dialout group) and one that another
+program holds are three different sentences. Steps, each printed (and only printed with --dry-run,
+which ends with the command to run next):
+0. with --micropython, for a new board: MicroPython's image for the board, downloaded by mpflash
+   (MicroPython's own download-and-flash tool, when installed; offline: a printed recipe), or the
+   .bin given with --firmware-image;
+1. check the image with esptool's Python API (a valid ESP32 app image, checksums right), then
+   erase the flash and write it at the board's offset with esptool;
 2. compile the firmware to .mpy for the ESP32 (xtensawin) with mpy-cross;
 3. copy it with mpremote: /lib/fascia, /lib/boards, /main.py, /board.py naming the board profile,
    and a default /config.json ONLY if the device has none (logs and config are never touched);
@@ -13,6 +19,10 @@ Steps, each printed (and only printed with --dry-run):
 from __future__ import annotations
 
 import argparse
+import errno
+import fcntl
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,6 +40,104 @@ APP_OFFSET = 0x1000  # MicroPython's combined image on the (original) ESP32 star
 
 
 APP_IN_FILE = 0x10000 - APP_OFFSET  # where the application image sits inside a merged .bin
+# MicroPython's build for each board (micropython.org/download/<id>): the M5StickC Plus2's ESP32-PICO-V3-02
+# has 2 MB of PSRAM (the SPIRAM variant uses it); a DevKitC is the generic ESP32
+MICROPYTHON_BOARDS = {"m5stickc": "ESP32_GENERIC-SPIRAM", "devkit": "ESP32_GENERIC"}
+DOWNLOAD_PAGE = "https://micropython.org/download/ESP32_GENERIC/"
+
+
+# ---------------------------------------------------------------- the serial port
+
+
+def find_port() -> str | None:
+    """The board's port as `mpremote connect auto` finds it: the first USB serial device."""
+    try:
+        from serial.tools import list_ports
+    except ImportError:  # (pyserial comes with mpremote)
+        return None
+    for port in sorted(list_ports.comports()):
+        if port.vid is not None and port.pid is not None:
+            return port.device
+    return None
+
+
+def port_problem(port: str, error: OSError) -> str:
+    """The sentence for a port that cannot be opened: missing, not ours, or held by another program."""
+    if error.errno in (errno.ENOENT, errno.ENODEV, errno.ENXIO):
+        return f"{port}: no such port (is the board plugged in, with a data cable? without -p it is found)"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return (
+            f"{port}: permission denied: add yourself to the dialout group "
+            "(sudo usermod -aG dialout $USER), then log out and in again"
+        )
+    if error.errno in (errno.EBUSY, errno.EAGAIN, errno.EWOULDBLOCK):
+        return f"{port}: in use by another program (a serial monitor, mpremote, an IDE?): close it first"
+    return f"{port}: cannot open the port ({error.strerror})"
+
+
+def check_port(port: str) -> None:
+    """Open the port as esptool and mpremote will (read/write, exclusive lock): UserError if not."""
+    try:
+        fd = os.open(port, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+    except OSError as e:
+        raise UserError(port_problem(port, e)) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # pyserial's exclusive open takes this lock
+    except OSError as e:
+        raise UserError(port_problem(port, e)) from None
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------- MicroPython itself
+
+
+def firmware_cache() -> Path:
+    import platformdirs
+
+    return platformdirs.user_cache_path("fascia") / "micropython"
+
+
+def recipe(board: str, port: str) -> str:
+    """What to do by hand when the image cannot be downloaded here (offline, or no mpflash)."""
+    name = MICROPYTHON_BOARDS[board]
+    return "\n".join(
+        [
+            f"To put MicroPython on the {board} by hand:",
+            f"  1. on a computer with internet, download the latest {name} .bin from {DOWNLOAD_PAGE}",
+            "     (or: pip install mpflash; mpflash download --board " + name + " --version stable)",
+            f"  2. fascia flash -p {port} --board {board} --micropython --firmware-image THAT.bin",
+        ]
+    )
+
+
+def download_micropython(board: str, log: Callable[[str], None], dry_run: bool = False) -> Path | None:
+    """MicroPython's latest stable image for `board`, downloaded (or found in the cache) by mpflash;
+    None where it cannot be had (no mpflash, offline): the caller prints the recipe."""
+    name = MICROPYTHON_BOARDS[board]
+    folder = firmware_cache()
+    mpflash = shutil.which("mpflash", path=str(Path(sys.executable).parent)) or shutil.which("mpflash")
+    cmd = [
+        mpflash or "mpflash",
+        "-q",
+        "-x",
+        "-d",
+        str(folder),
+        "download",
+        "--board",
+        name,
+        "--version",
+        "stable",
+    ]
+    log(f"download MicroPython: {' '.join(cmd)}")
+    if dry_run:
+        return folder / f"{name}.bin"
+    if mpflash is None:
+        log("mpflash is not installed (pip install mpflash)")
+        return None
+    subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    found = sorted(folder.rglob(f"{name}*.bin"), key=lambda p: p.stat().st_mtime)
+    return found[-1] if found else None
 
 
 def check_image(path: Path, chip: str) -> str:
@@ -98,7 +206,10 @@ class Flasher:
 
     def write_image(self, image: Path) -> None:
         chip = BOARDS[self.board]
-        self.log(f"check image: {check_image(image, chip)}")
+        if self.dry_run and not image.exists():
+            self.log(f"check image: {image}, once downloaded")
+        else:
+            self.log(f"check image: {check_image(image, chip)}")
         esptool = [sys.executable, "-m", "esptool", "--chip", chip, "--port", self.port]
         self._run("erase flash", [*esptool, "erase-flash"])
         self._run("write image", [*esptool, "write-flash", f"0x{APP_OFFSET:x}", str(image)])
@@ -130,6 +241,16 @@ class Flasher:
         else:
             self.log("keep the device's config.json")
 
+    def probe(self) -> None:
+        """Is MicroPython on the board? A new board has none: say what to do, not mpremote's error."""
+        try:
+            self._mpremote("look for MicroPython", "exec", "import sys; print(sys.implementation.name)")
+        except UserError:
+            raise UserError(
+                f"no MicroPython answers on {self.port}: a new board needs it first "
+                f"(fascia flash -p {self.port} --board {self.board} --micropython)"
+            ) from None
+
     def verify(self) -> None:
         self._mpremote("soft reset", "soft-reset")
         out = self._mpremote("check version", "exec", "import fascia; print(fascia.VERSION)")
@@ -139,6 +260,10 @@ class Flasher:
         self._mpremote("start the app", "exec", "--no-follow", RESET_CODE)
         done = "(dry run: nothing was written)" if self.dry_run else "answers, and runs"
         self.log(f"fascia {VERSION} on the {self.board} at {self.port}: {done}")
+        if self.dry_run:
+            self.log(f"next: fascia flash -p {self.port} --board {self.board}   (the same, for real)")
+        else:
+            self.log("next: press A to start a session, then `fascia sync` (see hardware/README.md)")
 
 
 def flash(
@@ -146,23 +271,40 @@ def flash(
     board: str,
     *,
     image: Path | None = None,
+    micropython: bool = False,
     dry_run: bool = False,
     march: str = build.ARCH_ESP32,
     log: Callable[[str], None] = print,
 ) -> None:
     f = Flasher(port, board, dry_run=dry_run, march=march, log=log)
+    if micropython and image is None:
+        image = download_micropython(board, log, dry_run)
+        if image is None:
+            log(recipe(board, port))
+            raise UserError("could not download MicroPython here (offline?): follow the recipe above")
     if image is not None:
         f.write_image(image)
+    else:
+        f.probe()
     with tempfile.TemporaryDirectory(prefix="fascia-build-") as tmp:
         f.install(Path(tmp))
     f.verify()
 
 
 def register(sub) -> None:
-    p = sub.add_parser("flash", help="install the firmware on a board (optionally MicroPython itself first)")
-    p.add_argument("--port", default="/dev/ttyUSB0", help="serial port of the board (default /dev/ttyUSB0)")
+    p = sub.add_parser(
+        "flash", help="install the firmware on a board (a new board: MicroPython itself first)"
+    )
+    p.add_argument("--port", "-p", help="the board's serial port (default: found as mpremote finds it)")
     p.add_argument("--board", default="m5stickc", choices=sorted(BOARDS))
-    p.add_argument("--firmware-image", type=Path, help="a MicroPython .bin to write first (erases the board)")
+    p.add_argument(
+        "--micropython",
+        action="store_true",
+        help="a new board: put MicroPython on it first (downloaded with mpflash; erases the board)",
+    )
+    p.add_argument(
+        "--firmware-image", type=Path, help="the MicroPython .bin to write first (erases the board)"
+    )
     p.add_argument("--dry-run", action="store_true", help="print every step without touching a device")
     # the simulated device is MicroPython's unix port: `--march x64` flashes it (tests, demos)
     p.add_argument("--march", default=build.ARCH_ESP32, help=argparse.SUPPRESS)
@@ -170,4 +312,21 @@ def register(sub) -> None:
 
 
 def _cmd_flash(args: argparse.Namespace) -> None:
-    flash(args.port, args.board, image=args.firmware_image, dry_run=args.dry_run, march=args.march)
+    port = args.port or find_port()
+    if port is None:
+        if not args.dry_run:
+            raise UserError(
+                "no board found on USB: plug it in (a data cable, not a charge-only one) or give -p PORT"
+            )
+        port = "PORT"
+        print("(no board found on USB: the steps below name it PORT)")
+    elif not args.dry_run:
+        check_port(port)
+    flash(
+        port,
+        args.board,
+        image=args.firmware_image,
+        micropython=args.micropython,
+        dry_run=args.dry_run,
+        march=args.march,
+    )

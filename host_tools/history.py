@@ -23,16 +23,10 @@ from fascia.app.ui import clock_text
 from fascia.detect import ACTIVITIES
 from host_tools.errors import UserError
 from host_tools.store import Store, default_path, summarize
+from host_tools.vocabulary import TEMPO_NAMES, counts_time, figures_text, per_minute
 
 WEEK_S = 7 * 86400
 MONTH_S = 30 * 86400
-
-# The figures worth a column per activity in `stats` (others are listed under "other").
-STAT_FIGURES = {
-    "jump_rope": ("trips", "double_unders", "max_streak"),
-    "swing": ("mean_period_ms",),
-    "walk": ("cadence_spm",),
-}
 
 
 def register(subparsers) -> None:
@@ -44,12 +38,24 @@ def register(subparsers) -> None:
     p.add_argument("--address", help="with --ble: the device's address (default: the one in range)")
     p.add_argument(
         "--simulated",
-        metavar="FLASH_DIR",
+        action="store_true",
+        help="sync the simulated device over a virtual Bluetooth radio (the one `fascia sim` and"
+        " `fascia live --simulated` record on)",
+    )
+    p.add_argument(
+        "--flash",
+        metavar="DIR",
         type=Path,
-        help="with --ble: a simulated device whose flash is this folder (see `fascia live --flash`)",
+        help="with --simulated: its flash folder (default: the shared one)",
     )
     p.add_argument(
         "--keep", action="store_true", help="keep the sessions on the device (only mark them synced)"
+    )
+    p.add_argument(
+        "--baud",
+        type=_baud_arg,
+        help="USB: stream the files at this rate (default: 1500000 behind a CH9102/CP210x bridge, else "
+        "115200; 115200 never switches); a rate that fails falls back to 115200",
     )
     _db_json(p)
     p.set_defaults(func=cmd_sync)
@@ -57,6 +63,13 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("sessions", help="list the sessions in the local store")
     p.add_argument("--since", type=since_arg, help="from this date (YYYY-MM-DD) or N days ago (e.g. 7d)")
     p.add_argument("--activity", "-a", choices=ACTIVITIES)
+    p.add_argument(
+        "--limit",
+        type=_count_arg,
+        default=SESSIONS_SHOWN,
+        help=f"show the newest N sessions (default {SESSIONS_SHOWN}; 0: all)",
+    )
+    p.add_argument("--page", type=_page_arg, default=1, help="page P of --limit sessions, 1 the newest")
     _db_json(p)
     p.set_defaults(func=cmd_sessions)
 
@@ -95,12 +108,23 @@ def _when(epoch: int | None) -> str:
     return dt.datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M") if epoch is not None else "unknown"
 
 
-def _rate(count: int, ms: int) -> str:
-    return f"{count * 60000 / ms:.0f}" if ms else "-"
+def _rate(count: int, ms: int, activity: str | None = None) -> str:
+    rate = per_minute(count, ms)
+    return "-" if rate is None or counts_time(activity or "") else f"{rate:.0f}"
 
 
-def _figures(extras: dict, skip=()) -> str:
-    return ", ".join(f"{k} {v}" for k, v in sorted(extras.items()) if k not in skip)
+def _params(params: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(params.items()))
+
+
+def _stats_group(record: dict) -> str:
+    """`stats` keeps clubbell sessions of each tempo apart: a light-fast and a heavy-slow session
+    train different things, and their rep periods do not average."""
+    act = record["activity"] or "unknown"
+    tempo = (record.get("extras") or {}).get("tempo")
+    if act == "swing" and tempo is not None:
+        return f"swing {TEMPO_NAMES[tempo] if 0 <= tempo < len(TEMPO_NAMES) else tempo}"
+    return act
 
 
 def _print_json(value) -> None:
@@ -110,12 +134,20 @@ def _print_json(value) -> None:
 # ---------------------------------------------------------------- commands
 
 
+def _baud_arg(text: str) -> int:
+    if not text.isdigit() or not 9600 <= int(text) <= 5_000_000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a baud rate (9600 to 5000000)")
+    return int(text)
+
+
 def cmd_sync(args: argparse.Namespace) -> None:
     from host_tools.sync import Device, sync
 
     ble = args.ble or args.address or args.simulated
-    if ble and args.port:
-        raise UserError("--port is for USB, --ble/--address/--simulated for Bluetooth: choose one")
+    if ble and (args.port or args.baud):
+        raise UserError("--port/--baud are for USB, --ble/--address/--simulated for Bluetooth: choose one")
+    if args.flash and not args.simulated:
+        raise UserError("--flash is for the simulated device (--simulated)")
     with Store(args.db) as store, contextlib.ExitStack() as stack:
         status = None if args.json else stack.enter_context(Console(stderr=True).status("connecting"))
 
@@ -129,9 +161,18 @@ def cmd_sync(args: argparse.Namespace) -> None:
             def progress(done: int, total: int) -> None:
                 say(f"copying over Bluetooth: {done} of {total} bytes")
 
-            device = stack.enter_context(open_ble_device(args.address, args.simulated, progress))
+            flash = None
+            if args.simulated:
+                from host_tools.sim.run import simulated_flash
+
+                flash = simulated_flash(args.flash)
+                if not (flash / "log").is_dir():
+                    raise UserError(
+                        f"{flash}: no simulated device there yet (record one: `fascia sim TRACE`)"
+                    )
+            device = stack.enter_context(open_ble_device(args.address, flash, progress))
         else:
-            device = Device(args.port)
+            device = Device(args.port, baud=args.baud)
         report = sync(store, device, keep=args.keep, say=say)
     if args.json:
         _print_json(report.as_dict())
@@ -157,6 +198,8 @@ def _show_report(report, keep: bool) -> None:
     for s in report.imported:
         for error in s["errors"]:
             console.print(f"[yellow]session {s['session_id']}: damaged record skipped: {error}")
+    for sid in report.repaired:
+        console.print(f"[yellow]session {sid}: the store's copy was damaged: replaced by the device's")
     for f in report.failed:
         console.print(f"[red]session {f['session_id']}: {f['reason']}")
     for sid, reason in report.device_errors:
@@ -171,33 +214,84 @@ def _show_report(report, keep: bool) -> None:
     gone = "kept on the device" if keep else f"{len(report.deleted)} deleted from the device"
     if report.left:
         gone = (
-            f"{len(report.left)} acknowledged and left on the device (Bluetooth cannot delete: delete"
-            " them on the device, or run `fascia sync` over USB)"
+            f"{len(report.left)} acknowledged and left on the device (Bluetooth does not delete: the"
+            " device deletes synced sessions, oldest first, when it needs the room; `fascia sync` over"
+            " USB deletes them now)"
         )
     counts = f"{len(report.imported)} imported, {len(report.already)} already here"
     console.print(f"{counts}, {gone} ({report.seconds:.1f} s)")
 
 
+SESSIONS_SHOWN = 30  # `fascia sessions` shows this many of the newest by default: ten years are 7,000+
+
+
+def _count_arg(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 0")
+    return int(text)
+
+
+def _page_arg(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a page number (1, 2, ...)")
+    return int(text)
+
+
 def cmd_sessions(args: argparse.Namespace) -> None:
+    """One page of sessions (the newest --limit, oldest first), and how many more there are."""
     with Store(args.db, write=False) as store:
-        records = store.sessions(since=args.since, activity=args.activity, series=False)
+        total = store.count(since=args.since, activity=args.activity)
+        newest, skip = (args.limit, (args.page - 1) * args.limit) if args.limit else (None, 0)
+        records = list(
+            store.iter_sessions(
+                since=args.since, activity=args.activity, series=False, newest=newest, skip=skip
+            )
+        )
+        logged = store.logged(since=args.since, activity=args.activity)
+    older = max(0, total - skip - len(records))
+    more = ""
+    if records and (older or skip):
+        more = f"sessions {total - skip - len(records) + 1}-{total - skip} of {total}"
+        if older:
+            more += f"; {older} older: --page {args.page + 1}, or --limit 0 for all"
+    # entries logged by hand (`fascia log`) join the page whose time span holds them
+    lo = records[0]["start_utc"] if older and records else None
+    hi = records[-1]["start_utc"] if skip and records else None
+    logged = [
+        r for r in logged if (lo is None or r["start_utc"] >= lo) and (hi is None or r["start_utc"] <= hi)
+    ]
+    records = sorted(records + logged, key=lambda r: (r["start_utc"] is None, r["start_utc"] or 0))
     if args.json:
         _print_json(records)
+        if more:
+            print(f"fascia: {more}", file=sys.stderr)
         return
     table = Table("id", "start", "activity", "mode", "count", "time", "/min", "kcal", "status")
     for s in records:
         table.add_row(
-            str(s["id"]),
+            str(s["id"]) if s["id"] is not None else f"log {s['log_id']}",
             _when(s["start_utc"]),
             s["activity"] or "?",
             s["mode"] or "?",
             str(s["count"]),
             clock_text(s["duration_ms"]),
-            _rate(s["count"], s["duration_ms"]),
+            _rate(s["count"], s["duration_ms"], s["activity"]),
             f"{s['kcal']:.1f}",
             "ok" if s["status"] == "complete" and not s["errors"] else s["status"],
         )
-    Console().print(table if records else "no sessions yet: connect the device and run `fascia sync`")
+    if not records:
+        if total:
+            empty = f"no sessions on page {args.page} ({total} in all)"
+        elif args.since is not None or args.activity:
+            empty = "no sessions match --since/--activity (`fascia sessions` lists them all)"
+        else:
+            empty = "no sessions yet: connect the device and run `fascia sync` (or `fascia log yoga`)"
+        Console().print(empty)
+        return
+    console = Console()
+    console.print(table)
+    if more:
+        console.print(more)
 
 
 def cmd_show(args: argparse.Namespace) -> None:
@@ -211,12 +305,15 @@ def cmd_show(args: argparse.Namespace) -> None:
     table = Table("", "", show_header=False, title=f"session {rec['id']}")
     rows = [
         ("start", _when(rec["start_utc"]) + ("" if rec["clock_synced"] else " (from the device's uptime)")),
-        ("activity", f"{rec['activity']}, {rec['mode']} {_figures(rec['params'])}".rstrip()),
+        ("activity", f"{rec['activity']}, {rec['mode']} {_params(rec['params'])}".rstrip()),
         ("count", str(rec["count"])),
         ("time", clock_text(rec["duration_ms"])),
-        ("rate", f"{_rate(rec['count'], rec['duration_ms'])} /min"),
+        (
+            "rate",
+            f"{_rate(rec['count'], rec['duration_ms'], rec['activity'])} /min (per minute of session time)",
+        ),
         ("energy", f"{rec['kcal']:.1f} kcal"),
-        ("figures", _figures(rec["extras"])),
+        ("figures", figures_text(rec["activity"], rec["extras"])),
         ("ended", rec["end_reason"] or "-"),
         ("status", rec["status"]),
         ("device", f"{rec['device_id']} session {rec['session_id']}, {rec['raw_size']} bytes"),
@@ -236,7 +333,8 @@ def cmd_stats(args: argparse.Namespace) -> None:
     span = WEEK_S if args.week else MONTH_S if args.month else None
     since = int(time.time()) - span if span else None
     with Store(args.db, write=False) as store:
-        totals = summarize(store.sessions(since=since, series=False))
+        records = store.sessions(since=since, series=False) + store.logged(since=since)
+        totals = summarize(records, key=_stats_group)
         days = store.daily_totals(since=since)
     if args.json:
         _print_json({"since": since, "activities": totals, "days": days})
@@ -250,14 +348,13 @@ def cmd_stats(args: argparse.Namespace) -> None:
         "activity", "sessions", "count", "time", "/min", "kcal", "figures", title=f"totals, {period}"
     )
     for act, t in sorted(totals.items()):
-        shown = STAT_FIGURES.get(act, ())
-        figures = ", ".join(f"{k.replace('_', ' ')} {t['extras'][k]}" for k in shown if k in t["extras"])
+        figures = figures_text(act.split()[0], {k: v for k, v in t["extras"].items() if k != "tempo"})
         table.add_row(
             act,
             str(t["sessions"]),
             str(t["count"]),
             clock_text(t["duration_ms"]),
-            f"{t['rate_per_min']:.0f}",
+            "-" if counts_time(act) else f"{t['rate_per_min']:.0f}",
             f"{t['kcal']:.1f}",
             figures,
         )

@@ -27,6 +27,12 @@ Definitions (all in local dates, weeks run Monday..Sunday):
   two weeks before the rest. A warning needs both a relative rise above `ramp_limit` and an absolute
   rise above `ramp_floor`, so small numbers (the 10x10 challenge) never alarm. +20 % over a 3-week mean
   lets a steady ramp of about +9 % a week through and catches a doubling at once.
+- The five items: jump rope daily (every other day in build-up), power walking 20 min 3x a week (its
+  brisk minutes, where the walk counter reports them, else the session's time), clubbell 5 min twice
+  a week, mini yoga / a fluid-movement flow 5 min daily, dance to at least one song (3 min) daily.
+  Yoga and dance come from the device's move sessions or from `fascia log yoga|dance`.
+- `fascia plan` says why a day did or did not count: the day's amount against the minimums
+  ("39/50 jumps", "3/5 min").
 - Jump rope needs 50 jumps for a programme day: a 10-jump challenge day is a light day, which still
   counts as rest between build-up sessions.
 - *10x10 challenge*: 10 jumps a day, 10 days in a row; same constants and streak rule as the device
@@ -47,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from fascia.app.progress import CHALLENGE_DAYS, CHALLENGE_JUMPS
+from host_tools.vocabulary import count_unit, figure
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,7 @@ class Rule:
     ramp_floor: float = 0.0  # ... and by more than this much (in volume units)
     ramp_weeks: int = 3  # weekly baseline = mean of this many previous weeks
     rest_days: int = 3  # a gap this long before a day triggers the after-rest check
+    minutes_from: str = ""  # a figure holding the minutes that count (e.g. brisk_minutes); "": session time
 
 
 DEFAULT_RULES: dict[str, Rule] = {
@@ -80,8 +88,26 @@ DEFAULT_RULES: dict[str, Rule] = {
             buildup_every_days=2,
             ramp_floor=150,
         ),
-        Rule("walk", "Power walking", days_per_week=3, min_minutes=20, volume="minutes", ramp_floor=20),
+        Rule(
+            "walk",
+            "Power walking",
+            days_per_week=3,
+            min_minutes=20,
+            volume="minutes",
+            ramp_floor=20,
+            minutes_from="brisk_minutes",  # (a session without the figure: its time)
+        ),
         Rule("swing", "Clubbell", days_per_week=2, min_minutes=5, ramp_floor=60),
+        # daily, a few minutes: no build-up, and the ramp check never fires on ordinary days
+        Rule(
+            "yoga",
+            "Yoga, flow",
+            days_per_week=7,
+            min_minutes=5,
+            volume="minutes",
+            ramp_floor=60,
+        ),
+        Rule("dance", "Dance", days_per_week=7, min_minutes=3, volume="minutes", ramp_floor=60),
     )
 }
 
@@ -181,6 +207,8 @@ class ActivityStatus:
     volume: float  # this week, in `unit`
     baseline: float | None  # mean weekly volume of the previous weeks (None: no history)
     unit: str
+    today_text: str = ""  # today's amount against the day's minimum: "39/50 jumps"
+    short_days: list[dict[str, Any]] = field(default_factory=list)  # {"day", "reason"}: done, not enough
 
     @property
     def remaining(self) -> int:
@@ -236,17 +264,29 @@ def session_day(record: dict[str, Any], tz: dt.tzinfo | None = None) -> dt.date 
     return dt.datetime.fromtimestamp(start, tz or dt.UTC).astimezone(tz).date()
 
 
+def session_minutes(record: dict[str, Any], rule: Rule | None = None) -> float:
+    """The minutes a session brings to its programme item: its `minutes_from` figure where the
+    rule names one and the session has it (brisk minutes of a walk), else its time."""
+    figure = rule.minutes_from if rule else ""
+    extras = record.get("extras") or {}
+    if figure and figure in extras:
+        return float(extras[figure])
+    return record.get("duration_ms", 0) / 60000
+
+
 def daily_totals(
-    sessions: list[dict[str, Any]], tz: dt.tzinfo | None = None
+    sessions: list[dict[str, Any]], tz: dt.tzinfo | None = None, rules: dict[str, Rule] | None = None
 ) -> dict[str, dict[dt.date, tuple[float, int]]]:
     """activity -> day -> (minutes, count), summed over that day's sessions."""
+    rules = DEFAULT_RULES if rules is None else rules
     out: dict[str, dict[dt.date, tuple[float, int]]] = defaultdict(dict)
     for s in sessions:
         day = session_day(s, tz)
         if day is None:
             continue
         minutes, count = out[s["activity"]].get(day, (0.0, 0))
-        out[s["activity"]][day] = (minutes + s.get("duration_ms", 0) / 60000, count + int(s.get("count", 0)))
+        added = session_minutes(s, rules.get(s["activity"]))
+        out[s["activity"]][day] = (minutes + added, count + int(s.get("count", 0)))
     return out
 
 
@@ -256,6 +296,21 @@ def week_start(day: dt.date) -> dt.date:
 
 def _volume(rule: Rule, minutes_count: tuple[float, int]) -> float:
     return minutes_count[0] if rule.volume == "minutes" else float(minutes_count[1])
+
+
+def day_text(rule: Rule, minutes_count: tuple[float, int]) -> str:
+    """A day's amount against the rule's minimums: '39/50 jumps', '12/20 min', '7/5 min'."""
+    minutes, count = minutes_count
+    parts = []
+    if rule.min_count or not rule.min_minutes:
+        parts.append(
+            f"{count}/{rule.min_count} {count_unit(rule.activity)}" if rule.min_count else f"{count}"
+        )
+    if rule.min_minutes:
+        known = figure(rule.minutes_from) if rule.minutes_from else None
+        what = f"{known[2]} " if known else ""  # "12/20 brisk min"
+        parts.append(f"{minutes:.0f}/{rule.min_minutes:g} {what}min")
+    return ", ".join(parts)
 
 
 def _is_programme_day(rule: Rule, minutes_count: tuple[float, int]) -> bool:
@@ -327,9 +382,7 @@ def _after_rest_warning(
 
 
 def _unit(rule: Rule) -> str:
-    if rule.volume == "minutes":
-        return "min"
-    return {"jump_rope": "jumps", "swing": "swings", "walk": "steps"}.get(rule.activity, "reps")
+    return "min" if rule.volume == "minutes" else count_unit(rule.activity)
 
 
 def _activity_status(
@@ -376,8 +429,24 @@ def _activity_status(
     rest = _after_rest_warning(rule, totals, monday, today)
     if rest:
         warnings.append(rest)
+    short = [
+        {"day": d, "reason": day_text(rule, mc)}
+        for d, mc in sorted(totals.items())
+        if monday <= d <= today and not _is_programme_day(rule, mc) and (mc[0] > 0 or mc[1] > 0)
+    ]
     status = ActivityStatus(
-        rule.activity, rule.label, phase, target, done, state, advice, volume, baseline, _unit(rule)
+        rule.activity,
+        rule.label,
+        phase,
+        target,
+        done,
+        state,
+        advice,
+        volume,
+        baseline,
+        _unit(rule),
+        today_text=day_text(rule, totals.get(today, (0.0, 0))),
+        short_days=short,
     )
     return status, warnings
 
@@ -418,7 +487,7 @@ def evaluate(
     config = (
         rules if isinstance(rules, Config) else Config(rules if rules is not None else dict(DEFAULT_RULES))
     )
-    totals = daily_totals(sessions, tz)
+    totals = daily_totals(sessions, tz, config.rules)
     statuses, warnings = [], []
     for rule in config.rules.values():
         status, warns = _activity_status(rule, totals.get(rule.activity, {}), today, config.start)
@@ -443,7 +512,7 @@ def weekly_compliance(
 ) -> list[tuple[dt.date, dict[str, tuple[int, int]]]]:
     """The last `weeks` weeks, oldest first: (monday, {activity: (programme days done, target)})."""
     config = rules or Config(dict(DEFAULT_RULES))
-    totals = daily_totals(sessions, tz)
+    totals = daily_totals(sessions, tz, config.rules)
     out = []
     for k in range(weeks - 1, -1, -1):
         monday = week_start(today) - dt.timedelta(weeks=k)

@@ -19,10 +19,15 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from host_tools.export import count_series  # noqa: E402
 from host_tools.plan import DEFAULT_RULES, Config, daily_totals, weekly_compliance  # noqa: E402
+from host_tools.vocabulary import count_unit, figures_text, label  # noqa: E402
 
-COLOURS = {"jump_rope": "tab:blue", "swing": "tab:orange", "walk": "tab:green"}
-LABELS = {"jump_rope": "Jump rope", "swing": "Clubbell", "walk": "Power walking"}
-UNITS = {"jump_rope": "jumps", "swing": "swings", "walk": "steps"}
+COLOURS = {
+    "jump_rope": "tab:blue",
+    "swing": "tab:orange",
+    "walk": "tab:green",
+    "yoga": "tab:cyan",
+    "dance": "tab:pink",
+}
 STOP_MIN_MS = 1500  # a gap between events this long (and 4x the usual gap) is a stop: trip or rest
 
 
@@ -68,7 +73,7 @@ def _title_time(record: dict[str, Any]) -> str:
 
 def session_figure(record: dict[str, Any]) -> Figure:
     activity = record["activity"]
-    unit = UNITS.get(activity, "counts")
+    unit = count_unit(activity)
     colour = COLOURS.get(activity, "tab:purple")
     fig, ax = plt.subplots(figsize=(10, 4.8), dpi=100)
     times, rates = rate_curve(record)
@@ -106,12 +111,10 @@ def session_figure(record: dict[str, Any]) -> Figure:
     ax.legend(handles + h2, labels + l2, loc="upper left", fontsize=9)
     extras = record.get("extras") or {}
     details = [f"{record.get('count', 0)} {unit}", f"{record.get('duration_ms', 0) / 60000:.1f} min"]
-    details += [
-        f"{k.replace('_', ' ')} {v}" for k, v in sorted(extras.items()) if k in ("trips", "double_unders")
-    ]
+    if extras:
+        details.append(figures_text(activity, extras))
     ax.set_title(
-        f"{LABELS.get(activity, activity)}, session {record['session_id']} - {_title_time(record)}\n"
-        + ", ".join(details)
+        f"{label(activity)}, session {record['session_id']} - {_title_time(record)}\n" + ", ".join(details)
     )
     fig.tight_layout()
     return fig
@@ -127,21 +130,20 @@ def trend_figure(
     """One panel of daily counts per activity, then programme compliance per week."""
     config = rules or Config(dict(DEFAULT_RULES))
     activities = list(config.rules)
-    totals = daily_totals(sessions, tz)
+    totals = daily_totals(sessions, tz, config.rules)
     first = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
     days = [first + dt.timedelta(days=i) for i in range((today - first).days + 1)]
     fig, axes = plt.subplots(
         len(activities) + 1, 1, figsize=(10, 2.2 * (len(activities) + 1) + 0.6), dpi=100, sharex=False
     )
     for ax, activity in zip(axes, activities, strict=False):
-        counts = [totals.get(activity, {}).get(d, (0.0, 0))[1] for d in days]
-        ax.bar(days, counts, color=COLOURS.get(activity, "tab:purple"), width=0.8)
-        ax.set_title(
-            f"{LABELS.get(activity, activity)}: {UNITS.get(activity, 'count')} per day",
-            loc="left",
-            fontsize=10,
-        )
-        ax.set_ylabel(UNITS.get(activity, "count"))
+        rule = config.rules[activity]
+        by_minutes = rule.volume == "minutes"  # the programme measures it in minutes (walk, yoga, dance)
+        unit = "minutes" if by_minutes else count_unit(activity)
+        values = [totals.get(activity, {}).get(d, (0.0, 0))[0 if by_minutes else 1] for d in days]
+        ax.bar(days, values, color=COLOURS.get(activity, "tab:purple"), width=0.8)
+        ax.set_title(f"{rule.label}: {unit} per day", loc="left", fontsize=10)
+        ax.set_ylabel(unit)
         ax.set_xlim(first - dt.timedelta(days=1), today + dt.timedelta(days=1))
         ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=0))  # Mondays
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%a %d %b"))
@@ -161,7 +163,7 @@ def trend_figure(
             pct,
             width=width,
             color=COLOURS.get(activity, "tab:purple"),
-            label=LABELS.get(activity, activity),
+            label=config.rules[activity].label,
         )
     ax.axhline(100, color="0.3", ls="--", lw=1, label="target")
     ticks = [f"{monday:%d %b}" for monday, _ in compliance]
@@ -184,8 +186,22 @@ def _percent(done: int, target: int) -> float:
     return min(150.0, 100 * done / target) if target else 0.0
 
 
+def image_format(out: Path) -> str:
+    """The image format the file name asks for (png, svg, pdf, jpg, ...), or a UserError: the file
+    holds what its extension says."""
+    from host_tools.errors import UserError
+
+    formats = plt.figure().canvas.get_supported_filetypes()
+    plt.close("all")
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix not in formats:
+        known = ", ".join(f".{f}" for f in sorted(formats))
+        raise UserError(f"{out}: cannot write a .{suffix or '(no extension)'} image (use one of {known})")
+    return suffix
+
+
 def save(fig: Figure, out: Path) -> Path:
-    fig.savefig(out, format="png")
+    fig.savefig(out, format=image_format(out))
     plt.close(fig)
     return out
 

@@ -41,8 +41,6 @@ BUSY_TIMEOUT_S = 1.0  # wait this long for another writer before reporting the d
 NO_HEADER = -1  # start_raw of a session whose HEADER is unreadable (the key still dedupes it)
 
 _BY_KEY = "device_id = ? AND session_id = ? AND start_raw = ?"  # the UNIQUE key, in a WHERE
-SUMMED = ("trips", "double_unders", "reps", "steps", "active_ms", "rounds", "gaps")  # figures that add up
-MAXED = ("max_streak",)  # figures whose best is the total; any other figure is a count-weighted mean
 
 _SCHEMA = """
 CREATE TABLE devices (
@@ -257,8 +255,10 @@ class Store:
         """Add one session log; returns (local id, outcome).
 
         Outcome: "new"; "duplicate" (this file is already stored); "updated" (the stored file was
-        the start of this one: a session imported while incomplete, now longer); "conflict" (a
-        different file with the same key is stored: kept, this one is not imported).
+        the start of this one: a session imported while incomplete, now longer); "repaired" (the
+        stored copy no longer matches the CRC-32 it was stored with, e.g. a damaged disk page: this
+        one replaces it); "conflict" (a different, intact file with the same key is stored: kept,
+        this one is not imported).
         `device_id`/`session_id` are used when the HEADER is unreadable (or carries no device id);
         `clock` ({"boot", "uptime_s", "epoch"} read from the device at sync) dates sessions
         recorded before its clock was set."""
@@ -266,15 +266,16 @@ class Store:
         header = parsed["header"] or {}
         key = _key(header, device_id, session_id)
         with self.transaction():
-            row = self.con.execute("SELECT id, raw FROM sessions WHERE " + _BY_KEY, key).fetchone()
+            row = self.con.execute("SELECT id, raw, raw_crc32 FROM sessions WHERE " + _BY_KEY, key).fetchone()
             if row and row["raw"] == raw:
                 return row["id"], "duplicate"
-            if row and not raw.startswith(row["raw"]):
+            damaged = row is not None and zlib.crc32(row["raw"]) != row["raw_crc32"]
+            if row and not damaged and not raw.startswith(row["raw"]):
                 return row["id"], "conflict"
             if row:
                 self.con.execute("DELETE FROM sessions WHERE id = ?", (row["id"],))
             rid = self._insert(row["id"] if row else None, key, header, parsed, raw, clock)
-        return rid, "updated" if row else "new"
+        return rid, "repaired" if damaged else "updated" if row else "new"
 
     def _insert(self, rid: int | None, key: tuple, header: dict, parsed: dict, raw: bytes, clock) -> int:
         """Write one session's rows (inside the caller's transaction); `rid` None = a new local id."""
@@ -324,16 +325,16 @@ class Store:
     # ------------------------------------------------------------ reading
 
     def holds(self, head: bytes, size: int, crc32: int, device_id: str = "", session_id: int = 0) -> bool:
-        """Is this exact file already stored? Judged from its first bytes (the HEADER: the key), its
-        size and CRC-32, so a sync need not copy it again. (`device_id`/`session_id`: as for
-        import_session.)"""
+        """Is this exact file already stored, intact? Found by its first bytes (the HEADER: the key);
+        the stored bytes themselves must have the device's size and CRC-32 (not just the columns
+        saying so: a damaged page in the database would otherwise pass), so a sync may skip the copy
+        and delete the device's. (`device_id`/`session_id`: as for import_session.)"""
         header = next((f for _, t, f in logread.iter_records(head) if t == log.HEADER), None)
         with self._errors():
             row = self.con.execute(
-                "SELECT length(raw), raw_crc32 FROM sessions WHERE " + _BY_KEY,
-                _key(header or {}, device_id, session_id),
+                "SELECT raw FROM sessions WHERE " + _BY_KEY, _key(header or {}, device_id, session_id)
             ).fetchone()
-        return row is not None and tuple(row) == (size, crc32)
+        return row is not None and len(row["raw"]) == size and zlib.crc32(row["raw"]) == crc32
 
     def get(self, local_id: int, series: bool = True) -> dict | None:
         """One session record by local id; `series`: with its events_ms and progress."""
@@ -356,20 +357,51 @@ class Store:
     ) -> list[dict]:
         """Session records, oldest first. `since`/`until`: epoch s (a session of unknown start is
         then left out); `series`: include events_ms and progress."""
-        where, args = [], []
-        if since is not None:
-            where.append("start_utc >= ?")
-            args.append(since)
-        if until is not None:
-            where.append("start_utc < ?")
-            args.append(until)
-        if activity:
-            where.append("activity = ?")
-            args.append(activity)
-        sql = _select(series) + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY start_utc IS NULL, start_utc, device_id, session_id"
+        return list(self.iter_sessions(since, until, activity, series))
+
+    def iter_sessions(
+        self,
+        since: int | None = None,
+        until: int | None = None,
+        activity: str | None = None,
+        series: bool = True,
+        *,
+        newest: int | None = None,
+        skip: int = 0,
+    ) -> Iterator[dict]:
+        """As `sessions`, one record at a time (memory stays one record's, however long the
+        history: export). `newest`: only the newest n of the selection after skipping the `skip`
+        newest ones (a page of `fascia sessions`), still oldest first."""
+        where, args = _where(since, until, activity)
+        order = "start_utc IS NULL, start_utc, device_id, session_id"
+        sql = _select(series) + where + " ORDER BY " + order
+        if newest is not None:
+            newest_first = order.replace(",", " DESC,") + " DESC"
+            sql = (
+                f"SELECT * FROM ({_select(series)}{where} ORDER BY {newest_first} LIMIT ? OFFSET ?)"
+                f" ORDER BY {order}"
+            )
+            args += [newest, skip]
         with self._errors():
-            return [self._record(row, series) for row in self.con.execute(sql, args).fetchall()]
+            cursor = self.con.execute(sql, args)
+            for row in cursor:
+                yield self._record(row, series)
+
+    def count(self, since: int | None = None, until: int | None = None, activity: str | None = None) -> int:
+        """How many sessions `sessions` would return."""
+        where, args = _where(since, until, activity)
+        with self._errors():
+            return self.con.execute("SELECT count(*) FROM sessions" + where, args).fetchone()[0]
+
+    def extra_names(
+        self, since: int | None = None, until: int | None = None, activity: str | None = None
+    ) -> list[str]:
+        """The names of every extra figure in the selection, sorted (CSV columns, known before the
+        first row is written)."""
+        where, args = _where(since, until, activity)
+        with self._errors():
+            rows = self.con.execute("SELECT DISTINCT extras FROM sessions" + where, args)
+            return sorted({name for (extras,) in rows for name in json.loads(extras)})
 
     def devices(self) -> list[dict]:
         with self._errors():
@@ -401,14 +433,55 @@ class Store:
             rec["events_ms"], rec["progress"] = _series(row["raw"])
         return rec
 
+    # ------------------------------------------------------------ logged by hand (`fascia log`)
+
+    def log_activity(self, activity: str, start_utc: int, minutes: float, note: str = "") -> dict:
+        """Record a session done without the device (yoga, dance): its record (see `logged`)."""
+        with self.transaction():
+            self.con.execute(_LOGGED_TABLE)
+            cur = self.con.execute(
+                "INSERT INTO logged (activity, start_utc, duration_ms, note, logged_utc)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (activity, start_utc, round(minutes * 60000), note, int(time.time())),
+            )
+            row = self.con.execute("SELECT * FROM logged WHERE id = ?", (cur.lastrowid,)).fetchone()
+        return _logged_record(row)
+
+    def undo_log(self) -> dict | None:
+        """Remove the entry logged last; returns it (None: nothing was logged)."""
+        with self.transaction():
+            self.con.execute(_LOGGED_TABLE)
+            row = self.con.execute("SELECT * FROM logged ORDER BY id DESC LIMIT 1").fetchone()
+            if row is not None:
+                self.con.execute("DELETE FROM logged WHERE id = ?", (row["id"],))
+        return _logged_record(row) if row else None
+
+    def logged(self, since: int | None = None, activity: str | None = None) -> list[dict]:
+        """Entries logged by hand as session records (id None, `log_id`, mode "logged"), oldest first."""
+        sql = "SELECT * FROM logged WHERE start_utc >= ?"
+        args: list[int | str] = [since or 0]
+        if activity:
+            sql += " AND activity = ?"
+            args.append(activity)
+        try:
+            with self._errors():
+                rows = self.con.execute(sql + " ORDER BY start_utc, id", args).fetchall()
+        except StoreError:
+            if self.con.execute("SELECT name FROM sqlite_master WHERE name = 'logged'").fetchone():
+                raise
+            return []  # (nothing was ever logged: the table is made by the first `fascia log`)
+        return [_logged_record(row) for row in rows]
+
     # ------------------------------------------------------------ totals
 
     def daily_totals(
         self, since: int | None = None, until: int | None = None, activity: str | None = None
     ) -> list[dict]:
-        """Per local calendar day and activity: sessions, count, duration_ms, kcal (dated sessions only)."""
+        """Per local calendar day and activity: sessions, count, duration_ms, kcal (dated sessions only,
+        those logged by hand included)."""
         days: dict[tuple[str, str], dict] = {}
-        for s in self.sessions(since, until, activity, series=False):
+        logged = [r for r in self.logged(since, activity) if until is None or r["start_utc"] < until]
+        for s in self.sessions(since, until, activity, series=False) + logged:
             if s["start_utc"] is None:
                 continue
             day = dt.datetime.fromtimestamp(s["start_utc"]).date().isoformat()
@@ -429,6 +502,51 @@ class Store:
             t["duration_ms"] += s["duration_ms"]
             t["kcal"] = round(t["kcal"] + s["kcal"], 1)
         return [days[k] for k in sorted(days)]
+
+
+_LOGGED_TABLE = """CREATE TABLE IF NOT EXISTS logged (
+    id INTEGER PRIMARY KEY, activity TEXT NOT NULL, start_utc INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL, note TEXT NOT NULL, logged_utc INTEGER NOT NULL)"""
+
+
+def _logged_record(row: sqlite3.Row) -> dict:
+    """A hand-logged entry in the shape of a session record (no device, no count, no raw log)."""
+    return {
+        "id": None,
+        "log_id": row["id"],
+        "device_id": "",
+        "session_id": row["id"],
+        "activity": row["activity"],
+        "mode": "logged",
+        "params": {},
+        "start_utc": row["start_utc"],
+        "clock_synced": True,
+        "duration_ms": row["duration_ms"],
+        "count": 0,
+        "kcal": 0.0,
+        "end_reason": None,
+        "status": "complete",
+        "extras": {},
+        "errors": [],
+        "note": row["note"],
+        "events_ms": [],
+        "progress": [],
+    }
+
+
+def _where(since: int | None, until: int | None, activity: str | None) -> tuple[str, list]:
+    """The WHERE clause (with its leading space, or "") and its arguments for a selection."""
+    where, args = [], []
+    if since is not None:
+        where.append("start_utc >= ?")
+        args.append(since)
+    if until is not None:
+        where.append("start_utc < ?")
+        args.append(until)
+    if activity:
+        where.append("activity = ?")
+        args.append(activity)
+    return (" WHERE " + " AND ".join(where) if where else ""), args
 
 
 def _select(series: bool) -> str:
@@ -452,31 +570,25 @@ def _key(header: dict, device_id: str, session_id: int) -> tuple[str, int, int]:
     )
 
 
-def summarize(records: list[dict]) -> dict[str, dict]:
-    """Totals per activity over session records: sessions, count, duration_ms, kcal, rate_per_min,
-    and the extras (SUMMED ones added, MAXED ones maxed, the rest averaged weighted by count)."""
-    out: dict[str, dict] = {}
-    weights: dict[str, dict[str, int]] = {}
+def summarize(records: list[dict], key=None) -> dict[str, dict]:
+    """Totals per activity (or per `key(record)`) over session records: sessions, count, duration_ms,
+    kcal, rate_per_min (count per minute of session time), and the extras combined by each figure's
+    rule in fascia.spec.activities (sum, max, mean, last)."""
+    from host_tools.vocabulary import aggregate, per_minute
+
+    groups: dict[str, list[dict]] = {}
     for s in records:
-        act = s["activity"] or "unknown"
-        t = out.setdefault(act, {"sessions": 0, "count": 0, "duration_ms": 0, "kcal": 0.0, "extras": {}})
-        w = weights.setdefault(act, {})
-        t["sessions"] += 1
-        t["count"] += s["count"]
-        t["duration_ms"] += s["duration_ms"]
-        t["kcal"] = round(t["kcal"] + s["kcal"], 1)
-        ex = t["extras"]
-        for name, value in s["extras"].items():
-            if name in SUMMED:
-                ex[name] = ex.get(name, 0) + value
-            elif name in MAXED:
-                ex[name] = max(ex.get(name, value), value)
-            elif s["count"]:
-                ex[name] = ex.get(name, 0) + value * s["count"]
-                w[name] = w.get(name, 0) + s["count"]
-    for act, t in out.items():
-        for name, weight in weights[act].items():
-            t["extras"][name] = round(t["extras"][name] / weight)
-        minutes = t["duration_ms"] / 60000
-        t["rate_per_min"] = round(t["count"] / minutes, 1) if minutes else 0.0
+        groups.setdefault(key(s) if key else s["activity"] or "unknown", []).append(s)
+    out: dict[str, dict] = {}
+    for name, group in groups.items():
+        count = sum(s["count"] for s in group)
+        duration = sum(s["duration_ms"] for s in group)
+        out[name] = {
+            "sessions": len(group),
+            "count": count,
+            "duration_ms": duration,
+            "kcal": round(sum(s["kcal"] for s in group), 1),
+            "extras": aggregate(group),
+            "rate_per_min": round(per_minute(count, duration) or 0.0, 1),
+        }
     return out

@@ -2,13 +2,14 @@
 
 The order is what makes it safe to pull the cable (or kill the process) at any moment:
 1. set the device's clock and read its session list (sizes, CRC-32s, boot counter, uptime);
-2. copy every session the store does not already hold (`mpremote fs cp`) into a temporary folder
-   and check each copy against the device's CRC;
+2. copy every session the store does not already hold (one stream of CRC-checked frames through
+   mpremote's transport: fascia.spec.syncwire) into a temporary folder, and check each copy
+   against the device's CRC-32 of the whole file;
 3. import them in one database transaction and commit;
 4. only then acknowledge them on the device (LogStore renames .fsl -> .fss), and delete them
    (unless --keep, or the link cannot delete: over Bluetooth the person confirms deletes on the
    device, so they are left there, acknowledged);
-5. restart the device's app (USB: mpremote stopped it; also after a failure once connected).
+5. restart the device's app (USB: entering the raw REPL stopped it; also after a failure once connected).
 A rerun after an interruption at any step finds each session either still unsynced on the device
 (copied again, the import is a no-op: the store's key dedupes it) or already in the store
 (acknowledged/deleted without copying). The device side is `fascia.app.sync`; `sync()` takes any
@@ -18,26 +19,40 @@ A rerun after an interruption at any step finds each session either still unsync
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import signal
-import subprocess
+import struct
 import tempfile
 import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
-from fascia.spec import logread
-from host_tools import mpy
+from fascia.spec import logread, syncwire
 from host_tools.errors import UserError
 from host_tools.store import Store
 
+if TYPE_CHECKING:  # mpremote and pyserial are imported when a USB sync starts: other commands start faster
+    import serial
+    from mpremote.transport_serial import SerialTransport
+
+
+def _serial_of(link: SerialTransport) -> serial.Serial:
+    """The transport's pyserial port (mpremote types it as a union with its own test double)."""
+    return cast("serial.Serial", link.serial)
+
+
 DEVICE_ROOT = "."  # the flash's top is the REPL's cwd: "/" on the ESP32, the flash dir on the simulator
 CRASH_ENV = "FASCIA_SYNC_CRASH_AT"  # tests: SIGKILL this process at the named step (see _step)
-MPREMOTE_TIMEOUT_S = 120
+DRAIN_TIMEOUT_S = 120  # at most this long draining a stream broken off
+READ_TIMEOUT_S = 10  # a device silent this long (mid-frame, or before answering) has stopped answering
+QUIET_S = 0.3  # the line is drained once it has been silent this long
+# USB serial bridges known to carry syncwire.FAST_BAUD (vid, pid): WCH CH9102 / CH343, Silicon Labs CP210x
+FAST_BRIDGES = {(0x1A86, 0x55D4), (0x1A86, 0x55D3), (0x10C4, 0xEA60), (0x10C4, 0xEA70)}
 # What `mpremote reset` runs (a hard reset: the app starts as at power-on; the ESP32's RTC keeps the
 # time just set), or where there is no machine.reset (the unix port behind SerialBridge) a soft reset,
 # which ends that process: the bridge starts it again, its model of a reboot.
@@ -60,30 +75,146 @@ class SyncDevice(Protocol):
     def restart(self) -> bool: ...  # leave the device's app running; True if it was restarted
 
 
+class FrameError(Exception):
+    """The stream broke off: a frame torn, damaged or missing (the copy is resumed)."""
+
+
+def read_frame(read: Callable[[int], bytes]) -> tuple[int, int, int, bytes]:
+    """The next frame of a sync stream (fascia.spec.syncwire) from `read(n)` (which returns fewer
+    than n bytes on a silence): (kind, session id, offset, payload), or FrameError."""
+    head = read(syncwire.HEAD_SIZE)
+    if len(head) < syncwire.HEAD_SIZE:
+        raise FrameError("the device went silent mid-stream")
+    magic, kind, sid, offset, n, crc = struct.unpack(syncwire.HEAD_FMT, head)
+    if magic != syncwire.MAGIC or n > syncwire.MAX_CHUNK:
+        raise FrameError("the stream lost its frame boundaries")
+    payload = read(n)
+    if len(payload) < n:
+        raise FrameError("the device went silent mid-frame")
+    if zlib.crc32(payload, zlib.crc32(head[: syncwire.CRC_AT])) != crc:
+        raise FrameError(f"a chunk of session {sid} failed its CRC-32")
+    return kind, sid, offset, payload
+
+
+def fast_rate(port: str) -> int:
+    """The rate to stream at on `port`: syncwire.FAST_BAUD behind a bridge known to carry it (and
+    whose ESP32 UART can follow), else 0 (stay at the REPL's rate)."""
+    import serial.tools.list_ports
+
+    for p in serial.tools.list_ports.comports():
+        if p.device == port and (p.vid, p.pid) in FAST_BRIDGES:
+            return syncwire.FAST_BAUD
+    return 0
+
+
+def _first_usb_port() -> str:
+    """The first USB serial port, as `mpremote connect auto` picks it."""
+    import serial.tools.list_ports
+
+    for p in sorted(serial.tools.list_ports.comports()):
+        if p.vid is not None and p.pid is not None:
+            return p.device
+    raise SyncError("device on USB: no device found (is it plugged in?)")
+
+
 class Device:
-    """A device on a serial port, driven by the real `mpremote` (port None = the first one found)."""
+    """A device on a serial port (port None = the first USB one), driven through mpremote's
+    transport: one raw REPL session for the whole sync, the files in one framed stream."""
 
     can_delete = True
 
-    def __init__(self, port: str | None = None, root: str = DEVICE_ROOT):
+    def __init__(self, port: str | None = None, root: str = DEVICE_ROOT, baud: int | None = None):
+        """`baud`: the rate to stream the files at (None: fast_rate(port); the REPL's rate: never
+        switch); a stream that breaks at that rate is resumed at the REPL's (the fallback)."""
         self.port = port
         self.root = root
+        self.baud = baud
+        self.streamed_at = syncwire.REPL_BAUD  # the rate the last stream's files came at
+        self.fell_back = False  # the fast rate failed: this sync went on at the REPL's
+        self.resumed = 0  # streams broken off and resumed (see copy)
+        self.chunk = syncwire.CHUNK  # payload bytes per frame asked for
+        self._link: SerialTransport | None = None
+        self._listed: dict[str, dict] = {}  # path -> session, as info() listed it
+        self._prompted = False  # the raw REPL's ">" for the next command has been read
 
-    def _mpremote(self, *args: str) -> str:
-        cmd = [mpy.tool("mpremote"), "connect", self.port or "auto", *args]
+    # -- the raw REPL session ----------------------------------------------------------------------
+    def _where(self) -> str:
+        return self.port or "USB"
+
+    def _connect(self) -> SerialTransport:
+        """Open the port and enter the raw REPL, soft-resetting once (a clean heap, the app stopped)."""
+        from mpremote.transport import TransportError
+        from mpremote.transport_serial import SerialTransport
+
+        if self._link is None:
+            port = self.port or _first_usb_port()
+            try:
+                link = SerialTransport(port, baudrate=syncwire.REPL_BAUD)
+            except TransportError:
+                raise SyncError(f"device on {port}: cannot open the port (is it plugged in?)") from None
+            _serial_of(link).timeout = READ_TIMEOUT_S
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):  # mpremote prints what it got instead
+                    link.enter_raw_repl(soft_reset=True, timeout_overall=READ_TIMEOUT_S)
+            except (TransportError, OSError) as e:
+                link.close()
+                raise SyncError(f"device on {port}: {e} (is the fascia firmware installed?)") from None
+            self._link = link
+            self._prompted = False
+            if self.baud is None:
+                self.baud = fast_rate(port)
+        return self._link
+
+    def _drop(self) -> None:
+        if self._link is not None:
+            with contextlib.suppress(OSError):
+                self._link.close()
+            self._link = None
+
+    def _read(self, n: int) -> bytes:
+        """Up to n bytes (fewer only after READ_TIMEOUT_S of silence)."""
+        assert self._link is not None
+        return _serial_of(self._link).read(n)
+
+    def _send(self, code: str) -> None:
+        """Start `code` (with fascia.app.sync imported as _s) on the device (raw-paste mode)."""
+        from mpremote.transport import TransportError
+
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=MPREMOTE_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            raise SyncError(f"the device on {self.port or 'USB'} stopped answering") from None
-        if proc.returncode != 0:
-            lines = (proc.stderr.strip() or proc.stdout.strip() or "no output").splitlines()
-            raise SyncError(f"device on {self.port or 'USB'}: {lines[-1]}")
-        return proc.stdout
+            link = self._connect()
+            if not self._prompted and not link.read_until(1, b">").endswith(b">"):
+                raise TransportError("no prompt")
+            self._prompted = False
+            _serial_of(link).write(b"\x05A\x01")
+            if _serial_of(link).read(2) != b"R\x01":
+                raise SyncError(f"device on {self._where()}: no raw-paste mode (MicroPython 1.14 or later)")
+            link.raw_paste_write(("from fascia.app import sync as _s\n" + code).encode())
+        except (TransportError, OSError):
+            self._drop()
+            raise SyncError(f"the device on {self._where()} stopped answering") from None
+
+    def _finish(self) -> str:
+        """The rest of a started exec's output (raw REPL: output, EOT, errors, EOT, then the next
+        prompt, read here too); SyncError if it raised."""
+        data = b""
+        while data.count(b"\x04") < 2 or not data.endswith(b">"):
+            more = self._read(max(1, _serial_of(self._link).in_waiting if self._link else 1))
+            if not more:
+                self._drop()
+                raise SyncError(f"the device on {self._where()} stopped answering")
+            data += more
+        self._prompted = True
+        out, err, _ = data.split(b"\x04", 2)
+        if err.strip():
+            last = err.decode(errors="replace").strip().splitlines()[-1]
+            raise SyncError(f"device on {self._where()}: {last}")
+        return out.decode(errors="replace")
 
     def call(self, code: str) -> dict:
         """Run `code` (calls into fascia.app.sync) on the device; its JSON lines merged into one dict
         (`{"session": ...}` lines collected into its "sessions" list)."""
-        out = self._mpremote("exec", "from fascia.app import sync as _s\n" + code)
+        self._send(code)
+        out = self._finish()
         merged: dict = {}
         for line in out.splitlines():
             if line.startswith("{"):
@@ -98,17 +229,94 @@ class Device:
             )
         return merged
 
+    # -- SyncDevice ----------------------------------------------------------------------------------
     def info(self, set_epoch: int | None = None) -> dict:
         """The device's identity, clock and sessions; first sets its clock to `set_epoch` if given."""
         code = f"_s.info({self.root!r})"
         if set_epoch is not None:
             code = f"_s.set_clock({set_epoch})\n" + code
-        return self.call(code)
+        answer = self.call(code)
+        self._listed = {s["path"]: s for s in answer.setdefault("sessions", [])}
+        return answer
 
     def copy(self, paths: list[str], dest: Path) -> None:
-        """Copy device files (paths relative to the flash top) into the folder `dest`."""
-        if paths:
-            self._mpremote("fs", "cp", *(":" + p for p in paths), str(dest) + os.sep)
+        """Copy the listed sessions at `paths` into the folder `dest` (named as on the device) in
+        one stream; a broken stream is resumed from the first byte not yet received. A file the
+        device no longer has is not written."""
+        got = {self._listed[p]["id"]: bytearray() for p in paths}
+        done: dict[int, bool] = {}  # session id -> it still exists (its EOF or GONE seen)
+        for attempt in range(syncwire.RESUME_ATTEMPTS + 1):
+            wanted = [
+                [s["id"], len(got[s["id"]]), s["size"]]
+                for p in paths
+                if (s := self._listed[p])["id"] not in done
+            ]
+            if not wanted:
+                break
+            try:
+                self._stream(wanted, got, done)
+                break
+            except FrameError as e:
+                if attempt == syncwire.RESUME_ATTEMPTS:
+                    raise SyncError(f"the copy from {self._where()} kept breaking off: {e}") from None
+                self.resumed += 1
+                if self.streamed_at != syncwire.REPL_BAUD:  # the fast rate did not work: never again
+                    self.fell_back = True
+                    self.baud = self.streamed_at = syncwire.REPL_BAUD
+                    self._set_rate(syncwire.REPL_BAUD)
+                self._interrupt()
+        for p in paths:
+            sid = self._listed[p]["id"]
+            if done.get(sid):
+                (dest / Path(p).name).write_bytes(got[sid])
+
+    def _stream(self, wanted: list[list[int]], got: dict[int, bytearray], done: dict[int, bool]) -> None:
+        """One stream exchange: the frames for `wanted` ([id, offset, size]) appended to `got`."""
+        fast = self.baud if (self.baud or 0) > syncwire.REPL_BAUD else 0
+        self._send(f"_s.stream({self.root!r}, {wanted!r}, {self.chunk}, None, {fast})")
+        self.streamed_at = syncwire.REPL_BAUD
+        while True:
+            kind, sid, offset, payload = read_frame(self._read)
+            if kind == syncwire.END:
+                if self.streamed_at != syncwire.REPL_BAUD:  # the device is back at the REPL's rate
+                    self._set_rate(syncwire.REPL_BAUD)
+                break
+            if kind == syncwire.BAUD and fast and offset == fast:  # later frames come at this rate
+                self.streamed_at = offset
+                self._set_rate(offset)
+                continue
+            if sid not in got or (kind == syncwire.DATA and offset != len(got[sid])):
+                raise FrameError(f"unexpected frame (session {sid}, offset {offset})")
+            if kind == syncwire.DATA:
+                got[sid] += payload
+            else:  # EOF: this is all there is; GONE: the device has no such file any more
+                done[sid] = kind == syncwire.EOF
+        self._finish()
+
+    def _set_rate(self, baud: int) -> None:
+        assert self._link is not None
+        _serial_of(self._link).baudrate = baud
+
+    def _interrupt(self) -> None:
+        """After a broken stream: stop the device (Ctrl-C), let the line fall silent, and enter
+        the raw REPL again (no reset), so that the stream can be asked for again."""
+        from mpremote.transport import TransportError
+
+        link = self._connect()
+        try:
+            port = _serial_of(link)
+            port.write(b"\r\x03")
+            deadline = time.monotonic() + DRAIN_TIMEOUT_S
+            port.timeout = QUIET_S
+            while port.read(65536) and time.monotonic() < deadline:
+                pass
+            port.timeout = READ_TIMEOUT_S
+            with contextlib.redirect_stdout(io.StringIO()):
+                link.enter_raw_repl(soft_reset=False, timeout_overall=READ_TIMEOUT_S)
+            self._prompted = False
+        except (TransportError, OSError):
+            self._drop()
+            raise SyncError(f"the device on {self._where()} stopped answering") from None
 
     def ack(self, ids: list[int]) -> dict:
         return self.call(f"_s.ack({self.root!r}, {ids!r})") if ids else {"acked": [], "errors": []}
@@ -117,10 +325,13 @@ class Device:
         return self.call(f"_s.delete({self.root!r}, {ids!r})") if ids else {"deleted": [], "errors": []}
 
     def restart(self) -> bool:
-        """Start the device's app again. mpremote stops it (Ctrl-C) and leaves the board at its REPL:
-        the soft reset each mpremote call begins with happens in raw REPL, where MicroPython skips
-        main.py. So reset it (RESET_CODE), not waiting for an answer: a reset board gives none."""
-        self._mpremote("exec", "--no-follow", RESET_CODE)
+        """Start the device's app again. Entering the raw REPL stopped it (Ctrl-C), and the soft
+        reset there skips main.py. So reset it (RESET_CODE), not waiting for an answer: a reset board
+        gives none; the port is closed."""
+        try:
+            self._send(RESET_CODE)
+        finally:
+            self._drop()
         return True
 
 
@@ -132,6 +343,7 @@ class SyncReport:
     on_device: int = 0  # session files found
     imported: list[dict] = field(default_factory=list)  # {"id", "session_id", "activity", "count", "errors"}
     already: list[int] = field(default_factory=list)  # device session ids the store already held
+    repaired: list[int] = field(default_factory=list)  # the stored copy was damaged: replaced
     recording: list[int] = field(default_factory=list)  # still being recorded: left alone
     failed: list[dict] = field(default_factory=list)  # {"session_id", "reason"}: not acknowledged
     acked: list[int] = field(default_factory=list)
@@ -212,7 +424,12 @@ def _transfer(
         _step("copied")
         ready = []
         for s in fetch:
-            data = (Path(tmp) / Path(s["path"]).name).read_bytes()
+            copied = Path(tmp) / Path(s["path"]).name
+            if not copied.exists():
+                reason = "the device no longer has it"
+                report.failed.append({"session_id": s["id"], "reason": reason})
+                continue
+            data = copied.read_bytes()
             if zlib.crc32(data) != s["crc32"]:
                 reason = "the copy does not match the device's CRC-32 (changed or damaged in transfer)"
                 report.failed.append({"session_id": s["id"], "reason": reason})
@@ -235,7 +452,9 @@ def _transfer(
                 continue
             if outcome == "duplicate":
                 report.already.append(s["id"])
-            else:  # new, or updated: it grew since it was imported
+            else:  # new, updated (it grew since it was imported) or repaired (the stored copy was damaged)
+                if outcome == "repaired":
+                    report.repaired.append(s["id"])
                 rec = store.get(rid, series=False) or {}
                 devices.add(rec["device_id"])
                 report.imported.append(

@@ -98,3 +98,18 @@ def locked_store(path: Path):
     finally:
         other.execute("ROLLBACK")
         other.close()
+
+
+def damage_stored_copy(db: Path, raw: bytes) -> None:
+    """Flip one byte of `raw` where the (closed) store keeps it on disk, as a bad disk sector would:
+    SQLite's own integrity check still passes, only the stored bytes are wrong."""
+    data = bytearray(db.read_bytes())
+    at = data.find(raw[len(raw) // 2 : len(raw) // 2 + 16])
+    assert at > 0 and data.find(raw[len(raw) // 2 : len(raw) // 2 + 16], at + 1) < 0
+    data[at + 3] ^= 0x10
+    db.write_bytes(bytes(data))
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        con.close()

@@ -57,7 +57,8 @@ def recorded(tmp_path_factory) -> tuple[Path, list[dict]]:
     simulate(long_rope, "jump_rope", flash_dir=flash)  # ~830 bytes: two READ_LOG windows
     rope, _ = jumprope.generate("basic", 1, 400, base / "rope", duration_s=8)
     out = io.StringIO()
-    argv = ["live", "--simulated", str(rope), "--flash", str(flash), "--start", "--seconds", "8", "--json"]
+    argv = ["live", "--simulated", "--trace", str(rope), "--flash", str(flash), "--start", "--seconds", "8"]
+    argv.append("--json")
     with contextlib.redirect_stdout(out):
         assert cli.main(argv) in (0, None)
     return flash, [json.loads(line) for line in out.getvalue().splitlines()]
@@ -183,10 +184,10 @@ def test_sync_command_over_ble_with_a_simulated_device(flash, tmp_path, capsys):
     copy = Path(shutil.copytree(flash, tmp_path / "flash"))
     unsync_all(copy)
     db = tmp_path / "s.sqlite3"
-    assert history.main(["sync", "--ble", "--simulated", str(copy), "--db", str(db), "--json"]) == 0
+    assert history.main(["sync", "--simulated", "--flash", str(copy), "--db", str(db), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert len(report["imported"]) == 3 and report["left"] == [1, 2, 3] and report["deleted"] == []
-    assert history.main(["sync", "--ble", "--simulated", str(copy), "--db", str(db)]) == 0
+    assert history.main(["sync", "--simulated", "--flash", str(copy), "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert "0 imported, 3 already here" in out and "left on the device" in out
     assert history.main(["sync", "--ble", "--port", "/dev/ttyUSB0", "--db", str(db)]) == 2

@@ -52,7 +52,7 @@ def test_bad_input_is_one_line_exit_2(tmp_path, case, runtime):
 def test_missing_file_and_bad_activity(tmp_path):
     proc = fascia("count", str(tmp_path / "nope.csv"), "--activity", "walk")
     assert proc.returncode == 2 and "no such file" in proc.stderr and "Traceback" not in proc.stderr
-    proc = fascia("count", str(tmp_path / "nope.csv"), "--activity", "yoga")
+    proc = fascia("count", str(tmp_path / "nope.csv"), "--activity", "pilates")
     assert proc.returncode == 2 and "invalid choice" in proc.stderr
 
 

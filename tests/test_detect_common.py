@@ -12,6 +12,8 @@ INPUTS = {
     "jump_rope": ("jump_rope", "basic"),
     "swing": ("clubbell", "light"),
     "walk": ("jump_rope", "walk_carry"),
+    "yoga": ("clubbell", "light"),  # movement: the active-time counter counts its seconds
+    "dance": ("jump_rope", "basic"),
 }
 
 

@@ -38,6 +38,8 @@ def sample() -> list[dict]:
         ("jump_rope", "jump_rope", "generic", "jump_count", 1),
         ("swing", "training", "strength_training", "total_reps", 1),
         ("walk", "walking", "speed_walking", "total_strides", 2),  # a stride is two steps
+        ("yoga", "training", "yoga", "total_cycles", None),  # the SDK's sports; no cycles: time counts
+        ("dance", "dance", "generic", "total_cycles", None),
     ],
 )
 def test_fit_round_trip(tmp_path: Path, activity, sport, sub_sport, count_field, per_count):
@@ -55,17 +57,21 @@ def test_fit_round_trip(tmp_path: Path, activity, sport, sub_sport, count_field,
     assert abs(s["timestamp"] - end) < dt.timedelta(seconds=1)
     assert s["total_elapsed_time"] == pytest.approx(record["duration_ms"] / 1000, abs=0.001)
     assert s["total_timer_time"] == pytest.approx(record["duration_ms"] / 1000, abs=0.001)
-    assert s[count_field] == record["count"] // per_count
+    cycles_total = 0 if per_count is None else record["count"] // per_count
+    assert s[count_field] == cycles_total
     assert s["total_calories"] == round(record["kcal"])
     (lap,) = msgs["lap_mesgs"]
     assert lap["start_time"] == start and lap["total_cycles"] == s["total_cycles"]
     (activity_msg,) = msgs["activity_mesgs"]
     assert activity_msg["num_sessions"] == 1
     records = msgs["record_mesgs"]
-    assert records[0]["timestamp"] == start and records[-1]["total_cycles"] == record["count"] // per_count
+    assert records[0]["timestamp"] == start and records[-1]["total_cycles"] == cycles_total
     cycles = [r["total_cycles"] for r in records]
     assert cycles == sorted(cycles)
     cadences = [r["cadence"] for r in records if "cadence" in r]
+    if per_count is None:
+        assert cadences == [], "no cadence where the count is time"
+        return
     typical = sorted(cadences)[len(cadences) // 2]
     expected = {"jump_rope": 120, "swing": 24, "walk": 125 / 2}[activity]
     assert typical == pytest.approx(expected, rel=0.2)

@@ -121,3 +121,59 @@ def test_compile_tree_mirrors_the_sources(tmp_path):
     assert written == [out / "pkg" / "kept.mpy"]
     assert sorted(p.name for p in (out / "pkg").iterdir()) == ["kept.mpy"]
     assert b"pkg.kept" in written[0].read_bytes()
+
+
+def test_ports_told_apart(tmp_path):
+    import errno
+    import fcntl
+    import os
+    import pty
+
+    from host_tools.flash import check_port, port_problem
+
+    with pytest.raises(UserError, match="no such port"):
+        check_port(str(tmp_path / "ttyUSB9"))
+    main, sub = pty.openpty()
+    try:
+        name = os.ttyname(sub)
+        check_port(name)  # a serial port nobody holds: fine
+        held = os.open(name, os.O_RDWR | os.O_NOCTTY)
+        fcntl.flock(held, fcntl.LOCK_EX)  # as an open serial monitor (pyserial) holds it
+        try:
+            with pytest.raises(UserError, match="in use by another program"):
+                check_port(name)
+        finally:
+            os.close(held)
+    finally:
+        os.close(main)
+        os.close(sub)
+    # (root opens any device node: the sentence for a user without the dialout group, from its errno)
+    denied = port_problem("/dev/ttyUSB0", PermissionError(errno.EACCES, "Permission denied"))
+    assert "dialout group" in denied and "usermod -aG dialout" in denied
+    proc = fascia("flash", "-p", str(tmp_path / "ttyACM7"))
+    assert proc.returncode == 2 and "no such port" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_a_new_board_gets_micropython_first_or_a_recipe(tmp_path, monkeypatch):
+    from host_tools import flash as fl
+
+    proc = fascia("flash", "--dry-run", "-p", "/dev/ttyUSB0", "--board", "devkit", "--micropython")
+    assert proc.returncode == 0, proc.stderr
+    steps = [line.split(":")[0] for line in proc.stdout.splitlines()]
+    assert steps[:4] == ["download MicroPython", "check image", "erase flash", "write image"]
+    assert "--board ESP32_GENERIC --version stable" in proc.stdout and "write-flash 0x1000" in proc.stdout
+    assert proc.stdout.splitlines()[-1].startswith("next: fascia flash -p /dev/ttyUSB0 --board devkit")
+    # offline (or no mpflash): the recipe, then one error line
+    monkeypatch.setattr(fl, "download_micropython", lambda board, log, dry_run=False: None)
+    log: list[str] = []
+    with pytest.raises(UserError, match="could not download MicroPython"):
+        fl.flash("/dev/ttyUSB0", "m5stickc", micropython=True, log=log.append)
+    assert "ESP32_GENERIC-SPIRAM" in log[-1] and "--firmware-image THAT.bin" in log[-1]
+
+    # a board without MicroPython: what to do, not mpremote's error
+    def no_answer(self, what, *args):
+        raise UserError(f"{what} failed: could not enter raw repl")
+
+    monkeypatch.setattr(fl.Flasher, "_mpremote", no_answer)
+    with pytest.raises(UserError, match="a new board needs it first .*--micropython"):
+        fl.flash("/dev/ttyUSB0", "devkit", log=log.append)

@@ -184,7 +184,7 @@ def _session_bytes(draw_counts: list[int], extras_value: int) -> bytes:
         log.pack_header(5, "swing", "countdown_time", {"seconds": 90}, 77, False, 1, "ff00", 80000, 16000)
     ]
     for i, c in enumerate(draw_counts):
-        records.append(log.pack_progress(1000 * (i + 1), c, {"reps": c, "tempo_x10": extras_value}))
+        records.append(log.pack_progress(1000 * (i + 1), c, {"swings": c, "tempo": extras_value}))
     records.append(log.pack_events(sorted(draw_counts) or [0]))
     records.append(
         log.pack_end(1000 * len(draw_counts), max(draw_counts, default=0), 50, "stop", {"odd_name": -1})

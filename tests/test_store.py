@@ -501,3 +501,82 @@ def test_a_migration_killed_midway_leaves_the_old_store_intact(tmp_path):
     with Store(path) as s:  # the next writer migrates it
         assert {r["id"]: (r["events_ms"], r["progress"]) for r in s.sessions()} == stored
     assert table_names(path) == {"devices", "sessions"}
+
+
+def test_a_damaged_stored_copy_is_not_held_and_the_device_copy_repairs_it(tmp_path):
+    """Issue 17 item 3: `holds` reads the stored bytes, not only their length/CRC columns."""
+    from conftest import damage_stored_copy
+
+    path = tmp_path / "s.sqlite3"
+    raw = session_bytes()
+    with Store(path) as store:
+        rid = store.import_session(raw)[0]
+    damage_stored_copy(path, raw)
+    with Store(path) as store:
+        assert store.raw(rid) != raw
+        assert not store.holds(raw[:64], len(raw), zlib.crc32(raw))  # so a sync copies it again
+        assert store.import_session(raw) == (rid, "repaired")
+        assert store.raw(rid) == raw and store.holds(raw[:64], len(raw), zlib.crc32(raw))
+        # an intact stored copy that differs is still a conflict, never replaced
+        assert store.import_session(session_bytes(count=7))[1] == "conflict"
+        assert store.raw(rid) == raw
+
+
+def test_sessions_shows_the_newest_page_and_says_how_many_more(db, tmp_path, capsys):
+    from host_tools import history
+
+    for sid in range(1, 76):
+        db.import_session(session_bytes(sid=sid, start=NOW - 86400 * (100 - sid), count=sid))
+    path = str(tmp_path / "s.sqlite3")
+
+    notes: list[str] = []
+
+    def listed(*argv: str) -> list[int]:
+        assert history.main(["sessions", "--db", path, "--json", *argv]) == 0
+        out, err = capsys.readouterr()
+        notes.append(err)
+        return [s["session_id"] for s in json.loads(out)]
+
+    assert listed() == list(range(46, 76))  # the newest 30, oldest first
+    assert listed("--page", "2") == list(range(16, 46))
+    assert notes[-1] == "fascia: sessions 16-45 of 75; 15 older: --page 3, or --limit 0 for all\n"
+    assert listed("--page", "3") == list(range(1, 16))
+    assert listed("--limit", "10", "--page", "2") == list(range(56, 66))
+    assert listed("--limit", "0") == list(range(1, 76))
+    assert listed("--page", "4") == []
+    assert history.main(["sessions", "--db", path]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "sessions 46-75 of 75; 45 older: --page 2, or --limit 0 for all" in out
+    assert history.main(["sessions", "--db", path, "--limit", "0"]) == 0
+    assert "older" not in capsys.readouterr().out
+    with pytest.raises(SystemExit) as bad:
+        history.main(["sessions", "--db", path, "--page", "0"])
+    assert bad.value.code == 2
+
+
+def test_export_streams_from_the_store_in_constant_memory(tmp_path):
+    """CSV and JSON are written a record at a time: peak memory with 10x the sessions stays flat."""
+    import tracemalloc
+
+    from host_tools import export
+
+    def peak(n: int, writer, suffix: str) -> int:
+        records = (
+            {"id": i, "device_id": "ab", "session_id": i, "activity": "walk", "events_ms": list(range(300))}
+            | ({"extras": {"steps": i}} if i % 2 else {})
+            for i in range(n)
+        )
+        tracemalloc.start()
+        assert writer(records, tmp_path / f"{n}.{suffix}") == n
+        size = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return size
+
+    writers = {"json": export.write_json, "csv": lambda r, out: export.write_csv(r, out, ["steps"])}
+    for name, writer in writers.items():
+        small, large = peak(30, writer, name), peak(300, writer, name)
+        assert large < 1.5 * small, (name, small, large)
+    rows = (tmp_path / "300.csv").read_text().splitlines()
+    assert len(rows) == 301 and rows[0].endswith(",extra_steps") and rows[2].endswith(",1")
+    records = json.loads((tmp_path / "300.json").read_text())
+    assert [r["session_id"] for r in records] == list(range(300)) and records[1]["extras"] == {"steps": 1}

@@ -7,6 +7,7 @@ traces), so the files synced are the ones a device writes.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import shutil
@@ -20,7 +21,7 @@ import pytest
 
 from conftest import locked_store
 from fascia.app.logstore import LogStore
-from fascia.spec import log, logread
+from fascia.spec import log, logread, syncwire
 from host_tools import history, sync
 from host_tools.gen import clubbell, jumprope
 from host_tools.sim.run import simulate
@@ -82,7 +83,7 @@ def test_device_side_on_both_runtimes(dual, tmp_path):
     info, *answers = dual("sync_device", str(tmp_path))
     # info streams its sessions after the head, a line each (constant memory on the device)
     info["sessions"] = [a["session"] for a in answers if isinstance(a, dict) and "session" in a]
-    refused, acked, deleted, clock, listing = answers[len(info["sessions"]) :]
+    refused, acked, deleted, clock, listing, frames = answers[len(info["sessions"]) :]
     assert [(s["id"], s["synced"], s["size"]) for s in info["sessions"]] == [
         (1, False, 74),
         (2, False, 74),
@@ -94,6 +95,30 @@ def test_device_side_on_both_runtimes(dual, tmp_path):
     assert deleted["deleted"] == [1] and deleted["errors"][0][0] == 3
     assert clock["clock_set"] is False  # neither CPython nor the unix port has an RTC
     assert listing == ["00002.fss", "00003.fsl", "boots", "next_id"]
+    # the stream: 2 whole, 3 from byte 10, 9 gone, in chunks of 32 bytes, each checked by the host
+    data = bytes.fromhex(frames)
+    stream = io.BytesIO(data)
+    got = []
+    while (frame := sync.read_frame(stream.read))[0] != syncwire.END:
+        got.append(frame)
+    assert stream.tell() == len(data)
+    kinds = [(kind, sid, offset, len(payload)) for kind, sid, offset, payload in got]
+    D, E = syncwire.DATA, syncwire.EOF  # noqa: N806
+    assert kinds[:-1] == [(D, 2, 0, 32), (D, 2, 32, 32), (D, 2, 64, 10), (E, 2, 74, 0)] + [
+        (D, 3, 10, 32),
+        (D, 3, 42, 32),
+        (E, 3, 74, 0),
+    ]
+    assert kinds[-1][:3] == (syncwire.GONE, 9, 0) and got[-1][3] == b"no session 9"
+    files = {sid: b"".join(p for k, s, _, p in got if s == sid and k == D) for sid in (2, 3)}
+    assert files[2] == (tmp_path / "log" / "00002.fss").read_bytes()
+    assert files[3] == (tmp_path / "log" / "00003.fsl").read_bytes()[10:]
+    damaged = bytearray(data)
+    damaged[syncwire.HEAD_SIZE + 5] ^= 1
+    with pytest.raises(sync.FrameError, match="CRC"):
+        sync.read_frame(io.BytesIO(damaged).read)
+    with pytest.raises(sync.FrameError, match="silent"):
+        sync.read_frame(io.BytesIO(data[: syncwire.HEAD_SIZE + 5]).read)
 
 
 def test_sync_imports_once_then_deletes(flash, device, tmp_path, capsys):
@@ -272,19 +297,19 @@ def test_no_device_is_one_line_and_exit_2(tmp_path):
 
 
 class RecordingDevice(sync.Device):
-    """The real USB device, noting each mpremote command (its first words) and the simulated
-    device's boot count before the restart; `fail_ack`: the acknowledgement fails (cable trouble)."""
+    """The real USB device, noting the code it runs on the device and the simulated device's
+    boot count before the restart; `fail_ack`: the acknowledgement fails (cable trouble)."""
 
     def __init__(self, bridge: SerialBridge, fail_ack: bool = False):
         super().__init__(bridge.port)
         self.bridge = bridge
         self.fail_ack = fail_ack
-        self.commands: list[tuple[str, ...]] = []
+        self.commands: list[str] = []
         self.boots_before_restart = -1
 
-    def _mpremote(self, *args: str) -> str:
-        self.commands.append(args[:2])
-        return super()._mpremote(*args)
+    def _send(self, code: str) -> None:
+        self.commands.append(code)
+        super()._send(code)
 
     def ack(self, ids):
         if self.fail_ack:
@@ -311,10 +336,10 @@ def test_sync_restarts_the_device_app_and_a_second_sync_works(flash, device, tmp
     with Store(db) as store:
         report = sync.sync(store, dev)
     assert len(report.imported) == 2 and report.restarted and report.restart_error == ""
-    assert dev.commands[-1] == ("exec", "--no-follow") and dev.commands.count(("exec", "--no-follow")) == 1
-    # mpremote's own soft reset on connecting is one boot; the reset it sent ended the process, and
-    # the bridge started it again (its model of a reboot): one more
-    assert wait_for_boots(device, dev.boots_before_restart + 2) == dev.boots_before_restart + 2
+    assert dev.commands[-1] == sync.RESET_CODE and dev.commands.count(sync.RESET_CODE) == 1
+    # the restart reuses the sync's raw REPL session (no soft reset of its own): the reset it sent
+    # ended the process, and the bridge started it again (its model of a reboot): one boot
+    assert wait_for_boots(device, dev.boots_before_restart + 1) == dev.boots_before_restart + 1
     again = sync_json(device.port, db, capsys)
     assert again["imported"] == [] and again["on_device"] == 0 and again["restarted"] is True
 
@@ -323,8 +348,8 @@ def test_a_sync_that_fails_once_connected_still_restarts_the_device(flash, devic
     dev = RecordingDevice(device, fail_ack=True)
     with Store(tmp_path / "s.sqlite3") as store, pytest.raises(sync.SyncError, match="stopped answering"):
         sync.sync(store, dev)
-    assert dev.commands[-1] == ("exec", "--no-follow")
-    assert wait_for_boots(device, dev.boots_before_restart + 2) == dev.boots_before_restart + 2
+    assert dev.commands[-1] == sync.RESET_CODE
+    assert wait_for_boots(device, dev.boots_before_restart + 1) == dev.boots_before_restart + 1
     assert len(stored(tmp_path / "s.sqlite3")) == 2  # committed before the acknowledgement failed
     assert sorted(p.name for p in (flash / "log").glob("*.fs?")) == ["00001.fsl", "00002.fsl"]
 
@@ -339,3 +364,113 @@ def test_a_failed_restart_is_a_warning_not_a_failed_sync(flash, device, tmp_path
     out = " ".join(capsys.readouterr().out.split())  # as one line, however the console wrapped it
     assert "did not restart" in out and "could not enter raw repl" in out and "2 imported" in out
     assert len(stored(db)) == 2
+
+
+def test_a_damaged_stored_copy_is_repaired_from_the_device_never_deleted_as_already_here(
+    flash, device, tmp_path, capsys
+):
+    """Issue 17 item 3: with a damaged page in the store, a sync used to say "already here" and
+    delete the device's copy, the only good one."""
+    from conftest import damage_stored_copy
+
+    db = tmp_path / "s.sqlite3"
+    originals = {int(p.stem): p.read_bytes() for p in (flash / "log").glob("*.fsl")}
+    assert sync_json(device.port, db, capsys, "--keep")["acked"] == [1, 2]
+    damage_stored_copy(db, originals[2])
+    again = sync_json(device.port, db, capsys)
+    assert again["already"] == [1] and again["repaired"] == [2] and again["deleted"] == [1, 2]
+    with Store(db, write=False) as s:
+        assert sorted(s.raw(r["id"]) or b"" for r in s.sessions()) == sorted(originals.values())
+
+
+class FlakyLineDevice(sync.Device):
+    """A line that damages one byte of the fourth chunk of the stream (once); chunks of 64 bytes."""
+
+    payloads = 0
+    framed = False
+
+    def __init__(self, port: str):
+        super().__init__(port)
+        self.chunk = 64
+        self.asked: list[list] = []
+
+    def _stream(self, wanted, got, done) -> None:
+        self.asked.append(wanted)
+        self.framed = True
+        super()._stream(wanted, got, done)
+
+    def _finish(self) -> str:
+        self.framed = False  # the exec's end, not frames
+        return super()._finish()
+
+    def _read(self, n: int) -> bytes:
+        data = super()._read(n)
+        if self.framed and n > syncwire.HEAD_SIZE:  # a frame's payload
+            self.payloads += 1
+            if self.payloads == 4:
+                return data[:5] + bytes([data[5] ^ 1]) + data[6:]
+        return data
+
+
+def test_a_chunk_damaged_on_the_line_is_resumed_from_where_it_broke_off(flash, device, tmp_path):
+    originals = {int(p.stem): p.read_bytes() for p in sorted((flash / "log").glob("*.fsl"))}
+    sizes = [len(originals[1]), len(originals[2])]
+    assert sizes[0] <= 2 * 64 < sizes[1]  # the fourth chunk is session 2's second
+    dev = FlakyLineDevice(device.port)
+    with Store(tmp_path / "s.sqlite3") as store:
+        report = sync.sync(store, dev)
+        assert dev.resumed == 1 and report.failed == []
+        assert dev.asked == [[[1, 0, sizes[0]], [2, 0, sizes[1]]], [[2, 64, sizes[1]]]]  # resumed at byte 64
+        assert sorted(store.raw(r["id"]) or b"" for r in store.sessions()) == sorted(originals.values())
+    assert report.deleted == sorted(originals)
+
+
+def test_a_board_that_cannot_switch_its_uart_streams_at_the_repl_rate(flash, device, tmp_path):
+    dev = sync.Device(device.port, baud=syncwire.FAST_BAUD)  # the unix port has no machine.UART
+    with Store(tmp_path / "s.sqlite3") as store:
+        report = sync.sync(store, dev)
+    assert len(report.imported) == 2 and report.failed == []
+    assert (dev.streamed_at, dev.fell_back, dev.resumed) == (syncwire.REPL_BAUD, False, 0)
+
+
+class GarbledAtFastRateDevice(sync.Device):
+    """A board that announces the fast rate, and a bridge that garbles everything at it."""
+
+    def _send(self, code: str) -> None:
+        if ", 1500000)" in code:  # a stream asked at the fast rate: the device announces it
+            code = (
+                f"import sys\n_s._frame(sys.stdout.buffer, bytearray(17), {syncwire.BAUD}, 0, 1500000, 0)\n"
+                + code
+            )
+        super()._send(code)
+
+    def _read(self, n: int) -> bytes:
+        data = super()._read(n)
+        assert self._link is not None
+        fast = sync._serial_of(self._link).baudrate != syncwire.REPL_BAUD
+        return bytes(b ^ 0x5A for b in data) if fast else data
+
+
+def test_a_fast_rate_that_fails_falls_back_and_resumes_at_the_repl_rate(flash, device, tmp_path):
+    originals = {int(p.stem): p.read_bytes() for p in (flash / "log").glob("*.fsl")}
+    dev = GarbledAtFastRateDevice(device.port, baud=syncwire.FAST_BAUD)
+    with Store(tmp_path / "s.sqlite3") as store:
+        report = sync.sync(store, dev)
+        assert sorted(store.raw(r["id"]) or b"" for r in store.sessions()) == sorted(originals.values())
+    assert (dev.fell_back, dev.resumed, dev.streamed_at) == (True, 1, syncwire.REPL_BAUD)
+    assert report.failed == [] and report.deleted == sorted(originals)
+
+
+def test_the_fast_rate_is_chosen_only_behind_bridges_known_to_carry_it(monkeypatch):
+    import serial.tools.list_ports
+    from serial.tools.list_ports_common import ListPortInfo
+
+    def port(device: str, vid: int, pid: int) -> ListPortInfo:
+        info = ListPortInfo(device, skip_link_detection=True)
+        info.vid, info.pid = vid, pid
+        return info
+
+    ports = [port("/dev/ttyACM0", 0x1A86, 0x55D4), port("/dev/ttyUSB1", 0x0403, 0x6001)]  # CH9102, FTDI
+    monkeypatch.setattr(serial.tools.list_ports, "comports", lambda: ports)
+    assert sync.fast_rate("/dev/ttyACM0") == syncwire.FAST_BAUD
+    assert sync.fast_rate("/dev/ttyUSB1") == 0 and sync.fast_rate("/dev/pts/3") == 0

@@ -194,6 +194,66 @@ def jump_sweep_jobs() -> list:
     return jobs
 
 
+CLUB_STRESS = GENERATED / "clubbell_stress"
+
+
+def _club_trace(spec: tuple[str, int]) -> str:
+    from host_tools.gen import clubbell
+
+    return str(clubbell.stress_trace(CLUB_STRESS, *spec))
+
+
+def club_stress_jobs(pool) -> list:
+    """The clubbell stress set (host_tools.gen.clubbell.stress_specs), generated once into out/ (in
+    parallel), grouped by move and tempo; negatives together."""
+    from host_tools.gen import clubbell
+
+    specs = clubbell.stress_specs()
+    paths = pool.map(_club_trace, specs, chunksize=1)
+    jobs = []
+    for (kind, _), path in zip(specs, paths, strict=True):
+        truth = json.loads(Path(path).with_suffix(".json").read_text())
+        if truth["count"] == 0:
+            group = "club stress: negatives"
+        elif kind == "kb_hip":
+            group = "club stress: kettlebell hip swing"
+        else:
+            group = f"club stress: {kind.replace('_', ' ')}"
+        jobs.append((group, path, "swing", None, Path(path).stem))
+    return jobs
+
+
+def club_stress_table(rows: list[dict]) -> dict:
+    """Per group of the clubbell stress set: sessions, mean, 5th percentile and worst accuracy, and
+    the false reps on sessions with none."""
+    table: dict[str, list[dict]] = {}
+    for r in rows:
+        if r["group"].startswith("club stress"):
+            table.setdefault(r["group"], []).append(r)
+    out: dict[str, dict] = {}
+    print(
+        f"\n{'clubbell stress group':<36} {'files':>5} {'mean':>7} {'p5':>7} {'worst':>7} "
+        f"{'exact':>6} {'false':>6}"
+    )
+    for group, rs in table.items():
+        accs = sorted(r["accuracy"] for r in rs if r["accuracy"] is not None)
+        false = sum(r["counted"] for r in rs if r["truth"] == 0)
+        fig = {
+            "files": len(rs),
+            "mean": sum(accs) / len(accs) if accs else None,
+            "p5": accs[int(0.05 * (len(accs) - 1))] if accs else None,
+            "worst": accs[0] if accs else None,
+            "exact": sum(r["counted"] == r["truth"] for r in rs) / len(rs),
+            "false_reps": false,
+        }
+        out[group] = fig
+        print(
+            f"{group[:36]:<36} {len(rs):>5} {_fmt(fig['mean']):>7} {_fmt(fig['p5']):>7} "
+            f"{_fmt(fig['worst']):>7} {_fmt(fig['exact']):>6} {false:>6}"
+        )
+    return out
+
+
 def _fmt(v) -> str:
     if v is None:
         return "-"
@@ -205,6 +265,7 @@ def _fmt(v) -> str:
 def main() -> int:
     jobs = real_jobs() + generated_jobs() + stress_jobs() + jump_sweep_jobs()
     with Pool(min(2, os.cpu_count() or 1)) as pool:
+        jobs += club_stress_jobs(pool)
         rows = pool.map(score, jobs, chunksize=1)
     print(f"{'file':<52} {'det':<9} {'truth':>6} {'count':>6} {'err':>5} {'acc':>7} {'prec':>7} {'rec':>7}")
     for r in rows:
@@ -247,8 +308,11 @@ def main() -> int:
             f"largest difference {_fmt(worst)} (target <= 1 %)"
         )
         summary["device vs count"] = {"equal": same, "runs": len(device), "largest_difference": worst}
+    club = club_stress_table(rows)
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "accuracy.json").write_text(json.dumps({"summary": summary, "files": rows}, indent=1) + "\n")
+    (OUT / "accuracy.json").write_text(
+        json.dumps({"summary": summary, "club_stress": club, "files": rows}, indent=1) + "\n"
+    )
     print(f"\nwritten: {OUT / 'accuracy.json'}")
     return 0
 

@@ -75,9 +75,12 @@ async def bench(seconds: float, kbytes: int) -> None:
                 )
 
 
-def _session_and_sync(binary: str, board: str, kib: int, trace: Path) -> bool:
+STANDARD_VIEWS = {"bthome": 1, "csc": 1}  # config.json: BTHome advertising and the CSC service on
+
+
+def _session_and_sync(binary: str, board: str, kib: int, trace: Path, config: dict | None = None) -> bool:
     """Does the device (its chips served by this process) start, stop and sync a session over BLE
-    in a `kib` KiB heap?"""
+    in a `kib` KiB heap (with `config`'s settings)?"""
     from host_tools.sim.ble_device import BackgroundDevice
 
     with tempfile.TemporaryDirectory(prefix="fascia-bench-") as tmp:
@@ -90,6 +93,7 @@ def _session_and_sync(binary: str, board: str, kib: int, trace: Path) -> bool:
                 remote_chips=True,
                 micropython=binary,
                 extra={"trace_start_ms": 1500},
+                config=config,
             )
         except Exception:  # it did not get as far as advertising
             return False
@@ -115,14 +119,15 @@ def heap_figures() -> None:
         print("heap for a session started, stopped and synced over BLE (smallest -X heapsize):")
         for label, binary in runtimes().items():
             lo, hi = (40, 104) if label == "32-bit" else (80, 208)
-            figures = []
-            for board in BOARDS:
+            for views, config in (("", None), (" + BTHome and CSC on", STANDARD_VIEWS)):
+                figures = []
+                for board in BOARDS:
 
-                def works(kib: int, binary: str = binary, board: str = board) -> bool:
-                    return _session_and_sync(binary, board, kib, trace)
+                    def works(kib: int, binary: str = binary, board: str = board, config=config) -> bool:
+                        return _session_and_sync(binary, board, kib, trace, config)
 
-                figures.append(f"{board} {smallest(works, lo, hi)} KiB")
-            print(f"  {label:<8}{'  '.join(figures)}")
+                    figures.append(f"{board} {smallest(works, lo, hi)} KiB")
+                print(f"  {label:<8}{'  '.join(figures)}{views}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -752,7 +752,7 @@ def _log_strategies():
 
     u32 = st.integers(0, 2**32 - 1)
     extras = st.dictionaries(
-        st.sampled_from(log.EXTRAS) | st.text("abcxyz_", min_size=1, max_size=8),
+        st.sampled_from(sorted(logread.EXTRAS.values())) | st.text("abcxyz_", min_size=1, max_size=8),
         st.integers(-(2**40), 2**40),
         max_size=5,
     )
@@ -1239,6 +1239,8 @@ def _usb_reference(flash: Path) -> tuple[float, int]:
     """(seconds, bytes over the serial line) of one whole `fascia sync` of `flash`."""
     from host_tools.sim.serial_bridge import SerialBridge
 
+    for stale in flash.parent.glob("ref.sqlite3*"):  # a previous run's: it would hold every session
+        stale.unlink()
     with SerialBridge(flash) as bridge:
         t0 = time.monotonic()
         subprocess.run(

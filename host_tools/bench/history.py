@@ -2,21 +2,25 @@
 
 1. A simulated device's flash gets 365 sessions (one a day for a year, each a realistic log: a
    HEADER, a PROGRESS record every 5 s, EVENTS batches, an END), written by the firmware's own
-   LogStore. The real `fascia sync` then copies them over the simulated serial port (mpremote)
-   into a fresh store: the time is printed.
+   LogStore. The real `fascia sync` then copies them over the simulated serial port into a fresh
+   store, then syncs again (nothing new): the time, the bytes that crossed the line and its round
+   trips are printed, and the time those would take on a board at 115200 and 1.5 Mbaud (modelled_s).
 2. A store with ten years of history (two sessions a day on average) is filled the way sync fills
-   it (Store.import_session), and `fascia stats` is timed on it as a user runs it.
+   it (Store.import_session), and `fascia stats`, `sessions` and `export` are timed on it as a user
+   runs them, with each process's peak memory.
 Figures go to out/bench/history.json.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 from fascia.app.logstore import LogStore
@@ -74,54 +78,136 @@ def ten_years_in_store(db: Path) -> int:
     return n
 
 
-def fascia(*args: str) -> float:
+USB_TURN_S = 0.002  # a round trip through a USB full-speed serial bridge (CH9102, CP210x): ~1 ms each way
+BAUDS = (115_200, 1_500_000)  # mpremote's rate; the most a CH9102/CP210x bridge and the ESP32's UART do
+
+
+def modelled_s(wire_bytes: int, round_trips: int, baud: int) -> float:
+    """A real board's time for what crossed the simulated line: 10 bits a byte (8N1) and a wait
+    per round trip (the device's own work, e.g. reading its flash, is not modelled)."""
+    return wire_bytes * 10 / baud + round_trips * USB_TURN_S
+
+
+def fascia(*args: str) -> tuple[float, float, float]:
+    """(seconds, peak memory MiB, CPU seconds) of `fascia ARGS` as a user runs it: a fresh process.
+    On a loaded machine the CPU time (user + system) is the steadier figure."""
     t0 = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "host_tools.cli", *args], capture_output=True, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "host_tools.cli", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise RuntimeError(proc.stderr[-500:])
-    return time.monotonic() - t0
+        raise RuntimeError(err[-500:].decode(errors="replace"))
+    return time.monotonic() - t0, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # maxrss: KiB
+
+
+def sync_once(flash: Path, db: Path) -> dict:
+    """One `fascia sync` over a fresh simulated port: its time, what crossed the line, the report."""
+    from host_tools.sim.serial_bridge import SerialBridge
+
+    with SerialBridge(flash) as device:
+        t0 = time.monotonic()
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "host_tools.cli",
+                "sync",
+                "--port",
+                device.port,
+                "--db",
+                str(db),
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        seconds = time.monotonic() - t0
+        line = {"wire_bytes": device.passed, "to_device": device.to_device, "round_trips": device.round_trips}
+    report = json.loads(proc.stdout)
+    figures = {"seconds": round(seconds, 2), **line, "imported": len(report["imported"])}
+    for baud in BAUDS:
+        figures[f"modelled_s_{baud}"] = round(modelled_s(line["wire_bytes"], line["round_trips"], baud), 1)
+    return figures
+
+
+def show_sync(what: str, f: dict) -> None:
+    print(
+        f"{what}: {f['seconds']:.1f} s simulated ({f['imported']} imported); on the wire "
+        f"{f['wire_bytes'] / 1e6:.2f} MB ({f['to_device'] / 1e3:.1f} kB to the device), "
+        f"{f['round_trips']} round trips; modelled on a board: "
+        + ", ".join(f"{f[f'modelled_s_{b}']:.1f} s at {b} baud" for b in BAUDS)
+    )
 
 
 def main() -> int:
-    from host_tools.sim.serial_bridge import SerialBridge
-
+    only_sync = "--sync-only" in sys.argv  # (the same figures measured on an older checkout)
     figures: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         flash, db = Path(tmp) / "flash", Path(tmp) / "year.db"
         flash.mkdir()
         size = year_on_flash(flash)
-        with SerialBridge(flash) as device:
-            seconds = fascia("sync", "--port", device.port, "--db", str(db), "--json")
+        files = [p.read_bytes() for p in sorted((flash / "log").glob("*.fsl"))]
+        packed = sum(len(zlib.compress(f, 6, -9)) for f in files)  # a 512-byte window: a device could
+        first = sync_once(flash, db)
         with Store(db, write=False) as store:
             synced = len(store.sessions(series=False))
-        figures["sync_365_sessions"] = {"sessions": synced, "bytes": size, "seconds": round(seconds, 2)}
+        figures["sync_365_sessions"] = {"sessions": synced, "bytes": size, **first}
+        print(f"a year on the device: 365 sessions, {size / 1e6:.2f} MB ({size / 1024:.0f} KiB)")
+        show_sync(f"sync of the year over the simulated serial port ({synced} stored)", first)
+        second = sync_once(flash, db)
+        figures["sync_again"] = second
+        show_sync("a second sync (nothing new)", second)
+        figures["deflate_ratio"] = round(packed / size, 3)
         print(
-            f"sync of 365 sessions ({size / 1024:.0f} KiB) over the simulated serial port: {seconds:.1f} s "
-            f"({synced} imported)"
+            f"  (deflate with a 512-byte window would send {packed / size:.0%} of the bytes: "
+            "not used, see README)"
         )
+        if only_sync:
+            return 0
 
         big = Path(tmp) / "ten_years.db"
         t0 = time.monotonic()
         n = ten_years_in_store(big)
         fill = time.monotonic() - t0
-        stats = fascia("stats", "--db", str(big))
-        stats_json = fascia("stats", "--db", str(big), "--json")
-        week = fascia("stats", "--week", "--db", str(big))
-        figures["stats_ten_years"] = {
+        runs = {
+            "stats": ("stats",),
+            "stats_json": ("stats", "--json"),
+            "stats_week": ("stats", "--week"),
+            "sessions": ("sessions",),
+            "sessions_json": ("sessions", "--json"),
+            "export_csv": ("export", str(Path(tmp) / "all.csv"), "--format", "csv"),
+            "export_json": ("export", str(Path(tmp) / "all.json"), "--format", "json"),
+        }
+        timed = {name: fascia(*argv, "--db", str(big)) for name, argv in runs.items()}
+        startup = fascia("--help")  # the CLI's own start-up, in each figure above
+        figures["ten_years"] = {
             "sessions": n,
             "db_bytes": big.stat().st_size,
             "fill_seconds": round(fill, 1),
-            "stats_seconds": round(stats, 2),
-            "stats_json_seconds": round(stats_json, 2),
-            "stats_week_seconds": round(week, 2),
+            "cli_startup_seconds": round(startup[0], 2),
+            "cli_startup_cpu_seconds": round(startup[2], 2),
+            **{f"{name}_seconds": round(t, 2) for name, (t, _, _) in timed.items()},
+            **{f"{name}_cpu_seconds": round(c, 2) for name, (_, _, c) in timed.items()},
+            **{f"{name}_peak_mib": round(m) for name, (_, m, _) in timed.items()},
+            "export_json_bytes": (Path(tmp) / "all.json").stat().st_size,
+            "export_csv_bytes": (Path(tmp) / "all.csv").stat().st_size,
         }
         print(
             f"ten years of history: {n} sessions, {big.stat().st_size / 2**20:.1f} MiB store "
-            f"(filled in {fill:.0f} s)"
+            f"(filled in {fill:.0f} s); each a fresh process, start-up included:"
         )
+        for name, argv in runs.items():
+            t, mib, cpu = timed[name]
+            shown = " ".join(a for a in argv if not a.startswith(tmp))
+            print(f"  fascia {shown:<22} {t:5.2f} s ({cpu:5.2f} s CPU) {mib:5.0f} MiB")
         print(
-            f"  fascia stats: {stats:.2f} s   --json: {stats_json:.2f} s   --week: {week:.2f} s "
-            "(each a fresh process, start-up included)"
+            f"  (of which the CLI's start-up, `fascia --help`: {startup[0]:.2f} s ({startup[2]:.2f} s CPU) "
+            f"{startup[1]:.0f} MiB)"
         )
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "history.json").write_text(json.dumps(figures, indent=1) + "\n")

@@ -72,10 +72,14 @@ def _advertisement_data(adv: Advertisement) -> AdvertisementData:
         for group in data.get_all(kind):
             uuids += [_bleak_uuid(u) for u in group]
     tx = data.get(AdvertisingData.Type.TX_POWER_LEVEL)
+    service_data = {  # (BTHome: fascia.spec.bthome)
+        _bleak_uuid(uuid): bytes(value)
+        for uuid, value in data.get_all(AdvertisingData.Type.SERVICE_DATA_16_BIT_UUID)
+    }
     return AdvertisementData(
         local_name=name if isinstance(name, str) else None,
         manufacturer_data={},
-        service_data={},
+        service_data=service_data,
         service_uuids=uuids,
         tx_power=tx if isinstance(tx, int) else None,
         rssi=adv.rssi,

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import dataclasses
 import json
+import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
@@ -24,13 +25,14 @@ from rich.table import Table
 
 from host_tools.ble import BleBackend, FasciaClient, Found, Live, scan
 from host_tools.errors import UserError
+from host_tools.vocabulary import figure_text, live_figure
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("devices", help="scan for fascia devices over Bluetooth LE")
     p.add_argument("--timeout", type=float, default=5.0, help="seconds to scan (default 5)")
     p.add_argument("--json", action="store_true", help="one JSON object per device")
-    p.add_argument("--simulated", action="store_true", help="scan a simulated device on a virtual radio")
+    p.add_argument("--simulated", action="store_true", help="scan the simulated device on a virtual radio")
     p.set_defaults(func=_cmd_devices)
 
     p = subparsers.add_parser("live", help="live count, time and rate from a device (Ctrl-C to leave)")
@@ -38,32 +40,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--start", action="store_true", help="start a session first (stop it on leaving)")
     p.add_argument("--seconds", type=float, help="leave after this many seconds")
     p.add_argument("--json", action="store_true", help="print each update as a JSON line")
-    p.add_argument(
-        "--simulated", metavar="TRACE", nargs="?", const="", help="a simulated device (optional trace)"
-    )
+    p.add_argument("--simulated", action="store_true", help="the simulated device, on a virtual radio")
+    p.add_argument("--trace", type=Path, help="with --simulated: a trace CSV its accelerometer plays")
     p.add_argument(
         "--flash",
         metavar="DIR",
         type=Path,
-        help="with --simulated: the device's flash folder, kept (then `fascia sync --simulated DIR`)",
+        help="with --simulated: its flash folder (default: the one `fascia sim` and `sync --simulated` use)",
     )
     p.set_defaults(func=_cmd_live)
 
 
 @contextlib.asynccontextmanager
 async def _radio(
-    simulated: str | None, flash: Path | None = None
+    simulated: bool, flash: Path | None = None, trace: Path | None = None
 ) -> AsyncIterator[tuple[BleBackend | None, str | None]]:
-    """(backend, address): the platform's radio, or a simulated device on a virtual one (its flash
-    in `flash`, else a temporary folder)."""
-    if simulated is None:
+    """(backend, address): the platform's radio, or the simulated device on a virtual one (its
+    flash in `flash`, else a temporary folder), its accelerometer playing `trace`."""
+    if not simulated:
         yield None, None
         return
     from host_tools.ble.bumble_backend import backend_for
     from host_tools.sim.ble_bridge import VirtualRadio, simulated_device
 
     radio = VirtualRadio()
-    trace = Path(simulated) if simulated else None
     if trace is not None and not trace.is_file():
         raise UserError(f"{trace}: no such file")
     with contextlib.ExitStack() as stack:
@@ -73,7 +73,7 @@ async def _radio(
 
 
 async def _devices(args: argparse.Namespace) -> list[Found]:
-    async with _radio("" if args.simulated else None) as (backend, _):
+    async with _radio(args.simulated) as (backend, _):
         found = await scan(args.timeout, backend)
         for f in found:
             with contextlib.suppress(UserError, Exception):
@@ -83,6 +83,8 @@ async def _devices(args: argparse.Namespace) -> list[Found]:
 
 
 def _cmd_devices(args: argparse.Namespace) -> None:
+    if not args.json:
+        print(f"scanning for fascia devices ({args.timeout:g} s)...", file=sys.stderr, flush=True)
     found = _run(_devices(args)) or []
     if args.json:
         for f in found:
@@ -104,15 +106,15 @@ def _view(live: Live | None, address: str) -> Table:
         table.add_row("waiting for the device...")
         return table
     minutes, seconds = divmod(live.elapsed_ms // 1000, 60)
-    figure = {"jump_rope": "trips", "swing": "tempo x10", "walk": "cadence"}.get(live.activity, "figure")
+    figure = figure_text(live_figure(live.activity), live.figure)  # (fascia.spec.activities)
     table.add_row("activity", f"{live.activity} ({live.mode})")
     table.add_row(
         "state", live.state + (" (rest)" if live.rest else "") + (" (summary)" if live.summary else "")
     )
     table.add_row("count", f"[bold]{live.count}[/bold]")
     table.add_row("time", f"{minutes}:{seconds:02d}")
-    table.add_row("rate", f"{live.rate_per_min} /min")
-    table.add_row(figure, str(live.figure))
+    table.add_row("rate", f"{live.rate_per_min} /min (last 10 s)")
+    table.add_row("figure", figure)
     if live.left is not None:
         table.add_row("to go", str(live.left))
     table.add_row("battery", f"{live.battery} %")
@@ -120,9 +122,15 @@ def _view(live: Live | None, address: str) -> Table:
 
 
 async def _live(args: argparse.Namespace) -> None:
-    if args.flash and args.simulated is None:
-        raise UserError("--flash is for a simulated device (--simulated)")
-    async with _radio(args.simulated, args.flash) as (backend, sim_address):
+    if (args.flash or args.trace) and not args.simulated:
+        raise UserError("--flash and --trace are for the simulated device (--simulated)")
+    flash = None
+    if args.simulated:
+        from host_tools.sim.run import simulated_flash
+
+        flash = simulated_flash(args.flash)
+        flash.mkdir(parents=True, exist_ok=True)
+    async with _radio(args.simulated, flash, args.trace) as (backend, sim_address):
         address = args.address or sim_address
         if address is None:
             found = await scan(5.0, backend)
@@ -170,11 +178,9 @@ def _cmd_live(args: argparse.Namespace) -> None:
 
 
 def _run(coro):
-    """Run a command; Ctrl-C leaves quietly (the connection is closed on the way out), and a
-    computer without Bluetooth (no BlueZ / D-Bus) gets one line, not a traceback."""
+    """Run a command; Ctrl-C closes the connection on the way out and reaches `fascia`'s main (one
+    line, exit 130), and a computer without Bluetooth (no BlueZ / D-Bus) gets one line, not a traceback."""
     try:
         return asyncio.run(coro)
-    except KeyboardInterrupt:
-        return None
     except (BleakError, OSError) as e:
         raise UserError(f"Bluetooth is not available here: {e}") from None

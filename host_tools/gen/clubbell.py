@@ -25,10 +25,16 @@ the hands, or on the kettlebell):
 - Known simplification: the drive gain switches at theta_rel in one step, so |a| jumps there by up
   to ~1.5 g (a real hip snap ramps in over ~0.1 s); light-fast tops reached at a low angle can show
   a short plateau before the unloaded dip. Detection must cope with both.
-Kinds: "light" (light-fast club swings, period 0.8-1.2 s), "heavy" (heavy-slow, 1.5-2.5 s),
-"kb_hip" (two-hand kettlebell hip swings, ~1.6-2.0 s), each with a pick-up and hike, a rest and
-a second set, and parking at the end; "park" (pick-up, hike, park: 0 reps) and "carry" (walking
-with the club, racking it, turning it in the hands: 0 reps).
+Kettlebell-model kinds: "light" (light-fast club swings, period 0.8-1.2 s), "heavy" (heavy-slow,
+1.5-2.5 s), "kb_hip" (two-hand kettlebell hip swings, ~1.6-2.0 s), each with a pick-up and hike, a
+rest and a second set, and parking at the end; "park" (pick-up, hike, park: 0 reps) and "carry"
+(walking with the club, racking it, turning it in the hands: 0 reps).
+
+The clubbell population (section below, POPULATION_KINDS): every move of MOVES (front swings, arm
+casts, shield casts, mills) at both TEMPOS, as "<move>_<tempo>", and the NEGATIVES ("walk_club",
+"pickup", "pass"); each session draws its person, implement, hand, mounting and sensor/logger from
+documented ranges. Seeds: TUNING_SEEDS (< 1000) while developing, >= STRESS_SEED_BASE for the
+benchmark's stress set (stress_specs).
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ import math
 import random
 from pathlib import Path
 
-from host_tools.gen.sensor import SensorModel, sample, write_trace
+from host_tools.gen.sensor import SensorModel, random_rotation, rotate, sample, write_trace
 
 G = 9.80665
 DT = 0.001  # s, trajectory grid
@@ -221,20 +227,9 @@ def carry(track: Track, rng: random.Random) -> None:
     hold(track, 1.5)
 
 
-def _rotation(rng: random.Random) -> list[list[float]]:
-    """A random fixed mounting rotation (sensor axes relative to the club's radial/tangential/lateral)."""
-    a, b, c = (rng.uniform(-math.pi, math.pi) for _ in range(3))
-    ca, sa, cb, sb, cc, sc = math.cos(a), math.sin(a), math.cos(b), math.sin(b), math.cos(c), math.sin(c)
-    return [
-        [cb * cc, -cb * sc, sb],
-        [sa * sb * cc + ca * sc, -sa * sb * sc + ca * cc, -sa * cb],
-        [-ca * sb * cc + sa * sc, ca * sb * sc + sa * cc, ca * cb],
-    ]
-
-
 def specific_force(track: Track, rng: random.Random):
     """Specific force in the sensor frame (g) on the grid, and an interpolating accel(t) function."""
-    rot = _rotation(rng)
+    rot = random_rotation(rng)
     n = len(track.y)
     out = []
     for i in range(n):
@@ -255,10 +250,402 @@ def specific_force(track: Track, rng: random.Random):
     return out, accel
 
 
-def generate(kind: str, seed: int, rate_hz: float, out_stem: Path | str) -> tuple[Path, Path]:
-    """Write `<out_stem>.csv/.json` for `kind` (see KINDS) at `rate_hz`; returns the two paths."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r} (choose from {', '.join(KINDS)})")
+# ---------------------------------------------------------------- the clubbell population
+#
+# Every clubbell move is written as the pose of the implement over time on the 1 ms grid: the hand
+# position P (m; x forward, y to the side of the working hand, z up), the implement's axis angle phi
+# in the sagittal plane (0 = hanging down, 90 deg = pointing forward, 180 deg = upright), a sideways
+# tilt psi of that axis and a roll rho about it. The sensor sits on the axis at `offset` from the grip
+# (the handle end), so its specific force is the second difference of its position minus gravity,
+# expressed in the implement's frame and then in the sensor's (a random mounting rotation).
+# Either hand: the left hand's motion is the mirror image (y and psi negated), the sensor is not.
+
+MOVES = ("swing", "arm_cast", "shield_cast", "mill")  # one rep = one full cycle back to the start
+TEMPOS = ("light", "heavy")
+NEGATIVES = ("walk_club", "pickup", "pass")  # besides "park" and "carry" (kettlebell model above)
+TUNING_SEEDS = range(0, 1000)  # seeds used while developing the counter
+STRESS_SEED_BASE = 10000  # the benchmark's stress set: seeds never used while tuning
+
+# Ranges, and where they come from:
+# - tempo (s per rep): light 0.5-2 kg clubs / Indian clubs are swung about one rep a second in
+#   club-training videos (1.0-1.35 s); heavy 5-20 kg clubbells are cast and milled slowly,
+#   2-4 s a rep, and a heavy front swing cannot run much faster than the arm+club pendulum's own
+#   period (~1.7-2.2 s for 0.6-0.75 m arms plus a 0.3-0.5 m lever): 1.5-4.0 s. Rep-to-rep +-6 %.
+PERIOD_S = {"light": (1.0, 1.35), "heavy": (1.5, 4.0)}
+CLUB_KG = {"light": (0.5, 2.0), "heavy": (5.0, 20.0)}
+PERIOD_JITTER = 0.06
+# - swing arc (deg, back turn to front top): 45-180 (the brief's range: from a small pendulum to a
+#   swing up to horizontal in front and 60 deg behind); the front takes 50-75 % of it.
+ARC_DEG = (45.0, 180.0)
+FRONT_SHARE = (0.5, 0.75)
+# - body: shoulder 1.30-1.55 m high (adult stature 1.55-1.95 m x 0.82), arm 0.55-0.75 m to the grip;
+#   hip hinge moves the shoulders 0-8 cm fore-aft in a swing (video analysis of swings)
+SHOULDER_Z = (1.30, 1.55)
+ARM_M = (0.55, 0.75)
+SWAY_M = (0.0, 0.08)
+# - wrist hinge: the implement trails the arm by 0-60 ms of its angular velocity (heavier: more)
+LAG_S = {"light": (0.0, 0.03), "heavy": (0.02, 0.06)}
+# - casts and mills: the hand circles 0.08-0.30 m (casts) / 0.25-0.45 m (mills, round the head);
+#   the implement turns once a rep (360 deg), its speed uneven (faster falling: up to +-35 %);
+#   it leans out sideways 20-50 deg (arm cast) to pass the body, 40-80 deg in a shield cast (behind
+#   the head to the other shoulder) and a mill; the wrist rolls it up to 60 deg.
+HAND_CIRCLE_M = {"arm_cast": (0.08, 0.30), "shield_cast": (0.08, 0.25), "mill": (0.25, 0.45)}
+LEAN_DEG = {"arm_cast": (20.0, 50.0), "shield_cast": (40.0, 80.0), "mill": (40.0, 80.0)}
+UNEVEN = (0.0, 0.35)
+ROLL_DEG = (0.0, 60.0)
+# - the sensor on the axis, beyond the grip at the handle end: club knob 3-10 cm, hammer handle end
+#   2-6 cm, bottle (held by the neck, sensor on the cap) 0-4 cm
+IMPLEMENTS = {"club": (-0.10, -0.03), "hammer": (-0.06, -0.02), "bottle": (-0.04, 0.0)}
+# - set: 5-20 reps (club programmes: 5-10 heavy, 10-20 light), 1-2 sets a session with a 5-30 s rest
+REPS = {"light": (8, 20), "heavy": (5, 15)}
+REST_S = (5.0, 30.0)
+
+
+class Pose:
+    """Hand position, axis angles and truth events on the 1 ms grid."""
+
+    def __init__(self, side: float):
+        self.side = side  # +1 right hand, -1 left hand (mirror image)
+        self.ch: list[list[float]] = [[] for _ in range(6)]  # px, py, pz, phi, psi, rho
+        self.events: list[float] = []
+
+    @property
+    def t(self) -> float:
+        return len(self.ch[0]) * DT
+
+    def add(self, *v: float) -> None:
+        for c, x in zip(self.ch, v, strict=True):
+            c.append(x)
+
+    def last(self) -> tuple[float, ...]:
+        return tuple(c[-1] for c in self.ch)
+
+    def move(self, to: tuple[float, ...], duration: float) -> None:
+        """Minimum-jerk move of every channel from the current pose (at rest) to `to` (at rest)."""
+        start = self.last()
+        turns = round((start[3] - to[3] - 1e-3) / (2 * math.pi))  # the implement's angle is unwrapped:
+        to = to[:3] + (to[3] + 2 * math.pi * turns,) + to[4:]  # go the short way (forward when level)
+        n = max(1, int(duration / DT))
+        for i in range(1, n + 1):
+            s = _min_jerk(i / n)
+            self.add(*(a + (b - a) * s for a, b in zip(start, to, strict=True)))
+
+    def hold(self, duration: float, rng: random.Random | None = None) -> None:
+        """Stay put; with `rng`, the small drift of a held implement (a few mm, a degree or two) that
+        starts and ends at the pose, so the next motion joins smoothly."""
+        v = self.last()
+        n = max(1, int(duration / DT))
+        w = [rng.uniform(-1.0, 1.0) for _ in range(6)] if rng else [0.0] * 6
+        d = (0.004, 0.004, 0.003, 0.02, 0.02, 0.02)
+        for i in range(n):
+            bump = math.sin(math.pi * i / n) ** 2
+            self.add(*(v[k] + d[k] * w[k] * bump for k in range(6)))
+
+
+def _smooth(s: float) -> float:
+    return 0.0 if s <= 0 else 1.0 if s >= 1 else _min_jerk(s)
+
+
+class Body:
+    """One person with one implement: the parameters shared by every rep of a session."""
+
+    def __init__(self, tempo: str, rng: random.Random):
+        self.tempo = tempo
+        self.side = rng.choice((1.0, -1.0))
+        self.implement = rng.choice(tuple(IMPLEMENTS))
+        self.offset = rng.uniform(*IMPLEMENTS[self.implement])
+        self.kg = rng.uniform(*CLUB_KG[tempo])
+        self.shoulder = (0.0, 0.18, rng.uniform(*SHOULDER_Z))
+        self.arm = rng.uniform(*ARM_M)
+        self.lag = rng.uniform(*LAG_S[tempo])
+        self.period = rng.uniform(*PERIOD_S[tempo])
+
+    def hang(self) -> tuple[float, ...]:
+        sx, sy, sz = self.shoulder
+        return (sx, sy, sz - self.arm, 0.0, 0.0, 0.0)
+
+    def floor(self) -> tuple[float, ...]:
+        return (0.35, 0.25, 0.05, math.pi / 2, 0.0, 0.0)  # lying on the floor in front
+
+    def order(self) -> tuple[float, ...]:
+        """The start position of casts and mills: upright in front of the chest."""
+        sx, sy, sz = self.shoulder
+        return (sx + 0.25, sy - 0.05, sz - 0.30, math.pi, 0.0, 0.0)
+
+    def pick_up(self, p: Pose, rng: random.Random, to: tuple[float, ...]) -> None:
+        p.move((0.35, 0.22, 0.45, math.pi / 2, 0.0, 0.0), rng.uniform(0.5, 0.9))  # bend and grip
+        p.move(self.hang(), rng.uniform(0.7, 1.2))  # stand up
+        if to != self.hang():
+            p.move(to, rng.uniform(0.7, 1.2))
+        p.hold(rng.uniform(0.5, 2.0), rng)
+
+    def put_down(self, p: Pose, rng: random.Random) -> None:
+        p.move(self.hang(), rng.uniform(0.7, 1.2))
+        p.move(self.floor(), rng.uniform(0.9, 1.4))
+        p.hold(rng.uniform(1.0, 2.5), rng)
+
+
+def _swing_reps(p: Pose, body: Body, reps: int, rng: random.Random) -> None:
+    """Front (pendulum) swings from a dead hang: rep k's top at phase k - 1/2, back turns at integers."""
+    arc = math.radians(rng.uniform(*ARC_DEG))
+    share = rng.uniform(*FRONT_SHARE)
+    shape = rng.uniform(-0.12, 0.12)  # second harmonic: a longer float at the top or at the back
+    sway = rng.uniform(*SWAY_M)
+    sx, sy, sz = body.shoulder
+    r = body.arm
+    ending = rng.choice(("swing_through", "catch"))  # after the last top: swing back and let it die out
+    tail = rng.uniform(0.8, 1.6) if ending == "swing_through" else 0.0  # ... or catch it in front
+
+    def theta(ph: float) -> float:
+        mid = (share - 0.5) * arc  # centre of the arc
+        amp = arc / 2
+        return mid - amp * math.cos(2 * math.pi * ph) + amp * shape * (1 - math.cos(4 * math.pi * ph))
+
+    steps = []  # (phase at each ms)
+    ph = 0.0
+    end_ph = reps + tail
+    if ending == "catch":
+        end_ph = reps - 0.5
+    dph_nominal = DT / body.period
+    period_scale = 1.0
+    next_change = 1.0
+    while ph < end_ph:
+        if ph >= next_change:
+            period_scale = rng.uniform(1 - PERIOD_JITTER, 1 + PERIOD_JITTER)
+            next_change += 1.0
+        steps.append(ph)
+        ph += dph_nominal / period_scale
+    prev = None
+    last_ph = -1.0
+    for ph in steps:
+        env = _smooth(ph / 0.5)  # from hanging still to the full arc by the first top
+        if ending == "swing_through" and ph > reps:
+            env = 1.0 - _smooth((ph - reps) / tail)  # undriven: dies out within a swing or so
+        th = env * theta(ph)
+        om = 0.0 if prev is None else (th - prev) / DT
+        prev = th
+        top = int(ph - 0.5) + 0.5  # the last front top at or before this phase
+        if last_ph < top <= ph and top < reps:
+            p.events.append(p.t)
+        last_ph = ph
+        hip = -sway * math.sin(th)
+        p.add(
+            sx + hip + r * math.sin(th),
+            sy,
+            sz - r * math.cos(th),
+            th - body.lag * om,
+            0.02 * math.sin(th),
+            0.0,
+        )
+    if ending == "catch":  # stopped at the last top, lowered to hanging
+        p.move(body.hang(), rng.uniform(0.8, 1.5))
+    else:
+        p.hold(rng.uniform(0.3, 1.0), rng)
+
+
+def _cast_reps(p: Pose, body: Body, move_name: str, reps: int, rng: random.Random) -> None:
+    """Casts and mills from the order position: the implement turns once a rep, back over the shoulder
+    first, round the body and up in front again (the truth event: upright in front)."""
+    circle = rng.uniform(*HAND_CIRCLE_M[move_name])
+    lean = math.radians(rng.uniform(*LEAN_DEG[move_name]))
+    uneven = rng.uniform(*UNEVEN)
+    roll = math.radians(rng.uniform(*ROLL_DEG))
+    ox, oy, oz, _, _, _ = body.order()
+    # the hand circle: in the sagittal plane for an arm cast, tipped sideways (round the head) in a mill
+    tip = {"arm_cast": 0.2, "shield_cast": 0.6, "mill": 1.0}[move_name] * rng.uniform(0.6, 1.0)
+    cross = 1.0 if move_name != "arm_cast" else 0.3  # the hand crosses to the other shoulder and back
+    ph = 0.0
+    scale = target = 1.0
+    rep = 0
+    while rep < reps:
+        scale += (target - scale) * DT / 0.3  # the tempo drifts from rep to rep, never jumps
+        u = ph - rep
+        if u >= 1.0:
+            rep += 1
+            p.events.append(p.t)
+            target = rng.uniform(1 - PERIOD_JITTER, 1 + PERIOD_JITTER)
+            if rep == reps:
+                break
+            u -= 1.0
+        w = 2 * math.pi * u
+        turn = w - uneven * math.sin(w)  # slow over the top, fast falling behind and round
+        phi = math.pi + turn  # upright -> back -> down behind -> forward -> upright
+        psi = lean * math.sin(turn / 2) ** 2 * (1.0 if move_name == "arm_cast" else math.sin(turn))
+        # hand: back and up over the shoulder while the implement drops behind, down and forward again
+        cx = -circle * math.sin(turn) * (1 - 0.5 * tip)
+        cz = circle * (1 - math.cos(turn)) * 0.5 * (1 + tip)
+        cy = -cross * circle * math.sin(turn) * tip
+        p.add(ox + cx - circle * 0.5 * (1 - math.cos(turn)), oy + cy, oz + cz, phi, psi, roll * math.sin(w))
+        # from rest in the order position, and back to rest there after the last rep
+        speed = max(0.02, min(1.0, math.sqrt(ph / 0.25 + 1e-6), math.sqrt(max(0.0, reps - ph) / 0.25)))
+        ph += speed * DT / (body.period * scale)
+    p.hold(rng.uniform(0.3, 1.5), rng)  # upright in front again: the start position
+
+
+def _walk(p: Pose, body: Body, rng: random.Random, seconds: float) -> None:
+    """Walking with the implement hanging in the hand: a bounce each step, the arm swinging once a
+    stride. Carrying a load shrinks arm swing from the +-15-25 deg of free walking: +-3-12 deg."""
+    cadence = rng.uniform(1.6, 2.1)  # steps/s
+    swing = math.radians(rng.uniform(3.0, 12.0))
+    bounce = rng.uniform(0.01, 0.025)  # hand bounce amplitude (m): the body's 2-5 cm a step
+    sx, sy, sz = body.shoulder
+    r = body.arm
+    n = int(seconds / DT)
+    x0 = p.last()[0]
+    for i in range(n):
+        t = i * DT
+        ramp = _smooth(min(1.0, t / 0.6, (n - i - 1) * DT / 0.6))
+        th = ramp * swing * math.sin(math.pi * cadence * t)
+        p.add(
+            x0 + r * math.sin(th),
+            sy,
+            sz - r * math.cos(th) + ramp * bounce * math.sin(2 * math.pi * cadence * t),
+            th * 1.2,
+            ramp * 0.03 * math.sin(math.pi * cadence * t + 1.0),
+            0.0,
+        )
+
+
+def _negative(p: Pose, body: Body, kind: str, rng: random.Random) -> None:
+    if kind == "walk_club":
+        body.pick_up(p, rng, body.hang())
+        for _ in range(rng.randint(1, 3)):
+            _walk(p, body, rng, rng.uniform(10.0, 40.0))
+            p.hold(rng.uniform(1.0, 5.0), rng)
+        body.put_down(p, rng)
+    elif kind == "pickup":
+        for _ in range(rng.randint(2, 4)):
+            body.pick_up(p, rng, rng.choice((body.hang(), body.order())))
+            body.put_down(p, rng)
+    else:  # "pass": to the other hand and back, in front of the body, without a swing
+        body.pick_up(p, rng, body.order())
+        ox, oy, oz, _, _, _ = body.order()
+        for i in range(rng.randint(2, 5)):
+            y = -oy if i % 2 == 0 else oy
+            p.move(
+                (ox, y, oz + rng.uniform(-0.1, 0.1), math.pi + rng.uniform(-0.4, 0.4), 0.0, 0.0),
+                rng.uniform(0.6, 1.2),
+            )
+            p.hold(rng.uniform(1.0, 6.0), rng)
+        body.put_down(p, rng)
+
+
+def _pose_force(p: Pose, body: Body, rng: random.Random, mount: random.Random | None = None):
+    """Specific force in the sensor frame (g) on the grid, from the poses; and accel(t)."""
+    px, py, pz, phi, psi, rho = p.ch
+    n = len(px)
+    side = p.side
+    off = body.offset
+    pos = []
+    frames = []
+    for i in range(n):
+        cf, sf = math.cos(phi[i]), math.sin(phi[i])
+        cp, sp = math.cos(side * psi[i]), math.sin(side * psi[i])
+        # axis a (grip -> head), forward normal b, lateral c = a x b
+        a = (sf * cp, sp, -cf * cp)
+        b0 = (cf, 0.0, sf)
+        c0 = (a[1] * b0[2] - a[2] * b0[1], a[2] * b0[0] - a[0] * b0[2], a[0] * b0[1] - a[1] * b0[0])
+        cn = math.sqrt(sum(v * v for v in c0)) or 1.0
+        c0 = tuple(v / cn for v in c0)
+        b = (c0[1] * a[2] - c0[2] * a[1], c0[2] * a[0] - c0[0] * a[2], c0[0] * a[1] - c0[1] * a[0])
+        cr, sr = math.cos(rho[i]), math.sin(rho[i])
+        b, c = (
+            tuple(cr * b[k] + sr * c0[k] for k in range(3)),
+            tuple(-sr * b[k] + cr * c0[k] for k in range(3)),
+        )
+        frames.append((a, b, c))
+        pos.append((px[i] + off * a[0], side * py[i] + off * a[1], pz[i] + off * a[2]))
+    rot = random_rotation(rng)
+    if mount is not None:  # the same session with the sensor mounted another way
+        rot = random_rotation(mount)
+    out = []
+    for i in range(n):
+        j = min(max(i, 1), n - 2)
+        f = [(pos[j + 1][k] - 2 * pos[j][k] + pos[j - 1][k]) / (DT * DT) for k in range(3)]
+        f[2] += G
+        a, b, c = frames[i]
+        body_f = (
+            sum(f[k] * a[k] for k in range(3)) / G,
+            sum(f[k] * b[k] for k in range(3)) / G,
+            sum(f[k] * c[k] for k in range(3)) / G,
+        )
+        out.append(rotate(rot, body_f))
+
+    def accel(t: float) -> tuple[float, float, float]:
+        return out[min(n - 1, max(0, int(t / DT)))]
+
+    return accel
+
+
+def population_session(
+    kind: str, tempo: str, seed: int, rate_hz: float | None = None, mount_seed: int | None = None
+):
+    """One session of `kind` (a move of MOVES or a negative) at `tempo`: (samples, truth events s, meta).
+    `mount_seed` replaces the session's random sensor mounting with one drawn from that seed."""
+    rng = random.Random(seed)
+    body = Body(tempo, rng)
+    p = Pose(body.side)
+    p.add(*body.floor())
+    p.hold(rng.uniform(1.0, 3.0), rng)
+    if kind in MOVES:
+        for s in range(rng.choice((1, 1, 2))):
+            reps = rng.randint(*REPS[tempo])
+            if kind == "swing":
+                body.pick_up(p, rng, body.hang())
+                _swing_reps(p, body, reps, rng)
+            else:
+                body.pick_up(p, rng, body.order())
+                _cast_reps(p, body, kind, reps, rng)
+            p.hold(rng.uniform(0.5, 2.0), rng)
+            body.put_down(p, rng)
+            if s == 0:
+                p.hold(rng.uniform(*REST_S), rng)
+            body.period *= rng.uniform(0.9, 1.1)
+    else:
+        _negative(p, body, kind, rng)
+    accel = _pose_force(p, body, rng, None if mount_seed is None else random.Random(mount_seed))
+    model = SensorModel.population(rng, rate_hz)
+    samples = sample(accel, p.t, model, rng)
+    meta = {
+        "move": kind,
+        "tempo": {"light": 1, "heavy": 2}[tempo] if kind in MOVES else 0,
+        "implement": body.implement,
+        "implement_kg": round(body.kg, 1),
+        "hand": "right" if body.side > 0 else "left",
+        "period_s": round(body.period, 2),
+        "sensor_rate_hz": round(model.rate_hz, 1),
+        "sensor_range_g": model.range_g,
+    }
+    return samples, p.events, meta
+
+
+POPULATION_KINDS = tuple(f"{m}_{t}" for m in MOVES for t in TEMPOS) + NEGATIVES
+ALL_KINDS = KINDS + POPULATION_KINDS
+
+
+def generate(
+    kind: str, seed: int, rate_hz: float | None, out_stem: Path | str, mount_seed: int | None = None
+) -> tuple[Path, Path]:
+    """Write `<out_stem>.csv/.json` for `kind` (see ALL_KINDS) at `rate_hz` (None: a rate drawn with the
+    rest of the sensor from SensorModel.population); returns the two paths. `mount_seed` (population
+    kinds): the same session with the sensor mounted in another random orientation."""
+    if kind not in ALL_KINDS:
+        raise ValueError(f"unknown kind {kind!r} (choose from {', '.join(ALL_KINDS)})")
+    if kind in POPULATION_KINDS:
+        move_name, _, tempo = kind.rpartition("_")
+        if kind in NEGATIVES:
+            move_name, tempo = kind, random.Random(seed).choice(TEMPOS)
+        samples, events, meta = population_session(move_name, tempo, seed, rate_hz, mount_seed)
+        return write_trace(
+            out_stem,
+            samples,
+            activity="swing",
+            placement="club",
+            events_ms=[e * 1000.0 for e in events],
+            notes=f"generated by host_tools.gen.clubbell (kind {kind}, seed {seed}); events at the top "
+            "of a swing's forward arc, at upright-in-front for casts and mills",
+            extra=meta,
+        )
     rng = random.Random(seed)
     track = Track()
     track.add(0.3, 0.05, 0.0)
@@ -273,7 +660,7 @@ def generate(kind: str, seed: int, rate_hz: float, out_stem: Path | str) -> tupl
     else:
         carry(track, rng)
     _, accel = specific_force(track, rng)
-    model = SensorModel(rate_hz=rate_hz, range_g=rng.choice((4.0, 8.0, 16.0)))
+    model = SensorModel(rate_hz=rate_hz or 400.0, range_g=rng.choice((4.0, 8.0, 16.0)))
     samples = sample(accel, track.t, model, rng)
     tempo = {"light": 1, "heavy": 2, "kb_hip": 2}.get(kind, 0)
     return write_trace(
@@ -283,20 +670,28 @@ def generate(kind: str, seed: int, rate_hz: float, out_stem: Path | str) -> tupl
         placement="club" if kind != "kb_hip" else "other",
         events_ms=[e * 1000.0 for e in track.events],
         notes=f"generated by host_tools.gen.clubbell (kind {kind}, seed {seed}); events at arc tops",
-        extra={"tempo": tempo},
+        extra={"tempo": tempo, "move": "swing" if kind in SWING_STYLES else kind},
     )
 
 
-BENCHMARK_RATES = (100.0, 200.0, 400.0, 1000.0)
+STRESS_PER_KIND = 18  # sessions per move and tempo (8 x 18 = 144), plus negatives and kettlebell
 
 
-def benchmark_set(out_dir: Path | str) -> list[Path]:
-    """The fixed clubbell set for the accuracy benchmark: every kind, three seeds (2001..), rates
-    rotating through 100..1000 Hz; returns the CSV paths."""
-    out = Path(out_dir)
-    paths = []
-    for k, kind in enumerate(KINDS):
-        for i, seed in enumerate((2001, 2002, 2003)):
-            rate = BENCHMARK_RATES[(k + i) % len(BENCHMARK_RATES)]
-            paths.append(generate(kind, seed, rate, out / f"clubbell_{kind}_{seed}_{int(rate)}hz")[0])
-    return paths
+def stress_specs() -> list[tuple[str, int]]:
+    """(kind, seed) of the clubbell stress set of `make bench-accuracy`: every move at both tempos,
+    the negatives and the kettlebell kinds, all from stress seeds (>= STRESS_SEED_BASE, never used
+    while tuning), each with its own sensor from SensorModel.population."""
+    jobs = [(f"{m}_{t}", STRESS_PER_KIND) for m in MOVES for t in TEMPOS]
+    jobs += [(k, 8) for k in NEGATIVES + ("park", "carry", "kb_hip")]
+    return [
+        (kind, STRESS_SEED_BASE + 100 * n + i) for n, (kind, count) in enumerate(jobs) for i in range(count)
+    ]
+
+
+def stress_trace(out_dir: Path | str, kind: str, seed: int) -> Path:
+    """The CSV of one stress session, generated once and cached in `out_dir`."""
+    stem = Path(out_dir) / f"club_{kind}_{seed}"
+    csv_path = stem.parent / (stem.name + ".csv")
+    if not csv_path.exists() or not (stem.parent / (stem.name + ".json")).exists():
+        generate(kind, seed, None, stem)
+    return csv_path

@@ -55,7 +55,9 @@ def run_and_show(
 
 
 def show_summary(result: SimResult, console: Console) -> None:
-    s = result.summary
+    from host_tools.export import named_extras
+
+    s = named_extras(result.summary)  # (the clubbell tempo by its name)
     table = Table(title="session read back from the device's log", show_header=False)
     for key, value in s.items():
         if key not in ("log_file", "errors"):

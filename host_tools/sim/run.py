@@ -31,6 +31,17 @@ PRESS_MS = 120  # a short press: the button is held this long
 LONG_MS = 1200  # a long press
 
 
+def simulated_flash(flash_dir: Path | str | None = None) -> Path:
+    """The simulated device's flash: `flash_dir`, else one folder next to the session store that
+    every command shares (`sim`, `live --simulated`, `sync --simulated`), kept between runs as a
+    device keeps its sessions until they are synced."""
+    if flash_dir:
+        return Path(flash_dir)
+    from host_tools.store import default_path
+
+    return default_path().parent / "simulated-device"
+
+
 class SimError(Exception):
     """A user-facing problem with a simulation request (bad button script, unknown board...)."""
 
@@ -212,11 +223,11 @@ def device_view(
     just after the start for the trace's length plus `tail_ms`, and the driver converts +-16 g raw
     readings back to mg.
     `fascia count` on these samples must equal the device's logged count exactly. `odr_hz`: another
-    of the MPU's rates than the app's for the activity."""
-    from fascia.app.main import ODR_HZ
+    of the MPU's rates than the activity's."""
     from fascia.detect.replay import read_trace
+    from fascia.spec.activities import activity as activity_row
 
-    period = 1000 // (odr_hz or ODR_HZ[activity])  # the MPU's 1 kHz / n rates
+    period = 1000 // (odr_hz or activity_row(activity)[7])  # the sensor's rate: the MPU's 1 kHz / n rates
     with trace.open() as f:
         rows = list(read_trace(f))
     out = []

@@ -44,6 +44,9 @@ class SerialBridge:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.passed = 0  # bytes forwarded (both ways) since start
+        self.to_device = 0  # of which host -> device
+        self.round_trips = 0  # times the device answered after the host had written: each waits for the line
+        self._host_spoke = False
         self._budget: int | None = None  # bytes left before the cable is pulled; None: plugged in
         self._on_cut: Callable[[], None] | None = None
 
@@ -134,14 +137,19 @@ class SerialBridge:
         self._on_cut = on_cut
         self._budget = n
 
-    def _through(self, data: bytes) -> bytes:
+    def _through(self, data: bytes, to_device: bool) -> bytes:
         """What of `data` crosses the cable."""
-        if self._budget is None:
-            self.passed += len(data)
-            return data
-        kept = data[: self._budget]
-        self._budget -= len(kept)
+        kept = data if self._budget is None else data[: self._budget]
         self.passed += len(kept)
+        if to_device:
+            self.to_device += len(kept)
+            self._host_spoke = self._host_spoke or bool(kept)
+        elif kept and self._host_spoke:
+            self.round_trips += 1
+            self._host_spoke = False
+        if self._budget is None:
+            return data
+        self._budget -= len(kept)
         if self._budget == 0 and self._on_cut is not None:
             on_cut, self._on_cut = self._on_cut, None
             on_cut()
@@ -152,7 +160,7 @@ class SerialBridge:
             fds = [self._outer_master, self._inner_master]
             r, _, _ = select.select(fds, [], [], 0.05)
             if self._outer_master in r:
-                data = self._through(os.read(self._outer_master, 4096))
+                data = self._through(os.read(self._outer_master, 4096), to_device=True)
                 if data:
                     os.write(self._inner_master, data)
             if self._inner_master in r:
@@ -161,7 +169,7 @@ class SerialBridge:
                 except OSError:  # EIO: the process has gone (Ctrl-D in raw REPL)
                     data = b""
                 if data:
-                    data = self._through(data)
+                    data = self._through(data, to_device=False)
                     if data:
                         os.write(self._outer_master, data)
                 else:

@@ -23,11 +23,11 @@ out["boots"] = [store.count_boot(), store.count_boot(), store.next_id()]
 
 # session 1: every record type
 sid = store.begin("swing", "countdown_count", {"count": 50}, start=1700000000, clock_synced=True, boot=2)
-store.progress(3000, 4, {"reps": 4})
+store.progress(3000, 4, {"reps_swing": 4})
 out["while_open"] = [sid, refused(store.mark_synced, sid), refused(store.begin, "walk", "free")]
 store.events([900, 1800, 2700, 3600])
 store.events([])
-store.end(9000, 11, 25, "target", {"reps": 11, "max_streak": 11})
+store.end(9000, 11, 25, "target", {"reps_swing": 11, "max_streak": 11})
 # session 2: left open, as after a power cut
 s2 = store.begin("walk", "free", start=42, boot=2, device_id="0102")
 store.progress(1000, 2)

@@ -20,3 +20,10 @@ sync.ack(root, [1, 2, 9])
 sync.delete(root, [1, 3])  # 3 is not acknowledged: refused
 sync.set_clock(1700000000)
 print(json.dumps(sorted(os.listdir(root + "/log"))))
+# the stream of frames (fascia.spec.syncwire): all of 2, 3 from byte 10, a missing 9; small chunks
+import io  # noqa: E402
+from binascii import hexlify  # noqa: E402
+
+out = io.BytesIO()
+sync.stream(root, [[2, 0, 74], [3, 10, 74], [9, 0, 5]], 32, out)
+print(json.dumps(hexlify(out.getvalue()).decode()))

@@ -57,7 +57,11 @@ class BleService:
 
         handles, self._adv = blesetup.register(ble, app)
         unload("fascia.app.blesetup")
-        self.h_live, self.h_control, self.h_log, self.h_battery, self.h_time = handles
+        self.h_live, self.h_control, self.h_log, self.h_battery, self.h_time = handles[:5]
+        if app.config["bthome"] or app.config["csc"]:  # BTHome / CSC: their code only when one is on
+            from fascia.app.blestandard import StandardViews
+
+            StandardViews(self, handles[5] if len(handles) > 5 else None)
         ble.irq(self._irq)
 
     # -- IRQ: record only ---------------------------------------------------------------------------
@@ -188,16 +192,12 @@ class BleService:
         )
 
     def _figure(self) -> int:
-        """The activity's second number: trips (rope), tempo x10 (clubbell), cadence (walk)."""
+        """The activity's second number: its live figure in fascia.spec.activities (trips, tempo
+        code, cadence, active %)."""
         app = self.app
         if app.session is None and app.view != _SUMMARY:
             return 0
-        extras = app.det.extras()
-        if app.activity == "jump_rope":
-            return extras.get("trips", 0)
-        if app.activity == "swing":
-            return extras.get("tempo_x10", 0)
-        return extras.get("cadence_spm", 0)
+        return app.det.extras().get(app.kind[8], 0)
 
     # -- CONTROL ----------------------------------------------------------------------------------------
     def _host_code(self):

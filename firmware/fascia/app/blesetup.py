@@ -17,8 +17,8 @@ _F_INDICATE = const(0x0020)
 
 
 def register(ble, app) -> tuple:
-    """Start the radio with the fascia profile: ((live, control, log, battery, time handles),
-    (advertising data, scan response))."""
+    """Start the radio with the fascia profile: ((live, control, log, battery, time handles[, CSC
+    handles]), (advertising data, scan response))."""
     import bluetooth  # here, not at the top: the module imports on ports without a radio
 
     ble.active(True)
@@ -43,9 +43,13 @@ def register(ble, app) -> tuple:
         ),
     )
     time_svc = (uuid(gatt.CURRENT_TIME_SERVICE), ((uuid(gatt.CURRENT_TIME), _F_READ | _F_WRITE | _F_NOTIFY),))
-    (live, control, log), (battery,), info, (clock,) = ble.gatts_register_services(
-        (fascia_svc, battery_svc, info_svc, time_svc)
-    )
+    services = (fascia_svc, battery_svc, info_svc, time_svc)
+    if app.config["csc"]:  # Cycling Speed and Cadence, served by fascia.app.blestandard
+        from fascia.spec import csc
+
+        services += ((uuid(csc.SERVICE), ((uuid(csc.MEASUREMENT), _F_NOTIFY), (uuid(csc.FEATURE), _F_READ))),)
+    handles = ble.gatts_register_services(services)
+    (live, control, log), (battery,), info, (clock,) = handles[:4]
     ble.gatts_set_buffer(control, gatt.CONTROL_MAX)
     ble.gatts_set_buffer(log, gatt.LOG_WINDOW)
     ble.gatts_set_buffer(clock, gatt.CURRENT_TIME_BYTES)
@@ -54,7 +58,8 @@ def register(ble, app) -> tuple:
     ble.gatts_write(info[1], board.name.encode())
     ble.gatts_write(info[2], hexlify(board.device_id[:16]))
     ble.gatts_write(info[3], ("%s ble %d" % (VERSION, gatt.VERSION)).encode())
-    return (live, control, log, battery, clock), advertising_payloads(app.config["device_name"])
+    extra = handles[4:]  # ((CSC measurement, feature),) when on
+    return (live, control, log, battery, clock) + extra, advertising_payloads(app.config["device_name"])
 
 
 def advertising_payloads(name: str) -> tuple:

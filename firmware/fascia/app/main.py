@@ -30,6 +30,7 @@ from fascia.detect import ACTIVITIES, make
 from fascia.detect import module as detector_module
 from fascia.drivers.buttons import LONG, PRESS
 from fascia.ringbuf import IntRing
+from fascia.spec import activities
 from fascia.spec.log import MODE_FIELDS, MODE_PARAMS, MODES
 
 _CHUNK = const(32)  # samples per FIFO burst read: 64 ms at 500 Hz, 0.3 s at 100 Hz
@@ -43,10 +44,6 @@ _EVENT_BATCH = const(32)  # event times per EVENTS record (at most every 5 s any
 _MAX_CHUNKS = const(8)  # FIFO reads per step: a full FIFO holds at most 1024 / (32 * 6) = 5.3 chunks
 _STUCK_US = const(10_000_000)  # the same reading this long: the sensor froze (a live one always jitters)
 _REANCHOR_MS = const(150)  # sample clock further than this from the real clock: re-anchor
-
-# sensor rate per activity: landings are a few ms wide; swings and steps are slow. (The MPU's
-# rates are 1 kHz / n: 500 Hz is the nearest to the 400 Hz a rope needs.)
-ODR_HZ = {"jump_rope": 500, "swing": 100, "walk": 100}
 
 READY = const(0)
 TRAINING = const(1)
@@ -77,6 +74,7 @@ class App:
         # plain state first: the attribute table reaches its size before the big objects below
         # are made (each time it grows it leaves a hole, and holes add up in a small heap)
         self.view = READY
+        self.kind: tuple = ()  # the activity's row of fascia.spec.activities
         self.session = None  # the Session being recorded, if any
         self.result = None  # (count, duration_ms, lines, kcal_x10) of the last session
         self.notice_title = ""
@@ -102,6 +100,7 @@ class App:
         gc.collect()
         self.config, problems = _read_config(board)
         self.activity = self.config["activity"]
+        self.kind = activities.activity(self.activity)
         self.mode = self.config["mode"]
         self.det = make(self.activity)  # the current (or last) session's detector (early: the biggest)
         if getattr(board, "ble", None) is not None:
@@ -315,6 +314,7 @@ class App:
             if activity != self.activity:  # only one counter's code in RAM at a time
                 unload(detector_module(self.activity))
             self.activity = activity
+            self.kind = activities.activity(activity)
             self.mode = mode
             self.det = make(activity)
             self._set_rate()
@@ -322,7 +322,7 @@ class App:
     def _set_rate(self) -> None:
         """The activity's sensor rate; a sensor that does not answer is reported, not fatal."""
         try:
-            self._period_us = self.board.imu.set_odr(ODR_HZ[self.activity])
+            self._period_us = self.board.imu.set_odr(self.kind[7])
         except OSError as e:
             self.sensor_error = _not_answering(e)
 
@@ -365,7 +365,7 @@ class App:
         try:
             # the rate again (the sensor may have been down when the activity was chosen), then an
             # empty FIFO: samples from before the start are not this session's
-            self._period_us = self.board.imu.set_odr(ODR_HZ[self.activity])
+            self._period_us = self.board.imu.set_odr(self.kind[7])
             self.board.imu.fifo_reset()
         except OSError as e:
             self._sensor_failed(now, e)
@@ -406,7 +406,7 @@ class App:
                 self.days.save()
         except OSError:  # flash full (ENOSPC): the records written so far stay readable
             self.log_full = True
-        lines = summary_lines(self.activity, extras)
+        lines = summary_lines(self.kind, extras)
         if self.gaps:  # the FIFO overflowed: say that samples were lost
             lines = ("data gaps %d" % self.gaps,) + lines
         self.result = (det.count, duration, lines, kcal)
@@ -451,7 +451,7 @@ class App:
             sc.message(self.notice_title, self.notice_lines)
         elif self.view == SUMMARY and self.result is not None:
             count, duration, lines, kcal = self.result
-            sc.summary(self.activity, count, duration, lines, kcal, self.battery)
+            sc.summary(self.kind, count, duration, lines, kcal, self.battery)
         elif self.session is not None:
             s = self.session
             left = s.remaining(now, self.det.count)
@@ -467,7 +467,7 @@ class App:
                 line = "free"
                 shown = s.elapsed_ms(now)
             sc.running(
-                self.activity,
+                self.kind,
                 line,
                 self.det.count,
                 shown,
@@ -478,7 +478,7 @@ class App:
         else:
             day = self.today()
             sc.ready(
-                self.activity,
+                self.kind,
                 self.mode,
                 self._mode_detail(),
                 self.days.today(day),
@@ -499,20 +499,9 @@ class App:
         return ""
 
 
-def summary_lines(activity: str, extras: dict):
-    """The activity's figures for the summary screen."""
-    if activity == "jump_rope":
-        return (
-            "trips %d" % extras.get("trips", 0),
-            "best streak %d" % extras.get("max_streak", 0),
-            "double-unders %d" % extras.get("double_unders", 0),
-        )
-    if activity == "swing":
-        from fascia.detect.swing import TEMPO_NAMES
-
-        period = extras.get("mean_period_ms", 0)
-        return (TEMPO_NAMES[extras.get("tempo", 0)], "rep %d.%d s" % (period // 1000, period % 1000 // 100))
-    return ("cadence %d/min" % extras.get("cadence_spm", 0),)
+def summary_lines(kind: tuple, extras: dict):
+    """The activity's figures (`kind`: its fascia.spec.activities row) for the summary screen."""
+    return tuple(activities.figure_text(name, extras[name]) for name in kind[9] if name in extras)
 
 
 def run(board) -> None:

@@ -11,6 +11,8 @@ Times are ms from the app's monotonic clock; paused time is not training time.
 
 from micropython import const
 
+from fascia.spec import activities
+
 IDLE = const(0)
 RUNNING = const(1)
 PAUSED = const(2)
@@ -24,14 +26,12 @@ REST = const(1)
 END_STOP = const(0)
 END_TARGET = const(1)
 
-# Metabolic equivalents x10 (Compendium of Physical Activities): rope jumping, moderate 11.8;
-# kettlebell/club swings, vigorous calisthenics ~8.0; brisk "power" walking ~5.0.
-MET_X10 = {"jump_rope": 118, "swing": 80, "walk": 50}
-
 
 def energy_kcal_x10(activity: str, weight_kg: int, active_ms: int) -> int:
-    """Estimated energy in 0.1 kcal: MET x body mass x hours of training."""
-    return MET_X10.get(activity, 50) * weight_kg * active_ms // 3600000
+    """Estimated energy in 0.1 kcal: MET x body mass x hours of training. The METs (Compendium of
+    Physical Activities: rope jumping, moderate 11.8; club swings, vigorous calisthenics ~8.0;
+    brisk "power" walking ~5.0; hatha yoga 2.5; dancing ~5.0) are in fascia.spec.activities."""
+    return activities.activity(activity)[6] * weight_kg * active_ms // 3600000
 
 
 class Session:

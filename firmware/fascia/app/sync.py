@@ -3,18 +3,21 @@
 Each prints one JSON line, so the host reads answers the same way from the ESP32 and from the
 simulated device. `root` is the flash's top, where config.json and log/ live: the REPL's working
 directory on both ("/" on the ESP32, the flash directory on the simulator), so the host passes ".".
-The host copies files itself (`mpremote fs cp`); the device only lists, acknowledges and deletes,
-always through LogStore, so a session is removed only once the host has acknowledged it.
+`stream` sends the files the host asks for as CRC-checked frames (fascia.spec.syncwire), in one
+exchange; the device acknowledges and deletes only when the host says so, always through LogStore,
+so a session is removed only once the host has acknowledged it.
 """
 
 import json
+import struct
 import sys
 import time
-from binascii import hexlify
+from binascii import crc32, hexlify
 
 from micropython import const
 
 from fascia.app.logstore import SYNCED_EPOCH, LogError, LogStore, unix_time
+from fascia.spec import syncwire
 
 _HEAD_BYTES = const(64)  # a HEADER record is at most 61 bytes (fascia.spec.log.pack_header)
 
@@ -48,7 +51,7 @@ def _uptime_s() -> int:
 
 def info(root: str = ".") -> None:
     """Print the device's identity and clock as one JSON line, then one line per session:
-    {"session": {...}} with its path (for `mpremote fs cp`), size, CRC-32 (checks the copy) and
+    {"session": {...}} with its path, size, CRC-32 (checks the copy) and
     first bytes in hex (its HEADER: the host's key, to skip sessions it already holds; the CRC
     cannot tell two sessions apart, since records carrying their own CRC leave a file's CRC
     unchanged when only their values differ). A line per session keeps the memory this needs
@@ -116,3 +119,77 @@ def ack(root: str, ids) -> None:
 def delete(root: str, ids) -> None:
     """Delete acknowledged sessions; LogStore refuses any that are not."""
     _each(ids, _store(root).delete, "deleted")
+
+
+def _frame(out, buf, kind: int, sid: int, offset: int, n: int) -> None:
+    """Write the frame whose payload is already in buf[HEAD_SIZE:HEAD_SIZE + n] (syncwire)."""
+    view = memoryview(buf)
+    struct.pack_into(syncwire.HEAD_FMT, buf, 0, syncwire.MAGIC, kind, sid, offset, n, 0)
+    crc = crc32(view[syncwire.HEAD_SIZE : syncwire.HEAD_SIZE + n], crc32(view[: syncwire.CRC_AT]))
+    struct.pack_into("<I", buf, syncwire.CRC_AT, crc)
+    out.write(view[: syncwire.HEAD_SIZE + n])
+
+
+def _repl_uart(baud: int) -> bool:
+    """Set the REPL's UART (UART 0, behind the USB bridge) to `baud`; False where that cannot be
+    done (the unix port has no machine.UART; a port that keeps UART 0 for itself refuses)."""
+    try:
+        from machine import UART
+
+        UART(0).init(baudrate=baud)
+        return True
+    except (ImportError, AttributeError, TypeError, ValueError, OSError):
+        return False
+
+
+def stream(root: str, wanted, chunk: int = syncwire.CHUNK, out=None, baud: int = 0) -> None:
+    """Send bytes [offset, size) of each [session id, offset, size] in `wanted` as frames on
+    `out` (stdout's bytes), then END (fascia.spec.syncwire); at `baud` if given and this board can
+    switch (announced by a BAUD frame; back at REPL_BAUD before returning). One buffer for the whole
+    stream: memory stays at `chunk` bytes however large the files are."""
+    out = out or sys.stdout.buffer
+    chunk = max(1, min(chunk, syncwire.MAX_CHUNK))
+    buf = bytearray(syncwire.HEAD_SIZE + chunk)
+    fast = baud > syncwire.REPL_BAUD and hasattr(time, "sleep_ms") and _has_uart()
+    if fast:
+        _frame(out, buf, syncwire.BAUD, 0, baud, 0)
+        time.sleep_ms(syncwire.SETTLE_MS)  # type: ignore[attr-defined]  # (MicroPython only)
+        fast = _repl_uart(baud)  # if this fails the host reads garbage, falls back and resumes
+    try:
+        _frames(out, buf, chunk, _store(root), wanted)
+    finally:
+        if fast:
+            time.sleep_ms(syncwire.SETTLE_MS)  # type: ignore[attr-defined]
+            _repl_uart(syncwire.REPL_BAUD)
+
+
+def _has_uart() -> bool:
+    try:
+        from machine import UART  # noqa: F401
+
+        return True
+    except ImportError:
+        return False
+
+
+def _frames(out, buf, chunk: int, store: LogStore, wanted) -> None:
+    """stream()'s frames: DATA... then EOF (or GONE) per wanted file, then END."""
+    view = memoryview(buf)
+    for sid, offset, size in wanted:
+        try:
+            path = store.path(sid)
+        except LogError as e:
+            reason = str(e).encode()[:chunk]
+            view[syncwire.HEAD_SIZE : syncwire.HEAD_SIZE + len(reason)] = reason
+            _frame(out, buf, syncwire.GONE, sid, offset, len(reason))
+            continue
+        with open(path, "rb") as f:
+            f.seek(offset)
+            while offset < size:
+                n = f.readinto(view[syncwire.HEAD_SIZE : syncwire.HEAD_SIZE + min(chunk, size - offset)])
+                if not n:
+                    break
+                _frame(out, buf, syncwire.DATA, sid, offset, n)
+                offset += n
+        _frame(out, buf, syncwire.EOF, sid, offset, 0)
+    _frame(out, buf, syncwire.END, 0, 0, 0)

@@ -9,14 +9,12 @@ and cheap to draw (a few fill_rect calls, no font scaling).
 from micropython import const
 
 _SEGMENTS = (0x3F, 0x06, 0x5B, 0x4F, 0x66, 0x6D, 0x7D, 0x07, 0x7F, 0x6F)  # bits: a b c d e f g
-_ACTIVITY_TITLES = {"jump_rope": "JUMP ROPE", "swing": "CLUBBELL", "walk": "WALKING"}
 _MODE_TITLES = {
     "free": "free",
     "countdown_time": "timer",
     "countdown_count": "target",
     "interval": "interval",
 }
-_UNITS = {"jump_rope": "jumps", "swing": "reps", "walk": "steps"}
 _FG = const(1)
 _BG = const(0)
 
@@ -81,7 +79,8 @@ def _battery(fb, percent: int, x: int, y: int) -> None:
 
 
 class Screen:
-    """Draws the app's state on `fb` (width x height pixels, 1 = foreground)."""
+    """Draws the app's state on `fb` (width x height pixels, 1 = foreground). `kind` is the
+    activity's row of fascia.spec.activities (title at 2, unit of the count at 3)."""
 
     def __init__(self, fb, width: int, height: int):
         self.fb = fb
@@ -99,10 +98,10 @@ class Screen:
         used = n * (w + max(2, w // 4)) - max(2, w // 4)
         big_number(self.fb, count, (self.width - used) // 2, y, w, h)
 
-    def ready(self, activity: str, mode: str, detail: str, today: int, goal: int, streak: int, battery: int):
+    def ready(self, kind: tuple, mode: str, detail: str, today: int, goal: int, streak: int, battery: int):
         fb = self.fb
         fb.fill(_BG)
-        self._top_bar(_ACTIVITY_TITLES.get(activity, activity), battery)
+        self._top_bar(kind[2], battery)
         y = 14 if not self.tall else 24
         fb.text("mode: " + _MODE_TITLES.get(mode, mode), 0, y, _FG)
         if detail:
@@ -113,7 +112,7 @@ class Screen:
         fb.text("A start B next" if not self.tall else "A:go B:next", 0, self.height - 8, _FG)
 
     def running(
-        self, activity: str, mode_line: str, count: int, time_ms: int, rate: int, battery: int, paused: bool
+        self, kind: tuple, mode_line: str, count: int, time_ms: int, rate: int, battery: int, paused: bool
     ):
         fb = self.fb
         fb.fill(_BG)
@@ -122,22 +121,25 @@ class Screen:
         self._big_count(count, 12 if not self.tall else 40, h)
         y = self.height - 18
         fb.text(clock_text(time_ms), 0, y, _FG)
-        right = "%d/min" % rate
-        fb.text(right, self.width - 8 * len(right), y, _FG)
+        unit = kind[3]
+        if unit != "s active":  # a count of seconds of movement (yoga, dance) has no rate
+            right = "%d/min" % rate
+            fb.text(right, self.width - 8 * len(right), y, _FG)
         if paused:
             _centered(fb, "PAUSED", self.height - 8, self.width)
         else:
-            _centered(fb, _UNITS.get(activity, ""), self.height - 8, self.width)
+            _centered(fb, unit, self.height - 8, self.width)
 
-    def summary(self, activity: str, count: int, duration_ms: int, lines, kcal_x10: int, battery: int):
+    def summary(self, kind: tuple, count: int, duration_ms: int, lines, kcal_x10: int, battery: int):
         fb = self.fb
         fb.fill(_BG)
-        self._top_bar("DONE " + _ACTIVITY_TITLES.get(activity, activity), battery)
+        unit = kind[3]
+        self._top_bar("DONE " + kind[2], battery)
         y = 12
         if self.tall:  # room for the count in big digits
             self._big_count(count, 20, 60)
             y = 90
-        fb.text("%d %s" % (count, _UNITS.get(activity, "")), 0, y, _FG)
+        fb.text("%d %s" % (count, unit), 0, y, _FG)
         fb.text("time " + clock_text(duration_ms), 0, y + 10, _FG)
         y += 20
         for line in lines:

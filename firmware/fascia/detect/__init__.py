@@ -16,26 +16,20 @@ drive any of them:
 timing, so any rate from 12.5 Hz to 1 kHz, jitter and gaps are handled.
 """
 
-ACTIVITIES = ("jump_rope", "swing", "walk")
+from fascia.spec import activities
 
-# activity -> (module, class): each counter lives in its own module, imported only when asked for,
-# so a device holds only the code of the counter it runs (see `module`)
-_COUNTERS = {
-    "jump_rope": ("jump", "JumpDetector"),
-    "swing": ("swing", "SwingDetector"),
-    "walk": ("step", "StepDetector"),
-}
+ACTIVITIES = activities.NAMES
+
+# Each counter lives in its own module (fascia.spec.activities names it), imported only when asked
+# for, so a device holds only the code of the counter it runs (see `module`).
 
 
 def module(activity: str) -> str:
     """The module that holds `activity`'s counter (a device unloads it when switching away)."""
-    if activity not in _COUNTERS:
-        raise ValueError("unknown activity %r (choose from %s)" % (activity, ", ".join(ACTIVITIES)))
-    return "fascia.detect." + _COUNTERS[activity][0]
+    return "fascia.detect." + activities.activity(activity)[4]
 
 
 def make(activity: str):
     """A fresh detector for `activity` (one of ACTIVITIES)."""
-    where = module(activity)  # (ValueError for an unknown activity)
-    name = _COUNTERS[activity][1]
-    return getattr(__import__(where, None, None, (name,)), name)()
+    row = activities.activity(activity)  # (ValueError for an unknown activity)
+    return getattr(__import__("fascia.detect." + row[4], None, None, (row[5],)), row[5])()

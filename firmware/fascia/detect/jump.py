@@ -38,7 +38,7 @@ part of a turn may vanish or reverse; it is not used for counting). Landings are
   |correlation of up and fwd's change| >= 1/2; a pendulum's up moves at twice its rate).
 * `double_unders`: turns at least 1.7x faster than the set's single-under pace (two turns in one
   jump; a skipper whose single unders are fast is not told apart). `max_streak`: the most passes
-  in one set; `rate_per_min`: passes per minute of jumping.
+  in one set; `jump_rate`: passes per minute of jumping.
 * What it cannot tell: turning the rope beside the body without jumping (side swings) counts, as
   the hands go round the same way.
 
@@ -155,7 +155,7 @@ class JumpDetector:
         self.trips = 0
         self.double_unders = 0
         self.max_streak = 0
-        self.jump_ms = 0  # time spent in sets, and the turns in it (for rate_per_min)
+        self.jump_ms = 0  # time spent in sets, and the turns in it (for jump_rate)
         self.jump_passes = 0
         self.t = 0  # time of the slot being processed
         self._lose()
@@ -219,7 +219,7 @@ class JumpDetector:
             "trips": self.trips,
             "double_unders": self.double_unders,
             "max_streak": self.max_streak,
-            "rate_per_min": rate,
+            "jump_rate": rate,
         }
 
     def _release(self) -> int:

@@ -6,7 +6,7 @@ each bad field and returns a readable complaint for it.
 
     {"weight_kg": 70, "daily_jump_goal": 100, "activity": "jump_rope", "mode": "free",
      "countdown_s": 60, "countdown_count": 100, "interval_work_s": 30, "interval_rest_s": 30,
-     "interval_rounds": 5, "device_name": "fascia"}
+     "interval_rounds": 5, "device_name": "fascia", "bthome": 0, "csc": 0}
 """
 
 import json
@@ -26,6 +26,8 @@ FIELDS = {
     "activity": ("jump_rope", ACTIVITIES),
     "mode": ("free", MODES),
     "device_name": ("fascia", None),  # 1..20 printable ASCII characters
+    "bthome": (0, 0, 1),  # 1: advertise the count and battery for Home Assistant (fascia.spec.bthome)
+    "csc": (0, 0, 1),  # 1: serve Cycling Speed and Cadence, counts as crank turns (fascia.spec.csc)
 }
 
 CONFIG_FILE = "config.json"

@@ -46,8 +46,9 @@ CURRENT_TIME = const(0x2A2B)
 MANUFACTURER_NAME = "fascia project"
 
 # ---------------------------------------------------------------- LIVE
-# activity code, session state, mode code, flags, count, elapsed ms, rate per min,
-# figure (jump rope: trips, swing: tempo x10, walk: cadence), left (s or reps; NONE_LEFT), battery %, round
+# activity code, session state, mode code, flags, count, elapsed ms, rate per min over the last 10 s,
+# figure (the activity's live figure in fascia.spec.activities), left (s or reps; NONE_LEFT),
+# battery %, round
 LIVE_FMT = "<BBBBIIHHHBB"  # 20 bytes: fits a notification at the minimum MTU (23)
 LIVE_BYTES = const(20)
 LIVE_PERIOD_MS = const(250)  # notify this often while training (4 Hz)

@@ -17,7 +17,7 @@ Record frame (all integers little-endian; u = unsigned, i = signed)::
 HEADER payload (first record of the file)::
 
     0   u8   format version (FORMAT_VERSION)
-    1   u8   activity code: 1 jump_rope, 2 swing, 3 walk
+    1   u8   activity code: 1 jump_rope, 2 swing, 3 walk, 4 yoga, 5 dance (fascia.spec.activities)
     2   u8   mode code: 1 free, 2 countdown_time, 3 countdown_count, 4 interval
     3   u8   flags: bit 0 = clock synced (start is real time)
     4   u32  session id (increases on each device)
@@ -52,7 +52,7 @@ END payload (last record)::
 Extras block (the detector's `extras()`, integer figures by name)::
 
     0   u8   f = number of figures, then f times:
-        u8   code: index in EXTRAS (trips, double_unders, ...), or 255 = named:
+        u8   code: the figure's index in fascia.spec.activities.FIGURES, or 255 = named:
              u8 length + ASCII name (so a figure this table lacks still round-trips)
         i32  value (saturates at the i32 range)
 
@@ -71,6 +71,8 @@ from binascii import crc32
 
 from micropython import const
 
+from fascia.spec import activities as _activities
+
 FORMAT_VERSION = const(1)
 MAGIC = b"\xfa\x5c"
 MAX_PAYLOAD = const(1024)
@@ -83,7 +85,7 @@ END = const(4)
 CORRUPT = const(0)  # yielded by logread.iter_records for a damaged region, never written
 RECORD_NAMES = ("CORRUPT", "HEADER", "PROGRESS", "EVENTS", "END")
 
-ACTIVITY_CODES = {"jump_rope": 1, "swing": 2, "walk": 3}
+ACTIVITY_CODES = {name: _activities.activity(name)[1] for name in _activities.NAMES}
 MODES = ("free", "countdown_time", "countdown_count", "interval")  # code = index + 1; append only
 MODE_CODES = {mode: i + 1 for i, mode in enumerate(MODES)}
 MODE_PARAMS = {
@@ -99,18 +101,6 @@ MODE_FIELDS = {  # the config.json fields (fascia.spec.config) that hold them, i
     "interval": ("interval_work_s", "interval_rest_s", "interval_rounds"),
 }
 END_REASONS = ("stop", "target", "battery", "flash_full", "sensor")  # code = index; append only
-EXTRAS = (  # code = index; append only
-    "trips",
-    "double_unders",
-    "max_streak",
-    "reps",
-    "steps",
-    "tempo_x10",
-    "mean_period_ms",
-    "cadence_spm",
-    "active_ms",
-    "rounds",
-)
 FLAG_CLOCK_SYNCED = const(1)
 
 FRAME_BYTES = const(9)  # magic + type + length + CRC
@@ -141,8 +131,9 @@ def pack_extras(extras) -> bytes:
         return b"\x00"
     parts = [bytes((len(extras),))]
     for name in sorted(extras):
-        if name in EXTRAS:
-            parts.append(struct.pack("<Bi", EXTRAS.index(name), _clamp_i32(extras[name])))
+        known = _activities.figure(name)  # its code in the table, fascia.spec.activities
+        if known is not None:
+            parts.append(struct.pack("<Bi", known[4], _clamp_i32(extras[name])))
         else:
             raw = name.encode()
             if not raw or len(raw) > 32:

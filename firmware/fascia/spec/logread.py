@@ -10,13 +10,13 @@ from binascii import crc32
 
 from micropython import const
 
+from fascia.spec import activities
 from fascia.spec.log import (
     ACTIVITY_CODES,
     CORRUPT,
     END,
     END_REASONS,
     EVENTS,
-    EXTRAS,
     FLAG_CLOCK_SYNCED,
     FORMAT_VERSION,
     FRAME_BYTES,
@@ -30,6 +30,9 @@ from fascia.spec.log import (
     PROGRESS,
     RECORD_NAMES,
 )
+
+# figure log code -> name (fascia.spec.activities.FIGURES)
+EXTRAS = {int(line.split()[0]): line.split()[1] for line in activities.FIGURES.split("\n") if line}
 
 
 class LogFormatError(ValueError):
@@ -74,10 +77,8 @@ def _unpack_extras(c: _Cursor) -> dict:
             if not raw or max(raw) > 126 or min(raw) < 33:
                 raise LogFormatError("extra name is not printable ASCII")
             name = raw.decode()
-        elif code < len(EXTRAS):
-            name = EXTRAS[code]
         else:
-            name = "extra_%d" % code
+            name = EXTRAS.get(code) or "extra_%d" % code
         extras[name] = c.take("<i", 4)[0]
     return extras
 

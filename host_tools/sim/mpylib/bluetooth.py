@@ -61,14 +61,19 @@ class Radio:
         """One JSON line; `value` (bytes) rides along as its "v" field, in hex. Both are streamed
         in small pieces: the real stack copies a value into its own buffer, not into new objects."""
         sock = self.sock
-        if value is not None:
-            sock.write(b'{"v": "')
-            view = memoryview(value)
-            for i in range(0, len(value), _HEX_PIECE):
-                sock.write(hexlify(view[i : i + _HEX_PIECE]))
-            sock.write(b'", "m": ')
-        json.dump(msg, sock)
-        sock.write(b"}\n" if value is not None else b"\n")
+        try:
+            if value is not None:
+                sock.write(b'{"v": "')
+                view = memoryview(value)
+                for i in range(0, len(value), _HEX_PIECE):
+                    sock.write(hexlify(view[i : i + _HEX_PIECE]))
+                sock.write(b'", "m": ')
+            json.dump(msg, sock)
+            sock.write(b"}\n" if value is not None else b"\n")
+        except OSError as e:
+            if e.args and e.args[0] in (32, 104):  # EPIPE, ECONNRESET: the bridge closed as we spoke
+                raise SystemExit(0)  # as in pump(): the simulated device powers off
+            raise
 
     def pump(self):
         """Handle what the bridge has sent; returns at once when there is nothing. Called every

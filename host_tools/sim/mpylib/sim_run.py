@@ -72,7 +72,7 @@ def main(path):
             next_status += 1000
             _status(app, clock.now, modules)
         if speed:
-            ahead = clock.now // speed - time.ticks_diff(time.ticks_ms(), wall0)
+            ahead = int(clock.now / speed) - time.ticks_diff(time.ticks_ms(), wall0)  # (speed may be 1.5)
             if ahead > 0:
                 time.sleep_ms(ahead)
         if stopped and start_on_trace:
