@@ -182,9 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rate", type=float, default=400.0, help="sample rate in Hz")
     p.add_argument(
         "--placement",
-        choices=("handle", "pocket", "waist", "wrist", "hand"),
-        help="where the sensor is. jump_rope: handle (default), pocket = phone in a trouser pocket, "
-        "waist = clipped to the belt (same skipper and truth for the same seed); "
+        choices=("handle", "wrist", "pocket", "waist", "hand"),
+        help="where the sensor is. jump_rope: handle (default), wrist = a watch, pocket = phone in a "
+        "trouser pocket, waist = clipped to the belt (same skipper and truth for the same seed); "
         "walk: wrist (default) or hand",
     )
     p.set_defaults(func=_cmd_gen)

@@ -21,7 +21,7 @@ GENERATORS = {
     "idle": "host_tools.gen.idle",
     "walk": "host_tools.gen.walk",
 }
-PLACEMENTS = {"jump_rope": ("handle", "pocket", "waist"), "walk": ("wrist", "hand")}
+PLACEMENTS = {"jump_rope": ("handle", "wrist", "pocket", "waist"), "walk": ("wrist", "hand")}
 
 
 def generate(
@@ -35,7 +35,8 @@ def generate(
 ) -> Path:
     """Write OUT_STEM.csv/.json with generator `source`; returns the CSV path.
 
-    `placement`: jump_rope "handle" (default), "pocket" or "waist"; walk "wrist" (default) or "hand".
+    `placement`: jump_rope "handle" (default), "wrist", "pocket" or "waist"; walk "wrist" (default)
+    or "hand".
     """
     if source not in GENERATORS:
         raise ValueError(f"unknown generator {source!r} (choose from {', '.join(GENERATORS)})")

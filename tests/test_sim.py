@@ -137,7 +137,9 @@ def test_full_flash_refuses_to_start(tmp_path, shared_data):
 # out of its heap (served by this process, as chips are on a board). x64 objects are up to twice
 # the ESP32's 32-bit ones, and the simulator's stand-ins for `machine` share this heap: on a 32-bit
 # build with those frozen (`make mp32`), `make bench-pipeline` finds the firmware fits 64 KiB.
-HEAPS = {"devkit": "96k", "m5stickc": "104k"}
+# The reworked swing counter (a 5 s history of the motion: 2.5 KB of arrays) took the M5StickC
+# from 104k to 108k here; `make bench-pipeline` prints the device-sized figures.
+HEAPS = {"devkit": "96k", "m5stickc": "108k"}
 
 
 @pytest.mark.parametrize("board", sorted(HEAPS))

@@ -1,13 +1,15 @@
 """CPython stand-in for MicroPython's `micropython` module (host side only).
 
-MicroPython folds `const()` at compile time and compiles `@micropython.native` functions to
-machine code; on CPython both are plain pass-throughs, so the same source runs on either runtime.
-Importing this module under MicroPython does nothing.
+MicroPython folds `const()` at compile time and compiles `@micropython.native` and `viper`
+functions to machine code; on CPython they are plain pass-throughs, and viper's `ptr32` cast (a
+pointer to an array's 32-bit words) is the array itself, so the same source runs on either
+runtime. Importing this module under MicroPython does nothing.
 """
 
 import sys
 
 if sys.implementation.name != "micropython" and "micropython" not in sys.modules:
+    import builtins
     import types
 
     def _identity(value):
@@ -18,3 +20,4 @@ if sys.implementation.name != "micropython" and "micropython" not in sys.modules
     _module.native = _identity  # type: ignore[attr-defined]
     _module.viper = _identity  # type: ignore[attr-defined]
     sys.modules["micropython"] = _module
+    builtins.ptr32 = _identity  # type: ignore[attr-defined]

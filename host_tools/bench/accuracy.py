@@ -2,6 +2,10 @@
 
 Scores the firmware detectors exactly as `fascia count` runs them (CPython; the runtimes are tested
 to agree) and prints a per-file table and per-group summaries; figures go to out/bench/accuracy.json.
+A generator with a `stress_set` also gets "stress" groups: sessions drawn from its whole population
+with seeds never used while tuning (mean, 5th percentile and worst per variant). The jump counter
+also gets sweeps: the same sessions at every sample rate, under random rotations of the sensor, and
+as the simulated device samples them (`fascia sim` must count what `fascia count` counts).
 Real recordings come from ../shared/data (or $FASCIA_DATA); without them only the generated set runs.
 Oxford walks are also replayed decimated to 50 Hz and 12.5 Hz (keeping the first sample of each
 period, as a slower sensor would deliver), since the device may run the sensor slow to save power.
@@ -13,6 +17,7 @@ import csv
 import importlib
 import json
 import os
+import random
 import sys
 from multiprocessing import Pool
 from pathlib import Path
@@ -21,7 +26,10 @@ from fascia.detect.replay import count_samples, read_trace
 from host_tools.bench import walk_report
 from host_tools.bench.scoring import count_accuracy, precision_recall, summarise
 from host_tools.count import detector_for
+from host_tools.gen import jumprope
+from host_tools.gen.sensor import random_rotation, rotate
 from host_tools.mpy import REPO
+from host_tools.sim.run import device_view
 
 DATA = Path(os.environ.get("FASCIA_DATA", REPO.parent / "shared" / "data"))
 OUT = REPO / "out" / "bench"
@@ -46,16 +54,31 @@ def decimate(samples, period_ms: float):
             yield s
 
 
-def score(job: tuple[str, str, str, float | None, str]) -> dict:
-    """Count one file (optionally decimated) and compare with its sidecar truth."""
-    group, csv_path, detector, period, label = job
+def rotated(samples, seed: int):
+    """The same samples seen by a sensor mounted in another orientation (a random rotation)."""
+    m = random_rotation(random.Random(seed))
+    for t, x, y, z in samples:
+        rx, ry, rz = rotate(m, (x, y, z))
+        yield t, round(rx), round(ry), round(rz)
+
+
+def score(job: tuple[str, str, str, str | None, str]) -> dict:
+    """Count one file and compare with its sidecar truth. `view`: None (the file as it is),
+    "hz:<rate>" (decimated to a slower sensor), "rot:<seed>" (a randomly rotated sensor) or
+    "odr:<rate>" (the samples the simulated device takes at that rate)."""
+    group, csv_path, detector, view, label = job
+    how, _, arg = (view or "").partition(":")
     truth = json.loads(Path(csv_path).with_suffix(".json").read_text())
     if detector != detector_for(truth["activity"]):  # counting another activity: none there
         truth = {"count": 0, "events_ms": None}
     with open(csv_path) as f:
         samples = read_trace(f)
-        if period:
-            samples = decimate(samples, period)
+        if how == "rot":
+            samples = rotated(samples, int(arg))
+        elif how == "odr":
+            samples = device_view(Path(csv_path), detector, odr_hz=int(arg))
+        elif how == "hz":
+            samples = decimate(samples, 1000.0 / float(arg))
         result = count_samples(samples, detector)
     row = {
         "group": group,
@@ -68,7 +91,10 @@ def score(job: tuple[str, str, str, float | None, str]) -> dict:
         "precision": None,
         "recall": None,
     }
-    if truth.get("events_ms") is not None and not period:
+    if how == "odr":  # against what `fascia count` gives
+        with open(csv_path) as f:
+            row["offline"] = count_samples(read_trace(f), detector)["count"]
+    if truth.get("events_ms") is not None and not view:
         row["precision"], row["recall"] = precision_recall(truth["events_ms"], result["events_ms"])
     return row
 
@@ -88,7 +114,7 @@ def real_jobs() -> list:
                 jobs.append(("real, counted as jump_rope", path, "jump_rope", None, f"{row['id']}@jump_rope"))
             if row["id"].startswith("oxford_"):
                 for hz in (50, 12.5):
-                    jobs.append((f"oxford walk @{hz} Hz", path, detector, 1000.0 / hz, f"{row['id']}@{hz}Hz"))
+                    jobs.append((f"oxford walk @{hz} Hz", path, detector, f"hz:{hz}", f"{row['id']}@{hz}Hz"))
     return jobs
 
 
@@ -110,6 +136,69 @@ def generated_jobs() -> list:
             if name.endswith(".walk"):
                 group = walk_report.group(truth)
             jobs.append((group, str(path), detector, None, Path(path).stem))
+    return jobs
+
+
+def stress_jobs() -> list:
+    """Each generator's stress set (seeds never used while tuning), grouped by scenario."""
+    jobs = []
+    for name in GENERATOR_MODULES:
+        module = importlib.import_module(name)
+        make_set = getattr(module, "stress_set", None)
+        if make_set is None:
+            continue
+        for path in make_set(GENERATED / (name.rsplit(".", 1)[1] + "_stress")):
+            truth = json.loads(Path(path).with_suffix(".json").read_text())
+            detector = detector_for(truth["activity"])
+            variant = truth.get("scenario") or truth.get("kind") or truth["activity"]
+            jobs.append((f"stress {detector} ({variant})", str(path), detector, None, Path(path).stem))
+    return jobs
+
+
+SWEEP_RATES = (25, 50, 100, 200, 400, 1000)
+SWEEP_SEEDS = range(20000, 20024)  # stress seeds (>= jumprope.STRESS_SEEDS), apart from the stress set's
+SWEEP_SCENARIOS = ("basic", "boxer", "double_under", "double_bounce", "mixed", "trips")
+ROTATIONS = 6
+DEVICE_ODRS = (100, 200, 500, 1000)  # the MPU's rates the device may run the jump counter at
+
+
+def jump_sweep_jobs() -> list:
+    """The jump counter on the same population sessions at every rate, rotated, and as the device
+    sees them."""
+    out = GENERATED / "jumprope_sweep"
+    jobs = []
+    for seed in SWEEP_SEEDS:
+        scenario = SWEEP_SCENARIOS[seed % len(SWEEP_SCENARIOS)]
+        placement = ("handle", "wrist")[seed % 2]
+        for rate in SWEEP_RATES:
+            stem = out / f"jr_sweep_{seed}_{scenario}_{placement}_{rate}hz"
+            csv_path = out / (stem.name + ".csv")
+            if not csv_path.exists():
+                jumprope.generate(
+                    scenario, seed, rate, stem, duration_s=30.0, placement=placement, population=True
+                )
+            jobs.append((f"sweep jump_rope @{rate} Hz", str(csv_path), "jump_rope", None, stem.name))
+            if rate == 100:
+                for k in range(ROTATIONS):
+                    jobs.append(
+                        (
+                            f"sweep jump_rope rotation {k}",
+                            str(csv_path),
+                            "jump_rope",
+                            f"rot:{seed * 10 + k}",
+                            f"{stem.name}@rot{k}",
+                        )
+                    )
+                for odr in DEVICE_ODRS:
+                    jobs.append(
+                        (
+                            f"device jump_rope @ODR {odr}",
+                            str(csv_path),
+                            "jump_rope",
+                            f"odr:{odr}",
+                            f"{stem.name}@odr{odr}",
+                        )
+                    )
     return jobs
 
 
@@ -182,7 +271,7 @@ def _fmt(v) -> str:
 
 
 def main() -> int:
-    jobs = real_jobs() + generated_jobs()
+    jobs = real_jobs() + generated_jobs() + stress_jobs() + jump_sweep_jobs()
     with Pool(min(2, os.cpu_count() or 1)) as pool:
         jobs += club_stress_jobs(pool)
         rows = pool.map(score, jobs, chunksize=1)
@@ -199,15 +288,34 @@ def main() -> int:
     print()
     print(
         f"{'group':<34} {'files':>5} {'truth':>6} {'count':>6} {'overall':>8} {'mean':>7} {'median':>7} "
-        f"{'min':>7} {'exact':>6} {'0-files':>7} {'max0':>5} {'prec':>7} {'rec':>7}"
+        f"{'p5':>7} {'min':>7} {'exact':>6} {'0-files':>7} {'max0':>5} {'prec':>7} {'rec':>7}"
     )
     for g, s in summary.items():
         print(
             f"{g[:34]:<34} {s['files']:>5} {s['truth_total']:>6} {s['counted_total']:>6} "
             f"{_fmt(s['overall_accuracy']):>8} {_fmt(s['mean_accuracy']):>7} {_fmt(s['median_accuracy']):>7} "
-            f"{_fmt(s['min_accuracy']):>7} {_fmt(s['exact_share']):>6} {s['zero_files']:>7} "
-            f"{_fmt(s['max_false_on_zero']):>5} {_fmt(s['precision']):>7} {_fmt(s['recall']):>7}"
+            f"{_fmt(s['p5_accuracy']):>7} {_fmt(s['min_accuracy']):>7} {_fmt(s['exact_share']):>6} "
+            f"{s['zero_files']:>7} {_fmt(s['max_false_on_zero']):>5} {_fmt(s['precision']):>7} "
+            f"{_fmt(s['recall']):>7}"
         )
+    stress = [r for r in rows if r["group"].startswith("stress jump_rope") and r["truth"]]
+    if stress:
+        s = summarise(stress)
+        print(
+            f"\njump rope stress set, all {s['files']} sessions with jumps: "
+            f"overall {_fmt(s['overall_accuracy'])}, "
+            f"mean {_fmt(s['mean_accuracy'])}, 5th percentile {_fmt(s['p5_accuracy'])}, "
+            f"worst {_fmt(s['min_accuracy'])} (targets: 99 %, 97 %, 90 %)"
+        )
+    device = [r for r in rows if r["group"].startswith("device ")]
+    if device:
+        worst = max(abs(r["counted"] - r["offline"]) / max(1, r["offline"]) for r in device)
+        same = sum(r["counted"] == r["offline"] for r in device)
+        print(
+            f"simulated device vs fascia count: {same} of {len(device)} counts equal, "
+            f"largest difference {_fmt(worst)} (target <= 1 %)"
+        )
+        summary["device vs count"] = {"equal": same, "runs": len(device), "largest_difference": worst}
     club = club_stress_table(rows)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "accuracy.json").write_text(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 
@@ -38,6 +39,13 @@ def precision_recall(truth_ms: Sequence[float], found_ms: Sequence[float], toler
     return precision, recall
 
 
+def percentile(values: Sequence[float], p: float) -> float:
+    """The p-th percentile (nearest rank): the value that p % of the values are at or below."""
+    ordered = sorted(values)
+    rank = math.ceil(len(ordered) * p / 100)
+    return ordered[max(0, min(len(ordered) - 1, rank - 1))]
+
+
 def summarise(rows: list[dict]) -> dict:
     """Per-group summary of benchmark rows (each with truth, counted, optional precision/recall)."""
     accs = [r["accuracy"] for r in rows if r["accuracy"] is not None]
@@ -55,6 +63,7 @@ def summarise(rows: list[dict]) -> dict:
         else None,
         "mean_accuracy": statistics.fmean(accs) if accs else None,
         "median_accuracy": statistics.median(accs) if accs else None,
+        "p5_accuracy": percentile(accs, 5) if accs else None,
         "min_accuracy": min(accs) if accs else None,
         "exact_share": sum(r["counted"] == r["truth"] for r in rows) / len(rows) if rows else None,
         "zero_files": len(zero),

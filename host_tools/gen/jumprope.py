@@ -79,6 +79,19 @@ a 50-100 kg body, is < 0.05 g and left out; the stop and the landing on the rope
   the hips like the hand's fidgets, arm shake-outs move the trunk by 5-10 % of the arms' motion
   (the arms are ~10 % of the body's mass).
 
+Population (`population=True`, what the stress set draws; the classic skipper above stays as it
+was for the fixed benchmark): turning rates 80-300 rpm log-uniform for single unders (beginners'
+80-120 to speed ropes' 200-300; real recordings show 108-166), double unders at 190-330 rpm in the
+air, double bounce (two hops per turn: a pass every other hop) at 40-85 rpm; wrist circle 1.5-8 cm;
+handle tilt 3-25 deg; the landing that reaches the hand scaled by 0.05-1 (a soft landing or a
+compliant arm passes little of it: often very little); forward or backward turning (the rope's
+plane mirrored); a jump-to-jump rhythm spread of 2, 5 or 10 % (a beginner's is irregular). On the
+wrist (`placement="wrist"`, a watch) the forearm circles 4-10 cm and tips 10-35 deg with each turn,
+and 90-100 % of the body's bounce reaches it. The sensor and logger are drawn too
+(`SensorModel.population`: 25-1000 Hz, clock, range with clipping, quantised and repeated stamps),
+and the grip is a uniformly random rotation. Seeds below TUNING_SEEDS are for tuning, the stress set
+uses STRESS_SEEDS and up.
+
 Turning rates: single unders 100-200 rpm (a random skipper rate, +-10 % per set, +-2 % per
 jump). Truth event: the moment the rope angle passes the bottom (under the feet); one per
 successful pass, a double under gives two. The rope angle is piecewise linear between the pass
@@ -99,15 +112,31 @@ G = 9.80665
 DT = 0.001  # model grid (s): the fastest content (30 Hz ringing) gets > 30 points per cycle
 TAU = 2.0 * math.pi
 
-PLACEMENTS = ("handle", "pocket", "waist")
+PLACEMENTS = ("handle", "wrist", "pocket", "waist")
 ALPHA_MAX = 150.0  # rad/s^2: the fastest a body-worn thigh/pelvis flexes on landing (module docstring)
-SCENARIOS = ("basic", "boxer", "double_under", "warmup", "trips", "mixed", "walk_carry", "put_down", "rest")
+SCENARIOS = (
+    "basic",
+    "boxer",
+    "double_under",
+    "double_bounce",
+    "warmup",
+    "trips",
+    "mixed",
+    "walk_carry",
+    "put_down",
+    "rest",
+)
+NEGATIVES = ("walk_carry", "put_down", "rest")
+# Seeds: constants are tuned on seeds below TUNING_SEEDS only; the stress set draws its sessions from
+# seeds at STRESS_SEEDS and up, never looked at while tuning (the fixed BENCHMARK uses 1001-2112).
+TUNING_SEEDS = 1000
+STRESS_SEEDS = 10000
 
 
 class Jumper:
     """One skipper and one rope: every number is drawn over its physical range (see module docstring)."""
 
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, population: bool = False, placement: str = "handle"):
         self.rpm = rng.uniform(100.0, 200.0)
         self.du_period = rng.uniform(0.5, 0.62)  # a double-under jump: two turns, i.e. 190-240 rpm
         self.r_circle = rng.uniform(0.02, 0.06)
@@ -131,6 +160,27 @@ class Jumper:
         self.drift = [
             (math.radians(rng.uniform(4, 12)), rng.uniform(0.05, 0.3), rng.uniform(0, TAU)) for _ in range(2)
         ]
+        self.direction = 1.0  # 1 forward turning, -1 backward (the rope's plane mirrored)
+        self.bounce_rpm = 60.0  # double bounce (two hops per turn): its turning rate
+        self.irregular = 0.02  # jump-to-jump variation of the period
+        if population:
+            self._widen(rng, placement)
+
+    def _widen(self, rng: random.Random, placement: str) -> None:
+        """Draw the skipper from the whole population (see "Population" in the module docstring)."""
+        p = random.Random(rng.random())  # its own stream: the classic draws above stay as they were
+        self.rpm = math.exp(p.uniform(math.log(80.0), math.log(300.0)))
+        self.du_period = p.uniform(0.36, 0.62)  # 190-330 rpm in the air
+        self.r_circle = p.uniform(0.015, 0.08)
+        self.spike_g *= p.uniform(0.05, 1.0)  # how much of the landing reaches the hand: often little
+        self.wobble = math.radians(p.uniform(3.0, 25.0))
+        self.direction = p.choice((1.0, -1.0))
+        self.bounce_rpm = p.uniform(40.0, 85.0)
+        self.irregular = p.choice((0.02, 0.02, 0.05, 0.10))  # a beginner's rhythm is irregular
+        if placement == "wrist":  # a watch: the forearm circles and tips with the turn, no arm filters it
+            self.r_circle = p.uniform(0.04, 0.10)
+            self.wobble = math.radians(p.uniform(10.0, 35.0))
+            self.arm_relay = p.uniform(0.9, 1.0)
 
 
 class Wearer:
@@ -251,10 +301,11 @@ def _jump_set(
     tl: Timeline, jp: Jumper, rng: random.Random, t_start: float, kind: str, n_jumps: int, end: str
 ) -> float:
     """One set from rest to rest: rope turns, jumps, passes (truth), trip or stop. Returns when it is over."""
-    period = 60.0 / (jp.rpm * rng.uniform(0.9, 1.1))
+    rpm = jp.bounce_rpm if kind == "double_bounce" else jp.rpm
+    period = 60.0 / (rpm * rng.uniform(0.9, 1.1))
     jumps = []  # (turns, period, flight)
     for j in range(n_jumps):
-        p = period * rng.uniform(0.98, 1.02)
+        p = period * rng.uniform(1 - jp.irregular, 1 + jp.irregular)
         if kind == "warmup":
             p *= 1.5 - 0.5 * min(1.0, j / max(1.0, 0.6 * n_jumps))
         p *= (1.35, 1.2, 1.08)[j] if j < 3 else 1.0
@@ -267,9 +318,9 @@ def _jump_set(
             p = jp.du_period * rng.uniform(0.97, 1.03)
             flight = p / 2 + rng.uniform(0.08, 0.14)
         else:
-            h = jp.boxer_height if kind == "boxer" else jp.height
+            h = jp.boxer_height if kind in ("boxer", "double_bounce") else jp.height
             flight = 2 * math.sqrt(2 * h * rng.uniform(0.8, 1.2) / G)
-            flight = min(flight, p - 0.12)
+            flight = min(flight, (p / 2 if kind == "double_bounce" else p) - 0.12)
         jumps.append((turns, p, flight))
     # jump centres; the rope passes are at the centre (single) or at +-p/4 (double)
     first_turn = period * rng.uniform(1.3, 1.8)
@@ -307,6 +358,10 @@ def _jump_set(
     # back to standing; landings ring
     done = zip(centres[:last_jump], jumps[:last_jump], strict=True)
     flights = [(c - f / 2, c + f / 2) for c, (_n, _p, f) in done]
+    if kind == "double_bounce":  # a second, smaller hop half a turn after each pass
+        hops = zip(centres[: last_jump - 1], jumps[: last_jump - 1], strict=True)
+        flights += [(c + p / 2 - f / 4, c + p / 2 + f / 4) for c, (_n, p, f) in hops]
+        flights.sort()
     worn = tl.worn
     relay = jp.arm_relay if worn is None else 1.0  # a body-worn sensor feels the body's force fully
     # body-worn boxer skip: which foot each landing is on (None: both feet)
@@ -525,7 +580,7 @@ def _specific_force(tl: Timeline, jp: Jumper, still_after: float | None) -> list
         th, ph = tl.theta[i], tl.phi[i]
         # sagittal plane: x forward, z up; rope direction u(a) = (-sin a, -cos a) turns forward
         cx = tl.circle[i] * jp.r_circle
-        px = -cx * math.sin(th) - tl.pull[i] * math.sin(ph)
+        px = jp.direction * (-cx * math.sin(th) - tl.pull[i] * math.sin(ph))
         pz = -cx * math.cos(th) - tl.pull[i] * math.cos(ph)
         ex, ey, ez = tl.extra_pos[i]
         pos.append((px * cy + ex, px * sy + ey, pz + ez))
@@ -538,7 +593,8 @@ def _specific_force(tl: Timeline, jp: Jumper, still_after: float | None) -> list
             for c in range(3):
                 a[c] = (pos[i + 1][c] - 2 * pos[i][c] + pos[i - 1][c]) / (DT * DT) / G
         ph = tl.phi[i]
-        rope_dir = (-math.sin(ph) * cy, -math.sin(ph) * sy, -math.cos(ph))
+        back = jp.direction
+        rope_dir = (-math.sin(ph) * cy * back, -math.sin(ph) * sy * back, -math.cos(ph))
         jerk = tl.jerk[i]
         shock = tl.shock[i]
         fwd = jp.spike_fwd
@@ -555,7 +611,7 @@ def _specific_force(tl: Timeline, jp: Jumper, still_after: float | None) -> list
             pitch += sum(amp * math.sin(TAU * fr * t + p) for amp, fr, p in jp.drift[:1])
             roll += sum(amp * math.sin(TAU * fr * t + p) for amp, fr, p in jp.drift[1:])
             wob = jp.wobble * tl.circle[i]
-            pitch += wob * math.cos(tl.theta[i])
+            pitch += jp.direction * wob * math.cos(tl.theta[i])
             roll += 0.3 * wob * math.sin(tl.theta[i])
         out.append(_to_sensor(f, pitch, roll, grip))
     return out
@@ -639,7 +695,7 @@ def _plan(scenario: str, tl: Timeline, jp: Jumper, rng: random.Random) -> float 
     kind = {"trips": "basic", "mixed": "mixed"}.get(scenario, scenario)
     trip_p = {"trips": 0.8, "basic": 0.5, "mixed": 0.5}.get(scenario, 0.4)
     while True:
-        est_period = 60.0 / jp.rpm
+        est_period = 60.0 / (jp.bounce_rpm if scenario == "double_bounce" else jp.rpm)
         room = dur - t - 3.0
         n = int(rng.uniform(8, 60) if scenario != "trips" else rng.uniform(4, 25))
         n = min(n, int(room / (est_period * 1.3)) - 3)
@@ -659,24 +715,32 @@ def generate(
     out_stem: Path | str,
     duration_s: float = 60.0,
     placement: str = "handle",
+    population: bool = False,
+    skipper: dict | None = None,
     **opts,
 ) -> tuple[Path, Path]:
     """Write `<out_stem>.csv/.json`: a jump-rope trace of `scenario` (one of SCENARIOS).
 
-    `placement` (one of PLACEMENTS): the rope's handle, or a phone in a trouser pocket or on the
-    waist; the same seed gives the same skipper, sets and truth events in all three. `opts` go to
-    SensorModel (e.g. gap_every_s=0, noise_mg=4). The sidecar carries the truth events (rope
-    passes) and `trips`/`double_unders` figures.
+    `placement` (one of PLACEMENTS): the rope's handle, a watch on the wrist, or a phone in a
+    trouser pocket or on the waist; the same seed gives the same skipper, sets and truth events in
+    all of them. `population`: the skipper and the sensor drawn from the whole population (see
+    "Population"); else the classic skipper and `opts` for SensorModel (e.g. gap_every_s=0,
+    quantum_ms=16.8). `skipper`: overrides of the skipper's attributes (e.g. direction=-1.0 to turn
+    backward, spike_g=0.2 for soft landings). The sidecar carries the truth events (rope passes)
+    and `trips`/`double_unders` figures.
     """
     if scenario not in SCENARIOS + ("demo",):
         raise ValueError(f"unknown scenario {scenario!r} (choose from {', '.join(SCENARIOS)})")
     if placement not in PLACEMENTS:
         raise ValueError(f"unknown placement {placement!r} (choose from {', '.join(PLACEMENTS)})")
     rng = random.Random(f"{scenario}/{seed}")
-    jp = Jumper(rng)
-    worn = (
-        None if placement == "handle" else Wearer(random.Random(f"{scenario}/{seed}/{placement}"), placement)
-    )
+    jp = Jumper(rng, population, placement)
+    for name, value in (skipper or {}).items():  # e.g. direction=-1.0: the same skipper turning backward
+        if not hasattr(jp, name):
+            raise ValueError(f"a skipper has no {name!r}")
+        setattr(jp, name, value)
+    body = placement in ("pocket", "waist")
+    worn = Wearer(random.Random(f"{scenario}/{seed}/{placement}"), placement) if body else None
     tl = Timeline(duration_s, worn)
     still_after = _plan(scenario, tl, jp, rng)
     force = _specific_force(tl, jp, still_after) if worn is None else _worn_force(tl, jp, worn, still_after)
@@ -688,13 +752,22 @@ def generate(
         a, b = force[i], force[i + 1]
         return (a[0] + (b[0] - a[0]) * w, a[1] + (b[1] - a[1]) * w, a[2] + (b[2] - a[2]) * w)
 
-    samples = sample(accel, duration_s, SensorModel(rate_hz=rate_hz, **opts), rng)
+    if population:  # the sensor and logger too: any rate's clock, range, stamps (gen/sensor.py)
+        model = SensorModel.population(random.Random(f"{scenario}/{seed}/sensor"), rate_hz)
+    else:
+        model = SensorModel(rate_hz=rate_hz, **opts)
+    samples = sample(accel, duration_s, model, rng)
     events = sorted(e * 1000.0 for e in tl.events)
     notes = (
-        f"generated by host_tools/gen/jumprope.py: scenario {scenario}, seed {seed}, {jp.rpm:.0f} rpm "
+        f"generated by host_tools/gen/jumprope.py: scenario {scenario}, seed {seed}, "
+        f"{jp.bounce_rpm if scenario == 'double_bounce' else jp.rpm:.0f} rpm "
         "skipper; truth = rope passes under the feet, read off the model's rope angle (exact)"
     )
-    if placement != "handle":
+    if population:
+        notes += (
+            f"; population skipper ({'backward' if jp.direction < 0 else 'forward'} turning), sensor model"
+        )
+    if body:
         pocket = placement == "pocket"
         where = "in a front trouser pocket (thigh)" if pocket else "clipped to the belt (waist)"
         notes += f"; sensor: a phone {where}, not the handle"
@@ -702,7 +775,7 @@ def generate(
         out_stem,
         samples,
         activity="jump_rope",
-        placement={"handle": "handle", "pocket": "pocket", "waist": "other"}[placement],
+        placement={"handle": "handle", "wrist": "wrist", "pocket": "pocket", "waist": "other"}[placement],
         events_ms=events,
         notes=notes,
         extra={"scenario": scenario, "trips": tl.trips, "double_unders": tl.double_unders},
@@ -770,5 +843,23 @@ def benchmark_set(out_dir: Path | str) -> list[Path]:
         where = "" if placement == "handle" else f"_{placement}"
         stem = out / f"jr_{scenario}_{seed}_{rate}hz{where}"
         csv_path, _ = generate(scenario, seed, rate, stem, duration_s=dur, placement=placement)
+        paths.append(csv_path)
+    return paths
+
+
+def stress_set(out_dir: Path | str, n: int = 300, duration_s: float = 30.0) -> list[Path]:
+    """`n` sessions drawn from the whole population (skipper, style, placement, sensor, rate), seeds
+    from STRESS_SEEDS on; cached: a trace already in out_dir is not made again."""
+    out = Path(out_dir)
+    paths = []
+    for seed in range(STRESS_SEEDS, STRESS_SEEDS + n):
+        draw = random.Random(seed)
+        scenario = draw.choice(SCENARIOS[:7] * 3 + NEGATIVES)  # one session in eight a negative
+        placement = draw.choice(("handle", "handle", "wrist"))
+        rate = draw.choice((25, 50, 100, 200, 400, 1000))
+        stem = out / f"jr_stress_{seed}_{scenario}_{placement}_{rate}hz"
+        csv_path = out / (stem.name + ".csv")
+        if not csv_path.exists() or not (out / (stem.name + ".json")).exists():
+            generate(scenario, seed, rate, stem, duration_s=duration_s, placement=placement, population=True)
         paths.append(csv_path)
     return paths

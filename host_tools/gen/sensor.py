@@ -27,7 +27,7 @@ class SensorModel:
     range_g: float = 16.0  # full scale: readings clip here
     lsb_mg: float = 0.488  # +-16 g at 16 bit: 2048 LSB/g
     quantum_ms: float = 0.0  # logger clock resolution: stamps floored to multiples (0 = 0.1 ms)
-    repeat_fraction: float = 0.0  # share of rows that repeat the previous row (a logger re-sending)
+    repeat_fraction: float = 0.0  # share of rows that repeat the previous row, stamp and all (re-sent)
 
     @classmethod
     def population(cls, rng: random.Random, rate_hz: float | None = None) -> SensorModel:
@@ -102,7 +102,7 @@ def sample(
         if model.quantum_ms:
             stamp = math.floor(stamp / model.quantum_ms) * model.quantum_ms
         if model.repeat_fraction and out and rng.random() < model.repeat_fraction:
-            out.append((stamp,) + out[-1][1:])  # the logger re-sent the last reading
+            out.append(out[-1])  # the logger sent the last row again, stamp and all
         else:
             out.append((stamp, reading[0], reading[1], reading[2]))
         t += true_period

@@ -216,17 +216,18 @@ def _run_device(flash: Path, heapsize: str | None, on_status, timeout: float, bi
 
 
 def device_view(
-    trace: Path, activity: str, tail_ms: int = STOP_AFTER_TRACE_MS
+    trace: Path, activity: str, tail_ms: int = STOP_AFTER_TRACE_MS, odr_hz: int | None = None
 ) -> list[tuple[int, int, int, int]]:
     """The samples the simulated device's detector gets from `trace` in a session started with it:
     the MPU samples the trace on its own grid at the activity's rate (holding the latest row) from
     just after the start for the trace's length plus `tail_ms`, and the driver converts +-16 g raw
     readings back to mg.
-    `fascia count` on these samples must equal the device's logged count exactly."""
+    `fascia count` on these samples must equal the device's logged count exactly. `odr_hz`: another
+    of the MPU's rates than the activity's."""
     from fascia.detect.replay import read_trace
     from fascia.spec.activities import activity as activity_row
 
-    period = 1000 // activity_row(activity)[7]  # the activity's sensor rate: the MPU's 1 kHz / n rates
+    period = 1000 // (odr_hz or activity_row(activity)[7])  # the sensor's rate: the MPU's 1 kHz / n rates
     with trace.open() as f:
         rows = list(read_trace(f))
     out = []

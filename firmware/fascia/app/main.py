@@ -399,7 +399,8 @@ class App:
         if s is None:
             return
         det = self.det
-        det.flush(self._t)
+        for _ in range(det.flush(self._t)):  # what the counter settles at the end counts and is logged
+            self._event(det.last_event_ms)
         extras = det.extras()
         if self.gaps:
             extras["gaps"] = self.gaps

@@ -1,47 +1,51 @@
-"""Jump-rope counter for a sensor in the handle (or on the wrist): counts rope passes, not bounces.
-A sensor on the body (a phone in a pocket, on the waist) sees no rope: there it counts jumps.
+"""Jump-rope counter: counts the turns of the rope from the hand's to-and-fro, wherever the sensor sits.
 
-Physics it relies on (all constants below follow from it, none from a particular recording):
+Why turns first: a rope is turned by the hands going round once per turn (a wrist circle of a few
+cm, a whole-arm circle for slow turns). Whatever the skipper's style, landing stiffness, rope or
+grip, the hand's HORIZONTAL acceleration therefore swings forward and back once per turn: the
+circle's centripetal part, the rope's pull and the handle tipping against gravity all move with
+the rope. The body's bounce is vertical and adds nothing there (it does swamp the vertical part:
+in flight the whole skipper falls freely just as the hand's circle pushes up, so the vertical
+part of a turn may vanish or reverse; it is not used for counting). Landings are not needed:
 
-* The wrist turns the rope by moving the handle on a small circle in the rope's (vertical)
-  plane, once per turn, 60-330 rpm. The acceleration minus its slow mean (gravity) therefore has
-  a FORWARD component (horizontal, along the principal horizontal direction) that goes round
-  once per turn. It is followed as a phase in quarter turns: maximum, down-crossing, minimum,
-  up-crossing, always in that order, each with a hysteresis sized from the last swing (so a
-  rope that speeds up 2.4x for double unders, or slows down again, is followed turn by turn).
-  The rope position between quarter events is interpolated at the recent quarter pace.
-* Half turns of 450-550 ms (55-67 rpm: slow warm-up turns) are also followed, but only while the
-  skipper is seen in flight (vertical force 0.5 g below its mean in the last 1.5 s) and no jolt fell
-  off the landing phase lately: a walking arm swings at that pace too, and its fast pendulum can
-  dip as low, but walking strikes a heel twice per arm swing where a skipper lands once per turn.
-* Shaking the arms moves the hand along a line: forward and vertical then move in step
-  (correlation > 0.97). A turning rope does not, so such motion is not taken for turns.
-* Every landing sends a jolt up the body: a burst of fast (> 10 Hz) acceleration that the slow
-  wrist circle (< 6 Hz) does not make. A second difference of the 10 ms slots picks it out, and
-  a jolt must stand out of its own recent background (shaking and fast circles raise that). A
-  spike adds to that background no more than a hard landing does, so one knock cannot deafen it.
-* Passes are rope turns while jumping: each landing in phase with the rope brings the whole
-  turns since the previous one (1, 2 for a double under, more if landings went unnoticed).
-  Jumping is established by three landings in a row in the same rope phase; then those jumps
-  are credited late (queued with their own times). Until then a lone candidate gives way to the
-  next jolt out of its phase, and a first candidate that came much sooner than the next turn is
-  dropped: a set's first turns are slower, never faster (it was the push-off or the rope starting).
-* A jump's pass is only confirmed once the rope turns on past its landing (0.4 turn, at no less
-  than half the recent pace). On a trip the rope catches the feet: the hands stop, the yank
-  makes at most a hasty quarter event, and the catch turn goes to `trips` instead.
-* Up to two landings the rotation tracker was too late for are credited back when a run is
-  established, each 7/8-7/4 of the run's pace before the next (the first turns are slower), but
-  only if it rang for >= 30 ms (a landing rings; a step of the body force would not).
-* A sensor on the body falls freely in every flight (vertical force 0.65 g or more under its mean
-  for 60-700 ms: walking never leaves the ground) and rings on landing. Where no rope has been
-  followed for a minute, four such bounces at a steady pace (60-240 a minute, within 25 %) start
-  a run that counts one pass per bounce, two after a flight of 0.3 s or more (a double under's
-  11+ cm; single unders are 2-10 cm). While that run lasts the rope counter does not take over,
-  so no jump counts twice.
+* **Gravity** is the slow mean of the slots (one-pole, 0.64 s); `motion` = slot - gravity,
+  clipped to +-4 g and smoothed by two one-pole stages of 40 ms (a turn, < 6 Hz, passes; a
+  landing's ring, 12-30 Hz, is cut to a fifth).
+* **Forward** is the principal direction of the horizontal part of the motion (sign-aligned
+  running mean, 0.32 s), found from the data: any mounting of the sensor counts the same.
+  `fwd` is the motion along it.
+* **A turn** is one cycle of `fwd`: a Schmitt trigger with thresholds at +-half its recent mean
+  size counts rising passages. The pass itself (rope under the feet) is placed at that moment.
+* **A set** starts after `_START_TURNS` vigorous turns at a plausible, steady pace (30-330 rpm,
+  each within 0.5-2x of the one before); its turns so far are credited then, with their own
+  times (up to 24 of them: slow first turns of a warm-up wait there for faster ones). The first
+  rising passage only starts the clock (the rope may come from behind the heels: measured,
+  crediting it is wrong as often as right). The set ends when no turn comes within 2.5 turn times
+  or after three turns that are not vigorous.
+* **A turn counts once the hands go on through its second half** (fwd falls through its lower
+  threshold). When the rope catches the feet the hands stop dead within that half: the tripped
+  turn is not counted, and the set's end is a trip (`trips`); a skipper stopping on purpose lets
+  the rope come round once more.
+* **Not skipping.** Turning a rope takes effort: a turn is *vigorous* if the skipper was seen in
+  flight in it (the hand's vertical force 0.5 g under its mean for 40 ms) or fwd's mean size is
+  200 mg or more (real walks, phone in hand or pocket: 95 % of their steps show neither).
+  A to-and-fro along one line (shaking out the rope, a hand waved) keeps forward and vertical on
+  a line: their spread over the turn is flat (4 det / trace^2 < 0.08; a rope's turns are rounder
+  in 95 %), so a start with two such turns waits until they went on for 3 s (shaking out lasts
+  1.5-3 s). A walking arm swings at 0.8-1.1 Hz like a slow rope, so a turn slower than 80 rpm needs
+  the skipper seen in flight during it (a walker's first strides can look like one flight, not like
+  one in every turn), or up moving a quarter turn after fwd (a circle:
+  |correlation of up and fwd's change| >= 1/2; a pendulum's up moves at twice its rate).
+* `double_unders`: turns at least 1.7x faster than the set's single-under pace (two turns in one
+  jump; a skipper whose single unders are fast is not told apart). `max_streak`: the most passes
+  in one set; `jump_rate`: passes per minute of jumping.
+* What it cannot tell: turning the rope beside the body without jumping (side swings) counts, as
+  the hands go round the same way.
 
-Everything runs on 10 ms slots from the shared Resampler (jolts) and pairs of them (rotation), so
-the constants are in ms and the same at any input rate; the per-slot state is a handful of small
-ints. Cost: most samples only add to the open slot, done inline in `feed` (no call).
+Everything runs on 10 ms slots from the shared Resampler, so constants are in ms and the same at
+any input rate (25 Hz to 1 kHz); per slot the work is a few dozen integer operations, the unit
+vectors are rebuilt every 4 slots. Most samples only add to the open slot, done inline in `feed`.
+All values stay below 2**30 (ESP32 small ints): nothing allocates per sample.
 """
 
 from array import array
@@ -49,66 +53,101 @@ from array import array
 import micropython
 from micropython import const
 
-from fascia.detect.filters import Resampler, magnitude
-
-_SLOT_MS = const(10)
-_GRAV_SHIFT = const(5)  # gravity: mean over ~0.64 s (32 pairs of slots), longer than the slowest turn's half
-_MAX_HP = const(4000)  # high-passed components are clipped here (mg) so spikes cannot dominate
-_MIN_AMP = const(60)  # mg: forward swing below this is not a turning rope (slowest 100 rpm, 2 cm: 220)
-_BAND_DIV = const(5)  # an extremum is passed once the signal is back by 1/5 of the last swing
-_Q_MIN_MS = const(30)  # a quarter turn at 500 rpm: faster than any rope
-_HALF_MAX_MS = const(450)  # half a turn at 67 rpm; a walking arm swings slower (stride <= 1.1 Hz)...
-_HALF_SLOW_MS = const(550)  # ...but a slow warm-up turn (55 rpm) is followed while the skipper is
-_FLIGHT_MG = const(500)  # seen in flight (vertical force 0.5 g under its mean) and no jolt fell off
-_RECENT_MS = const(1500)  # the landing phase (walking: two heel strikes per arm swing) this recently
-_JOLT_MG = const(400)  # a landing jolt: sum of |second differences| of the 10 ms slots above this...
-_JOLT_BG = const(3)  # ...and this many times its recent mean
-_JOLT_CAP = const(5000)  # a landing's jolt stays below this: a bigger spike must not deafen the background
-_RING_MS = const(30)  # a landing's ringing lasts at least this long
-_START = const(3)  # landings in phase before a set counts
-_PHASE = const(9)  # a landing within +-9/32 turn of the expected phase is in phase...
-_PHASE_ON = const(12)  # ...or +-12/32 once jumping (a double under shifts the phase of the forward swing)
-_MAX_TURNS = const(4)  # at most this many turns between two landings in phase (missed landings)
-_CONFIRM = const(13)  # 13/32 turn past the landing confirms its pass
+_SLOT_MS = const(20)  # 9 slots in the fastest turn; the box mean of a slot already halves a 25 Hz ring
+_GRAV_SHIFT = const(5)  # gravity: one-pole mean over 32 slots (0.64 s), longer than half the slowest turn
+_SMOOTH_SHIFT = const(1)  # motion smoothing: two one-pole stages of 2 slots (~30 ms each)
+_AXIS_SHIFT = const(4)  # forward axis and the motion statistics: over 16 slots (0.32 s)
+_UNIT_EVERY = const(2)  # the unit vectors are rebuilt every 2 slots
+_UNIT = const(1024)  # unit vectors are scaled to this length
+_MAX_MG = const(4000)  # motion is clipped here so a knock cannot dominate the means
+_MIN_MG = const(40)  # a forward swing whose mean size is below this is not a turning rope
+_MIN_TURN_MS = const(180)  # 330 rpm
+_MAX_TURN_MS = const(2000)  # 30 rpm (a beginner's double bounce starts that slowly)
+_SLOW_TURN_MS = const(750)  # a turn slower than 80 rpm needs the skipper seen in flight...
+_FLIGHT_MG = const(-500)  # ...the hand's vertical force 0.5 g under its mean...
+_FLIGHT_SLOTS = const(
+    3
+)  # ...for 60 ms in that turn (a heel strike's ring is shorter; a 1 cm hop flies 90 ms)
+_START_TURNS = const(3)  # a set starts after 3 turns at a plausible, steady pace...
+_LINE_START_MS = const(3000)  # ...or, if some moved along a line, after 3 s of them (a shake is shorter)
+_START_MAX = const(24)  # turns held while a set starts (3 s of the fastest turns)
+# a turn of skipping is vigorous: the skipper seen in flight, or fwd's mean size this big (hands
+# turning a rope); a walker's hand or pocket does neither in 95 % of steps (real walks, measured)
+_HARD_SWING_MG = const(200)
+_WEAK_TURNS = const(3)  # this many turns in a row that are not end a set
 _QUEUE = const(16)  # passes credited but not yet reported
-_LEAD_MS = const(75)  # the last pass of a jump is about half a flight before its landing
-# a sensor on the body (pocket, waist) sees no rope but every jump: a free fall, then a landing
-_AIR_MG = const(650)  # in the air: vertical force 0.65 g under its mean (a walk never gets there)
-_AIR_MIN_MS = const(60)  # the shortest flight of a skip (a 1 cm boxer step is ~90 ms)
-_AIR_MAX_MS = const(700)  # longer is not a skip (a fall, a throw)
-_B_START = const(4)  # bounces in rhythm before they count
-_B_MIN_GAP = const(250)  # 60..240 jumps per minute
-_B_MAX_GAP = const(1000)
-_ROPE_HOLD_MS = const(60000)  # a rope seen this recently: its landings are the rope counter's
-# the bounce counter's state, in one array (`bounce`): touched once per landing, not per sample
-_B_AIR = const(0)  # when the current free fall began, -1 = on the ground
-_B_T = const(1)  # the last bounce (landing after a free fall)
-_B_PERIOD = const(2)  # recent bounce period (ms)
-_B_N = const(3)  # bounces in rhythm so far
-_B_ON = const(4)  # 1: the rhythm is established and every bounce counts
-_B_ROPE_T = const(5)  # when the rope counter last had a set
-_B_CAND = const(6)  # .. + _B_START: the run's first bounces, credited once it is established
-_B_CAND_N = const(10)  # .. + _B_START: and their passes
-_B_SIZE = const(14)
-_LAND_MS = const(60)  # a landing jolts within this of the end of the free fall (smoothed: it lags)
-_DU_AIR_MS = const(300)  # a flight this long is a double under (11+ cm; single unders are 2-10 cm)
+# a set's state: no rotation followed, followed but not yet a set, a set
+_IDLE = const(0)
+_STARTING = const(1)
+_RUNNING = const(2)
+# The per-sample state lives in one array('i') (`s`) that `_track` (viper) works on through a raw
+# pointer: every value is stored plus _BIAS, since a 64-bit host reads 32-bit words unsigned.
+_BIAS = const(1 << 29)  # |values| stay below this
+_MAX_HOLD = const(25)  # a gap longer than this many slots is not replayed as held slots
+_END = const(0)  # end of the slot collecting samples (0: none open yet)
+_SX = const(1)  # its sums and sample count
+_SY = const(2)
+_SZ = const(3)
+_N = const(4)
+_X = const(5)  # the last closed slot's mean (held across empty slots)
+_Y = const(6)
+_Z = const(7)
+_TODO = const(8)  # closed slots not processed yet
+_T = const(9)  # time of the slot being processed
+_GX = const(10)  # gravity, mg << _GRAV_SHIFT
+_GY = const(11)
+_GZ = const(12)
+_LX = const(13)  # motion after the first smoothing stage (mg)
+_LY = const(14)
+_LZ = const(15)
+_MX = const(16)  # and after the second
+_MY = const(17)
+_MZ = const(18)
+_EX = const(19)  # forward axis: sign-aligned running sum of the horizontal motion
+_EY = const(20)
+_EZ = const(21)
+_UX = const(22)  # up: gravity's direction (x _UNIT)
+_UY = const(23)
+_UZ = const(24)
+_FX = const(25)  # forward unit vector (x _UNIT)
+_FY = const(26)
+_FZ = const(27)
+_UNIT_IN = const(28)  # slots until the unit vectors are rebuilt
+_FALLING = const(29)  # slots in a row with the vertical force well under its mean
+_FLIGHT_T = const(30)  # when the skipper was last seen in flight
+_FF = const(31)  # sums over the current turn: fwd^2, up^2, fwd*up (1/64 scale), fwd'^2, up*fwd'
+_VV = const(32)
+_FV = const(33)
+_DD = const(34)
+_VD = const(35)
+_FWD = const(36)  # the last fwd
+_SIZE = const(37)  # mean |fwd| (mg << _AXIS_SHIFT)
+_HIGH = const(38)  # the Schmitt trigger's state: 1 when fwd last passed the upper threshold
+_DEADLINE = const(39)  # a followed turn is overdue after this time...
+_FOLLOW = const(40)  # ...if turns are being followed (1)
+_PENDING = const(41)  # 1: a set's last turn waits for its second half
+_STARTED = const(42)  # 1 once the first slot set gravity
+_STATE = const(43)
+# what `_track` reports (it stops there; the next call goes on with the slots left)
+_ROSE = const(1)  # fwd rose through its upper threshold: a turn
+_FELL = const(2)  # fwd fell through its lower threshold with a turn pending: it counts
+_OVERDUE = const(3)  # no turn came in time: the turns stopped
 
 
 class JumpDetector:
-    """Counts successful rope passes from (t_ms, x, y, z) samples; see the module docstring."""
+    """Counts rope passes (turns while skipping) from (t_ms, x, y, z) samples; see the module docstring."""
 
     def __init__(self):
-        self.res = Resampler(_SLOT_MS)
+        self.s = array("i", [0] * _STATE)
         self.queue = array("i", [0] * _QUEUE)
-        self.jolts = array("i", [0] * 8)  # the last jolts' times, tracked or not
-        self.jolt_len = array("i", [0] * 8)  # and how long each rang (ms)
-        self.cand_t = array("i", [0] * _START)  # landings of a run not yet established
-        self.cand_n = array("i", [0] * _START)
-        self.bounce = array("i", [0] * _B_SIZE)
+        self.start_turns = array("i", [0] * _START_MAX)  # turn times seen while starting
         self.reset()
 
     def reset(self) -> None:
-        self.res.reset()
+        s = self.s
+        for i in range(_STATE):
+            s[i] = _BIAS
+        s[_FLIGHT_T] = _BIAS - 100000
         self.count = 0
         self.last_event_ms = 0
         self.q_head = 0
@@ -116,95 +155,49 @@ class JumpDetector:
         self.trips = 0
         self.double_unders = 0
         self.max_streak = 0
-        self.jump_ms = 0  # time spent jumping (between counted landings) and the passes in it
+        self.jump_ms = 0  # time spent in sets, and the turns in it (for jump_rate)
         self.jump_passes = 0
-        self.started = False
-        self.gx = 0  # gravity estimate, mg << _GRAV_SHIFT
-        self.gy = 0
-        self.gz = 0
-        self.gm = 1000  # |gravity| (mg), refined by one Newton step per slot
-        self.x1 = 0  # the last two slots, for the jolt's second difference
-        self.y1 = 0
-        self.z1 = 0
-        self.x2 = 0
-        self.y2 = 0
-        self.z2 = 0
-        self.jb = 0  # recent mean jolt (x64, over 0.64 s)
-        self.odd = False  # the rotation runs on every second slot
-        self.jolt_prev = False
-        self.quiet = 0  # slots left in which jolts are ignored (after a bridged gap)
-        self.jolt_t = -10000  # time of the last jolt slot
-        self.flight_t = -10000  # when the body was last seen in flight
-        self.odd_t = -10000  # when a jolt last fell off the landing phase (a walking step does)
-        self.vx = 0  # high-passed, lightly smoothed vector (mg)
-        self.vy = 0
-        self.vz = 0
-        self.cfu = 0  # running means of fwd*up, fwd^2 and up^2 (x16): their correlation
-        self.pf = 0
-        self.pu = 0
-        self.ex = 0  # forward axis (unnormalised, ~16x the mean horizontal swing)
-        self.ey = 0
-        self.ez = 0
-        self.t = 0
-        self.q_ms = 100  # recent quarter-turn duration
-        self.swing = 0  # the last swing of the forward component, extremum to extremum (mg)
-        self.band = _MIN_AMP  # hysteresis for the next extremum (mg)
-        self.dead = 0  # the rope counts as stopped if no quarter event comes before this time
-        self.jolt_i = 0
-        for i in range(8):
-            self.jolts[i] = -100000
-        bo = self.bounce
-        for i in range(_B_SIZE):
-            bo[i] = 0
-        bo[_B_AIR] = -1
-        bo[_B_T] = -100000
-        bo[_B_ROPE_T] = -100000
-        self._end_set()
+        self.t = 0  # time of the slot being processed
+        self._lose()
 
-    def _end_set(self) -> None:
-        """Forget the current set (rotation stopped or lost): a pending, unconfirmed pass is a trip."""
-        self.phase = -1  # quarter the forward component is in (0 = rising to its maximum), -1 = none
-        self.ext = 0  # the extremum being tracked
-        self.last_ext = 0  # the previous extremum
-        self.quarters = 0  # quarter turns since the rotation was picked up
-        self.q_t = 0  # time of the last quarter event
-        self.q_t2 = 0  # and of the one before
-        self.anchor = -1  # rope position of the last landing (1/32 turn), -1 = none yet
-        self.anchor_t = 0
-        self.lphase = 0  # where in the turn (1/32) the landings fall
-        self.run = 0  # landings in phase so far in this set
-        self.established = False
-        self.pending = 0  # passes of the last landing, waiting for the rope to go on
-        self.pend_t = 0
-        self.pend_gap = 0  # ms from the landing before it (spreads a double under's passes)
+    def _get(self, i: int) -> int:
+        return self.s[i] - _BIAS
+
+    def _put(self, i: int, v: int) -> None:
+        self.s[i] = v + _BIAS
+
+    def _lose(self) -> None:
+        """Stop following turns: nothing unfinished is counted."""
+        self.state = _IDLE
+        self._put(_FOLLOW, 0)
+        self._put(_PENDING, 0)
+        self.turn_t = 0  # time of the last turn (rising passage)
+        self.clock_t = 0  # the passage a set's start is timed from
+        self.turn_ms = 0  # duration of the last turn
+        self.pace_ms = 0  # the set's single-under pace (slow running mean of turn durations)
+        self.pending = 0  # a set's last turn (its time), counted once the hands go on through it
+        self.turns = 0  # turns followed since the rotation was picked up
+        self.lines = 0  # of which moved along a line
+        self.steady = 0  # the last turns in a row that a rope could make (see _rope_like)
+        self.weak = 0  # turns in a row with less vigour than skipping takes
+        self.set_t = 0  # when the current set began
         self.streak = 0
 
     @micropython.native
     def feed(self, t_ms: int, x: int, y: int, z: int) -> int:
-        res = self.res
-        if t_ms < res.slot_end:  # most samples only add to the open slot: done inline (cost)
-            res.sx += x
-            res.sy += y
-            res.sz += z
-            res.n += 1
-            if self.q_len:
-                return self._release()
-            return 0
-        done = res.push(t_ms, x, y, z)
-        if done:
-            if res.gap:
-                self._stop()
+        s = self.s
+        what = _track(s, t_ms, x, y, z, 0)  # type: ignore[arg-type]  (an array is what ptr32 points into)
+        while what:
+            self.t = s[_T] - _BIAS
+            if what == _ROSE:
+                self._turn()
+            elif what == _FELL:  # the hands went on through the second half of the turn: it counts
+                self._put(_PENDING, 0)
+                self._credit(self.pending, self.turn_ms)
+                self.pending = 0
             else:
-                if done == 1:
-                    self.t = res.slot_end - 2 * _SLOT_MS
-                    self._slot(res.x, res.y, res.z)
-                else:
-                    if done > 2:
-                        self.quiet = 3  # a bridged gap leaves a step, not a jolt
-                    end = res.slot_end - done * _SLOT_MS
-                    for i in range(done):
-                        self.t = end + i * _SLOT_MS - _SLOT_MS
-                        self._slot(res.x, res.y, res.z)
+                self._stop()  # the turns stopped (a trip, a rest, or no rope at all)
+            what = _track(s, 0, 0, 0, 0, 1)  # type: ignore[arg-type]
         if self.q_len:
             return self._release()
         return 0
@@ -237,406 +230,316 @@ class JumpDetector:
         self.count += 1
         return 1
 
-    def _credit(self, t: int, n: int, gap: int) -> None:
-        """n passes of one jump whose landing was at t, `gap` ms after the landing before it."""
-        if n == 2:
-            self.double_unders += 1
-        t -= _LEAD_MS
-        for i in range(n):
-            if self.q_len < _QUEUE:
-                self.queue[(self.q_head + self.q_len) % _QUEUE] = t - (n - 1 - i) * gap // n
-                self.q_len += 1
-        self.streak += n
+    def _credit(self, t: int, turn_ms: int) -> None:
+        """One pass at time t, `turn_ms` after the one before."""
+        if self.q_len < _QUEUE:
+            self.queue[(self.q_head + self.q_len) % _QUEUE] = t
+            self.q_len += 1
+        self.streak += 1
         if self.streak > self.max_streak:
             self.max_streak = self.streak
+        pace = self.pace_ms
+        if pace == 0:
+            self.pace_ms = turn_ms
+        elif 10 * turn_ms < 6 * pace:  # much faster than the set's pace: a double under's turn
+            self.double_unders += 1
+        else:
+            self.pace_ms = pace + ((turn_ms - pace) >> 3)
 
     def _stop(self) -> None:
-        if self.established:
-            self.bounce[_B_ROPE_T] = self.t
-        if self.pending:
-            self.trips += 1  # turning ended without the last jump's pass confirmed
-        self._end_set()
+        """The turns ended: a set that stops dead within a turn is a trip."""
+        if self.state == _RUNNING:
+            self.jump_ms += self.turn_t - self.set_t
+            if self.pending:  # the hands stopped within the turn: the rope caught the feet
+                self.trips += 1
+                self.jump_passes -= 1
+        self._lose()
 
-    def _position(self) -> int:
-        """Rope position in 1/32 turn: quarter events so far plus the fraction of the current quarter."""
-        frac = (self.t - self.q_t) * 8 // self.q_ms
-        if frac > 7:
-            frac = 7
-        return self.quarters * 8 + frac
+    def _follow(self) -> None:
+        """Turns are being followed: the next one is overdue after 2.5 turn times."""
+        wait = self.turn_ms if self.turn_ms else _MAX_TURN_MS
+        self._put(_DEADLINE, self.turn_t + (wait * 5 >> 1) + 150)
+        self._put(_FOLLOW, 1)
 
-    @micropython.native
-    def _slot(self, x: int, y: int, z: int) -> None:
-        if not self.started:
-            self.started = True
-            self.gx = x << _GRAV_SHIFT
-            self.gy = y << _GRAV_SHIFT
-            self.gz = z << _GRAV_SHIFT
-            self.x1 = self.x2 = x
-            self.y1 = self.y2 = y
-            self.z1 = self.z2 = z
-        # landing jolt: second difference of the slots (a 20 Hz ring passes at ~1.4x, a 3 Hz circle at 0.04x)
-        x1 = self.x1
-        y1 = self.y1
-        z1 = self.z1
-        j = x - 2 * x1 + self.x2
-        if j < 0:
-            j = -j
-        d = y - 2 * y1 + self.y2
-        j += d if d > 0 else -d
-        d = z - 2 * z1 + self.z2
-        j += d if d > 0 else -d
-        self.x2 = x1
-        self.y2 = y1
-        self.z2 = z1
-        self.x1 = x
-        self.y1 = y
-        self.z1 = z
-        jb = self.jb
-        self.jb = jb + (j if j < _JOLT_CAP else _JOLT_CAP) - (jb >> 6)
-        jolt = j * 64 > _JOLT_BG * jb and j > _JOLT_MG
-        if self.quiet:
-            self.quiet -= 1
-            jolt = False
-        # the rotation is slow: it is followed on pairs of slots (20 ms), which halves the cost
-        if not self.odd:
-            self.odd = True
-            self.jolt_prev = jolt
+    def _rope_like(self, turn_ms: int) -> bool:
+        """Slow turns need the skipper seen in flight, or up moving a quarter turn after fwd (a circle,
+        not a walking arm's pendulum, whose up moves at twice its rate): see "Not a rope"."""
+        if turn_ms <= _SLOW_TURN_MS or self.t - self._get(_FLIGHT_T) < turn_ms:
+            return True
+        vd = self._get(_VD) >> 4
+        return 4 * vd * vd >= (self._get(_VV) >> 4) * (self._get(_DD) >> 4)  # |corr. of up and fwd'| >= 1/2
+
+    def _along_a_line(self) -> bool:
+        """Did fwd and up move along one line over the last turn? Their 2-D spread's flatness,
+        4 det / trace^2 (1: a circle, 0: a line), under 0.08: a shake; 95 % of a rope's turns are
+        above 0.1 (measured on generated sets)."""
+        ff = self._get(_FF)
+        vv = self._get(_VV)
+        fv = self._get(_FV)
+        while ff + vv >= 1 << 14:  # keep the products below 2**30
+            ff >>= 2
+            vv >>= 2
+            fv >>= 2
+        return 50 * (ff * vv - fv * fv) < (ff + vv) * (ff + vv)
+
+    def _turn(self) -> None:
+        """fwd rose through its upper threshold: one more turn of the rope."""
+        t = self.t
+        d = t - self.turn_t
+        rope = self._rope_like(d)
+        line = self._along_a_line()
+        # skipping: the skipper in flight (up well under its mean) or the hands swinging hard
+        vigorous = t - self._get(_FLIGHT_T) < d or self._get(_SIZE) >> _AXIS_SHIFT >= _HARD_SWING_MG
+        for i in range(_FF, _VD + 1):  # the next turn's sums
+            self.s[i] = _BIAS
+        self._turn_on(t, d, rope, line, vigorous)
+        if self.state != _IDLE:
+            self._follow()
+
+    def _turn_on(self, t: int, d: int, rope: bool, line: bool, vigorous: bool) -> None:
+        """The set logic for a turn d ms after the last one (see "A set" in the module docstring)."""
+        if self.state == _IDLE or d > _MAX_TURN_MS + 300:
+            if self.state != _IDLE:
+                self._stop()
+            self.state = _STARTING  # the first passage starts the clock (see _begin)
+            self.turn_t = t
+            self.clock_t = t
+            self.turns = 0
+            self.lines = 0
+            self.steady = 0
             return
-        self.odd = False
-        jolt = jolt or self.jolt_prev
-        x = (x + x1) >> 1
-        y = (y + y1) >> 1
-        z = (z + z1) >> 1
-        gx = self.gx
-        gy = self.gy
-        gz = self.gz
+        if d < _MIN_TURN_MS or not rope and self.state == _RUNNING:
+            self._stop()
+            return
+        last = self.turn_ms
+        before = self.turn_t
+        self.turn_t = t
+        self.turn_ms = d
+        if vigorous:
+            self.weak = 0
+        else:
+            self.weak += 1
+        if self.state == _RUNNING:
+            if self.weak >= _WEAK_TURNS:
+                self._stop()  # the skipping stopped (walking on with the rope in hand?)
+                return
+            self._pend(t)
+            return
+        if last and (d > 2 * last + 60 or 2 * d + 60 < last) or self.turns == _START_MAX:
+            self.turns = 0  # a start out of step (or too long along a line): from here again
+            self.lines = 0
+            self.steady = 0
+            self.clock_t = before
+        self.start_turns[self.turns] = t
+        self.turns += 1
+        if line:
+            self.lines += 1
+        if rope:
+            self.steady += 1
+        else:
+            self.steady = 0  # a slow turn and nobody in flight: it waits for faster ones to follow
+        if self.weak:
+            self.turns = 0  # a set starts on vigorous turns only
+            self.lines = 0
+            self.steady = 0
+            self.clock_t = t
+            return
+        if self.steady >= _START_TURNS and (self.lines <= 1 or t - self.start_turns[0] >= _LINE_START_MS):
+            self._begin(t, d)
+
+    def _begin(self, t: int, d: int) -> None:
+        """The turns so far are a set: credit them (the passage that started the clock is not a pass:
+        it may be the rope starting from behind the heels; measured, crediting it is wrong as often
+        as right)."""
+        self.state = _RUNNING
+        self.set_t = self.clock_t
+        st = self.start_turns
+        for i in range(self.turns - 1):
+            self._credit(st[i], d)
+        self._pend(t)
+
+    def _pend(self, t: int) -> None:
+        """The turn at t counts once the hands go on through its second half."""
+        self.pending = t
+        self._put(_PENDING, 1)
+        self.jump_passes += 1
+
+
+@micropython.viper
+def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: F821 (a viper cast)
+    """Add a sample to the open slot; when it closes, run the per-slot filters on each slot it
+    completed (held values across empty slots) until one reports a turn event (_ROSE, _FELL,
+    _OVERDUE: the caller handles it and calls again with `more` to go on). Every state value is
+    in `s` plus _BIAS; nothing allocates."""
+    b = _BIAS
+    if more == 0:
+        n = int(s[_N]) - b
+        end = int(s[_END]) - b
+        if n > 0 and t < end:  # most samples only add to the open slot
+            s[_SX] = int(s[_SX]) + x
+            s[_SY] = int(s[_SY]) + y
+            s[_SZ] = int(s[_SZ]) + z
+            s[_N] = int(s[_N]) + 1
+            return 0
+        if n > 0:  # t is past the open slot: close it (its mean) and open the one holding t
+            s[_X] = (int(s[_SX]) - b) // n + b
+            s[_Y] = (int(s[_SY]) - b) // n + b
+            s[_Z] = (int(s[_SZ]) - b) // n + b
+            done = (t - end) // _SLOT_MS + 1
+            new_end = end + done * _SLOT_MS
+            if done > _MAX_HOLD:  # a gap: one slot, just before this sample's
+                done = 1
+            s[_END] = new_end + b
+            s[_TODO] = done + b
+            s[_T] = new_end - (done + 2) * _SLOT_MS + b
+        else:  # the first sample
+            s[_END] = t - t % _SLOT_MS + _SLOT_MS + b
+        s[_SX] = x + b
+        s[_SY] = y + b
+        s[_SZ] = z + b
+        s[_N] = 1 + b
+    todo = int(s[_TODO]) - b
+    while todo > 0:
+        todo -= 1
+        s[_TODO] = todo + b
+        now = int(s[_T]) - b + _SLOT_MS
+        s[_T] = now + b
+        x = int(s[_X]) - b
+        y = int(s[_Y]) - b
+        z = int(s[_Z]) - b
+        if int(s[_STARTED]) == b:
+            s[_STARTED] = 1 + b
+            s[_GX] = (x << _GRAV_SHIFT) + b
+            s[_GY] = (y << _GRAV_SHIFT) + b
+            s[_GZ] = (z << _GRAV_SHIFT) + b
+        # gravity, and the motion left after it: clipped, then smoothed
+        gx = int(s[_GX]) - b
+        gy = int(s[_GY]) - b
+        gz = int(s[_GZ]) - b
         gx += x - (gx >> _GRAV_SHIFT)
         gy += y - (gy >> _GRAV_SHIFT)
         gz += z - (gz >> _GRAV_SHIFT)
-        self.gx = gx
-        self.gy = gy
-        self.gz = gz
-        gx >>= _GRAV_SHIFT
-        gy >>= _GRAV_SHIFT
-        gz >>= _GRAV_SHIFT
-        gm = self.gm
-        gm = (gm + (gx * gx + gy * gy + gz * gz) // gm) >> 1
-        if gm < 100:
-            gm = 100
-        self.gm = gm
-        # high-passed vector, clipped, then smoothed over ~40 ms
-        px = self.vx
-        py = self.vy
-        pz = self.vz
-        dx = x - gx
-        dy = y - gy
-        dz = z - gz
-        if not (-_MAX_HP <= dx <= _MAX_HP and -_MAX_HP <= dy <= _MAX_HP and -_MAX_HP <= dz <= _MAX_HP):
-            dx = _clip(dx)  # rare (spikes): the call is kept off the common path
-            dy = _clip(dy)
-            dz = _clip(dz)
-        vx = px + ((dx - px) >> 1)
-        vy = py + ((dy - py) >> 1)
-        vz = pz + ((dz - pz) >> 1)
-        self.vx = vx
-        self.vy = vy
-        self.vz = vz
-        # vertical component: up is along gravity's reaction (a still sensor reads +1 g "up")
-        up = (vx * gx + vy * gy + vz * gz) // gm
-        if not -_MAX_HP <= up <= _MAX_HP:
-            up = _clip(up)
-        # forward axis: the principal direction of the horizontal part (sign power iteration, ~0.3 s)
-        hx = vx - up * gx // gm
-        hy = vy - up * gy // gm
-        hz = vz - up * gz // gm
-        ex = self.ex
-        ey = self.ey
-        ez = self.ez
-        # products stay below 2**30 (ESP32 small ints): the axis is used at 1/4 scale
-        ax = ex >> 2
-        ay = ey >> 2
-        az = ez >> 2
-        em = magnitude(ax, ay, az)
-        fwd = 0
-        if em:
-            fwd = (hx * ax + hy * ay + hz * az) // em
-            if not -_MAX_HP <= fwd <= _MAX_HP:
-                fwd = _clip(fwd)
-        if fwd < 0:
+        s[_GX] = gx + b
+        s[_GY] = gy + b
+        s[_GZ] = gz + b
+        dx = x - (gx >> _GRAV_SHIFT)
+        dy = y - (gy >> _GRAV_SHIFT)
+        dz = z - (gz >> _GRAV_SHIFT)
+        if dx > _MAX_MG:
+            dx = _MAX_MG
+        elif dx < -_MAX_MG:
+            dx = -_MAX_MG
+        if dy > _MAX_MG:
+            dy = _MAX_MG
+        elif dy < -_MAX_MG:
+            dy = -_MAX_MG
+        if dz > _MAX_MG:
+            dz = _MAX_MG
+        elif dz < -_MAX_MG:
+            dz = -_MAX_MG
+        lx = int(s[_LX]) - b
+        ly = int(s[_LY]) - b
+        lz = int(s[_LZ]) - b
+        lx += (dx - lx) >> _SMOOTH_SHIFT
+        ly += (dy - ly) >> _SMOOTH_SHIFT
+        lz += (dz - lz) >> _SMOOTH_SHIFT
+        s[_LX] = lx + b
+        s[_LY] = ly + b
+        s[_LZ] = lz + b
+        mx = int(s[_MX]) - b
+        my = int(s[_MY]) - b
+        mz = int(s[_MZ]) - b
+        mx += (lx - mx) >> _SMOOTH_SHIFT
+        my += (ly - my) >> _SMOOTH_SHIFT
+        mz += (lz - mz) >> _SMOOTH_SHIFT
+        s[_MX] = mx + b
+        s[_MY] = my + b
+        s[_MZ] = mz + b
+        ex = int(s[_EX]) - b
+        ey = int(s[_EY]) - b
+        ez = int(s[_EZ]) - b
+        unit_in = int(s[_UNIT_IN]) - b - 1
+        if unit_in <= 0:  # rebuild the unit vectors: up (gravity's direction) and forward
+            unit_in = _UNIT_EVERY
+            ax = gx >> _GRAV_SHIFT
+            ay = gy >> _GRAV_SHIFT
+            az = gz >> _GRAV_SHIFT
+            for k in range(2):
+                if k == 1:
+                    ax = ex >> 4
+                    ay = ey >> 4
+                    az = ez >> 4
+                # |a| within 6.5 % (filters.magnitude, inline)
+                p = ax if ax > 0 else -ax
+                q = ay if ay > 0 else -ay
+                r = az if az > 0 else -az
+                if p < q:
+                    p, q = q, p
+                if q < r:
+                    q, r = r, q
+                    if p < q:
+                        p, q = q, p
+                m = (p * 60 + q * 27 + r * 17) >> 6
+                if k == 0 and m >= 200:  # (no gravity to tell up: free fall, a broken sensor)
+                    s[_UX] = ax * _UNIT // m + b
+                    s[_UY] = ay * _UNIT // m + b
+                    s[_UZ] = az * _UNIT // m + b
+                elif k == 1 and m > 0:
+                    s[_FX] = ax * _UNIT // m + b
+                    s[_FY] = ay * _UNIT // m + b
+                    s[_FZ] = az * _UNIT // m + b
+        s[_UNIT_IN] = unit_in + b
+        # vertical and horizontal parts of the motion
+        ux = int(s[_UX]) - b
+        uy = int(s[_UY]) - b
+        uz = int(s[_UZ]) - b
+        up = (mx * ux + my * uy + mz * uz) >> 10
+        falling = int(s[_FALLING]) - b
+        if up < _FLIGHT_MG:  # the skipper in flight: the vertical force well under its mean for 40 ms
+            falling += 1
+            if falling >= _FLIGHT_SLOTS:
+                s[_FLIGHT_T] = now + b
+        else:
+            falling = 0
+        s[_FALLING] = falling + b
+        hx = mx - ((up * ux) >> 10)
+        hy = my - ((up * uy) >> 10)
+        hz = mz - ((up * uz) >> 10)
+        fwd = (hx * (int(s[_FX]) - b) + hy * (int(s[_FY]) - b) + hz * (int(s[_FZ]) - b)) >> 10
+        # the forward axis follows the horizontal motion, each slot's sign aligned with it
+        if hx * (ex >> 6) + hy * (ey >> 6) + hz * (ez >> 6) < 0:
             hx = -hx
             hy = -hy
             hz = -hz
-        self.ex = ex + hx - (ex >> 4)
-        self.ey = ey + hy - (ey >> 4)
-        self.ez = ez + hz - (ez >> 4)
-        self._turns(fwd, up, jolt)
-
-    @micropython.native
-    def _turns(self, fwd: int, up: int, jolt: bool) -> None:
-        t = self.t
-        # to-and-fro motion (shaking, swinging) moves forward and vertical in step; a circle (plus
-        # a bounce that peaks as the hands pass the bottom) keeps them a quarter turn apart
-        c = self.cfu
-        self.cfu = c + fwd * up - (c >> 4)
-        c = self.pf
-        self.pf = c + fwd * fwd - (c >> 4)
-        c = self.pu
-        self.pu = c + up * up - (c >> 4)
-        if up < -_FLIGHT_MG:
-            if up < -_AIR_MG:
-                bo = self.bounce
-                if bo[_B_AIR] < 0 or t - self.flight_t > 2 * _SLOT_MS:
-                    bo[_B_AIR] = t  # a free fall begins (for a sensor on the body; see _bounce)
-            self.flight_t = t
-        phase = self.phase
-        if phase < 0:
-            if fwd > _MIN_AMP or fwd < -_MIN_AMP:
-                self._pick_up(fwd)
-        elif t > self.dead:
-            self._stop()  # turning stopped (trip, rest, or not a rope at all)
-        elif phase == 0:
-            ext = self.ext
-            if fwd > ext:
-                self.ext = fwd
-            elif fwd < ext - self.band:
-                self._extremum(ext)
-        elif phase == 2:
-            ext = self.ext
-            if fwd < ext:
-                self.ext = fwd
-            elif fwd > ext + self.band:
-                self._extremum(ext)
-        elif phase == 1:
-            if fwd < -(self.band >> 1):
-                self.ext = fwd
-                self._quarter()
-        elif fwd > self.band >> 1:
-            self.ext = fwd
-            self._quarter()
-        if jolt:
-            bo = self.bounce
-            if bo[_B_AIR] >= 0 and t - self.jolt_t > 3 * _SLOT_MS:  # a new jolt after a free fall
-                air = self.flight_t - bo[_B_AIR] + 2 * _SLOT_MS
-                bo[_B_AIR] = -1
-                if air >= _AIR_MIN_MS and air <= _AIR_MAX_MS and t - self.flight_t <= _LAND_MS:
-                    self._bounce(t, 2 if air >= _DU_AIR_MS else 1)  # it landed: a jump
-            self._landing(t)
-
-    def _bounce(self, t: int, passes: int) -> None:
-        """A landing (it rings) right after a free fall. Counted by its rhythm only where no rope is
-        seen (a sensor in a pocket or on the waist): four bounces at a steady pace, then each one,
-        with the passes its flight allowed."""
-        bo = self.bounce
-        if self.established or t - bo[_B_ROPE_T] < _ROPE_HOLD_MS:  # (_stop notes when a rope set ends)
-            bo[_B_N] = 0
-            bo[_B_ON] = 0
-            return
-        gap = t - bo[_B_T]
-        bo[_B_T] = t
-        n = bo[_B_N]
-        period = bo[_B_PERIOD]
-        if bo[_B_ON] and 3 * period < 2 * gap < 5 * period:  # one landing went unseen: credit it too
-            self._credit(t - gap // 2, 1, 0)
-            self._credit(t, passes, period)
-            self.jump_ms += gap
-            self.jump_passes += 1 + passes
-            return
-        d = gap - period
-        if n and _B_MIN_GAP <= gap <= _B_MAX_GAP and (n < 2 or 4 * (d if d > 0 else -d) <= period):
-            bo[_B_PERIOD] = gap if n < 2 else period + (d >> 2)
-            if bo[_B_ON]:
-                self._credit(t, passes, gap)
-                self.jump_ms += gap
-                self.jump_passes += passes
-                return
-            bo[_B_CAND + n] = t
-            bo[_B_CAND_N + n] = passes
-            n += 1
-            bo[_B_N] = n
-            if n == _B_START:
-                bo[_B_ON] = 1
-                for i in range(n):
-                    self._credit(bo[_B_CAND + i], bo[_B_CAND_N + i], period)
-                    if i:
-                        self.jump_passes += bo[_B_CAND_N + i]
-                self.jump_ms += t - bo[_B_CAND]
-            return
-        bo[_B_ON] = 0  # a new run begins with this bounce
-        bo[_B_N] = 1
-        bo[_B_CAND] = t
-        bo[_B_CAND_N] = passes
-
-    def _pick_up(self, fwd: int) -> None:
-        """The forward component left the noise: follow it as a possible rotation (nothing counted yet)."""
-        self.phase = 0 if fwd > 0 else 2
-        self.ext = fwd
-        self.last_ext = 0
-        self.quarters = 0
-        self.q_t = self.t
-        self.q_t2 = self.t
-        self._set_swing(2 * (fwd if fwd > 0 else -fwd))
-
-    def _set_swing(self, swing: int) -> None:
-        """The last swing sets the hysteresis; the recent pace sets when the rope counts as stopped."""
-        self.swing = swing
-        band = swing // _BAND_DIV
-        self.band = band if band > _MIN_AMP else _MIN_AMP
-        self.dead = self.q_t + 3 * self.q_ms + 150
-
-    def _extremum(self, ext: int) -> None:
-        swing = ext - self.last_ext
-        self.last_ext = ext
-        self._set_swing(swing if swing > 0 else -swing)
-        self._quarter()
-
-    def _quarter(self) -> None:
-        """The forward component passed a maximum, a zero or a minimum: the rope turned a quarter on."""
-        t = self.t
-        d = t - self.q_t
-        self.phase = (self.phase + 1) & 3
-        half = t - self.q_t2
-        self.q_t2 = self.q_t
-        # a slow half turn is a warm-up turn if the skipper was in flight and no step jolted lately
-        if self.swing < 2 * _MIN_AMP or (
-            half > _HALF_MAX_MS
-            and (half > _HALF_SLOW_MS or t - self.odd_t < _RECENT_MS or t - self.flight_t > _RECENT_MS)
-        ):
-            self._stop()
-            self.phase = -1
-            return
-        self.q_t = t
-        q_ms = self.q_ms
-        hasty = 2 * d < q_ms  # much faster than the recent pace: a yank, not a turn
-        if d >= _Q_MIN_MS:
-            q_ms += (d - q_ms) >> 2
-            self.q_ms = q_ms
-        self.dead = t + 3 * q_ms + 150
-        self.quarters += 1
-        if self.pending and not hasty and self.quarters * 8 - self.anchor >= _CONFIRM:
-            self._confirm()
-
-    def _begin_run(self, t: int, pos: int) -> None:
-        """This landing may start a run: its place in the turn is the landing phase."""
-        self.lphase = pos & 31
-        self.anchor = pos
-        self.anchor_t = t
-        self.run = 1
-        self.cand_t[0] = t
-        self.cand_n[0] = 1
-
-    def _linear(self) -> bool:
-        """Forward and vertical move in step (correlation above 0.97): a hand shaken to and fro."""
-        c = self.cfu >> 16
-        return 16 * c * c > 15 * (self.pf >> 16) * (self.pu >> 16)
-
-    def _confirm(self) -> None:
-        n = self.pending
-        self.pending = 0
-        self._credit(self.pend_t, n, self.pend_gap)
-
-    def _landing(self, t: int) -> None:
-        """A landing jolt: in phase with the rope it brings the turns since the previous landing."""
-        if t - self.jolt_t <= 3 * _SLOT_MS:  # the same jolt, still ringing
-            self.jolt_t = t
-            last = (self.jolt_i - 1) & 7
-            self.jolt_len[last] = t - self.jolts[last]
-            return
-        self.jolt_t = t
-        self.jolts[self.jolt_i] = t
-        self.jolt_len[self.jolt_i] = 0
-        self.jolt_i = (self.jolt_i + 1) & 7
-        if self.phase < 0 or self.quarters < 2:
-            return
-        pos = self._position()
-        gap = t - self.anchor_t
-        if self.anchor < 0:
-            self._begin_run(t, pos)
-            return
-        # the landing phase: where in the turn landings fall, followed slowly (a stray jolt moves it little)
-        off = ((pos - self.lphase + 16) & 31) - 16
-        tol = _PHASE_ON if self.established else _PHASE
-        if off < -tol or off > tol:
-            self.odd_t = t
-        turns = (pos - off - self.anchor + 16) >> 5  # whole turns since the last landing
-        if off < -tol or off > tol or pos - self.anchor < 19 or turns == 0:
-            if self.established:
-                self.lphase = (self.lphase + (off >> 3)) & 31
-                if turns <= _MAX_TURNS:
-                    return  # a stray jolt (a yank, a stumble): the rope phase keeps the count
-                self._stop()
-                self._begin_run(t, pos)
-            elif pos - self.anchor >= 48 or self.run == 1:  # a lone candidate gives way
-                self._begin_run(t, pos)
-            return
-        n = turns
-        if n > (_MAX_TURNS if self.established else 2):
-            self._stop()
-            self._begin_run(t, pos)
-            return
-        if self.pending:
-            self._confirm()  # the rope came round to the next landing: it went on
-        self.lphase = (self.lphase + (off >> 2)) & 31
-        self.run += 1
-        if self.established:
-            self.jump_ms += gap
-            self.jump_passes += n
-        self.anchor = pos
-        self.anchor_t = t
-        if self.established:
-            self.pending = n
-            self.pend_t = t
-            self.pend_gap = gap
-            return
-        if self.run > _START:  # a run held back (shaking): keep its last landings
-            self.run = _START
-            for i in range(_START - 1):
-                self.cand_t[i] = self.cand_t[i + 1]
-                self.cand_n[i] = self.cand_n[i + 1]
-            self.cand_n[0] = 1
-        k = self.run - 1
-        self.cand_t[k] = t
-        self.cand_n[k] = n
-        if self.run < _START or self._linear():
-            return
-        # jumping is established: credit the run, but not a first candidate much sooner than the next
-        # turn (the first turns are slower), and up to two landings the rotation tracker was too late for
-        bo = self.bounce
-        if bo[_B_ON] and t - bo[_B_T] < 2 * bo[_B_PERIOD]:
-            return  # the bounce counter has this set (a body-worn sensor): one counter per jump
-        self.established = True
-        skip = 0
-        if 3 * (self.cand_t[1] - self.cand_t[0]) * n < 2 * (t - self.cand_t[1]) * self.cand_n[1]:
-            skip = 1
-        first = self.cand_t[skip]
-        step = (t - first) // (k - skip)
-        back = self._ring_before(first, step)
-        if back != first:
-            first = self._ring_before(back, step)
-            if first != back:
-                self._credit(first, 1, step)
-                self.jump_passes += 1
-            self._credit(back, 1, step)
-            self.jump_passes += 1
-        for i in range(skip, k):
-            self._credit(self.cand_t[i], self.cand_n[i], step)
-            self.jump_passes += self.cand_n[i + 1]
-        self.jump_ms += t - first
-        self.pending = n
-        self.pend_t = t
-        self.pend_gap = gap
-
-    def _ring_before(self, t: int, step: int) -> int:
-        """A jolt that rang, 7/8-7/4 of `step` before t (the first turns of a set are slower); else t."""
-        for i in range(8):
-            pre = t - self.jolts[i]
-            if step - (step >> 3) < pre < 2 * step - (step >> 2) and self.jolt_len[i] >= _RING_MS:
-                return self.jolts[i]
-        return t
-
-
-def _clip(v: int) -> int:
-    if v > _MAX_HP:
-        return _MAX_HP
-    if v < -_MAX_HP:
-        return -_MAX_HP
-    return v
+        s[_EX] = ex + hx - (ex >> _AXIS_SHIFT) + b
+        s[_EY] = ey + hy - (ey >> _AXIS_SHIFT) + b
+        s[_EZ] = ez + hz - (ez >> _AXIS_SHIFT) + b
+        # how fwd and up move over the current turn, and how big fwd is
+        f8 = fwd >> 3
+        v8 = up >> 3
+        df = fwd - (int(s[_FWD]) - b)
+        s[_FWD] = fwd + b
+        s[_FF] = int(s[_FF]) + f8 * f8
+        s[_VV] = int(s[_VV]) + v8 * v8
+        s[_FV] = int(s[_FV]) + f8 * v8
+        s[_DD] = int(s[_DD]) + df * df
+        s[_VD] = int(s[_VD]) + v8 * df
+        size = int(s[_SIZE]) - b
+        size += (fwd if fwd > 0 else -fwd) - (size >> _AXIS_SHIFT)
+        s[_SIZE] = size + b
+        band = size >> (_AXIS_SHIFT + 1)
+        if band < _MIN_MG >> 1:
+            band = _MIN_MG >> 1
+        follow = int(s[_FOLLOW]) - b
+        if follow and now > int(s[_DEADLINE]) - b:
+            return _OVERDUE
+        if int(s[_HIGH]) - b:
+            if fwd < -band:
+                s[_HIGH] = b
+                if int(s[_PENDING]) - b:
+                    return _FELL
+        elif fwd > band:
+            s[_HIGH] = 1 + b
+            if size >> _AXIS_SHIFT >= _MIN_MG:
+                return _ROSE
+    return 0

@@ -84,11 +84,12 @@ class SwingDetector:
 
     def __init__(self):
         self.res = Resampler(_SLOT_MS)
-        self.hist = array("i", [0] * (3 * _RING))
-        self.corr = array("i", [0] * _LAGS)
-        self.moved = array("i", [0] * _RING)  # running total of how far h moved (in _MOVE_FRAMES, less
+        # (arrays made from a range, not a list of zeros: no temporary list; reset zeroes them)
+        self.hist = array("i", range(3 * _RING))
+        self.corr = array("i", range(_LAGS))
+        self.moved = array("i", range(_RING))  # running total of how far h moved (in _MOVE_FRAMES, less
         # the noise), modulo _MOVED_MASK + 1: any window's motion is a difference of two entries
-        self.load = array("i", [0] * _RING)  # |a| of each frame
+        self.load = array("i", range(_RING))  # |a| of each frame
         self.reset()
 
     def reset(self) -> None:
