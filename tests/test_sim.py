@@ -137,9 +137,10 @@ def test_full_flash_refuses_to_start(tmp_path, shared_data):
 # out of its heap (served by this process, as chips are on a board). x64 objects are up to twice
 # the ESP32's 32-bit ones, and the simulator's stand-ins for `machine` share this heap: on a 32-bit
 # build with those frozen (`make mp32`), `make bench-pipeline` finds the firmware fits 64 KiB.
-# The reworked swing counter (a 5 s history of the motion: 2.5 KB of arrays) took the M5StickC
-# from 104k to 108k here; `make bench-pipeline` prints the device-sized figures.
-HEAPS = {"devkit": "96k", "m5stickc": "108k"}
+# This session's counters and tables (the swing counter's 5 s history and longer code, the
+# activities table, the walk counter's settings) took the smallest heaps here from 90k/96k to
+# 104k/110k (devkit/m5stickc); `make bench-pipeline` prints the device-sized (32-bit) figures.
+HEAPS = {"devkit": "108k", "m5stickc": "114k"}
 
 
 @pytest.mark.parametrize("board", sorted(HEAPS))
