@@ -164,7 +164,7 @@ def spec() -> dict[str, Any]:
             "mode_params": {k: list(v) for k, v in log.MODE_PARAMS.items()},
             "mode_fields": {k: list(v) for k, v in log.MODE_FIELDS.items()},
             "end_reasons": list(log.END_REASONS),
-            "extras": list(log.EXTRAS),
+            "extras": _extras_by_code(),
             "named_extra": log.NAMED_EXTRA,
             "flag_clock_synced": log.FLAG_CLOCK_SYNCED,
             "header_fixed": log.HEADER_FIXED,
@@ -172,6 +172,13 @@ def spec() -> dict[str, Any]:
         "export": {"csv_fields": list(export.CSV_FIELDS), "extra_prefix": export.EXTRA_PREFIX},
         "fit": _fit_profile(),
     }
+
+
+def _extras_by_code() -> list[str]:
+    """The log's extras names indexed by their codes (fascia.spec.activities; "" for a reserved code)."""
+    from fascia.spec.logread import EXTRAS
+
+    return [EXTRAS.get(code, "") for code in range(max(EXTRAS) + 1)]
 
 
 _OPCODES = (  # the control point's requests the page makes (values: fascia.spec.control)

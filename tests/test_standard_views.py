@@ -177,7 +177,7 @@ def test_csc_client_reads_counts_as_crank_revolutions_and_the_rate_as_cadence(vi
     rate_same_stretch = (len(events) - 1) * 60000 / (events[-1] - events[0])
     assert abs(cadence - rate_same_stretch) <= 1, (cadence, rate_same_stretch)
     # and the whole session's rate (which has the slower first jump in it)
-    assert abs(cadence - counted["rate_per_min"]) <= 2.5, (cadence, counted["rate_per_min"])
+    assert abs(cadence - counted["jump_rate"]) <= 2.5, (cadence, counted["jump_rate"])
 
 
 def test_bthome_advertisement_decodes_to_the_last_sessions_count(views_session):

@@ -405,6 +405,10 @@ export const SPEC = {
    }
   },
   "sport": {
+   "dance": [
+    83,
+    0
+   ],
    "jump_rope": [
     84,
     0
@@ -416,6 +420,10 @@ export const SPEC = {
    "walk": [
     11,
     31
+   ],
+   "yoga": [
+    10,
+    43
    ]
   },
   "values": {
@@ -463,9 +471,11 @@ export const SPEC = {
  },
  "log": {
   "activity_codes": {
+   "dance": 5,
    "jump_rope": 1,
    "swing": 2,
-   "walk": 3
+   "walk": 3,
+   "yoga": 4
   },
   "end_reasons": [
    "stop",
@@ -478,13 +488,23 @@ export const SPEC = {
    "trips",
    "double_unders",
    "max_streak",
-   "reps",
-   "steps",
-   "tempo_x10",
+   "",
+   "",
+   "",
    "mean_period_ms",
    "cadence_spm",
-   "active_ms",
-   "rounds"
+   "",
+   "",
+   "jump_rate",
+   "tempo",
+   "walking_s",
+   "gaps",
+   "brisk_minutes",
+   "arm_swing",
+   "reps_swing",
+   "reps_cast",
+   "reps_snatch",
+   "active_pct"
   ],
   "flag_clock_synced": 1,
   "format_version": 1,

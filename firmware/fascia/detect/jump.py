@@ -155,8 +155,8 @@ class JumpDetector:
         self.trips = 0
         self.double_unders = 0
         self.max_streak = 0
-        self.jump_ms = 0  # time spent in sets, and the turns in it (for jump_rate)
-        self.jump_passes = 0
+        self.jump_ms = 0  # time from each set's first pass to its last, and the passes after the first
+        self.jump_gaps = 0  # (jump_rate: the pace while skipping, the start and the stops left out)
         self.t = 0  # time of the slot being processed
         self._lose()
 
@@ -180,8 +180,9 @@ class JumpDetector:
         self.lines = 0  # of which moved along a line
         self.steady = 0  # the last turns in a row that a rope could make (see _rope_like)
         self.weak = 0  # turns in a row with less vigour than skipping takes
-        self.set_t = 0  # when the current set began
-        self.streak = 0
+        self.first_t = 0  # the current set's first and last counted pass, and how many
+        self.last_t = 0
+        self.passes = 0
 
     @micropython.native
     def feed(self, t_ms: int, x: int, y: int, z: int) -> int:
@@ -214,7 +215,7 @@ class JumpDetector:
     def extras(self) -> dict:
         rate = 0
         if self.jump_ms:
-            rate = self.jump_passes * 60000 // self.jump_ms
+            rate = self.jump_gaps * 60000 // self.jump_ms
         return {
             "trips": self.trips,
             "double_unders": self.double_unders,
@@ -232,12 +233,15 @@ class JumpDetector:
 
     def _credit(self, t: int, turn_ms: int) -> None:
         """One pass at time t, `turn_ms` after the one before."""
+        if not self.passes:
+            self.first_t = t
+        self.last_t = t
+        self.passes += 1
         if self.q_len < _QUEUE:
             self.queue[(self.q_head + self.q_len) % _QUEUE] = t
             self.q_len += 1
-        self.streak += 1
-        if self.streak > self.max_streak:
-            self.max_streak = self.streak
+        if self.passes > self.max_streak:
+            self.max_streak = self.passes
         pace = self.pace_ms
         if pace == 0:
             self.pace_ms = turn_ms
@@ -249,10 +253,11 @@ class JumpDetector:
     def _stop(self) -> None:
         """The turns ended: a set that stops dead within a turn is a trip."""
         if self.state == _RUNNING:
-            self.jump_ms += self.turn_t - self.set_t
+            if self.passes > 1:
+                self.jump_ms += self.last_t - self.first_t
+                self.jump_gaps += self.passes - 1
             if self.pending:  # the hands stopped within the turn: the rope caught the feet
                 self.trips += 1
-                self.jump_passes -= 1
         self._lose()
 
     def _follow(self) -> None:
@@ -352,7 +357,6 @@ class JumpDetector:
         it may be the rope starting from behind the heels; measured, crediting it is wrong as often
         as right)."""
         self.state = _RUNNING
-        self.set_t = self.clock_t
         st = self.start_turns
         for i in range(self.turns - 1):
             self._credit(st[i], d)
@@ -362,7 +366,6 @@ class JumpDetector:
         """The turn at t counts once the hands go on through its second half."""
         self.pending = t
         self._put(_PENDING, 1)
-        self.jump_passes += 1
 
 
 @micropython.viper
