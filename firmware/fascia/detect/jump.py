@@ -9,7 +9,7 @@ in flight the whole skipper falls freely just as the hand's circle pushes up, so
 part of a turn may vanish or reverse; it is not used for counting). Landings are not needed:
 
 * **Gravity** is the slow mean of the slots (one-pole, 0.64 s); `motion` = slot - gravity,
-  clipped to +-4 g and smoothed by two one-pole stages of 40 ms (a turn, < 6 Hz, passes; a
+  clipped to +-4 g and smoothed by two one-pole stages of ~30 ms (a turn, < 6 Hz, passes; a
   landing's ring, 12-30 Hz, is cut to a fifth).
 * **Forward** is the principal direction of the horizontal part of the motion (sign-aligned
   running mean, 0.32 s), found from the data: any mounting of the sensor counts the same.
@@ -27,7 +27,7 @@ part of a turn may vanish or reverse; it is not used for counting). Landings are
   turn is not counted, and the set's end is a trip (`trips`); a skipper stopping on purpose lets
   the rope come round once more.
 * **Not skipping.** Turning a rope takes effort: a turn is *vigorous* if the skipper was seen in
-  flight in it (the hand's vertical force 0.5 g under its mean for 40 ms) or fwd's mean size is
+  flight in it (the hand's vertical force 0.5 g under its mean for 60 ms) or fwd's mean size is
   200 mg or more (real walks, phone in hand or pocket: 95 % of their steps show neither).
   A to-and-fro along one line (shaking out the rope, a hand waved) keeps forward and vertical on
   a line: their spread over the turn is flat (4 det / trace^2 < 0.08; a rope's turns are rounder
@@ -42,10 +42,11 @@ part of a turn may vanish or reverse; it is not used for counting). Landings are
 * What it cannot tell: turning the rope beside the body without jumping (side swings) counts, as
   the hands go round the same way.
 
-Everything runs on 10 ms slots from the shared Resampler, so constants are in ms and the same at
-any input rate (25 Hz to 1 kHz); per slot the work is a few dozen integer operations, the unit
-vectors are rebuilt every 4 slots. Most samples only add to the open slot, done inline in `feed`.
-All values stay below 2**30 (ESP32 small ints): nothing allocates per sample.
+Everything runs on 20 ms slots (box means of the samples in each, held across empty ones: the
+shared Resampler's rule), so constants are in ms and the same at any input rate (25 Hz to 1 kHz).
+The per-sample and per-slot work is one viper function, `_track`, on one array of ints (every
+value biased by _BIAS: a 64-bit host reads the 32-bit words unsigned); the set logic above runs in
+plain Python once per turn. All values stay below 2**29: nothing allocates per sample.
 """
 
 from array import array
@@ -498,7 +499,7 @@ def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa:
         uz = int(s[_UZ]) - b
         up = (mx * ux + my * uy + mz * uz) >> 10
         falling = int(s[_FALLING]) - b
-        if up < _FLIGHT_MG:  # the skipper in flight: the vertical force well under its mean for 40 ms
+        if up < _FLIGHT_MG:  # the skipper in flight: the vertical force well under its mean for 60 ms
             falling += 1
             if falling >= _FLIGHT_SLOTS:
                 s[_FLIGHT_T] = now + b
