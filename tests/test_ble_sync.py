@@ -55,9 +55,11 @@ def recorded(tmp_path_factory) -> tuple[Path, list[dict]]:
     long_rope, _ = jumprope.generate("mixed", 2, 200, base / "rope90", duration_s=90)
     simulate(club, "swing", flash_dir=flash)
     simulate(long_rope, "jump_rope", flash_dir=flash)  # ~830 bytes: two READ_LOG windows
-    rope, _ = jumprope.generate("basic", 1, 400, base / "rope", duration_s=8)
+    # 12 s: a set of ~14 passes, so a session started over Bluetooth a moment after the trace still
+    # counts several (the counter needs three turns to start a set)
+    rope, _ = jumprope.generate("basic", 1, 400, base / "rope", duration_s=12)
     out = io.StringIO()
-    argv = ["live", "--simulated", "--trace", str(rope), "--flash", str(flash), "--start", "--seconds", "8"]
+    argv = ["live", "--simulated", "--trace", str(rope), "--flash", str(flash), "--start", "--seconds", "12"]
     argv.append("--json")
     with contextlib.redirect_stdout(out):
         assert cli.main(argv) in (0, None)
