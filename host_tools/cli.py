@@ -28,6 +28,20 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+MAX_RATE_HZ = 4000  # generated traces: 4x the fastest accelerometer rate the boards use (1 kHz)
+
+
+def _rate_hz(text: str) -> float:
+    """argparse type for --rate: a number of Hz a trace can be made at (0 divides, 1e8 fills memory)."""
+    try:
+        rate = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number") from None
+    if not 1 <= rate <= MAX_RATE_HZ:  # (also refuses nan and inf)
+        raise argparse.ArgumentTypeError(f"the rate must be between 1 and {MAX_RATE_HZ} Hz, got {text[:40]}")
+    return rate
+
+
 def _cmd_count(args: argparse.Namespace) -> None:
     from host_tools.count import CountError, count_file, describe
 
@@ -179,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="the generator's scenario (an unknown one lists the choices)")
     p.add_argument("out", help="output file stem (writes STEM.csv and STEM.json)")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--rate", type=float, default=400.0, help="sample rate in Hz")
+    p.add_argument("--rate", type=_rate_hz, default=400.0, help=f"sample rate in Hz (1-{MAX_RATE_HZ})")
     p.add_argument(
         "--placement",
         choices=("handle", "wrist", "pocket", "waist", "hand"),

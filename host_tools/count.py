@@ -58,6 +58,8 @@ def count_file(path: Path | str, activity: str, runtime: str = "cpython") -> dic
     """Count `activity` (a counter's name or an alias of one) in the trace at `path`."""
     path = Path(path)
     activity = detector_for(activity)
+    if path.is_dir():
+        raise CountError(f"{path}: is a directory, not a trace file")
     if not path.is_file():
         raise CountError(f"{path}: no such file")
     if runtime == "cpython":

@@ -74,7 +74,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=cmd_sessions)
 
     p = subparsers.add_parser("show", help="one session in detail")
-    p.add_argument("id", type=int, help="the session's id, as `fascia sessions` lists it")
+    p.add_argument("id", type=session_id, help="the session's id, as `fascia sessions` lists it")
     _db_json(p)
     p.set_defaults(func=cmd_show)
 
@@ -292,6 +292,19 @@ def cmd_sessions(args: argparse.Namespace) -> None:
     console.print(table)
     if more:
         console.print(more)
+
+
+def session_id(text: str) -> int:
+    """argparse type: a store id (SQLite integers are 64-bit: a bigger one is a typing mistake)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text[:40]!r} is not a session id (see `fascia sessions`)"
+        ) from None
+    if not 1 <= n < 2**63:
+        raise argparse.ArgumentTypeError(f"no session {text[:40]} (see `fascia sessions`)")
+    return n
 
 
 def cmd_show(args: argparse.Namespace) -> None:

@@ -179,6 +179,8 @@ def _cmd_export(args: argparse.Namespace) -> None:
     from host_tools.store import Store
 
     out = Path(args.out)
+    if out.is_file() and not args.force:
+        raise UserError(f"{out} already exists (--force to overwrite it)")
     args.format = export_format(out, args.format)
     with Store(args.db, write=False) as store:  # records streamed from the store: constant memory
         selection = {"since": args.since, "activity": args.activity}
@@ -276,6 +278,7 @@ def register(subparsers) -> None:
     p.add_argument("--since", type=since_arg, help="from this date (YYYY-MM-DD) or N days ago (e.g. 7d)")
     p.add_argument("--activity", "-a", choices=ACTIVITIES)
     p.add_argument("--db", help=db_help)
+    p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     p.set_defaults(func=_cmd_export)
 
     p = subparsers.add_parser("plot", help="chart of one session, or of the training trend")

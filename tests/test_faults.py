@@ -37,6 +37,7 @@ def test_power_cuts_lose_at_most_the_record_being_written(traces, tmp_path):
     assert fam.figures["boots_failed"] == 0
     kinds = {key.split("/")[0] for key in fam.figures["coverage"]}
     assert {"HEADER", "PROGRESS", "EVENTS", "END"} <= kinds  # every record type was cut
+    assert {"config.json", "counter", "days.json"} <= kinds  # and every bookkeeping file
 
 
 def test_a_cut_leaves_a_torn_record_the_reader_reports(traces, tmp_path):

@@ -12,3 +12,11 @@ def test_hostile_ble_writes_are_refused_and_change_nothing(tmp_path):
     assert fam.failures == []
     assert fam.lost == 0
     assert set(fam.figures["writes"]) == {"control", "time", "long control", "long time"}
+
+
+def test_unbonded_centrals_are_refused_every_protected_operation(tmp_path):
+    from host_tools.bench.faults_ble import unbonded_central
+
+    fam = unbonded_central(tmp_path, seed=1)
+    assert fam.failures == [] and fam.lost == 0
+    assert fam.cases >= 3 * 80 and sum(fam.figures["refused"].values()) == fam.cases

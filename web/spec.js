@@ -42,13 +42,15 @@ export const SPEC = {
   "response_head": "<BBB",
   "result_names": {
    "1": "success",
+   "10": "acknowledged by another host",
    "2": "opcode not supported",
    "3": "invalid parameter",
    "4": "operation failed",
    "5": "not allowed now",
    "6": "no such session",
    "7": "session not synced",
-   "8": "confirm on the device"
+   "8": "confirm on the device",
+   "9": "not bonded: pair with the passkey the device shows"
   },
   "select_head": "<BB",
   "success": 1

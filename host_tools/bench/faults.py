@@ -60,7 +60,7 @@ SIM_FAULTS = mpy.SIM_LIB / "sim_faults.py"
 DEVICE_ID = b"SIM-devkit".hex()  # what sim_board's devkit writes in its HEADERs
 PROFILES = {
     "quick": {
-        "cuts": 14,
+        "cuts": 15,
         "real_syncs": 1,
         "examples": 300,
         "long_hours": 1 / 6,
@@ -78,6 +78,7 @@ PROFILES = {
 }
 REGIONS = ("head", "payload", "crc")  # where in a record a cut falls: magic/type/length, payload, CRC
 FULL_AT = RESERVE_BYTES + 300  # a flash that holds the reserve and a few short sessions
+CONFIGURED = {"weight_kg": 81, "daily_jump_goal": 150}  # what a host sets between the power-cut sessions
 HEAP_SLACK = 1024  # bytes the live heap may differ between sessions of one activity (fragments)
 STEP_MS = 64  # one FIFO chunk at 500 Hz (and a fifth of one at 100 Hz): reads get whole fresh chunks
 
@@ -209,6 +210,17 @@ def expected_count(trace: Path, activity: str) -> int:
     return _expected[key]
 
 
+KNOWN_COUNT_S = 20  # the "still counts after a fault" traces: long enough to hold jumps (6 s held none)
+
+
+def _known_count(fam: Family, rope: Path) -> int:
+    """The count a fault check compares with; 0 would let a device that counts nothing pass."""
+    want = expected_count(rope, "jump_rope")
+    if want == 0:
+        fam.fail(str(rope.name), "the fault trace holds no jumps: its count check could not fail")
+    return want
+
+
 def sessions_on(flash: Path) -> dict[str, dict]:
     """{file name: parsed} for every session file in the flash's log."""
     return {p.name: logread.parse_session(p.read_bytes()) for p in sorted((flash / "log").glob("*.fs[ls]"))}
@@ -296,6 +308,8 @@ def _classify(flash: Path, w: dict) -> str:
         return log.RECORD_NAMES[data[w["off"] + 2]]
     if name.startswith("days"):
         return "days.json"
+    if name.startswith("config"):
+        return "config.json"
     return "counter"
 
 
@@ -358,6 +372,9 @@ def _check_cut(
         problems.append(f"next boot failed: {rb.crashed() or rb.events[:2]}")
     elif ends[0]["count"] != want:
         problems.append(f"next session counted {ends[0]['count']}, expected {want}")
+    if not boot_failed and rb.ev("start")[0]["title"] == "CONFIG":
+        problems.append("the cut damaged config.json: the next boot complained")
+    problems += _config_old_or_new(flash)
     # every record written completely before the cut is there, byte for byte, and parses
     lost = _lost_writes(flash, r.writes)
     files = _files(flash)
@@ -391,6 +408,16 @@ def _check_cut(
     return problems, lost, boot_failed
 
 
+def _config_old_or_new(flash: Path) -> list[str]:
+    """After a cut, config.json holds the old settings (none: defaults) or the new ones, whole."""
+    from fascia.spec import config as cfg
+
+    conf, problems = cfg.load(str(flash / cfg.CONFIG_FILE))
+    if problems or conf not in (cfg.defaults(), dict(cfg.defaults(), **CONFIGURED)):
+        return [f"config.json after the cut: {conf} {problems}"]
+    return []
+
+
 def _real_sync(flash: Path, n_files: int) -> list[str]:
     """`fascia sync` (real mpremote over the serial bridge) imports every session on the flash."""
     from host_tools import sync
@@ -411,11 +438,12 @@ def power_cut(traces: Traces, work: Path, cuts: int, real_syncs: int, workers: i
     rope = traces.rope("basic", 1, 12)
     club = traces.club(("light",), 1, max_s=20)
     sessions, end = plan([(rope, "jump_rope"), (club, "swing")])
+    between = (sessions[0]["stop_ms"] + sessions[1]["start_ms"]) // 2
     bases = {
-        "app": {"sessions": sessions, "end_ms": end},
+        "app": {"sessions": sessions, "end_ms": end, "configure": [{"t_ms": between, "changes": CONFIGURED}]},
         "store": {"workload": "store", "end_ms": 1},
     }
-    short = traces.rope("basic", 2, 6)
+    short = traces.rope("basic", 2, KNOWN_COUNT_S)
     reb_sessions, reb_end = plan([(short, "jump_rope")])
     reboot = ({"sessions": reb_sessions, "end_ms": reb_end}, expected_count(short, "jump_rope"))
     refs = {}
@@ -479,8 +507,8 @@ def flash_full(traces: Traces, work: Path) -> Family:
     """A small flash that fills up: refusal, no overwrite, recovery after a sync; ENOSPC at every
     kind of write (boot counter, session id, each record type, days.json), in and after a session."""
     fam = Family("flash full", lost_unit="sessions/records")
-    rope = traces.rope("basic", 2, 6)
-    want = expected_count(rope, "jump_rope")
+    rope = traces.rope("basic", 2, KNOWN_COUNT_S)
+    want = _known_count(fam, rope)
     _refuse_and_recover(fam, rope, want, work / "full")
     _enospc_at_every_kind(fam, traces, work / "enospc")
     return fam
@@ -534,9 +562,9 @@ def _refuse_and_recover(fam: Family, rope: Path, want: int, flash: Path) -> None
 
 def _enospc_at_every_kind(fam: Family, traces: Traces, work: Path) -> None:
     rope = traces.rope("basic", 1, 12)
-    short = traces.rope("basic", 2, 6)
+    short = traces.rope("basic", 2, KNOWN_COUNT_S)
     sessions, end = plan([(rope, "jump_rope"), (short, "jump_rope")])
-    want = [expected_count(rope, "jump_rope"), expected_count(short, "jump_rope")]
+    want = [_known_count(fam, rope), _known_count(fam, short)]
     ref_flash = work / "ref"
     shutil.rmtree(work, ignore_errors=True)
     ref = run_device(
@@ -1029,9 +1057,9 @@ def hostile_configs(examples: int, seed: int, work: Path, traces: Traces) -> Fam
             except AssertionError as e:
                 fam.fail(f"MicroPython: {text[:40]!r}", str(e))
     # the device boots with them, says CONFIG, and records a session with the defaults
-    rope = traces.rope("basic", 2, 6)
+    rope = traces.rope("basic", 2, KNOWN_COUNT_S)
     sessions, end = plan([(rope, "jump_rope")])
-    want = expected_count(rope, "jump_rope")
+    want = _known_count(fam, rope)
     for k, text in enumerate(worst + ['{"weight_kg": "heavy", "mode": "sprint", "activity": 3}']):
         fam.cases += 1
         flash = work / f"boot{k}"
@@ -1482,6 +1510,7 @@ FAMILIES = (
     "traces",
     "configs",
     "ble_writes",
+    "unbonded",
     "long",
     "sync_usb",
     "sync_ble",
@@ -1494,7 +1523,7 @@ def run_suite(
     """Run the families in `only` with the `profile`'s counts; their results in order."""
     global _firmware
     p = PROFILES[profile]
-    from host_tools.bench.faults_ble import hostile_ble  # (it imports Family from here)
+    from host_tools.bench.faults_ble import hostile_ble, unbonded_central  # (it imports Family from here)
 
     work = work or OUT.parent / "faults" / profile
     frozen = work / "firmware"
@@ -1510,6 +1539,7 @@ def run_suite(
         "traces": lambda: hostile_traces(p["examples"], seed, work / "hostile"),
         "configs": lambda: hostile_configs(p["examples"], seed, work / "hostile", traces),
         "ble_writes": lambda: hostile_ble(p["examples"], seed, work / "hostile_ble"),
+        "unbonded": lambda: unbonded_central(work / "unbonded", seed),
         "long": lambda: long_run(traces, work / "long", p["long_hours"]),
         "sync_usb": lambda: interrupted_sync_usb(work / "sync_usb", p["sync_cuts"], seed),
         "sync_ble": lambda: interrupted_sync_ble(work / "sync_ble", p["sync_cuts"], seed),

@@ -17,6 +17,7 @@ full profile's 10,000 writes take minutes, not hours.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import math
@@ -302,4 +303,142 @@ def hostile_ble(examples: int, seed: int, work: Path) -> Family:
             "writes_per_s": round(fam.cases / max(seconds, 1e-9), 1),
         }
     )
+    return fam
+
+
+# ---------------------------------------------------------------- unbonded central
+
+
+def _protected_operations(rng) -> list[tuple[str, str, bytes]]:
+    """(name, target, value): every protected operation once (well formed), then more requests of
+    every opcode with random parameters, each a write or read a stranger would try."""
+    ops = [
+        (f"request 0x{op:02x}", "control", bytes((op,)) + bytes(struct.calcsize(fmt)))
+        for op, fmt in control.REQUEST_FMT.items()
+    ]
+    ops += [
+        ("select", "control", bytes((control.SELECT, 1, 0))),
+        ("read log", "log", b""),
+        ("set clock 2021", "time", struct.pack(gatt.CURRENT_TIME_FMT, 2021, 1, 1, 0, 0, 0, 5, 0, 1)),
+        ("ack session 1", "control", bytes((control.ACK_SYNCED,)) + struct.pack("<I", 1)),
+        ("delete all synced", "control", bytes((control.DELETE_SYNCED,)) + struct.pack("<I", 0)),
+        (
+            "weight 250 kg, goal 100000",
+            "control",
+            bytes((control.SET_USER,)) + struct.pack("<HI", 250, 100000),
+        ),
+    ]
+    known = sorted(set(control.REQUEST_FMT) | {control.SELECT})
+    for _ in range(64):
+        op = rng.choice(known)
+        ops.append(
+            (f"request 0x{op:02x} random", "control", bytes((op,)) + rng.randbytes(rng.randint(0, 12)))
+        )
+    return ops
+
+
+def unbonded_central(work: Path, seed: int = 1) -> Family:
+    """Strangers in radio range against a device with sessions and a bonded owner: a central
+    without a bond, one that pairs Just Works (no keyboard), and one that types a wrong passkey
+    try every protected operation (read the log, every control request, set the clock). Every
+    one must be refused (ATT Insufficient Authentication), the live count and battery stay
+    readable, and nothing on the flash or the clock changes ("changes": anything changed)."""
+    import random
+
+    from bleak.exc import BleakError, BleakGATTProtocolError
+    from bumble.pairing import PairingDelegate
+
+    from host_tools.ble import ATT_INSUFFICIENT_AUTHENTICATION, FasciaClient
+    from host_tools.ble.bumble_backend import backend_for
+    from host_tools.errors import UserError
+    from host_tools.sim.ble_bridge import screen_passkey
+
+    fam = Family("unbonded central", lost_unit="changes")
+    work.mkdir(parents=True, exist_ok=True)
+    rig = _Rig(work)  # (its owner paired, recorded two sessions, acknowledged one, set the clock)
+    rng = random.Random(seed)
+    dev = rig.dev
+    rig.dev.run(rig.client.__aexit__(None, None, None))
+    stored = rig.stored()
+    rig.clock_problems([])
+
+    async def wrong(_address: str) -> int:
+        return (await screen_passkey(dev.bridge) + 1 + rng.randrange(999_998)) % 1_000_000
+
+    attackers = {
+        "no bond": (backend_for(dev.radio, "stranger"), False),
+        "just works": (
+            backend_for(dev.radio, "justworks", io=PairingDelegate.IoCapability.NO_OUTPUT_NO_INPUT),
+            True,
+        ),
+        "wrong passkey": (backend_for(dev.radio, "guesser", wrong), True),
+    }
+    refused: dict[str, int] = {}
+
+    async def attack(who: str) -> None:
+        backend, pair = attackers[who]
+        try:
+            client = FasciaClient(dev.bridge.address, backend, pair=pair)
+            await client.__aenter__()
+        except (UserError, BleakError, asyncio.CancelledError):
+            # the pairing failed (a wrong passkey), or the device dropped the link it made without
+            # the passkey while the host set up (the stack cancels what was waiting on it)
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # (this task itself is being cancelled)
+            ops = _protected_operations(rng)
+            fam.cases += len(ops)
+            refused[who] = refused.get(who, 0) + len(ops)
+            return
+        try:
+            with contextlib.suppress(BleakError, asyncio.CancelledError):  # (a dropped Just Works link)
+                await client.live()
+                await client.battery()
+            for name, target, value in _protected_operations(rng):
+                fam.cases += 1
+                if not client.client.is_connected:  # the device dropped the link: refused
+                    refused[who] = refused.get(who, 0) + 1
+                    continue
+                try:
+                    if target == "log":
+                        await client.client.read_gatt_char(gatt.LOG)
+                    else:
+                        uuid = gatt.CONTROL if target == "control" else sig_uuid(gatt.CURRENT_TIME)
+                        await client.client.write_gatt_char(uuid, value, response=True)
+                except BleakGATTProtocolError as e:
+                    if e.code == ATT_INSUFFICIENT_AUTHENTICATION:
+                        refused[who] = refused.get(who, 0) + 1
+                        continue
+                    fam.fail(f"{who}: {name}", f"ATT error 0x{e.code:02x}, not Insufficient Authentication")
+                    continue
+                except (BleakError, asyncio.CancelledError):
+                    task = asyncio.current_task()
+                    if client.client.is_connected or (task is not None and task.cancelling()):
+                        raise
+                    refused[who] = refused.get(who, 0) + 1  # dropped by the device mid-request
+                    continue
+                fam.fail(f"{who}: {name}", "accepted")
+        finally:
+            with contextlib.suppress(BleakError, asyncio.CancelledError):
+                await client.__aexit__(None, None, None)
+
+    try:
+        for who in attackers:
+            try:
+                dev.run(attack(who))
+            except Exception as e:  # an unexpected failure fails the family
+                fam.fail(who, f"{type(e).__name__}: {e}")
+        time.sleep(1.5)  # (two status lines: a clock set would show)
+        now = rig.stored()
+        if now != stored:
+            fam.lost += 1
+            changed = sorted(k for k in set(now) | set(stored) if now.get(k) != stored.get(k))
+            fam.fail("flash", f"changed: {changed}")
+        for p in rig.clock_problems([]) + rig.settle():
+            fam.fail("clock", p)
+    finally:
+        rig.client = None
+        for p in rig.close():
+            fam.fail("end", p)
+    fam.figures.update({"refused": refused, "attackers": list(attackers)})
     return fam

@@ -33,7 +33,10 @@ RESULT_NAMES = {  # the control point's result codes (fascia.spec.gatt), for peo
     control.NO_SUCH_SESSION: "no such session",
     control.NOT_SYNCED: "session not synced",
     control.CONFIRM_ON_DEVICE: "confirm on the device",
+    control.NOT_BONDED: "not bonded: pair with the passkey the device shows",
+    control.OTHER_HOST: "acknowledged by another host",
 }
+ATT_INSUFFICIENT_AUTHENTICATION = 0x05  # ATT error: the value needs a bonded (passkey) link
 ATT_INVALID_LENGTH = 0x0D  # ATT error: a write longer than the characteristic's buffer
 ADJUST_MANUAL = 1  # Current Time's adjust reason: set by hand (here: by the host)
 LIST_ENTRY_BYTES = struct.calcsize(control.LIST_ENTRY_FMT)
@@ -80,6 +83,9 @@ class Live:
 
     @classmethod
     def decode(cls, data: bytes | bytearray) -> Live:
+        """A LIVE value; BleakError (one sentence) if it is not one (too short: not a fascia device)."""
+        if len(data) < gatt.LIVE_BYTES:
+            raise BleakError(f"the live value has {len(data)} bytes, a fascia device sends {gatt.LIVE_BYTES}")
         act, state, mode, flags, count, elapsed, rate, figure, left, battery, rnd = struct.unpack(
             gatt.LIVE_FMT, bytes(data[: gatt.LIVE_BYTES])
         )
@@ -125,12 +131,22 @@ async def scan(timeout: float = 5.0, backend: BleBackend | None = None) -> list[
 
 
 class FasciaClient:
-    """A connection to one device: `async with FasciaClient(address, backend) as dev: ...`."""
+    """A connection to one device: `async with FasciaClient(address, backend) as dev: ...`.
+
+    Everything but the live values and the battery needs a bond: `pair` (default) pairs on the
+    first connection (the person types in the passkey the device shows) and encrypts with the bond
+    afterwards. With `pair=False` and no bond, protected requests fail (ControlError NOT_BONDED, or
+    an ATT Insufficient Authentication error)."""
 
     def __init__(
-        self, address: str, backend: BleBackend | None = None, timeout: float = 10.0, **options: Any
+        self,
+        address: str,
+        backend: BleBackend | None = None,
+        timeout: float = 10.0,
+        pair: bool = True,
+        **options: Any,
     ):
-        kw: dict[str, Any] = dict(options)
+        kw: dict[str, Any] = dict(options, pair=pair)
         if backend is not None:
             kw = {**dict(backend.client_options), **kw, "backend": backend.client}
         self.client = BleakClient(address, timeout=timeout, **kw)

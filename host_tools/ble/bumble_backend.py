@@ -8,11 +8,19 @@ host_tools.ble takes a `BleBackend` (None = the platform's own backend) and does
 
 The client negotiates the ATT MTU it is given (`BleakClient(..., mtu=23)`; default 247), so
 tests cover the smallest MTU as well as a typical phone's.
+
+Pairing as an operating system does it: `backend_for(radio, host=NAME)` is one host (its own
+radio address and bonds, kept for the radio's lifetime). Connecting to a device it has a bond with
+encrypts the link with that bond; `BleakClient(..., pair=True)` (or `pair()`) pairs first if there
+is none: LE Secure Connections, the host typing in the passkey the device shows. `passkey`
+(async, the device's address -> the number) is the person at the keyboard; by default the
+passkey is read off the simulated device's screen (host_tools.sim.ble_bridge.screen_passkey).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,9 +36,13 @@ from bumble import att
 from bumble.core import AdvertisingData, BaseBumbleError
 from bumble.device import Advertisement, Connection, Device, Peer
 from bumble.hci import Address
+from bumble.keys import KeyStore
+from bumble.pairing import PairingConfig, PairingDelegate
 
 from host_tools.ble import BleBackend
-from host_tools.sim.ble_bridge import VirtualRadio
+from host_tools.sim.ble_bridge import IDENTITY, VirtualRadio, screen_passkey
+
+PasskeySource = Callable[[str], Awaitable[int]]
 
 DEFAULT_MTU = 247
 
@@ -87,8 +99,63 @@ def _advertisement_data(adv: Advertisement) -> AdvertisementData:
     )
 
 
-def backend_for(radio: VirtualRadio) -> BleBackend:
-    """Scanner and client classes bound to `radio`'s central."""
+async def _security_step(step: Awaitable[Any], timeout: float) -> None:
+    """Pair or encrypt; a step the stack cancels (the device dropped the link, e.g. after a
+    failed passkey) fails like any other (BleakError), not as this task's cancellation."""
+    task = asyncio.ensure_future(step)
+    try:
+        await asyncio.wait_for(asyncio.shield(task), timeout)
+    except asyncio.CancelledError:
+        if task.cancelled():
+            raise BleakError("the device dropped the link while pairing") from None
+        task.cancel()
+        raise
+    except TimeoutError:
+        task.cancel()
+        raise
+
+
+def _keystore(central: Device) -> KeyStore:
+    assert central.keystore is not None  # (VirtualRadio.central gives every host one)
+    return central.keystore
+
+
+class _Keyboard(PairingDelegate):
+    """The host's side of pairing: it can type the passkey the device shows."""
+
+    def __init__(self, source: PasskeySource, address: str, io: PairingDelegate.IoCapability) -> None:
+        super().__init__(io_capability=io)
+        self.source = source
+        self.address = address
+
+    async def get_number(self) -> int | None:
+        return await self.source(self.address)
+
+
+def backend_for(
+    radio: VirtualRadio,
+    host: str = "host",
+    passkey: PasskeySource | None = None,
+    io: PairingDelegate.IoCapability = PairingDelegate.IoCapability.KEYBOARD_INPUT_ONLY,
+) -> BleBackend:
+    """Scanner and client classes bound to the central of `host` on `radio`. `io`: what the host
+    can do when pairing (an attacker's NO_OUTPUT_NO_INPUT gets a Just Works pairing)."""
+
+    async def from_screen(address: str) -> int:
+        return await screen_passkey(radio.bridges[address])
+
+    source = passkey or from_screen
+
+    async def central_device() -> Device:
+        central = await radio.central(host)
+        central.pairing_config_factory = lambda conn: PairingConfig(
+            sc=True,
+            mitm=True,
+            bonding=True,
+            delegate=_Keyboard(source, str(conn.peer_address).split("/")[0], io),
+            identity_address_type=IDENTITY,
+        )
+        return central
 
     class BumbleScanner(BaseBleakScanner):
         def __init__(
@@ -112,7 +179,7 @@ def backend_for(radio: VirtualRadio) -> BleBackend:
 
         async def start(self) -> None:
             self.seen_devices = {}
-            self._central = await radio.central()
+            self._central = await radio.central(host)
             self._central.on("advertisement", self._on_advertisement)
             await self._central.start_scanning(active=self._active, filter_duplicates=False)
 
@@ -153,15 +220,23 @@ def backend_for(radio: VirtualRadio) -> BleBackend:
             return self._conn is not None
 
         async def connect(self, pair: bool, **kwargs: Any) -> None:
-            central = await radio.central()
-            conn = await asyncio.wait_for(
-                central.connect(Address(self.address, Address.RANDOM_DEVICE_ADDRESS)), self._timeout
-            )
+            central = await central_device()
+            target = Address(self.address, Address.RANDOM_DEVICE_ADDRESS)
+            conn = await asyncio.wait_for(central.connect(target), self._timeout)
             self._conn = conn
             self._lost = asyncio.Event()
             conn.on("disconnection", self._on_disconnection)
             peer = Peer(conn)
             self._peer = peer
+            try:
+                if await _keystore(central).get(str(conn.peer_address)) is not None:
+                    await _security_step(conn.encrypt(), self._timeout)  # bonded: the bond's key
+                elif pair:
+                    await _security_step(conn.pair(), self._timeout)
+            except (BaseBumbleError, BleakError, TimeoutError) as e:
+                with contextlib.suppress(Exception):
+                    await self.disconnect()
+                raise BleakError(f"pairing with {self.address} failed: {type(e).__name__} {e}") from e
             if self._want_mtu != att.ATT_DEFAULT_MTU:
                 await peer.request_mtu(self._want_mtu)
             await peer.discover_all()
@@ -210,10 +285,23 @@ def backend_for(radio: VirtualRadio) -> BleBackend:
                 self._peer = None
 
         async def pair(self, *args: Any, **kwargs: Any) -> None:
-            raise NotImplementedError("the fascia profile needs no pairing")
+            """Pair (again) with the device: a new bond, made with the passkey it shows."""
+            conn = self._conn
+            if conn is None:
+                raise BleakError("not connected")
+            try:
+                await _security_step(conn.pair(), self._timeout)
+            except (BaseBumbleError, TimeoutError) as e:
+                raise BleakError(f"pairing with {self.address} failed: {type(e).__name__} {e}") from e
 
         async def unpair(self) -> None:
-            raise NotImplementedError("the fascia profile needs no pairing")
+            """Forget this host's bond with the device (the device keeps its own until told)."""
+            central = await radio.central(host)
+            keystore = _keystore(central)
+            for name, _ in await keystore.get_all():
+                if name.split("/")[0] == self.address:
+                    await keystore.delete(name)
+            await self.disconnect()
 
         async def _gatt(self, request: Callable[[Peer], Awaitable[Any]]) -> Any:
             """Run one GATT request the way bleak reports outcomes: an ATT error code as

@@ -8,6 +8,16 @@ builds the GATT database the firmware registers, answers reads from the values t
 wrote, refuses writes longer than the attribute's buffer with ATT_INVALID_LENGTH (as NimBLE
 does), and forwards connections, writes, MTU changes and indication confirmations as IRQ events.
 
+Security as on the device's stack (NimBLE): pairing is Bumble's SMP (LE Secure Connections) with
+the settings the firmware gives `ble.config(bond=, mitm=, le_secure=, io=)`; the passkey a
+display-only device shows comes from the firmware (_IRQ_PASSKEY_ACTION / `gap_passkey`), and the
+bonds live in the firmware's flash: `FirmwareKeyStore` is Bumble's key store asking the firmware
+for its secrets (_IRQ_GET_SECRET / _IRQ_SET_SECRET). Values flagged READ/WRITE_ENCRYPTED |
+_AUTHENTICATED are refused (ATT Insufficient Authentication) unless the link is encrypted with a
+bonded key made with a passkey (Bumble itself would call a Just Works link authenticated). The
+firmware hears _IRQ_ENCRYPTION_UPDATE (encrypted, authenticated, bonded, key size).
+`screen_passkey(bridge)` reads the passkey off the simulated screen, as a person would.
+
 `simulated_device(...)` runs a whole simulated device with its radio: bridge + `simulate()`.
 `PeripheralBridge.on_att`, if set, hears every ATT read and write the device answers (the fault
 suite drops the link after the k-th).
@@ -19,6 +29,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -29,15 +40,27 @@ from bumble.controller import Controller
 from bumble.core import UUID
 from bumble.device import Connection, Device
 from bumble.gatt import Characteristic, CharacteristicValue, Service
-from bumble.hci import Address
+from bumble.hci import Address, AddressType
 from bumble.host import Host
+from bumble.keys import KeyStore, MemoryKeyStore, PairingKeys
 from bumble.link import LocalLink
+from bumble.pairing import PairingConfig, PairingDelegate
 from bumble.transport.common import AsyncPipeSink
+
+from host_tools.sim import frames as fr
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BUFFER = 20  # MicroPython's default attribute buffer size
 DEVICE_ADDRESS = "F0:FA:5C:00:00:01"
+SEC_PEER = 2  # the secret type of a peer's keys (NimBLE's BLE_STORE_OBJ_TYPE_PEER_SEC; fascia.app.bonds)
+PASSKEY_DISPLAY = 3  # _IRQ_PASSKEY_ACTION's action for a device that shows the passkey
+READ_SECURE = 0x0600  # bluetooth FLAG_READ_ENCRYPTED | FLAG_READ_AUTHENTICATED
+WRITE_SECURE = 0x3000  # FLAG_WRITE_ENCRYPTED | FLAG_WRITE_AUTHENTICATED
+ANSWER_S = 5.0  # the firmware answers the stack's questions (secrets, passkey) within this
+PAIRING_S = 10.0  # a read or write during pairing waits this long for it to finish
+IDENTITY = PairingConfig.AddressType.RANDOM  # the virtual radio's devices use (static) random addresses
+PASSKEY_LINE = (0, 14)  # where the device draws the first line of a notice (fascia.app.ui.message)
 
 
 class VirtualRadio:
@@ -46,25 +69,138 @@ class VirtualRadio:
     def __init__(self) -> None:
         self.link = LocalLink()
         self._count = 0
-        self._central: Device | None = None
+        self._centrals: dict[str, Device] = {}
+        self._controllers: dict[int, Controller] = {}
+        self.bridges: dict[str, PeripheralBridge] = {}  # simulated devices on this link, by address
 
     def device(self, name: str, address: str | None = None) -> Device:
         """A new (not yet powered) Bumble device with its own virtual controller on this link."""
         self._count += 1
         address = address or f"C0:00:00:00:00:{self._count:02X}"
         controller = Controller(f"{name}-controller", link=self.link, public_address=address)
-        return Device(name=name, address=Address(address), host=Host(controller, AsyncPipeSink(controller)))
+        device = Device(name=name, address=Address(address), host=Host(controller, AsyncPipeSink(controller)))
+        self._controllers[id(device)] = controller
+        return device
 
-    async def central(self) -> Device:
-        """The host's own radio (one per link, shared by scanners and clients), powered on."""
-        if self._central is None:
-            self._central = self.device("host")
-            await self._central.power_on()
-        return self._central
+    def remove(self, device: Device) -> None:
+        """Take a powered-off device's controller off the link (a rebooted device takes its place)."""
+        controller = self._controllers.pop(id(device), None)
+        if controller is not None:
+            self.link.remove_controller(controller)
+
+    async def central(self, host: str = "host") -> Device:
+        """A host's own radio (one per host name, shared by its scanners and clients), powered on.
+        Each host has its own address and keeps its bonds in memory for the radio's lifetime."""
+        if host not in self._centrals:
+            central = self.device(host)
+            central.keystore = MemoryKeyStore()
+            await central.power_on()
+            self._centrals[host] = central
+        return self._centrals[host]
 
 
 def _uuid(text: str) -> UUID:
     return UUID.from_16_bits(int(text, 16)) if len(text) == 4 else UUID(text)
+
+
+def _secret_key(name: str) -> bytes:
+    """A peer's key store name -> the secret's key: address type + address (as NimBLE keys bonds)."""
+    address = Address(name)
+    return bytes((address.address_type,)) + bytes(address.address_bytes)
+
+
+def _ltk(keys: PairingKeys | None) -> PairingKeys.Key | None:
+    return None if keys is None else (keys.ltk or keys.ltk_peripheral)
+
+
+def _authenticated(keys: PairingKeys | None) -> bool:
+    """Keys made with a passkey (MITM protection), not Just Works."""
+    ltk = _ltk(keys)
+    return bool(ltk is not None and ltk.authenticated)
+
+
+class FirmwareKeyStore(KeyStore):
+    """Bumble's key store, kept by the firmware: every access is a secret IRQ on the device."""
+
+    def __init__(self, bridge: PeripheralBridge) -> None:
+        self.bridge = bridge
+
+    @staticmethod
+    def _decode(answer: dict[str, Any]) -> tuple[str, PairingKeys] | None:
+        """A stored value: the peer's key (7 bytes), flags (bit 0: made with a passkey), LTK and IRK
+        (16 bytes each; a compact blob, as NimBLE's, for a device-sized heap)."""
+        try:
+            value = bytes.fromhex(answer["v"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        if len(value) != 7 + 1 + 32:
+            return None  # not one of ours: no bond
+        address_type = AddressType(value[0])
+        address = Address(value[1:7], address_type)
+        authenticated = bool(value[7] & 1)
+        keys = PairingKeys()
+        keys.address_type = address_type
+        keys.ltk = PairingKeys.Key(value=value[8:24], authenticated=authenticated)
+        keys.irk = PairingKeys.Key(value=value[24:40], authenticated=authenticated)
+        return str(address), keys
+
+    async def get(self, name: str) -> PairingKeys | None:
+        answer = await self.bridge.ask(
+            {"ev": "get_secret", "t": SEC_PEER, "i": 0, "k": _secret_key(name).hex()}
+        )
+        found = self._decode(answer)
+        keys = found[1] if found else None
+        self.bridge.known_keys[name] = keys
+        return keys
+
+    async def update(self, name: str, keys: PairingKeys) -> None:
+        ltk = _ltk(keys)
+        if ltk is None:
+            raise RuntimeError("no long-term key to keep")
+        irk = keys.irk.value if keys.irk is not None else bytes(16)
+        value = _secret_key(name) + bytes((1 if ltk.authenticated else 0,)) + ltk.value + irk
+        msg = {"ev": "set_secret", "t": SEC_PEER, "k": _secret_key(name).hex(), "v": value.hex()}
+        kept = bool((await self.bridge.ask(msg)).get("ok"))
+        self.bridge.known_keys[name] = keys if kept else None
+        if not kept:
+            raise RuntimeError("the device did not keep the bond (full: forget a host in its menu)")
+
+    async def delete(self, name: str) -> None:
+        await self.bridge.ask({"ev": "set_secret", "t": SEC_PEER, "k": _secret_key(name).hex(), "v": None})
+        self.bridge.known_keys[name] = None
+
+    async def get_all(self) -> list[tuple[str, PairingKeys]]:
+        out = []
+        for i in range(64):  # (the device keeps a handful)
+            answer = await self.bridge.ask({"ev": "get_secret", "t": SEC_PEER, "i": i, "k": None})
+            if not answer.get("v"):
+                break
+            found = self._decode(answer)
+            if found:
+                out.append(found)
+        return out
+
+    async def delete_all(self) -> None:
+        for name, _ in await self.get_all():
+            await self.delete(name)
+
+
+class FirmwareDelegate(PairingDelegate):
+    """The device's side of pairing: its IO capability, and the passkey the firmware shows."""
+
+    def __init__(self, bridge: PeripheralBridge, conn: Connection, io: int) -> None:
+        super().__init__(io_capability=PairingDelegate.IoCapability(io))
+        self.bridge = bridge
+        self.conn = conn
+
+    async def generate_passkey(self) -> int:
+        return await self.bridge.passkey_from_device(self.conn.handle)
+
+    async def display_number(self, number: int, digits: int) -> None:
+        pass  # the firmware shows it (it chose it)
+
+    async def get_number(self) -> int | None:
+        return None  # a display-only device types nothing in
 
 
 class PeripheralBridge:
@@ -88,6 +224,16 @@ class PeripheralBridge:
         self.result: Any = None  # simulated_device: the SimResult once the device is off
         self.status: list[dict] = []  # simulated_device: the device's status lines so far
         self.on_att: Callable[[], None] | None = None  # called after each ATT read/write answered
+        self.security: dict[str, Any] = {}  # the firmware's ble.config(bond=, mitm=, le_secure=, io=)
+        self.known_keys: dict[str, PairingKeys | None] = {}  # the firmware's answers, by peer name
+        self._flags: dict[int, int] = {}
+        self._secure: dict[int, bool] = {}  # connection handle -> encrypted by a passkey bond
+        self._pairing: dict[int, asyncio.Event] = {}  # connection handle -> set when pairing ends
+        self._answers: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._passkeys: dict[int, asyncio.Future[int]] = {}
+        self._next_question = 0
+        self._screens = Path(tempfile.mkdtemp(prefix="fascia-screen-"))
+        radio.bridges[address] = self
 
     async def start(self) -> int:
         """Listen on 127.0.0.1 (a free port, returned) for the simulated device."""
@@ -110,6 +256,11 @@ class PeripheralBridge:
         if self.device is not None:
             with contextlib.suppress(Exception):
                 await self.device.stop_advertising()
+            with contextlib.suppress(Exception):
+                await self.device.power_off()
+            self.radio.remove(self.device)
+        if self.radio.bridges.get(self.address) is self:
+            del self.radio.bridges[self.address]
 
     # -- the firmware's side -------------------------------------------------------------------------
     def _send(self, msg: dict[str, Any]) -> None:
@@ -117,7 +268,11 @@ class PeripheralBridge:
             self._writer.write((json.dumps(msg) + "\n").encode())
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Read the device's lines: answers to the stack's questions at once (a question may be
+        asked while an operation waits, e.g. power-on reading the bonds), the rest in order."""
         self._writer = writer
+        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        worker = asyncio.ensure_future(self._work(queue))
         try:
             while line := await reader.readline():
                 try:
@@ -127,16 +282,66 @@ class PeripheralBridge:
                     continue
                 if "m" in msg:  # {"v": hex value, "m": the message} (bluetooth.py streams the value first)
                     msg = {**msg["m"], "v": msg["v"]}
-                await self._op(msg)
+                if msg["op"] == "answer":
+                    future = self._answers.pop(msg["id"], None)
+                    if future is not None and not future.done():
+                        future.set_result(msg)
+                elif msg["op"] == "passkey":
+                    waiting = self._passkeys.pop(msg["c"], None)
+                    if waiting is not None and not waiting.done():
+                        waiting.set_result(int(msg["passkey"]))
+                else:
+                    queue.put_nowait(msg)
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
         finally:
+            queue.put_nowait(None)
+            await worker
             self.closed.set()
+
+    async def _work(self, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
+        while (msg := await queue.get()) is not None:
+            try:
+                await self._op(msg)
+            except Exception:  # one bad request from the device must not stop its radio
+                log.exception("bridge operation %r failed", msg.get("op"))
+
+    async def ask(self, msg: dict[str, Any]) -> dict[str, Any]:
+        """Ask the firmware (a secret IRQ, or the screen) and wait for its answer."""
+        self._next_question += 1
+        key = self._next_question
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._answers[key] = future
+        self._send({**msg, "id": key})
+        try:
+            return await asyncio.wait_for(future, ANSWER_S)
+        finally:
+            self._answers.pop(key, None)
+
+    async def passkey_from_device(self, conn_handle: int) -> int:
+        """_IRQ_PASSKEY_ACTION (display): the firmware makes one up, shows it, and gives it back."""
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._passkeys[conn_handle] = future
+        self._send({"ev": "passkey", "c": conn_handle, "action": PASSKEY_DISPLAY, "passkey": 0})
+        return await asyncio.wait_for(future, ANSWER_S)
+
+    async def screen(self) -> fr.Pixels:
+        """What the device's display shows now."""
+        self._next_question += 1
+        path = self._screens / f"screen_{self._next_question}.raw"
+        await self.ask({"ev": "screen", "path": str(path)})
+        data = path.read_bytes()
+        path.unlink()
+        if len(data) == 128 * 64 // 8:
+            return fr.decode(data, "vlsb", 128, 64)
+        return fr.decode(data, "rgb565", 135, 240)
 
     async def _op(self, msg: dict[str, Any]) -> None:
         op = msg["op"]
         if op == "name":
             self.name = msg["name"]
+        elif op == "security":
+            self.security = msg["settings"]
         elif op == "register":
             await self._register(msg["services"])
         elif op == "buffer":
@@ -164,31 +369,59 @@ class PeripheralBridge:
             for ch in svc["chars"]:
                 handle = ch["h"]
                 self._values[handle] = b""
+                self._flags[handle] = ch["flags"]
                 perms = Characteristic.Permissions(0)
                 if ch["flags"] & 0x02:
                     perms |= Characteristic.Permissions.READABLE
                 if ch["flags"] & 0x0C:
                     perms |= Characteristic.Permissions.WRITEABLE
                 value = CharacteristicValue(
-                    read=lambda _conn, h=handle: self._on_read(h),
+                    read=lambda conn, h=handle: self._on_read(conn, h),
                     write=lambda conn, v, h=handle: self._on_write(conn, h, v),
                 )
-                char = Characteristic(_uuid(ch["uuid"]), Characteristic.Properties(ch["flags"]), perms, value)
+                props = Characteristic.Properties(ch["flags"] & 0xFF)  # (the rest are permissions)
+                char = Characteristic(_uuid(ch["uuid"]), props, perms, value)
                 self._chars[handle] = char
                 chars.append(char)
             device.add_service(Service(_uuid(svc["uuid"]), chars))
+        device.keystore = FirmwareKeyStore(self)
+        sec = self.security
+        if sec:
+            device.pairing_config_factory = lambda conn: PairingConfig(
+                sc=bool(sec.get("le_secure")),
+                mitm=bool(sec.get("mitm")),
+                bonding=bool(sec.get("bond")),
+                delegate=FirmwareDelegate(self, conn, int(sec.get("io", 3))),
+                identity_address_type=IDENTITY,
+            )
         device.on("connection", self._on_connection)
         await device.power_on()
         self.device = device
 
-    def _on_read(self, handle: int) -> bytes:
+    async def _allowed(self, conn: Connection, handle: int, need: int) -> None:
+        """As the stack does for a protected value: an encrypted link with a passkey bond, or ATT
+        Insufficient Authentication (a request during pairing waits for it to end)."""
+        if not self._flags.get(handle, 0) & need:
+            return
+        pairing = self._pairing.get(conn.handle)
+        if pairing is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(pairing.wait(), PAIRING_S)
+        if not self._secure.get(conn.handle):
+            raise att.ATT_Error(att.ATT_INSUFFICIENT_AUTHENTICATION_ERROR)
+
+    async def _on_read(self, conn: Connection, handle: int) -> bytes:
         if self.on_att is not None:
             self.on_att()
+        await self._allowed(conn, handle, READ_SECURE)
         return self._values[handle]
 
-    def _on_write(self, conn: Connection, handle: int, value: bytes) -> None:
+    async def _on_write(self, conn: Connection, handle: int, value: bytes) -> None:
         if self.on_att is not None:
             self.on_att()
+        await self._allowed(conn, handle, WRITE_SECURE)
+        if not self._flags.get(handle, 0) & 0x0C:  # a read-only value: the stack refuses the write
+            raise att.ATT_Error(att.ATT_WRITE_NOT_PERMITTED_ERROR)
         if len(value) > self._buffers.get(handle, DEFAULT_BUFFER):
             raise att.ATT_Error(att.ATT_INVALID_ATTRIBUTE_LENGTH_ERROR)
         self._values[handle] = bytes(value)
@@ -196,6 +429,7 @@ class PeripheralBridge:
 
     def _on_connection(self, conn: Connection) -> None:
         self._conns[conn.handle] = conn
+        self._secure[conn.handle] = False
         peer = conn.peer_address
         info = {"c": conn.handle, "at": peer.address_type, "a": bytes(peer.address_bytes).hex()}
         self._send({"ev": "connect", **info})
@@ -204,9 +438,41 @@ class PeripheralBridge:
             "connection_att_mtu_update",
             lambda: self._send({"ev": "mtu", "c": conn.handle, "mtu": conn.att_mtu}),
         )
+        conn.on("pairing_start", lambda: self._pairing.setdefault(conn.handle, asyncio.Event()))
+        conn.on("pairing", lambda keys: self._paired(conn, keys))
+        conn.on("pairing_failure", lambda _reason: self._paired(conn, None))
+        conn.on("connection_encryption_change", lambda: self._encrypted(conn))
+
+    def _encrypted(self, conn: Connection) -> None:
+        """Encryption on: with a bond's key (a reconnection) its keys say how it was made; during
+        pairing nothing is trusted until the pairing ends."""
+        if conn.handle in self._pairing:
+            self._report(conn, False, False)
+            return
+        keys = self.known_keys.get(str(conn.peer_address))  # (the firmware just gave its LTK)
+        self._report(conn, keys is not None, _authenticated(keys))
+
+    def _paired(self, conn: Connection, keys: PairingKeys | None) -> None:
+        stored = _ltk(self.known_keys.get(str(conn.peer_address)))  # the firmware kept this pairing's key
+        bonded = stored is not None and stored.value == getattr(_ltk(keys), "value", None)
+        self._report(conn, bonded, _authenticated(keys))
+        done = self._pairing.pop(conn.handle, None)
+        if done is not None:
+            done.set()
+
+    def _report(self, conn: Connection, bonded: bool, authenticated: bool) -> None:
+        encrypted = bool(conn.encryption)
+        self._secure[conn.handle] = encrypted and bonded and authenticated
+        msg = {"ev": "encryption", "c": conn.handle, "enc": encrypted, "auth": encrypted and authenticated}
+        key_size = conn.encryption_key_size or (16 if encrypted else 0)  # (the virtual controller says 0)
+        self._send({**msg, "bonded": bonded, "key_size": key_size})
 
     def _on_disconnection(self, conn: Connection, info: dict[str, Any]) -> None:
         self._conns.pop(conn.handle, None)
+        self._secure.pop(conn.handle, None)
+        done = self._pairing.pop(conn.handle, None)
+        if done is not None:
+            done.set()
         self.advertising.clear()
         self._send({"ev": "disconnect", **info})
 
@@ -244,6 +510,19 @@ class PeripheralBridge:
     async def _notify_all(self, handle: int) -> None:
         for conn in list(self._conns.values()):
             await self._send_update("notify", conn.handle, handle, self._values[handle])
+
+
+async def screen_passkey(bridge: PeripheralBridge, timeout: float = 10.0) -> int:
+    """The 6-digit passkey the device shows while a host pairs, read off its screen as a person
+    would (the first line of its PAIRING notice, in the device's 8x8 font)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        digits = fr.read_text(await bridge.screen(), *PASSKEY_LINE, 6)
+        if digits is not None:
+            return int(digits)
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("no passkey on the device's screen")
+        await asyncio.sleep(0.05)
 
 
 @contextlib.asynccontextmanager

@@ -7,6 +7,7 @@ the 128x64 OLED is readable, or half-block characters in a terminal. No imaging 
 
 from __future__ import annotations
 
+import functools
 import struct
 import zlib
 from pathlib import Path
@@ -93,3 +94,39 @@ def lit_fraction(rows: Pixels) -> float:
     """Share of pixels that are not black: a blank frame is 0."""
     total = sum(len(r) for r in rows)
     return sum(1 for r in rows for p in r if sum(p) > 96) / total if total else 0.0
+
+
+@functools.cache
+def _glyph(char: str) -> frozenset[tuple[int, int]]:
+    """The pixels (column, row) of `char` in the device's 8x8 font (the framebuf stand-in's)."""
+    import importlib.util
+
+    from host_tools import mpy
+
+    spec = importlib.util.spec_from_file_location("_sim_framebuf", mpy.SIM_LIB / "framebuf.py")
+    assert spec is not None and spec.loader is not None
+    framebuf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(framebuf)
+    fb = framebuf.FrameBuffer(bytearray(8), 8, 8, framebuf.MONO_VLSB)
+    fb.text(char, 0, 0, 1)
+    return frozenset((c, r) for r in range(8) for c in range(8) if fb.pixel(c, r))
+
+
+def read_text(rows: Pixels, x: int, y: int, n: int, charset: str = "0123456789") -> str | None:
+    """The `n` characters drawn in the device's font at (x, y), or None if a cell holds none of
+    `charset`. Each 8x8 cell's most common colour is its background; the other pixels, its glyph."""
+    glyphs = {char: _glyph(char) for char in charset}
+    out = ""
+    for i in range(n):
+        cell = [[rows[y + r][x + 8 * i + c] for c in range(8)] for r in range(8)]
+        colours: dict[tuple[int, int, int], int] = {}
+        for row in cell:
+            for p in row:
+                colours[p] = colours.get(p, 0) + 1
+        background = max(colours, key=lambda p: colours[p])
+        lit = frozenset((c, r) for r in range(8) for c in range(8) if cell[r][c] != background)
+        found = [char for char, glyph in glyphs.items() if glyph == lit]
+        if len(found) != 1:
+            return None
+        out += found[0]
+    return out

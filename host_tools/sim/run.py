@@ -20,6 +20,7 @@ from pathlib import Path
 
 from fascia.spec import config as cfg
 from fascia.spec import logread
+from fascia.spec.trace import parse_time_ms
 from host_tools import build, mpy
 from host_tools.sim import frames as fr
 
@@ -82,12 +83,15 @@ def parse_buttons(text: str) -> dict[str, list[list[int]]]:
 
 
 def trace_duration_ms(trace: Path) -> int:
+    """Last sample's time minus the first's (traces may be stamped in epoch ms: fascia.spec.trace)."""
     with trace.open("rb") as f:
+        f.readline()
+        first = f.readline().decode(errors="replace")
         f.seek(max(0, trace.stat().st_size - 200))
         lines = f.read().decode(errors="replace").splitlines()
     last = lines[-1] if lines else ""
     try:
-        return int(float(last.split(",")[0]))
+        return parse_time_ms(last.split(",")[0]) - parse_time_ms(first.split(",")[0])
     except ValueError as e:
         raise SimError(f"{trace}: not a canonical trace (t_ms,x,y,z)") from e
 

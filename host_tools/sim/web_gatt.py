@@ -92,6 +92,9 @@ class GattProxy:
                 self.address,
                 disconnected_callback=lambda _c: push({"ev": "disconnected"}),
                 backend=self.backend.client,
+                # the device lets only a bonded host read its logs: the browser (the OS) pairs once,
+                # the person typing the passkey the device shows (read off the simulated screen)
+                pair=True,
                 **dict(self.backend.client_options),
             )
             await client.connect()

@@ -8,9 +8,18 @@ a request costs one flash read of at most gatt.LOG_WINDOW bytes, a live update o
 What a connected host asks (control point, clock) is answered by fascia.app.blerequests, whose
 code is loaded for the host's first request and dropped when it disconnects.
 
+Security: the stack pairs with LE Secure Connections and MITM protection; the device makes up a
+random 6-digit passkey and shows it (`app.show_passkey`), the host types it in. Its bonds are kept
+on flash by fascia.app.bonds (the stack's secrets). `secure` is True only while the connected
+host's link is encrypted by such a bond: only then do requests, log reads and clock writes work
+(the GATT flags make the stack refuse them otherwise; blerequests checks again). Without a bond a
+host can read the live values and the battery, unless config `ble_open_live` is 0. One host at a
+time: a second central is disconnected.
+
 What it needs from the App: `start(now)`, `stop(now)`, `pause(now)`, `resume(now)`,
 `select(activity, mode)`, `ask(title, lines, answer)`, `session`, `det`, `activity`, `mode`,
-`config`, `view`, `result`, `battery`, `boot`, `store`, `rate_per_min()`, `board` (name,
+`config`, `view`, `result`, `battery`, `boot`, `store`, `rate_per_min()`, `show_passkey(n)`,
+`end_notice(title)`, `board` (name,
 device_id, path(), and an optional `rtc` with machine.RTC's `datetime(tuple)`).
 """
 
@@ -20,6 +29,7 @@ import time
 from micropython import const
 
 from fascia import unload
+from fascia.app.bonds import BONDS_FILE, Bonds
 from fascia.spec import gatt, log
 
 _IRQ_CENTRAL_CONNECT = const(1)
@@ -27,6 +37,12 @@ _IRQ_CENTRAL_DISCONNECT = const(2)
 _IRQ_GATTS_WRITE = const(3)
 _IRQ_GATTS_INDICATE_DONE = const(20)
 _IRQ_MTU_EXCHANGED = const(21)
+_IRQ_ENCRYPTION_UPDATE = const(28)
+_IRQ_GET_SECRET = const(29)
+_IRQ_SET_SECRET = const(30)
+_IRQ_PASSKEY_ACTION = const(31)
+_PASSKEY_DISPLAY = const(3)  # the stack asks for a passkey to show (display-only IO capability)
+_KEY_BYTES = const(16)  # a bond's encryption key size: nothing shorter is trusted
 
 _QUEUE = const(4)  # control-point requests waiting for poll (a client sends one at a time)
 _INDICATE_TIMEOUT_MS = const(2000)
@@ -53,6 +69,15 @@ class BleService:
         self._battery = -1
         self.confirm_until = 0  # an on-screen question from a host request expires then
         self._host_loaded = False  # fascia.app.blerequests is loaded
+        self.secure = False  # the connected host's link is encrypted by a passkey bond
+        self.peer = b""  # the connected host's address type + address (whose acknowledgements)
+        self._passkey = -1  # a passkey to show (set by the IRQ handler), -1: none
+        self._pairing_over = False  # take the passkey off the screen
+        self._weak_bond = False  # the host bonded without the passkey: forget it, drop the link
+        self.open_live = app.config["ble_open_live"]
+        self.bonds = Bonds(app.board.path(BONDS_FILE))
+        self.h_live = self.h_control = self.h_log = self.h_battery = self.h_time = -1
+        ble.irq(self._irq)  # first: the stack may ask for its secrets as soon as it is active
         from fascia.app import blesetup  # boot-time code: run once, then dropped
 
         handles, self._adv = blesetup.register(ble, app)
@@ -68,20 +93,48 @@ class BleService:
     def _irq(self, event, data):
         if event == _IRQ_GATTS_WRITE:
             handle = data[1]
+            if data[0] != self.conn or not self.secure:
+                return  # (the stack refuses these writes already)
             if handle == self.h_control:
                 if len(self._requests) < _QUEUE:
                     self._requests.append(self.ble.gatts_read(handle))
             elif handle == self.h_time:
                 self._time_written = self.ble.gatts_read(handle)
+        elif event == _IRQ_GET_SECRET:
+            return self.bonds.get(data[0], data[1], None if data[2] is None else bytes(data[2]))
+        elif event == _IRQ_SET_SECRET:
+            return self.bonds.set(data[0], data[1], data[2])
+        elif event == _IRQ_ENCRYPTION_UPDATE:
+            conn, encrypted, authenticated, bonded, key_size = data
+            if conn == self.conn:
+                self.secure = bool(encrypted and authenticated and bonded and key_size >= _KEY_BYTES)
+                self._pairing_over = True
+                self._weak_bond = bool(bonded and not self.secure)  # Just Works: kept by the stack, not by us
+        elif event == _IRQ_PASSKEY_ACTION:
+            conn, action, _ = data
+            if action == _PASSKEY_DISPLAY and conn == self.conn:
+                import os
+
+                passkey = int.from_bytes(os.urandom(4), "little") % 1000000  # (the ESP32's hardware RNG)
+                self.ble.gap_passkey(conn, action, passkey)
+                self._passkey = passkey
         elif event == _IRQ_CENTRAL_CONNECT:
+            if self.conn >= 0:  # one host at a time: a second central is turned away
+                self.ble.gap_disconnect(data[0])
+                return
             self.conn = data[0]
+            self.peer = bytes((data[1],)) + bytes(data[2])
+            self.secure = False
             self.mtu = _MIN_MTU
             self._last_count = -1
         elif event == _IRQ_CENTRAL_DISCONNECT:
             if data[0] == self.conn:
                 self.conn = -1
+                self.secure = False
+                self.peer = b""
                 self._indicating = 0
                 self._readvertise = True
+                self._pairing_over = True
         elif event == _IRQ_GATTS_INDICATE_DONE:
             self._indicating = 0
         elif event == _IRQ_MTU_EXCHANGED:
@@ -90,6 +143,16 @@ class BleService:
     # -- the app loop's share -----------------------------------------------------------------------
     def poll(self, now: int) -> None:
         """Advertise when nobody is connected, answer requests, send live updates."""
+        if self._passkey >= 0:
+            self.app.show_passkey(self._passkey)
+            self._passkey = -1
+        elif self._pairing_over:
+            self._pairing_over = False
+            self.app.end_notice("PAIRING")
+        if self._weak_bond:
+            self._weak_bond = False
+            if self.peer:
+                self.forget(self.peer)  # (a stranger must not fill the device's few bond slots)
         if self._readvertise and self.conn < 0:
             self._readvertise = False
             self.ble.gap_advertise(gatt.ADV_INTERVAL_US, adv_data=self._adv[0], resp_data=self._adv[1])
@@ -121,8 +184,15 @@ class BleService:
             self.ble.gatts_write(self.h_battery, bytes((self._battery,)))
             self._notify(self.h_battery, None)
 
+    def forget(self, key) -> None:
+        """Forget a bonded host (the device's menu); if it is the one connected, drop its link."""
+        self.bonds.forget(key)
+        if self.conn >= 0 and self.peer == key:
+            self.secure = False
+            self.ble.gap_disconnect(self.conn)
+
     def _notify(self, handle, data) -> None:
-        if self.conn >= 0:
+        if self.conn >= 0 and (self.secure or self.open_live):
             try:
                 if data is None:
                     self.ble.gatts_notify(self.conn, handle)

@@ -5,12 +5,14 @@ so a session watched over BLE (or nobody connected) does not hold its code. `ans
 indication for one request (fascia.spec.control); it changes nothing unless the result is SUCCESS,
 and a bug in it answers OPERATION_FAILED instead of taking the device down.
 
-Uses from the BleService `svc`: `app`, `ble`, `h_log`, and `confirm_until` (the on-screen
+Uses from the BleService `svc`: `app`, `ble`, `h_log`, `secure` and `peer` (the bonded host, whose
+acknowledgements its deletes are limited to), `bonds`, `conn`, and `confirm_until` (the on-screen
 question's deadline, which the service's poll enforces).
 """
 
 import struct
 import time
+from binascii import hexlify
 
 from fascia import unload
 from fascia.app.logstore import unix_time
@@ -30,6 +32,8 @@ def answer(svc, now: int, req: bytes) -> bytes:
 def _handle(svc, now: int, op: int, req: bytes):
     """(result code, response parameters) of one request."""
     app = svc.app
+    if not svc.secure:  # (the stack already refuses writes from a link without a bond)
+        return control.NOT_BONDED, b""
     if op == control.SELECT:
         return _select(app, req), b""
     fmt = control.REQUEST_FMT.get(op)
@@ -63,7 +67,7 @@ def _handle(svc, now: int, op: int, req: bytes):
     if op == control.LIST_SESSIONS:
         return _list(svc, args[0])
     if op == control.FACTORY_RESET:
-        return _confirm(svc, now, "FACTORY RESET?", lambda: _factory_reset(app)), b""
+        return _confirm(svc, now, "FACTORY RESET?", lambda: _factory_reset(svc)), b""
     return _log_op(svc, now, op, args)
 
 
@@ -106,8 +110,7 @@ def _configure(app, changes: dict) -> int:
         if problems:
             return control.INVALID_PARAMETER
         app.config.update(new)
-        with open(app.board.path(cfg.CONFIG_FILE), "w") as f:
-            f.write(cfg.dumps(app.config))
+        cfg.save(app.board.path(cfg.CONFIG_FILE), app.config)
     except OSError:
         return control.OPERATION_FAILED
     finally:
@@ -130,8 +133,9 @@ def _list(svc, first: int):
 def _log_op(svc, now: int, op: int, args):
     store = svc.app.store
     sid = args[0]
+    host = _host(svc)
     if sid == 0 and op == control.DELETE_SYNCED:
-        return _confirm(svc, now, "DELETE SYNCED?", lambda: _delete(store, 0)), b""
+        return _confirm(svc, now, "DELETE SYNCED?", lambda: _delete(store, 0, host)), b""
     entry = None
     for each in store.list_sessions():
         if each[0] == sid:
@@ -152,12 +156,14 @@ def _log_op(svc, now: int, op: int, args):
     if op == control.ACK_SYNCED:
         if sid == store.session_id:
             return control.NOT_ALLOWED_NOW, b""
-        store.mark_synced(sid)
+        store.mark_synced(sid, host)
         return control.SUCCESS, b""
     if op == control.DELETE_SYNCED:
         if not synced:
             return control.NOT_SYNCED, b""
-        return _confirm(svc, now, "DELETE SYNCED?", lambda: _delete(store, sid)), b""
+        if store.acked_by(sid) != host:
+            return control.OTHER_HOST, b""
+        return _confirm(svc, now, "DELETE SYNCED?", lambda: _delete(store, sid, host)), b""
     return control.OPCODE_NOT_SUPPORTED, b""
 
 
@@ -177,19 +183,31 @@ def _confirm(svc, now: int, title: str, action) -> int:
     return control.CONFIRM_ON_DEVICE
 
 
-def _delete(store, sid: int) -> None:
+def _host(svc) -> str:
+    """The connected bonded host, as its acknowledgements are recorded (hex address type + address)."""
+    return hexlify(svc.peer).decode()
+
+
+def _delete(store, sid: int, host) -> None:
+    """Delete synced session `sid` (0: every one) acknowledged by `host` (None: by anyone)."""
     for each, synced, _ in store.list_sessions():
-        if synced and (sid == 0 or each == sid):
+        if synced and (sid == 0 or each == sid) and (host is None or store.acked_by(each) == host):
             store.delete(each)
 
 
-def _factory_reset(app) -> None:
-    """Settings and daily totals back to defaults; synced sessions deleted (unsynced ones kept)."""
+def _factory_reset(svc) -> None:
+    """Settings and daily totals back to defaults, every bond forgotten (this host's too: the link
+    is dropped), synced sessions deleted (unsynced ones kept)."""
     import os
 
     from fascia.spec import config as cfg  # (only for a reset: not kept in RAM)
 
-    _delete(app.store, 0)
+    app = svc.app
+    svc.bonds.clear()
+    svc.secure = False
+    if svc.conn >= 0:
+        svc.ble.gap_disconnect(svc.conn)
+    _delete(app.store, 0, None)
     for name in (cfg.CONFIG_FILE, "days.json"):
         try:
             os.remove(app.board.path(name))

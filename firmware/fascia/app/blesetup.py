@@ -14,6 +14,9 @@ _F_READ = const(0x0002)
 _F_WRITE = const(0x0008)
 _F_NOTIFY = const(0x0010)
 _F_INDICATE = const(0x0020)
+_F_READ_SECURE = const(0x0600)  # _FLAG_READ_ENCRYPTED | _FLAG_READ_AUTHENTICATED: a bonded (MITM) link only
+_F_WRITE_SECURE = const(0x3000)  # _FLAG_WRITE_ENCRYPTED | _FLAG_WRITE_AUTHENTICATED
+_IO_DISPLAY_ONLY = const(0)  # the device shows a passkey; the host types it in
 
 
 def register(ble, app) -> tuple:
@@ -23,16 +26,20 @@ def register(ble, app) -> tuple:
 
     ble.active(True)
     ble.config(gap_name=app.config["device_name"])
+    # LE Secure Connections with bonding and MITM protection: pairing needs the passkey the device
+    # shows (fascia.app.ble), and the protected values below refuse any other link
+    ble.config(bond=True, mitm=True, le_secure=True, io=_IO_DISPLAY_ONLY)
     uuid = bluetooth.UUID
+    public = 0 if app.config["ble_open_live"] else _F_READ_SECURE
     fascia_svc = (
         uuid(gatt.SERVICE),
         (
-            (uuid(gatt.LIVE), _F_READ | _F_NOTIFY),
-            (uuid(gatt.CONTROL), _F_WRITE | _F_INDICATE),
-            (uuid(gatt.LOG), _F_READ),
+            (uuid(gatt.LIVE), _F_READ | _F_NOTIFY | public),
+            (uuid(gatt.CONTROL), _F_WRITE | _F_INDICATE | _F_WRITE_SECURE),
+            (uuid(gatt.LOG), _F_READ | _F_READ_SECURE),
         ),
     )
-    battery_svc = (uuid(gatt.BATTERY_SERVICE), ((uuid(gatt.BATTERY_LEVEL), _F_READ | _F_NOTIFY),))
+    battery_svc = (uuid(gatt.BATTERY_SERVICE), ((uuid(gatt.BATTERY_LEVEL), _F_READ | _F_NOTIFY | public),))
     info_svc = (
         uuid(gatt.DEVICE_INFO_SERVICE),
         (
@@ -42,7 +49,8 @@ def register(ble, app) -> tuple:
             (uuid(gatt.FIRMWARE_REV), _F_READ),
         ),
     )
-    time_svc = (uuid(gatt.CURRENT_TIME_SERVICE), ((uuid(gatt.CURRENT_TIME), _F_READ | _F_WRITE | _F_NOTIFY),))
+    clock_flags = _F_READ | _F_WRITE | _F_NOTIFY | _F_WRITE_SECURE
+    time_svc = (uuid(gatt.CURRENT_TIME_SERVICE), ((uuid(gatt.CURRENT_TIME), clock_flags),))
     services = (fascia_svc, battery_svc, info_svc, time_svc)
     if app.config["csc"]:  # Cycling Speed and Cadence, served by fascia.app.blestandard
         from fascia.spec import csc

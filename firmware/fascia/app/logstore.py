@@ -4,6 +4,7 @@ Layout of the log directory (a host directory on the simulator)::
 
     00012.fsl   session 12, not yet synced (records in fascia.spec.log format)
     00011.fss   session 11, acknowledged by the host: may be deleted
+    00011.ack   the bonded Bluetooth host that acknowledged it (only it may delete it over BLE)
     next_id     next session id, decimal text (written to a temporary file, then renamed)
     boots       power-on counter, same way
 
@@ -12,7 +13,10 @@ Every record is written with one `write`, then `flush` (LittleFS commits the fil
 Synced state is the file name (a rename is atomic), so bookkeeping survives a power cut at any
 point; a missing or corrupt `next_id` is recovered from the directory listing. Nothing unsynced
 is ever overwritten: with too little free flash, synced sessions are deleted oldest first, and
-if that is not enough a new session is refused with a sentence for the display.
+if that is not enough a new session is refused with a sentence for the display. Only a trusted
+host makes a session synced: a USB sync (the cable) or a bonded Bluetooth host (fascia.app.ble
+refuses every request from a link without a bond), so the space reclaim never takes a session
+that a stranger in radio range claimed to have.
 """
 
 import os
@@ -30,7 +34,11 @@ FLASH_FULL = "Flash full: sync to free space"
 
 _UNSYNCED = ".fsl"
 _SYNCED = ".fss"
+_ACKED_BY = ".ack"  # beside a synced session: the bonded Bluetooth host that acknowledged it
+_HOST_BYTES = const(32)
 _CHUNK = const(256)
+_COUNTER_DIGITS = const(9)  # next_id and boots never get near 10**9: more digits is damage
+_MAX_BOOT = const(0xFFFF)  # a HEADER's boot field is a u16: the counter starts again at 1 after it
 # On the device the file system must be told to commit; on CPython (the simulator) the kernel
 # already holds every flushed byte, and a process kill (our power cut) cannot lose it.
 _sync = getattr(os, "sync", None) if sys.implementation.name == "micropython" else None
@@ -101,17 +109,28 @@ class LogStore:
     # ------------------------------------------------------------ counters
 
     def _read_counter(self, name: str) -> int:
+        """A counter file's value; 0 (recovered by the caller) when it is missing or damaged:
+        bad bytes, not a number, or more digits than any real counter has."""
         try:
-            with open(self._path(name)) as f:
-                text = f.read().strip()
+            with open(self._path(name), "rb") as f:
+                raw = f.read(_COUNTER_DIGITS + 2)
         except OSError:
             return 0
-        return int(text) if text.isdigit() else 0
+        raw = raw.strip()
+        if not 0 < len(raw) <= _COUNTER_DIGITS:
+            return 0
+        for c in raw:
+            if not 48 <= c <= 57:  # b"0".."9"
+                return 0
+        return int(raw)
 
     def _write_counter(self, name: str, value: int) -> None:
+        self._write_text(name, "%d\n" % value)
+
+    def _write_text(self, name: str, text: str) -> None:
         tmp = self._path(name + ".tmp")
         with open(tmp, "w") as f:
-            f.write("%d\n" % value)
+            f.write(text)
         os.rename(tmp, self._path(name))  # replaces the old value in one step
 
     def next_id(self) -> int:
@@ -133,7 +152,7 @@ class LogStore:
         for sid, synced, name in self._files():
             if not synced and os.stat(self._path(name))[6] == 0:
                 os.remove(self._path(name))
-        boot = self._read_counter("boots") + 1
+        boot = self._read_counter("boots") % _MAX_BOOT + 1
         self._write_counter("boots", boot)
         return boot
 
@@ -232,13 +251,24 @@ class LogStore:
                     return crc
                 crc = crc32(view[:n], crc)
 
-    def mark_synced(self, session_id: int) -> None:
-        """The host has this session: it may now be deleted (idempotent)."""
+    def mark_synced(self, session_id: int, host: str = "") -> None:
+        """The host has this session: it may now be deleted (idempotent). `host` (a bonded
+        Bluetooth host's id) is remembered beside it: only that host may delete it over the radio."""
         if session_id == self.session_id:
             raise LogError("session %d is still being recorded" % session_id)
         old = self.path(session_id)
+        if host:  # first: a power cut before the rename leaves a note that changes nothing
+            self._write_text("%05d%s" % (session_id, _ACKED_BY), host)
         if old.endswith(_UNSYNCED):
             os.rename(old, old[:-4] + _SYNCED)
+
+    def acked_by(self, session_id: int) -> str:
+        """The bonded host that acknowledged a session ("" if none did: unsynced, or over USB)."""
+        try:
+            with open(self._path("%05d%s" % (session_id, _ACKED_BY)), "rb") as f:
+                return f.read(_HOST_BYTES).decode()
+        except (OSError, UnicodeError):
+            return ""
 
     def delete(self, session_id: int) -> None:
         """Delete a synced session; unsynced ones are refused (LogError)."""
@@ -246,3 +276,7 @@ class LogStore:
         if not path.endswith(_SYNCED):
             raise LogError("session %d is not synced yet: sync it before deleting" % session_id)
         os.remove(path)
+        try:
+            os.remove(self._path("%05d%s" % (session_id, _ACKED_BY)))
+        except OSError:
+            pass

@@ -12,7 +12,8 @@ Steady-state sampling allocates nothing: the FIFO buffer, the sample triple and 
 are made once here.
 
 Buttons: A press = start / pause / resume, A long = stop; B press = next activity, B long = next
-mode (when ready); any press leaves the summary or an error notice.
+mode (when ready); any press leaves the summary or an error notice. A long when ready opens the
+Bluetooth bonds menu (boards with a radio): B picks a host, A forgets it (after a yes), A long leaves.
 """
 
 import gc
@@ -49,6 +50,7 @@ READY = const(0)
 TRAINING = const(1)
 SUMMARY = const(2)
 NOTICE = const(3)
+BONDS = const(4)  # the Bluetooth bonds menu (hold A when ready): B next, A forget, hold A back
 
 
 def _not_answering(e: OSError) -> str:
@@ -86,6 +88,7 @@ class App:
         self.prompt = None  # answer(yes) of a question on screen: button A = yes, any other = no
         self.ble = None  # the Bluetooth service, when the board has a radio
         self.boot = 0  # power-on count (0: unknown, the flash is full)
+        self.bond_pick = 0  # the host picked in the bonds menu
         self._same_us = 0  # sensor time the reading has not changed for
         self._n_events = 0
         self._t = 0  # session ms of the next sample
@@ -264,8 +267,15 @@ class App:
             answer(ev_a == PRESS)
         elif self.view in (SUMMARY, NOTICE):
             self.view = READY
+        elif self.view == BONDS:
+            from fascia.app import bonds  # (loaded with the radio's service)
+
+            bonds.menu_press(self, ev_a, ev_b)
         elif s is None:
-            if ev_a == PRESS:
+            if ev_a == LONG and self.ble is not None:
+                self.view = BONDS
+                self.bond_pick = 0
+            elif ev_a == PRESS:
                 self.start(now)
             elif ev_b == PRESS:
                 self.select(ACTIVITIES[(ACTIVITIES.index(self.activity) + 1) % len(ACTIVITIES)], self.mode)
@@ -279,6 +289,17 @@ class App:
             else:
                 self.resume(now)
         self._next_frame = now
+
+    def show_passkey(self, passkey: int) -> None:
+        """A host asks to pair: show the passkey it must type in (six digits, first line)."""
+        self._notice("PAIRING", ("%06d" % passkey, "Type it on the host."))
+        self._next_frame = 0
+
+    def end_notice(self, title: str) -> None:
+        """Take notice `title` off the screen, if it is still there."""
+        if self.view == NOTICE and self.notice_title == title and self.prompt is None:
+            self.view = READY
+            self._next_frame = 0
 
     def pause(self, now: int) -> None:
         if self.session is not None:
@@ -458,6 +479,10 @@ class App:
         sc = self.screen
         if self.view == NOTICE:
             sc.message(self.notice_title, self.notice_lines)
+        elif self.view == BONDS:
+            from fascia.app import bonds
+
+            sc.message(*bonds.menu_screen(self))
         elif self.view == SUMMARY and self.result is not None:
             count, duration, lines, kcal = self.result
             sc.summary(self.kind, count, duration, lines, kcal, self.battery)

@@ -28,8 +28,8 @@ class DailyProgress:
             for day, jumps in rows:
                 if type(day) is int and type(jumps) is int and jumps >= 0:
                     self.days[day] = jumps
-        except (OSError, ValueError, KeyError, TypeError):
-            self.days = {}  # missing or damaged: start again rather than refuse to run
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError, MemoryError):
+            self.days = {}  # missing or damaged (bad bytes, too deep): start again, never refuse to run
 
     def save(self) -> None:
         import json

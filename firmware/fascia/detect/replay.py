@@ -5,7 +5,7 @@ Runs unchanged on CPython and under the `micropython` binary (streaming the file
 """
 
 from fascia.detect import make
-from fascia.spec.trace import TraceError, check_header, parse_line
+from fascia.spec.trace import MAX_SPAN_MS, TraceError, check_header, parse_line
 
 
 class ReplayError(ValueError):
@@ -35,11 +35,14 @@ def count_samples(samples, activity: str, det=None) -> dict:
 
 
 def read_trace(f):
-    """Yield (t_ms, x, y, z) from an open canonical CSV; ReplayError names the bad line."""
+    """Yield (t_ms, x, y, z) from an open canonical CSV, times rebased to the first sample (epoch-ms
+    or long-uptime stamps become small ints on every runtime: detectors only see time since the
+    start); ReplayError names the bad line."""
     try:
         check_header(f.readline())
     except TraceError as e:
         raise ReplayError(1, str(e))
+    first_t = -1
     last_t = -1
     line_no = 1
     for line in f:
@@ -47,13 +50,18 @@ def read_trace(f):
         if not line.strip():
             continue
         try:
-            sample = parse_line(line)
+            t, x, y, z = parse_line(line)
         except TraceError as e:
             raise ReplayError(line_no, str(e))
-        if sample[0] < last_t:
-            raise ReplayError(line_no, "time goes backwards (%d ms after %d ms)" % (sample[0], last_t))
-        last_t = sample[0]
-        yield sample
+        if t < last_t:
+            raise ReplayError(line_no, "time goes backwards (%d ms after %d ms)" % (t, last_t))
+        if first_t < 0:
+            first_t = t
+        last_t = t
+        t -= first_t
+        if t > MAX_SPAN_MS:
+            raise ReplayError(line_no, "more than %d days after the first sample" % (MAX_SPAN_MS // 86400000))
+        yield t, x, y, z
     if last_t < 0:
         raise ReplayError(line_no, "no samples")
 

@@ -6,11 +6,15 @@ each bad field and returns a readable complaint for it.
 
     {"weight_kg": 70, "daily_jump_goal": 100, "activity": "jump_rope", "mode": "free",
      "countdown_s": 60, "countdown_count": 100, "interval_work_s": 30, "interval_rest_s": 30,
-     "interval_rounds": 5, "device_name": "fascia", "brisk_spm": 120, "brisk_swing_mg": 500,
-     "bthome": 0, "csc": 0}
+     "interval_rounds": 5, "device_name": "fascia", "brisk_spm": 120,
+     "brisk_swing_mg": 500, "bthome": 0, "csc": 0,
+     "ble_open_live": 1}
 """
 
 import json
+import os
+
+from micropython import const
 
 from fascia.detect import ACTIVITIES
 from fascia.spec.log import MODES
@@ -33,9 +37,11 @@ FIELDS = {
     "brisk_swing_mg": (500, 0, 4000),
     "bthome": (0, 0, 1),  # 1: advertise the count and battery for Home Assistant (fascia.spec.bthome)
     "csc": (0, 0, 1),  # 1: serve Cycling Speed and Cadence, counts as crank turns (fascia.spec.csc)
+    "ble_open_live": (1, 0, 1),  # 1: live count and battery readable without a bond; 0: bonded only
 }
 
 CONFIG_FILE = "config.json"
+CONFIG_MAX_BYTES = const(4096)  # a longer file is damaged (the canonical text is ~300 bytes): defaults
 
 
 def defaults() -> dict:
@@ -91,13 +97,32 @@ def parse(text: str) -> tuple:
 
 
 def load(path: str = CONFIG_FILE) -> tuple:
-    """Read the config file; a missing file means defaults (no complaint)."""
+    """Read the config file; a missing file means defaults (no complaint). Anything else wrong with
+    it (not UTF-8, too long, not JSON, bad values) means defaults for what is wrong and a complaint:
+    a damaged file must never stop the device from booting."""
     try:
-        with open(path) as f:
-            text = f.read()
+        with open(path, "rb") as f:
+            raw = f.read(CONFIG_MAX_BYTES + 1)
     except OSError:
         return defaults(), []
+    except MemoryError:
+        return defaults(), ["config.json could not be read: defaults used"]
+    if len(raw) > CONFIG_MAX_BYTES:
+        return defaults(), ["config.json is too long: defaults used"]
+    try:
+        text = raw.decode()
+    except UnicodeError:
+        return defaults(), ["config.json is not UTF-8 text: defaults used"]
     return parse(text)
+
+
+def save(path: str, config: dict) -> None:
+    """Write `config` to `path` atomically: a temporary file, then a rename over the old one, so a
+    power cut leaves either the old settings or the new ones, never half a file."""
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(dumps(config))
+    os.rename(tmp, path)
 
 
 def dumps(config: dict) -> str:

@@ -10,6 +10,13 @@ Nothing here blocks: `pump()` (called by the simulator's loop, like the radio ru
 app) handles whatever the bridge sent and calls the IRQ handler; sends are small lines on a
 local socket. Messages are one JSON object per line; bytes travel as hex (an attribute value sent
 to the bridge wraps its message: {"v": hex, "m": message}).
+
+Security is the stack's too: the bridge pairs (Bumble's SMP) with the settings of
+`config(bond=, mitm=, le_secure=, io=)` and asks the firmware, as NimBLE does, for a passkey to
+show (_IRQ_PASSKEY_ACTION, answered with `gap_passkey`) and for the secrets it keeps
+(_IRQ_GET_SECRET / _IRQ_SET_SECRET, answered by the handler's return value, which goes back to
+the bridge). `Radio.on_screen(path)`, set by the simulated board, saves the display when the host
+side asks (a test reading the passkey off the screen).
 """
 
 import json
@@ -29,6 +36,10 @@ _IRQ_CENTRAL_DISCONNECT = 2
 _IRQ_GATTS_WRITE = 3
 _IRQ_GATTS_INDICATE_DONE = 20
 _IRQ_MTU_EXCHANGED = 21
+_IRQ_ENCRYPTION_UPDATE = 28
+_IRQ_GET_SECRET = 29
+_IRQ_SET_SECRET = 30
+_IRQ_PASSKEY_ACTION = 31
 
 _DEFAULT_BUFFER = 20  # MicroPython's default attribute buffer (MP_BLUETOOTH_DEFAULT_ATTR_LEN)
 _RECV_BYTES = 256  # read from the bridge per pump (the device's heap pays for it)
@@ -56,6 +67,7 @@ class Radio:
         self.poller.register(self.sock, select.POLLIN)
         self.rx = b""
         self.ble = None
+        self.on_screen = None  # save the display to a path (the simulated board sets it)
 
     def send(self, msg, value=None):
         """One JSON line; `value` (bytes) rides along as its "v" field, in hex. Both are streamed
@@ -89,7 +101,11 @@ class Radio:
                 msg = json.loads(line)
                 if msg["ev"] == "off":
                     raise SystemExit(0)
-                if self.ble is not None:
+                if msg["ev"] == "screen":
+                    if self.on_screen is not None:
+                        self.on_screen(msg["path"], False)
+                    self.send({"op": "answer", "id": msg["id"]})
+                elif self.ble is not None:
                     self.ble._event(msg)
 
 
@@ -130,6 +146,9 @@ class BLE:
         if "gap_name" in settings:
             self._name = settings["gap_name"]
             self._radio.send({"op": "name", "name": self._name})
+        security = {k: settings[k] for k in ("bond", "mitm", "le_secure", "io") if k in settings}
+        if security:
+            self._radio.send({"op": "security", "settings": security})
 
     def irq(self, handler):
         self._handler = handler
@@ -180,6 +199,9 @@ class BLE:
         msg["resp"] = _hex(resp_data or b"")
         self._radio.send(msg)
 
+    def gap_passkey(self, conn, action, passkey):
+        self._radio.send({"op": "passkey", "c": conn, "action": action, "passkey": passkey})
+
     def gap_disconnect(self, conn):
         self._radio.send({"op": "disconnect", "c": conn})
         return True
@@ -199,3 +221,15 @@ class BLE:
             h(_IRQ_GATTS_INDICATE_DONE, (msg["c"], msg["h"], msg["status"]))
         elif ev == "mtu" and h:
             h(_IRQ_MTU_EXCHANGED, (msg["c"], msg["mtu"]))
+        elif ev == "encryption" and h:
+            h(_IRQ_ENCRYPTION_UPDATE, (msg["c"], msg["enc"], msg["auth"], msg["bonded"], msg["key_size"]))
+        elif ev == "passkey" and h:
+            h(_IRQ_PASSKEY_ACTION, (msg["c"], msg["action"], msg["passkey"]))
+        elif ev == "get_secret":
+            key = memoryview(unhexlify(msg["k"])) if msg["k"] is not None else None
+            value = h(_IRQ_GET_SECRET, (msg["t"], msg["i"], key)) if h else None
+            self._radio.send({"op": "answer", "id": msg["id"]}, value)
+        elif ev == "set_secret":
+            value = memoryview(unhexlify(msg["v"])) if msg["v"] is not None else None
+            done = h(_IRQ_SET_SECRET, (msg["t"], memoryview(unhexlify(msg["k"])), value)) if h else False
+            self._radio.send({"op": "answer", "id": msg["id"], "ok": bool(done)})

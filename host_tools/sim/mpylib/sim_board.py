@@ -111,6 +111,8 @@ def make(settings=None):
     board.sim_trace = trace
     board.sim_sensor = sensor  # the SimMPU model (None when the host serves the chips)
     board.sim_save_frame = frames
+    if board.sim_radio is not None:
+        board.sim_radio.on_screen = frames  # the host side may look at the screen (a passkey)
     board.sim_wdt = wdt
     return board
 

@@ -33,6 +33,8 @@ settings (beyond sim_board's; times are virtual ms):
                   otherwise), the session is stopped at stop_ms (if it is still open)
     workload      "app" (default) or "store": LogStore alone writing every record type, EVENTS
                   included (the App writes no EVENTS), for the power-cut suite
+    configure     [{"t_ms", "changes"}]: at t_ms a host changes settings, as over Bluetooth
+                  (fascia.app.blerequests' config.json write, cut like any other write)
     heap_every_ms also print the live heap this often (it is printed at every session end)
     final_frame   save the last display frame (raw model bytes) here
 Prints JSON lines: {"ev": "start"|"end"|"heap"|"final", ...}, plus the write trace and {"cut": ...}.
@@ -244,6 +246,8 @@ def run_app(settings, faults, board):
         events.append((s["start_ms"] - 100, 0, i))  # 0 select, 1 start (before the step), 2 stop (after)
         events.append((s["start_ms"], 1, i))
         events.append((s["stop_ms"], 2, i))
+    for k, c in enumerate(settings.get("configure", [])):
+        events.append((c["t_ms"], 3, k))
     events.sort()
     end = settings["end_ms"]
     open_session = -1
@@ -253,8 +257,11 @@ def run_app(settings, faults, board):
         if events and events[0][0] < nxt:
             nxt = events[0][0]
         now = clock.now = max(nxt, clock.now)  # (a slow bus may have moved the clock on)
-        while events and events[0][0] <= now and events[0][1] < 2:
+        while events and events[0][0] <= now and events[0][1] != 2:
             _, kind, i = events.pop(0)
+            if kind == 3:
+                _configure(app, faults, settings["configure"][i]["changes"])
+                continue
             s = sessions[i]
             if kind == 0:
                 if app.session is None:
@@ -303,6 +310,16 @@ def run_app(settings, faults, board):
             "heap": _heap(),
         }
     )
+
+
+def _configure(app, faults, changes):
+    """A host's settings change (the control point's SET_USER / SELECT path), its write faulted."""
+    import fascia.spec.config  # (blerequests imports it and unloads it again: this is the module it gets)
+    from fascia.app import blerequests
+
+    faults.install((fascia.spec.config,))
+    result = blerequests._configure(app, changes)
+    _emit({"ev": "configure", "t": app.board.sim_clock.now, "result": result})
 
 
 def _nothing():

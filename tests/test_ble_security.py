@@ -1,0 +1,233 @@
+"""Nobody in radio range may read, change or delete the owner's data (issue 17, item 1).
+
+The unchanged firmware on the simulator, its radio a Bumble peripheral whose SMP pairs with LE
+Secure Connections; hosts are bleak clients on Bumble centrals. The owner's host types in the
+passkey it reads off the simulated screen; a second host without a bond (or with a Just Works
+pairing, or the wrong passkey) is refused every protected operation and changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+from pathlib import Path
+
+import pytest
+from bleak.exc import BleakError, BleakGATTProtocolError
+from bumble.pairing import PairingDelegate
+
+from fascia.spec import control, gatt
+from host_tools.ble import ATT_INSUFFICIENT_AUTHENTICATION, ControlError, FasciaClient, Live, sig_uuid
+from host_tools.ble.bumble_backend import backend_for
+from host_tools.errors import UserError
+from host_tools.gen import jumprope
+from host_tools.sim.ble_bridge import VirtualRadio, screen_passkey, simulated_device
+from host_tools.sim.ble_device import BackgroundDevice
+from host_tools.sim.run import parse_buttons
+
+# every control-point request, well formed (SELECT: jump rope, free mode)
+REQUESTS = {
+    op: bytes((op,)) + (struct.pack(fmt, *([1] * (len(fmt) - 1))) if len(fmt) > 1 else b"")
+    for op, fmt in control.REQUEST_FMT.items()
+} | {control.SELECT: bytes((control.SELECT, 1, 0))}
+ATT_WRITE_NOT_PERMITTED = 0x03
+CLOCK_2021 = struct.pack(gatt.CURRENT_TIME_FMT, 2021, 1, 1, 0, 0, 0, 5, 0, 1)
+
+
+def _flash(flash: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(flash)): p.read_bytes() for p in sorted(flash.rglob("*")) if p.is_file()}
+
+
+async def _refused(call) -> bool:
+    try:
+        await call
+    except BleakGATTProtocolError as e:
+        return e.code == ATT_INSUFFICIENT_AUTHENTICATION
+    except BleakError as e:  # the device dropped the link (a bond made without the passkey): refused
+        return "connected" in str(e) or "disconnected" in str(e)
+    return False
+
+
+@pytest.fixture(scope="module")
+def device(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("blesec")
+    trace, _ = jumprope.generate("basic", 1, 400, tmp / "rope", duration_s=10)
+    dev = BackgroundDevice(tmp / "flash", trace, board="devkit", extra={"trace_start_ms": 2500})
+    yield dev
+    dev.close()
+
+
+def test_pairing_shows_a_passkey_the_host_types_in(device):
+    seen: list[int] = []
+
+    async def person(address: str) -> int:  # reads the screen, remembers what it read
+        seen.append(await screen_passkey(device.bridge))
+        return seen[-1]
+
+    async def go():
+        async with FasciaClient(device.bridge.address, backend_for(device.radio, "owner", person)) as dev:
+            await dev.start()
+            await asyncio.sleep(7)
+            await dev.stop()
+            await asyncio.sleep(0.5)
+            return await dev.list_sessions()
+
+    sessions = device.run(go())
+    assert len(seen) == 1 and 0 <= seen[0] <= 999_999
+    assert sessions and sessions[-1][2] is False  # recorded, not yet synced
+    assert device.flash.joinpath("bonds").exists()
+
+
+def test_an_unbonded_central_is_refused_every_protected_operation(device):
+    """The attacks of issue 17: read the logs, set weight and goal, switch the mode, set the clock,
+    acknowledge and delete every session, factory reset. All refused; nothing changes."""
+
+    async def go():
+        async with device.client() as owner:  # the owner's session exists (made by the test above or now)
+            if not await owner.list_sessions():
+                await owner.start()
+                await asyncio.sleep(1)
+                await owner.stop()
+        await asyncio.sleep(0.5)
+        before = _flash(device.flash)
+        stranger = backend_for(device.radio, "stranger")
+        async with FasciaClient(device.bridge.address, stranger, pair=False) as dev:
+            allowed = [(await dev.live()).state, await dev.battery()]  # (open_live: on by default)
+            refused = {
+                op: await _refused(dev.client.write_gatt_char(gatt.CONTROL, req, response=True))
+                for op, req in REQUESTS.items()
+            }
+            refused["log"] = await _refused(dev.client.read_gatt_char(gatt.LOG))
+            clock = dev.client.write_gatt_char(sig_uuid(gatt.CURRENT_TIME), CLOCK_2021, response=True)
+            refused["clock"] = await _refused(clock)
+        await asyncio.sleep(1)
+        return allowed, refused, before, _flash(device.flash)
+
+    allowed, refused, before, after = device.run(go())
+    assert allowed[0] == "ready" and 0 <= allowed[1] <= 100
+    assert all(refused.values()), [k for k, v in refused.items() if not v]
+    assert after == before
+    assert "rtc" not in device.bridge.status[-1]  # the clock was never set
+
+
+def test_just_works_or_a_wrong_passkey_gives_no_access(device):
+    async def wrong(_address: str) -> int:
+        return (await screen_passkey(device.bridge) + 1) % 1_000_000
+
+    async def go():
+        results = []
+        for backend in (
+            backend_for(device.radio, "guesser", wrong),
+            backend_for(device.radio, "justworks", io=PairingDelegate.IoCapability.NO_OUTPUT_NO_INPUT),
+        ):
+            try:
+                async with FasciaClient(device.bridge.address, backend) as dev:
+                    results.append(await _refused(dev.client.read_gatt_char(gatt.LOG)))
+            except (UserError, BleakError, asyncio.CancelledError):  # the pairing failed, or the
+                results.append(True)  # device dropped the link it made without the passkey
+        return results
+
+    assert device.run(go()) == [True, True]
+
+
+def test_a_session_is_deleted_only_by_the_host_that_acknowledged_it(device):
+    async def go():
+        async with device.client() as owner:
+            if not await owner.list_sessions():
+                await owner.start()
+                await asyncio.sleep(1)
+                await owner.stop()
+                await asyncio.sleep(0.5)
+            sid = (await owner.list_sessions())[-1][0]
+            await owner.ack_synced(sid)
+        async with FasciaClient(device.bridge.address, backend_for(device.radio, "second")) as other:
+            try:
+                await other.command(control.DELETE_SYNCED, sid)
+            except ControlError as e:
+                return e.result
+        return None
+
+    assert device.run(go()) == control.OTHER_HOST
+
+
+def test_live_values_can_be_closed_to_unbonded_hosts(tmp_path):
+    async def go():
+        radio = VirtualRadio()
+        async with (
+            simulated_device(radio, tmp_path / "flash", board="devkit", config={"ble_open_live": 0}) as br,
+            FasciaClient(br.address, backend_for(radio, "stranger"), pair=False) as dev,
+        ):
+            return [await _refused(dev.live()), await _refused(dev.battery())]
+
+    assert asyncio.run(go()) == [True, True]
+
+
+def test_a_bond_survives_a_reboot_and_is_forgotten_from_the_menu(tmp_path):
+    """Pair; power the device off and on (same flash): the host gets in with its bond, no passkey.
+    Then hold A (bonds menu), press A (forget the only host), A (yes): the bond is gone."""
+    flash = tmp_path / "flash"
+
+    async def no_passkey(_address: str) -> int:
+        raise AssertionError("a bonded host was asked for a passkey")
+
+    async def go():
+        radio = VirtualRadio()
+        owner = backend_for(radio, "owner")
+        async with (
+            simulated_device(radio, flash, board="devkit") as br,
+            FasciaClient(br.address, owner) as dev,
+        ):
+            first = await dev.clock_info()
+        again = backend_for(radio, "owner", no_passkey)
+        menu = {"buttons": parse_buttons("6000 a long\n7500 a press\n8500 a press\n")}
+        async with simulated_device(radio, flash, board="devkit", extra=menu) as br:
+            async with FasciaClient(br.address, again, pair=False) as dev:
+                second = await dev.clock_info()
+            while (br.status[-1]["t"] if br.status else 0) < 10_000:
+                await asyncio.sleep(0.1)
+            try:
+                async with FasciaClient(br.address, again, pair=False) as dev:
+                    return first, second, await _refused(dev.client.read_gatt_char(gatt.LOG))
+            except (UserError, BleakError):  # its key no longer works at all: refused too
+                return first, second, True
+
+    first, second, refused_after_forget = asyncio.run(go())
+    assert second.boot == first.boot + 1  # a reboot in between, and the bond still worked
+    assert refused_after_forget
+    assert not (flash / "bonds").read_bytes().strip()  # forgotten on the device
+
+
+def test_read_only_values_refuse_writes_and_a_short_live_value_is_a_clear_error(device):
+    async def go():
+        async with device.client() as dev:
+            codes = []
+            for uuid in (gatt.LIVE, gatt.LOG, sig_uuid(gatt.BATTERY_LEVEL), sig_uuid(gatt.MODEL)):
+                try:
+                    await dev.client.write_gatt_char(uuid, b"\x01", response=True)
+                    codes.append(None)
+                except BleakGATTProtocolError as e:
+                    codes.append(e.code)
+            return codes, (await dev.live()).state
+
+    codes, state = device.run(go())
+    assert codes == [ATT_WRITE_NOT_PERMITTED] * 4 and state == "ready"
+    with pytest.raises(BleakError, match="2 bytes"):
+        Live.decode(b"\x01\x02")
+
+
+@pytest.mark.parametrize("second_host", ["owner", "other"])
+def test_a_second_central_is_turned_away_and_the_first_keeps_working(device, second_host):
+    async def go():
+        async with device.client() as first:
+            try:
+                async with FasciaClient(
+                    device.bridge.address, backend_for(device.radio, second_host), timeout=2
+                ):
+                    second = "connected"
+            except UserError:
+                second = "refused"
+            return second, await first.clock_info()
+
+    second, clock = device.run(go())
+    assert second == "refused" and clock.boot >= 1
+    assert device.bridge.result is None and not device.bridge.closed.is_set()  # the radio still runs
