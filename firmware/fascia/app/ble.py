@@ -9,7 +9,7 @@ What a connected host asks (control point, clock) is answered by fascia.app.bler
 code is loaded for the host's first request and dropped when it disconnects.
 
 Security: the stack pairs with LE Secure Connections and MITM protection; the device makes up a
-random 6-digit passkey and shows it (`app.show_passkey`), the host types it in. Its bonds are kept
+random 6-digit passkey and shows it (a PAIRING notice), the host types it in. Its bonds are kept
 on flash by fascia.app.bonds (the stack's secrets). `secure` is True only while the connected
 host's link is encrypted by such a bond: only then do requests, log reads and clock writes work
 (the GATT flags make the stack refuse them otherwise; blerequests checks again). Without a bond a
@@ -18,8 +18,8 @@ time: a second central is disconnected.
 
 What it needs from the App: `start(now)`, `stop(now)`, `pause(now)`, `resume(now)`,
 `select(activity, mode)`, `ask(title, lines, answer)`, `session`, `det`, `activity`, `mode`,
-`config`, `view`, `result`, `battery`, `boot`, `store`, `rate_per_min()`, `show_passkey(n)`,
-`end_notice(title)`, `board` (name,
+`config`, `view`, `notice_title`, `prompt`, `result`, `battery`, `boot`, `store`, `rate_per_min()`,
+`show_changes()`, `board` (name,
 device_id, path(), and an optional `rtc` with machine.RTC's `datetime(tuple)`).
 """
 
@@ -47,7 +47,9 @@ _KEY_BYTES = const(16)  # a bond's encryption key size: nothing shorter is trust
 _QUEUE = const(4)  # control-point requests waiting for poll (a client sends one at a time)
 _INDICATE_TIMEOUT_MS = const(2000)
 _MIN_MTU = const(23)
+_READY = const(0)  # fascia.app.main.READY
 _SUMMARY = const(2)  # fascia.app.main.SUMMARY
+_NOTICE = const(3)  # fascia.app.main.NOTICE
 
 
 class BleService:
@@ -143,12 +145,15 @@ class BleService:
     # -- the app loop's share -----------------------------------------------------------------------
     def poll(self, now: int) -> None:
         """Advertise when nobody is connected, answer requests, send live updates."""
+        app = self.app
         if self._passkey >= 0:
-            self.app.show_passkey(self._passkey)
+            app.ask("PAIRING", ("%06d" % self._passkey, "Type it on the host."), None)  # a notice
             self._passkey = -1
         elif self._pairing_over:
             self._pairing_over = False
-            self.app.end_notice("PAIRING")
+            if app.view == _NOTICE and app.notice_title == "PAIRING" and app.prompt is None:
+                app.view = _READY  # the passkey goes off the screen
+                app.show_changes()
         if self._weak_bond:
             self._weak_bond = False
             if self.peer:

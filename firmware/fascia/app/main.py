@@ -13,7 +13,7 @@ are made once here.
 
 Buttons: A press = start / pause / resume, A long = stop; B press = next activity, B long = next
 mode (when ready); any press leaves the summary or an error notice. A long when ready opens the
-Bluetooth bonds menu (boards with a radio): B picks a host, A forgets it (after a yes), A long leaves.
+Bluetooth bonds menu (boards with a radio; fascia.app.bonds.menu).
 """
 
 import gc
@@ -50,7 +50,6 @@ READY = const(0)
 TRAINING = const(1)
 SUMMARY = const(2)
 NOTICE = const(3)
-BONDS = const(4)  # the Bluetooth bonds menu (hold A when ready): B next, A forget, hold A back
 
 
 def _not_answering(e: OSError) -> str:
@@ -88,7 +87,6 @@ class App:
         self.prompt = None  # answer(yes) of a question on screen: button A = yes, any other = no
         self.ble = None  # the Bluetooth service, when the board has a radio
         self.boot = 0  # power-on count (0: unknown, the flash is full)
-        self.bond_pick = 0  # the host picked in the bonds menu
         self._same_us = 0  # sensor time the reading has not changed for
         self._n_events = 0
         self._t = 0  # session ms of the next sample
@@ -267,14 +265,11 @@ class App:
             answer(ev_a == PRESS)
         elif self.view in (SUMMARY, NOTICE):
             self.view = READY
-        elif self.view == BONDS:
-            from fascia.app import bonds  # (loaded with the radio's service)
-
-            bonds.menu_press(self, ev_a, ev_b)
         elif s is None:
             if ev_a == LONG and self.ble is not None:
-                self.view = BONDS
-                self.bond_pick = 0
+                from fascia.app.bonds import menu  # (loaded with the radio's service)
+
+                menu(self)
             elif ev_a == PRESS:
                 self.start(now)
             elif ev_b == PRESS:
@@ -290,17 +285,6 @@ class App:
                 self.resume(now)
         self._next_frame = now
 
-    def show_passkey(self, passkey: int) -> None:
-        """A host asks to pair: show the passkey it must type in (six digits, first line)."""
-        self._notice("PAIRING", ("%06d" % passkey, "Type it on the host."))
-        self._next_frame = 0
-
-    def end_notice(self, title: str) -> None:
-        """Take notice `title` off the screen, if it is still there."""
-        if self.view == NOTICE and self.notice_title == title and self.prompt is None:
-            self.view = READY
-            self._next_frame = 0
-
     def pause(self, now: int) -> None:
         if self.session is not None:
             self.session.pause(now)
@@ -313,7 +297,8 @@ class App:
             self._next_frame = now
 
     def ask(self, title: str, lines, answer) -> None:
-        """Show a question; the next button press calls answer(True) for A, answer(False) otherwise."""
+        """Show a question; the next button press calls answer(True) for A, answer(False) otherwise
+        (answer None: a notice, which any press takes off)."""
         self._notice(title, lines)
         self.prompt = answer
         self._next_frame = 0
@@ -479,10 +464,6 @@ class App:
         sc = self.screen
         if self.view == NOTICE:
             sc.message(self.notice_title, self.notice_lines)
-        elif self.view == BONDS:
-            from fascia.app import bonds
-
-            sc.message(*bonds.menu_screen(self))
         elif self.view == SUMMARY and self.result is not None:
             count, duration, lines, kcal = self.result
             sc.summary(self.kind, count, duration, lines, kcal, self.battery)
