@@ -17,6 +17,7 @@ _AUTHENTICATED are refused (ATT Insufficient Authentication) unless the link is 
 bonded key made with a passkey (Bumble itself would call a Just Works link authenticated). The
 firmware hears _IRQ_ENCRYPTION_UPDATE (encrypted, authenticated, bonded, key size).
 `screen_passkey(bridge)` reads the passkey off the simulated screen, as a person would.
+`bridge.press(button)` presses a button at the moment a test chooses (not at a scripted time).
 
 `simulated_device(...)` runs a whole simulated device with its radio: bridge + `simulate()`.
 `PeripheralBridge.on_att`, if set, hears every ATT read and write the device answers (the fault
@@ -324,6 +325,14 @@ class PeripheralBridge:
         self._passkeys[conn_handle] = future
         self._send({"ev": "passkey", "c": conn_handle, "action": PASSKEY_DISPLAY, "passkey": 0})
         return await asyncio.wait_for(future, ANSWER_S)
+
+    async def press(self, button: str, long: bool = False) -> int:
+        """Press button "a" or "b" on the device now (held as `fascia sim`'s button scripts hold it);
+        returns the virtual ms it went down: wait for that plus the hold before looking at the result."""
+        from host_tools.sim.run import LONG_MS, PRESS_MS
+
+        answer = await self.ask({"ev": "press", "b": button, "hold": LONG_MS if long else PRESS_MS})
+        return int(answer["t"])
 
     async def screen(self) -> fr.Pixels:
         """What the device's display shows now."""
