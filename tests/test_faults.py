@@ -65,11 +65,15 @@ def test_hostile_log_records(tmp_path):
 
 
 def test_hostile_trace_csv(tmp_path):
-    _ok(faults.hostile_traces(PROFILE["examples"], SEED, tmp_path))
+    fam = faults.hostile_traces(PROFILE["examples"], SEED, tmp_path)
+    _ok(fam)
+    assert min(fam.figures["inputs"].values()) > 0, fam.figures  # invalid UTF-8, huge numbers, long lines
 
 
 def test_hostile_config(traces, tmp_path):
-    _ok(faults.hostile_configs(PROFILE["examples"], SEED, tmp_path, traces))
+    fam = faults.hostile_configs(PROFILE["examples"], SEED, tmp_path, traces)
+    _ok(fam)
+    assert min(fam.figures["inputs"].values()) > 0, fam.figures  # invalid UTF-8, huge numbers, long lines
 
 
 def test_long_run_counts_heap_and_log(traces, tmp_path):

@@ -225,6 +225,7 @@ class PeripheralBridge:
         self.result: Any = None  # simulated_device: the SimResult once the device is off
         self.status: list[dict] = []  # simulated_device: the device's status lines so far
         self.on_att: Callable[[], None] | None = None  # called after each ATT read/write answered
+        self.last_att: bytes | None = None  # ... whose written value this is (None: a read)
         self.security: dict[str, Any] = {}  # the firmware's ble.config(bond=, mitm=, le_secure=, io=)
         self.known_keys: dict[str, PairingKeys | None] = {}  # the firmware's answers, by peer name
         self._flags: dict[int, int] = {}
@@ -420,12 +421,14 @@ class PeripheralBridge:
             raise att.ATT_Error(att.ATT_INSUFFICIENT_AUTHENTICATION_ERROR)
 
     async def _on_read(self, conn: Connection, handle: int) -> bytes:
+        self.last_att = None
         if self.on_att is not None:
             self.on_att()
         await self._allowed(conn, handle, READ_SECURE)
         return self._values[handle]
 
     async def _on_write(self, conn: Connection, handle: int, value: bytes) -> None:
+        self.last_att = bytes(value)
         if self.on_att is not None:
             self.on_att()
         await self._allowed(conn, handle, WRITE_SECURE)
