@@ -446,7 +446,7 @@ def power_cut(traces: Traces, work: Path, cuts: int, real_syncs: int, workers: i
     }
     short = traces.rope("basic", 2, KNOWN_COUNT_S)
     reb_sessions, reb_end = plan([(short, "jump_rope")])
-    reboot = ({"sessions": reb_sessions, "end_ms": reb_end}, expected_count(short, "jump_rope"))
+    reboot = ({"sessions": reb_sessions, "end_ms": reb_end}, _known_count(fam, short))
     refs = {}
     for name, base in bases.items():
         flash = work / f"ref_{name}"
