@@ -979,7 +979,7 @@ def hostile_traces(examples: int, seed: int, work: Path) -> Family:
     path = work / "hostile.csv"
     located = re.compile(re.escape(str(path)) + r":(\d+)?:? ")
 
-    kinds = dict.fromkeys(("invalid_utf8", "huge_number", "long_line"), 0)
+    kinds: dict[str, int] = dict.fromkeys(("invalid_utf8", "huge_number", "long_line"), 0)
 
     def check(value) -> None:
         data, activity = value
@@ -1084,10 +1084,11 @@ def hostile_configs(examples: int, seed: int, work: Path, traces: Traces) -> Fam
     path = work / "hostile_config.json"
     work.mkdir(parents=True, exist_ok=True)
 
-    kinds = dict.fromkeys(("invalid_utf8", "huge_number", "long_line"), 0)
+    kinds: dict[str, int] = dict.fromkeys(("invalid_utf8", "huge_number", "long_line"), 0)
 
-    def check(data: bytes) -> None:
+    def check(data: object) -> None:
         """The file as the device reads it: bytes (invalid UTF-8, too long: defaults and one complaint)."""
+        assert isinstance(data, bytes)
         _hostile_kinds(data, kinds)
         path.write_bytes(data)
         result = cfg.load(str(path))
