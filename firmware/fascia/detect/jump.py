@@ -382,10 +382,10 @@ class JumpDetector:
 
     def _begin(self, t: int, d: int) -> None:
         """The turns so far are a set: credit them. Passes are made in flight: if the skipper was seen
-        in flight in every start turn from some turn on, the turns before that one had no pass (the
-        rope starting from behind the heels) and the clock's passage has one if the skipper was in
-        flight at it. Else every turn but the clock's (measured, crediting that one is then wrong as
-        often as right)."""
+        in flight in every start turn (two or more) from some turn on, the turns before that one had
+        no pass (the rope starting from behind the heels) and the clock's passage has one if the
+        skipper was in flight at it. Else every turn but the clock's (measured, crediting that one is
+        then wrong as often as right)."""
         self.state = _RUNNING
         st = self.start_turns
         n = self.turns
@@ -395,8 +395,8 @@ class JumpDetector:
         flew = 0
         for i in range(first, n):
             flew += self.start_flew[i]
-        if first < n and flew == n - first:
-            # the skipper is seen in flight in every turn from the first flight on: passes are made in
+        if n - first >= 2 and flew == n - first:
+            # seen in flight in every turn (two or more) from the first flight on: passes are made in
             # flight, so the turns before it had none
             if self.clock_t - self.clock_flight < st[0] - self.clock_t:
                 self._credit(self.clock_t, d)  # in flight already as the clock started: a pass
