@@ -47,7 +47,9 @@ _UNIT = const(256)  # the axis is a vector of this length
 _THR_MIN_MG = const(80)  # hysteresis never below this (noise, a hand at rest)
 _START_MG = const(300)  # still p must pass this to start counting crossings
 _THR_PCT = const(40)  # hysteresis: this share of the recent half amplitude
-_AMP_MIN_MG = const(450)  # a cycle smaller than this (half peak to peak of p) is not a rep
+_AMP_MIN_MG = const(200)  # a cycle smaller than this (half peak to peak of p) is not a rep ...
+_AMP_MIN_STRIDE_MG = const(450)  # ... nor, at a walking stride's tempo, one smaller than this
+_STRIDE_MAX_MS = const(1450)  # (an arm swinging while walking: strides 0.9-1.35 s)
 _AMP_KEEP_PCT = const(45)  # nor is one under this share of its set's level
 _STILL_MIN_MS = const(600)  # p inside the hysteresis this long, and 3/4 of a rep: the motion stopped
 _PERIOD_MIN_MS = const(800)
@@ -55,6 +57,7 @@ _PERIOD_MAX_MS = const(5000)
 _LIKE_PCT = const(70)  # in a set, a cycle agrees with T and with the last one within this ratio
 _START_LIKE_PCT = const(60)  # the cycles that open a set (a hike, a dead start) agree more loosely
 _FULL_PCT = const(70)  # a cycle whose top or bottom reaches less than this share of the set's waits
+_FLOAT_LOST_MG = const(150)  # a cycle whose least |a| is this much above the set's did not float
 _ROUND_PCT = const(25)  # second axis of the comb output over the first: above this, gravity turns round
 
 _HIGH_MIN_MG = const(1700)  # a kettlebell's bottom pass presses at least this hard
@@ -149,13 +152,16 @@ _EV_MIN = const(63)
 _EV_ROUND = const(64)
 _EV_N = const(65)
 _EV_TOP = const(66)
-_SCALARS = const(67)
-_HIST = const(67)  # h of the last _RING frames (x, y, z)
-_CORR = const(451)  # _HIST + 3 * _RING: the autocorrelation at lags 0 .. _LAGS - 1 (pairs of frames)
-_MOVED = const(509)  # _CORR + _LAGS: running total of how far h moved (in _MOVE_FRAMES, less the
+_EV_LOAD = const(67)
+_CYC_H = const(68)  # the cycle under way: sum of |h| (mg) over its frames
+_EV_H = const(69)
+_SCALARS = const(70)
+_HIST = const(70)  # h of the last _RING frames (x, y, z)
+_CORR = const(454)  # _HIST + 3 * _RING: the autocorrelation at lags 0 .. _LAGS - 1 (pairs of frames)
+_MOVED = const(512)  # _CORR + _LAGS: running total of how far h moved (in _MOVE_FRAMES, less the
 # noise), modulo _MOVED_MASK + 1: any window's motion is a difference of two entries
-_LOAD = const(637)  # _MOVED + _RING: |a| of each frame
-_SIZE = const(765)  # _LOAD + _RING
+_LOAD = const(640)  # _MOVED + _RING: |a| of each frame
+_SIZE = const(768)  # _LOAD + _RING
 # what `_step` / `_project` report (bits; `_step` stops after the frame, the next call goes on)
 _EV_LOCK = const(1)  # a snatch lockout (its time in _LK_START)
 _EV_CYCLE = const(2)  # p made a cycle (in _EV_*)
@@ -211,6 +217,7 @@ class SwingDetector:
         self.hold_dur = 0
         self.hold_round = False
         self.last_dur = 0  # the last counted cycle's length (0: no set under way)
+        self.load_level = 0  # the set's least |a| in a cycle (a swing's float at the top), running mean
 
     @micropython.viper
     def feed(self, t_ms: int, x: int, y: int, z: int) -> int:
@@ -256,6 +263,7 @@ class SwingDetector:
         half = (top + bottom) >> 1
         round_ = self._get(_EV_ROUND) * 2 > self._get(_EV_N)
         event = self._get(_EV_TOP)
+        load = self._get(_EV_LOAD)
         level = self.level
         self.level = level + ((half - level) >> 2) if level else half
         level_hi = self._get(_LEVEL_HI)
@@ -271,6 +279,7 @@ class SwingDetector:
             or dur > _PERIOD_MAX_MS
             or not _like(dur, lag_ms, like)
             or half < _AMP_MIN_MG
+            or half < _AMP_MIN_STRIDE_MG and lag_ms < _STRIDE_MAX_MS
             or half * 100 < level * _AMP_KEEP_PCT
         ):
             self.last_dur = 0
@@ -279,7 +288,12 @@ class SwingDetector:
             return 0
         if in_set and _like(dur, self.last_dur, _LIKE_PCT):
             self.last_dur = dur
-            weak = top * 100 < level_hi * _FULL_PCT or bottom * 100 < level_lo * _FULL_PCT
+            weak = (
+                top * 100 < level_hi * _FULL_PCT
+                or bottom * 100 < level_lo * _FULL_PCT
+                or load - self.load_level > _FLOAT_LOST_MG
+            )
+            self.load_level += (load - self.load_level) >> 2
             if weak and self.hold_t < 0:  # a lobe fell short: the swing-through after the last rep?
                 self.hold_t = event  # it counts if the set goes on
                 self.hold_dur = dur
@@ -294,6 +308,7 @@ class SwingDetector:
         if pend >= 0 and _like(dur, self.pend_dur, _START_LIKE_PCT):
             self.pend_t = -1
             self.last_dur = dur
+            self.load_level = load
             n = self._count(pend, self.pend_dur, self.pend_round)
             return n + self._count(event, dur, round_)
         self.pend_t = event  # the first cycle of what may be a set
@@ -652,6 +667,7 @@ def _project(s: ptr32, t: int, j: int) -> int:  # noqa: F821 (a viper cast)
         + (int(s[a + 1]) - int(s[k + 1])) * (int(s[_DY]) - b)
         + (int(s[a + 2]) - int(s[k + 2])) * (int(s[_DZ]) - b)
     ) >> 8
+    hm = int(_mag(int(s[a]) - b, int(s[a + 1]) - b, int(s[a + 2]) - b))
     # the comb echoes a motion for half a period after it stops (h(j - T/2) alone), and turns a
     # lone move (standing up with the club) into a lobe and its echo: p counts only while the
     # implement moves around frame j (from T/8 before to T/4 after)
@@ -678,6 +694,7 @@ def _project(s: ptr32, t: int, j: int) -> int:  # noqa: F821 (a viper cast)
     if p < int(s[_CYC_MIN]) - b:
         s[_CYC_MIN] = p + b
     s[_CYC_N] = int(s[_CYC_N]) + 1
+    s[_CYC_H] = int(s[_CYC_H]) + hm
     if int(s[_ROUND]) - b:
         s[_CYC_ROUND] = int(s[_CYC_ROUND]) + 1
     hi = (int(s[_LEVEL_HI]) - b) * _THR_PCT // 100  # p is often lopsided (a sharp top, a broad
@@ -702,11 +719,7 @@ def _project(s: ptr32, t: int, j: int) -> int:  # noqa: F821 (a viper cast)
         if state and still > _STILL_MIN_MS and still * 4 > lag * _SLOT_MS * 3:
             s[_STATE] = b  # the motion stopped: the next crossing starts afresh
             s[_HALVES] = b
-            s[_CYC_MAX] = b
-            s[_CYC_MIN] = b
-            s[_CYC_LOAD] = _NO_LOAD + b
-            s[_CYC_ROUND] = b
-            s[_CYC_N] = b
+            _done(s)
             return _EV_STILL
         return 0
     s[_STILL_T] = t + b
@@ -723,17 +736,27 @@ def _project(s: ptr32, t: int, j: int) -> int:  # noqa: F821 (a viper cast)
     # a set's first cycle may be lopsided (a hike, a dead start): take the period for its length
     s[_EV_DUR] = (t - t2 if halves > 2 else lag * _SLOT_MS) + b
     s[_EV_T] = t + b
+    _done(s)
+    return _EV_CYCLE
+
+
+@micropython.viper
+def _done(s: ptr32):  # noqa: F821 (a viper cast)
+    """The cycle under way is over: its figures to the caller (_EV_*), a new one starts."""
+    b = _BIAS
     s[_EV_MAX] = s[_CYC_MAX]
     s[_EV_MIN] = s[_CYC_MIN]
     s[_EV_ROUND] = s[_CYC_ROUND]
     s[_EV_N] = s[_CYC_N]
     s[_EV_TOP] = s[_TOP_T]
+    s[_EV_LOAD] = s[_CYC_LOAD]
+    s[_EV_H] = s[_CYC_H]
+    s[_CYC_H] = b
     s[_CYC_MAX] = b
     s[_CYC_MIN] = b
     s[_CYC_LOAD] = _NO_LOAD + b
     s[_CYC_ROUND] = b
     s[_CYC_N] = b
-    return _EV_CYCLE
 
 
 def _like(a: int, b: int, pct: int) -> bool:
