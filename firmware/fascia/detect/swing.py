@@ -53,7 +53,7 @@ _STRIDE_MAX_MS = const(1450)  # (an arm swinging while walking: strides 0.9-1.35
 _AMP_KEEP_PCT = const(45)  # nor is one under this share of its set's level
 _STILL_MIN_MS = const(600)  # p inside the hysteresis this long, and 3/4 of a rep: the motion stopped
 _PERIOD_MIN_MS = const(800)
-_PERIOD_MAX_MS = const(5000)
+_PERIOD_MAX_MS = const(6000)  # (a set's first cycle starts from rest: longer)
 _LIKE_PCT = const(70)  # in a set, a cycle agrees with T and with the last one within this ratio
 _START_LIKE_PCT = const(60)  # the cycles that open a set (a hike, a dead start) agree more loosely
 _FULL_PCT = const(70)  # a cycle whose top or bottom reaches less than this share of the set's waits
@@ -252,6 +252,7 @@ class SwingDetector:
             new += self._report(self._get(_LK_START))
         if what & _EV_STILL:
             self.hold_t = -1
+            self.level >>= 1
         if what & _EV_CYCLE:
             new += self._cycle(self._get(_EV_T), self._get(_EV_DUR))
         return new
@@ -272,21 +273,26 @@ class SwingDetector:
         self._put(_LEVEL_LO, level_lo + ((bottom - level_lo) >> 2) if level_lo else bottom)
         lag_ms = self._get(_LAG) * _SLOT_MS
         in_set = self.last_dur > 0
-        like = _LIKE_PCT if in_set else _START_LIKE_PCT
+        full = top * 100 >= level_hi * _FULL_PCT and bottom * 100 >= level_lo * _FULL_PCT
+        # a set's last rep may slow into the start position (a heavy cast or mill): a full cycle in
+        # a set agrees more loosely, even once the autocorrelation stopped calling the motion periodic
+        ending = in_set and full
+        like = _LIKE_PCT if in_set and not ending else _START_LIKE_PCT
         if (
-            not self._get(_PERIODIC)
+            not (self._get(_PERIODIC) or ending)
             or dur < _PERIOD_MIN_MS
             or dur > _PERIOD_MAX_MS
             or not _like(dur, lag_ms, like)
             or half < _AMP_MIN_MG
-            or half < _AMP_MIN_STRIDE_MG and lag_ms < _STRIDE_MAX_MS
+            or half < _AMP_MIN_STRIDE_MG
+            and lag_ms < _STRIDE_MAX_MS
             or half * 100 < level * _AMP_KEEP_PCT
         ):
             self.last_dur = 0
             self.pend_t = -1
             self.hold_t = -1
             return 0
-        if in_set and _like(dur, self.last_dur, _LIKE_PCT):
+        if in_set and _like(dur, self.last_dur, like):
             self.last_dur = dur
             weak = (
                 top * 100 < level_hi * _FULL_PCT
@@ -717,8 +723,10 @@ def _project(s: ptr32, t: int, j: int) -> int:  # noqa: F821 (a viper cast)
     if side == 0:
         still = t - (int(s[_STILL_T]) - b)
         if state and still > _STILL_MIN_MS and still * 4 > lag * _SLOT_MS * 3:
-            s[_STATE] = b  # the motion stopped: the next crossing starts afresh
-            s[_HALVES] = b
+            s[_STATE] = b  # the motion stopped: the next crossing starts afresh, from half the size
+            s[_HALVES] = b  # (the next set may be smaller: another arc, another club)
+            s[_LEVEL_HI] = ((int(s[_LEVEL_HI]) - b) >> 1) + b
+            s[_LEVEL_LO] = ((int(s[_LEVEL_LO]) - b) >> 1) + b
             _done(s)
             return _EV_STILL
         return 0
