@@ -48,7 +48,7 @@ _THR_MIN_MG = const(80)  # hysteresis never below this (noise, a hand at rest)
 _START_MG = const(300)  # still p must pass this to start counting crossings
 _THR_PCT = const(40)  # hysteresis: this share of the recent half amplitude
 _AMP_MIN_MG = const(200)  # a cycle smaller than this (half peak to peak of p) is not a rep ...
-_AMP_MIN_STRIDE_MG = const(450)  # ... nor, at a walking stride's tempo, one smaller than this
+_AMP_MIN_STRIDE_MG = const(450)  # ... nor, at a walking stride's tempo, a set's first cycles smaller than this
 _STRIDE_MAX_MS = const(1450)  # (an arm swinging while walking: strides 0.9-1.35 s)
 _AMP_KEEP_PCT = const(45)  # nor is one under this share of its set's level
 _STILL_MIN_MS = const(600)  # p inside the hysteresis this long, and 3/4 of a rep: the motion stopped
@@ -284,8 +284,7 @@ class SwingDetector:
             or dur > _PERIOD_MAX_MS
             or not _like(dur, lag_ms, like)
             or half < _AMP_MIN_MG
-            or half < _AMP_MIN_STRIDE_MG
-            and lag_ms < _STRIDE_MAX_MS
+            or half < _AMP_MIN_STRIDE_MG and lag_ms < _STRIDE_MAX_MS and not in_set
             or half * 100 < level * _AMP_KEEP_PCT
         ):
             self.last_dur = 0
