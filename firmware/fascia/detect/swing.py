@@ -48,7 +48,10 @@ _THR_MIN_MG = const(80)  # hysteresis never below this (noise, a hand at rest)
 _START_MG = const(300)  # still p must pass this to start counting crossings
 _THR_PCT = const(40)  # hysteresis: this share of the recent half amplitude
 _AMP_MIN_MG = const(200)  # a cycle smaller than this (half peak to peak of p) is not a rep ...
-_AMP_MIN_STRIDE_MG = const(450)  # ... nor, at a walking stride's tempo, a set's first cycles smaller than this
+_AMP_MIN_STRIDE_MG = const(
+    450
+)  # ... nor, at a walking stride's tempo, a set's first cycles smaller than this
+_AMP_SET_STRIDE_MG = const(300)  # (and then the set's other cycles smaller than this)
 _STRIDE_MAX_MS = const(1450)  # (an arm swinging while walking: strides 0.9-1.35 s)
 _AMP_KEEP_PCT = const(45)  # nor is one under this share of its set's level
 _STILL_MIN_MS = const(600)  # p inside the hysteresis this long, and 3/4 of a rep: the motion stopped
@@ -56,6 +59,7 @@ _PERIOD_MIN_MS = const(800)
 _PERIOD_MAX_MS = const(6000)  # (a set's first cycle starts from rest: longer)
 _LIKE_PCT = const(70)  # in a set, a cycle agrees with T and with the last one within this ratio
 _START_LIKE_PCT = const(60)  # the cycles that open a set (a hike, a dead start) agree more loosely
+_BOTH_WAYS_PCT = const(33)  # a set starts on a cycle that swings both ways: the smaller lobe this share
 _FULL_PCT = const(70)  # a cycle whose top or bottom reaches less than this share of the set's waits
 _FLOAT_LOST_MG = const(150)  # a cycle whose least |a| is this much above the set's did not float
 _ROUND_PCT = const(25)  # second axis of the comb output over the first: above this, gravity turns round
@@ -252,7 +256,6 @@ class SwingDetector:
             new += self._report(self._get(_LK_START))
         if what & _EV_STILL:
             self.hold_t = -1
-            self.level >>= 1
         if what & _EV_CYCLE:
             new += self._cycle(self._get(_EV_T), self._get(_EV_DUR))
         return new
@@ -284,7 +287,8 @@ class SwingDetector:
             or dur > _PERIOD_MAX_MS
             or not _like(dur, lag_ms, like)
             or half < _AMP_MIN_MG
-            or half < _AMP_MIN_STRIDE_MG and lag_ms < _STRIDE_MAX_MS and not in_set
+            or lag_ms < _STRIDE_MAX_MS
+            and half < (_AMP_SET_STRIDE_MG if in_set else _AMP_MIN_STRIDE_MG)
             or half * 100 < level * _AMP_KEEP_PCT
         ):
             self.last_dur = 0
@@ -310,7 +314,10 @@ class SwingDetector:
                 self.hold_t = -1
             return n + self._count(event, dur, round_)
         pend = self.pend_t
-        if pend >= 0 and _like(dur, self.pend_dur, _START_LIKE_PCT):
+        lopsided = (top if top < bottom else bottom) * 100 < (
+            bottom if top < bottom else top
+        ) * _BOTH_WAYS_PCT
+        if pend >= 0 and _like(dur, self.pend_dur, _START_LIKE_PCT) and not lopsided:
             self.pend_t = -1
             self.last_dur = dur
             self.load_level = load
@@ -722,8 +729,8 @@ def _project(s: ptr32, t: int, j: int) -> int:  # noqa: F821 (a viper cast)
     if side == 0:
         still = t - (int(s[_STILL_T]) - b)
         if state and still > _STILL_MIN_MS and still * 4 > lag * _SLOT_MS * 3:
-            s[_STATE] = b  # the motion stopped: the next crossing starts afresh, from half the size
-            s[_HALVES] = b  # (the next set may be smaller: another arc, another club)
+            s[_STATE] = b  # the motion stopped: the next crossing starts afresh, its hysteresis
+            s[_HALVES] = b  # from half the set's size (the next set may be smaller: another arc)
             s[_LEVEL_HI] = ((int(s[_LEVEL_HI]) - b) >> 1) + b
             s[_LEVEL_LO] = ((int(s[_LEVEL_LO]) - b) >> 1) + b
             _done(s)
