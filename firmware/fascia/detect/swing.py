@@ -591,16 +591,18 @@ def _step(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: 
                 if best > 0:
                     bar = best * _PEAK_PCT // 100
                     found = 0
+                    peak = 0
                     lag = _LAG_MIN
                     while lag < _LAGS - 1:
                         c = int(s[_CORR + lag]) - b
                         if c >= bar and c >= int(s[_CORR + lag - 1]) - b and c >= int(s[_CORR + lag + 1]) - b:
                             found = lag
+                            peak = c
                             break
                         lag += 1
                     if found:
                         s[_LAG] = 2 * found + b
-                        if c * 100 >= (int(s[_CORR]) - b) * _PERIODIC_PCT:
+                        if peak * 100 >= (int(s[_CORR]) - b) * _PERIODIC_PCT:
                             s[_PERIODIC] = 1 + b
         lag = int(s[_LAG]) - b
         if lag == 0:
