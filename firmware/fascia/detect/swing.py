@@ -11,15 +11,23 @@ nor a hard bottom pass:
 - a pendulum presses along the arm twice a rep (both bottom passes) and turns gravity once; a cast
   or a mill turns gravity right round once. u = h(t) - h(t - T/2) cancels what repeats every half
   rep and keeps what turns once, so it swings once a rep whatever the move (a comb filter).
-- p: u on its dominant axis (a running covariance and one power-iteration step a frame). Each rise
-  of p through a hysteresis sized from the recent amplitude ends a cycle; it is a rep when the
-  motion is periodic, the cycle lasts 0.8-5 s, agrees with T and is big enough.
-- a set starts with two such cycles (the first one waits for the second): a lone cycle (a pick-up
-  and put-down) is not a rep. The swing-through after the last rep, lowering the club: a smaller
-  half cycle that the hysteresis, which does not follow it down, lets pass.
+- p: u on its dominant axis (a running covariance and one power-iteration step a frame). Each
+  second crossing of p through a hysteresis sized from the recent amplitude ends a cycle; it is a
+  rep when the motion is periodic, the cycle lasts 0.8-6 s, agrees with T and is big enough: 200 mg
+  (a heavy club swung near the arm's own pendulum period shows little at the rep's rate), but at a
+  walking stride's tempo (< 1.45 s) 450 mg to start a set and 300 mg in one (an arm swinging while
+  walking with the club; still NOT always told apart, README).
+- a set starts with two such cycles (the first one waits for the second, which must swing both
+  ways): a lone cycle (a pick-up and put-down) is not a rep. A set's last full cycle may be slower
+  (a heavy cast slowing into the order position). The swing-through after the last rep: a cycle
+  with a lobe short of the set's, or (a kettlebell) one that does not float as the reps did (its
+  least |a| 150 mg above theirs), waits and counts only if the set goes on.
 Extras: the mean rep period and the tempo class from it, and reps that turned gravity right round
 (casts, mills: the motion fills two axes) apart from the others (swings).
-All timing runs on 40 ms frames from the shared Resampler, so the constants hold at any input rate.
+All timing runs on 40 ms frames (box means of the samples in each, held across empty ones: the
+shared Resampler's rule), so the constants hold at any input rate. The per-sample and per-frame
+work is viper (`feed`, `_step`, `_project`) on one array('i'); the set logic runs in plain Python
+once per cycle of p.
 """
 
 from array import array
@@ -157,15 +165,13 @@ _EV_ROUND = const(64)
 _EV_N = const(65)
 _EV_TOP = const(66)
 _EV_LOAD = const(67)
-_CYC_H = const(68)  # the cycle under way: sum of |h| (mg) over its frames
-_EV_H = const(69)
-_SCALARS = const(70)
-_HIST = const(70)  # h of the last _RING frames (x, y, z)
-_CORR = const(454)  # _HIST + 3 * _RING: the autocorrelation at lags 0 .. _LAGS - 1 (pairs of frames)
-_MOVED = const(512)  # _CORR + _LAGS: running total of how far h moved (in _MOVE_FRAMES, less the
-# noise), modulo _MOVED_MASK + 1: any window's motion is a difference of two entries
-_LOAD = const(640)  # _MOVED + _RING: |a| of each frame
-_SIZE = const(768)  # _LOAD + _RING
+_SCALARS = const(68)
+_HIST = const(_SCALARS)  # h of the last _RING frames (x, y, z)
+_CORR = const(_HIST + 3 * _RING)  # the autocorrelation at lags 0 .. _LAGS - 1 (pairs of frames)
+_MOVED = const(_CORR + _LAGS)  # running total of how far h moved (in _MOVE_FRAMES, less the noise),
+# modulo _MOVED_MASK + 1: any window's motion is a difference of two entries
+_LOAD = const(_MOVED + _RING)  # |a| of each frame
+_SIZE = const(_LOAD + _RING)
 # what `_step` / `_project` report (bits; `_step` stops after the frame, the next call goes on)
 _EV_LOCK = const(1)  # a snatch lockout (its time in _LK_START)
 _EV_CYCLE = const(2)  # p made a cycle (in _EV_*)
@@ -681,7 +687,6 @@ def _project(s: ptr32, t: int, j: int) -> int:  # noqa: F821 (a viper cast)
         + (int(s[a + 1]) - int(s[k + 1])) * (int(s[_DY]) - b)
         + (int(s[a + 2]) - int(s[k + 2])) * (int(s[_DZ]) - b)
     ) >> 8
-    hm = int(_mag(int(s[a]) - b, int(s[a + 1]) - b, int(s[a + 2]) - b))
     # the comb echoes a motion for half a period after it stops (h(j - T/2) alone), and turns a
     # lone move (standing up with the club) into a lobe and its echo: p counts only while the
     # implement moves around frame j (from T/8 before to T/4 after)
@@ -708,7 +713,6 @@ def _project(s: ptr32, t: int, j: int) -> int:  # noqa: F821 (a viper cast)
     if p < int(s[_CYC_MIN]) - b:
         s[_CYC_MIN] = p + b
     s[_CYC_N] = int(s[_CYC_N]) + 1
-    s[_CYC_H] = int(s[_CYC_H]) + hm
     if int(s[_ROUND]) - b:
         s[_CYC_ROUND] = int(s[_CYC_ROUND]) + 1
     hi = (int(s[_LEVEL_HI]) - b) * _THR_PCT // 100  # p is often lopsided (a sharp top, a broad
@@ -766,8 +770,6 @@ def _done(s: ptr32):  # noqa: F821 (a viper cast)
     s[_EV_N] = s[_CYC_N]
     s[_EV_TOP] = s[_TOP_T]
     s[_EV_LOAD] = s[_CYC_LOAD]
-    s[_EV_H] = s[_CYC_H]
-    s[_CYC_H] = b
     s[_CYC_MAX] = b
     s[_CYC_MIN] = b
     s[_CYC_LOAD] = _NO_LOAD + b
