@@ -18,6 +18,7 @@ RUNTIMES = ("cpython", "micropython")
 # The activity names of recordings (../shared/data/FORMAT.md) that one of the three counters counts:
 # steps in any walking or daily-life recording, reps in any kettlebell-style lift.
 ALIASES = {
+    "walking": "walk",
     "run": "walk",
     "mixed": "walk",
     "transport": "walk",
