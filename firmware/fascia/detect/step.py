@@ -61,12 +61,13 @@ _HALF_Q8 = const(90)  # ... or 35 % of it at half its lag
 _RHO_ON_Q8 = const(115)  # periodic enough to start a walk: normalised autocorrelation >= 0.45
 _RHO_OFF_Q8 = const(77)  # ... and to keep walking: >= 0.3
 _MIN_RMS_MG = const(30)  # weaker than this is vibration, not a walking body
+_MIN_DYN_MG = const(70)  # ... and a walk starts only if the sensor itself moves this much (3-D RMS)
 _HARD_RMS_MG = const(200)  # this strong (a pocket's or bag's jolts, sampled slowly) ...
 _RHO_HARD_Q8 = const(77)  # ... starts a walk at a lower periodicity, >= 0.3
 _GATE_MG = const(4)  # fast mean |change| per tick below this: standing still
 _STRIDE_MIN_MS = const(750)  # a period longer than this is a stride (two steps)
 _STRIDES_MIN_MS = const(1600)  # ... and longer than this two strides (a sampled signal may alternate)
-_MIN_STEP_MS = const(300)  # 200 steps/min: faster is not walking
+_MIN_STEP_MS = const(375)  # a walk starts at 160 steps/min or slower (faster is running)
 _MAX_STEP_MS = const(1100)  # 55 steps/min: slower is not walking
 _LOCK = const(3)  # consistent period estimates before a walk starts
 _SHORT_SHIFT = const(4)  # the rhythm right now: correlation at the walk's lag, tau = 16 ticks = 0.64 s
@@ -76,10 +77,11 @@ _BLOCK_Q8 = const(102)  # a stretch of history is part of the walk if it correla
 _LOST = const(4)  # evaluations without the rhythm before a walk ends
 _CREDIT_MS = const(8000)  # the start of a walk is credited back at most this far
 _PHASE = const(1024)  # one step of the phase accumulator
-_CONFIRM_MS = const(5000)  # a walk's steps are held back until its rhythm lasted this long
+_CONFIRM_MS = const(10000)  # a walk's steps are held back until its rhythm lasted this long
+_BRIDGE_MS = const(3000)  # ... a pause this short in the rhythm keeps them (and its time) waiting
 _RESUME_MS = const(6000)  # a walk that stopped this recently resumes without a new confirmation
 _RECALL_MS = const(60000)  # ... and its period decides between a step and a stride this long
-_QUEUE = const(48)  # steps waiting to be reported (held ones included)
+_QUEUE = const(72)  # steps waiting to be reported (held ones included)
 BRISK_SPM = const(120)  # default brisk cadence, steps/min (see the docstring)
 BRISK_SWING_MG = const(500)  # default vigorous arm swing, milli-g RMS
 
@@ -103,8 +105,10 @@ class StepDetector:
         self._q_head = 0
         self._q_len = 0
         self._held = 0  # the last queued steps belong to a walk not yet confirmed
-        self._confirm_at = 0  # when the current walk is confirmed (0: it is)
+        self._confirming = False  # the current (or paused) walk is not confirmed yet
         self._walk_kept = 0  # walking time before the unconfirmed walk
+        self._paused_at = 0  # when the unconfirmed walk lost its rhythm
+        self._paused_period = 1
         self._ended_at = -_RESUME_MS - 1  # when the last confirmed walk ended
         self._ended_period = 1
         self._last_tick = 0
@@ -145,14 +149,12 @@ class StepDetector:
         self._onset = -1  # when the motion began (the fast gate opened)
 
     def _stop(self) -> None:
-        if self.walking and self._held:  # the rhythm did not last: not a walk
-            self._q_len -= self._held
-            self._walk_ms = self._walk_kept
+        if self.walking and self._confirming:  # its steps wait `_BRIDGE_MS` for the rhythm to return
+            self._paused_at = self._last_tick
+            self._paused_period = self._period
         elif self.walking:  # a confirmed walk: the same rhythm soon again resumes it
             self._ended_at = self._last_tick
             self._ended_period = self._period
-        self._held = 0
-        self._confirm_at = 0
         self.walking = False
         self._lock = 0
         self._lost = 0
@@ -194,6 +196,13 @@ class StepDetector:
             "arm_swing": self._swing_sum // self._swing_n if self._swing_n else 0,
         }
 
+    def _drop(self) -> None:
+        """The unconfirmed walk's rhythm did not last: it was not a walk."""
+        self._q_len -= self._held
+        self._walk_ms = self._walk_kept
+        self._held = 0
+        self._confirming = False
+
     def _release(self) -> int:
         """Report one queued step (confirmed steps may lie in the past)."""
         self.last_event_ms = self._queue[self._q_head]
@@ -207,7 +216,7 @@ class StepDetector:
             self._queue[(self._q_head + self._q_len) % _QUEUE] = t
             self._q_len += 1
             self._last_t = t
-            if self._confirm_at:
+            if self._confirming:
                 self._held += 1
 
     @micropython.native
@@ -305,11 +314,13 @@ class StepDetector:
                 self._phase = ph + ((_PHASE - ph) >> 2)
         self._prev2 = p1
         self._prev = v
+        if self._confirming and not self.walking and t - self._paused_at > _BRIDGE_MS:
+            self._drop()
         if self.walking:
             self._cs += (v * hist[pos + _HIST - self._lag] - self._cs) >> _SHORT_SHIFT
             self._ps += (v * v - self._ps) >> _SHORT_SHIFT
-            if self._confirm_at and t >= self._confirm_at:
-                self._confirm_at = 0
+            if self._confirming and self._walk_ms - self._walk_kept >= _CONFIRM_MS:
+                self._confirming = False
                 self._held = 0
             self._walk_ms += _TICK_MS
             ph = self._phase + _TICK_MS * _PHASE // self._period
@@ -363,7 +374,7 @@ class StepDetector:
         step = 0
         lag = 0
         n = 0
-        k = self._peak_near(_K_MIN, _K_MAX) if strong else 0
+        k = self._peak_near(_K_MIN, _K_MAX) if strong and self._dyn >= _MIN_DYN_MG * _MIN_DYN_MG else 0
         if k:
             # the fundamental: the shortest lag with a clear maximum (a fraction of the largest), and
             # at half of it if that is a maximum too (a sampled signal may repeat only every 2 strides)
@@ -441,11 +452,14 @@ class StepDetector:
         self._n = n
         self._cs = self._ac[lag]
         self._ps = self._r0
-        p = self._ended_period
-        resumed = t - self._ended_at <= _RESUME_MS and 8 * abs(step - p) < 2 * p
-        self._confirm_at = 0 if resumed else t + _CONFIRM_MS
-        self._walk_kept = self._walk_ms
-        self._held = 0
+        p = self._paused_period
+        if self._confirming and 8 * abs(step - p) >= 2 * p:  # another rhythm: the paused one was not a walk
+            self._drop()
+        if not self._confirming:  # (else the paused walk goes on, its steps still held)
+            p = self._ended_period
+            self._confirming = t - self._ended_at > _RESUME_MS or 8 * abs(step - p) >= 2 * p
+            self._walk_kept = self._walk_ms
+            self._held = 0
         self._period = step
         self._lost = 0
         self._phase = 0
