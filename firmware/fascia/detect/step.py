@@ -54,7 +54,7 @@ _BASE_SHIFT = const(5)  # gravity baseline: one-pole, tau = 32 ticks = 1.3 s
 _SMOOTH_SHIFT = const(1)  # two one-pole smoothers, tau ~ 2 ticks = 80 ms each
 _FIX = const(16)  # fixed-point scale of the filter states
 _FIX_SHIFT = const(4)  # (x >> _FIX_SHIFT == x // _FIX)
-_IN_MG = const(16000)  # inputs are clipped to +-16 g: squares stay small ints
+_IN_MG = const(16000)  # slot means are clipped to +-16 g: squares stay small ints
 _CLIP_MG = const(1000)  # ticks are clipped here: products stay small ints
 _DYN_CLIP_MG = const(4000)  # so is each axis of the dynamic acceleration
 _HIST = const(128)  # tick history (5.1 s), a power of two
@@ -108,34 +108,35 @@ _Y = const(6)
 _Z = const(7)
 _TODO = const(8)  # closed slots not processed yet
 _T = const(9)  # time of the tick being processed (the middle of its slot)
-_FILTERS = const(10)  # from here on: what a restart after a gap clears
-_MAG = const(10)  # |a| of the last tick, mg (0: no tick yet)
-_BASE = const(11)  # gravity baseline of |a|, x _FIX
-_S1 = const(12)  # the two smoothers of |a| - baseline, x _FIX
-_S2 = const(13)
-_BX = const(14)  # per-axis baselines, x _FIX
-_BY = const(15)
-_BZ = const(16)
-_DX = const(17)  # per-axis dynamic acceleration, smoothed, x _FIX
-_DY = const(18)
-_DZ = const(19)
-_DYN = const(20)  # dynamic acceleration power, mg^2
-_EVEN = const(21)  # 1 on the ticks that update the autocorrelation
-_POS = const(22)  # where the next tick goes in the history
-_R0 = const(23)  # power of the ticks (autocorrelation at lag 0), mg^2
-_FAST = const(24)  # mean |tick| x _FIX, fast
-_MOTION = const(25)  # mean |change per tick| x _FIX, fast
-_PREV = const(26)  # the last two ticks
-_PREV2 = const(27)
-_TICKS = const(28)  # ticks since the last evaluation
-_ONSET = const(29)  # when the motion began (the fast gate opened; -1: still)
-_WALKING = const(30)  # 1 while walking
-_LAG = const(31)  # the lag at which the walk's signal repeats, ticks
-_CS = const(32)  # correlation at that lag, short window
-_PS = const(33)  # power, short window
-_PHASE_AT = const(34)  # the step phase, 0.._PHASE
-_INC = const(35)  # its increase per tick: _TICK_MS * _PHASE // period
-_WALK_TICKS = const(36)  # ticks walked (all walks)
+_READY = const(10)  # 1: some queued steps can be reported
+_FILTERS = const(11)  # from here on: what a restart after a gap clears
+_MAG = const(11)  # |a| of the last tick, mg (0: no tick yet)
+_BASE = const(12)  # gravity baseline of |a|, x _FIX
+_S1 = const(13)  # the two smoothers of |a| - baseline, x _FIX
+_S2 = const(14)
+_BX = const(15)  # per-axis baselines, x _FIX
+_BY = const(16)
+_BZ = const(17)
+_DX = const(18)  # per-axis dynamic acceleration, smoothed, x _FIX
+_DY = const(19)
+_DZ = const(20)
+_DYN = const(21)  # dynamic acceleration power, mg^2
+_EVEN = const(22)  # 1 on the ticks that update the autocorrelation
+_POS = const(23)  # where the next tick goes in the history
+_R0 = const(24)  # power of the ticks (autocorrelation at lag 0), mg^2
+_FAST = const(25)  # mean |tick| x _FIX, fast
+_MOTION = const(26)  # mean |change per tick| x _FIX, fast
+_PREV = const(27)  # the last two ticks
+_PREV2 = const(28)
+_TICKS = const(29)  # ticks since the last evaluation
+_ONSET = const(30)  # when the motion began (the fast gate opened; -1: still)
+_WALKING = const(31)  # 1 while walking
+_LAG = const(32)  # the lag at which the walk's signal repeats, ticks
+_CS = const(33)  # correlation at that lag, short window
+_PS = const(34)  # power, short window
+_PHASE_AT = const(35)  # the step phase, 0.._PHASE
+_INC = const(36)  # its increase per tick: _TICK_MS * _PHASE // period
+_WALK_TICKS = const(37)  # ticks walked (all walks)
 _HIST_AT = const(40)  # the tick history, twice: s[_HIST_AT + pos + _HIST - k] is tick -k
 _AC = const(_HIST_AT + 2 * _HIST)  # the autocorrelation at lags 0.._K_MAX + 1
 _STATE = const(_AC + _K_MAX + 2)
@@ -164,7 +165,6 @@ class StepDetector:
         self.last_event_ms = 0
         self._q_head = 0
         self._q_len = 0
-        self._ready = False  # some queued steps can be reported
         self._held = 0  # the last queued steps belong to a walk not yet confirmed
         self._confirming = False  # the current (or paused) walk is not confirmed yet
         self._walk_kept = 0  # walking time before the unconfirmed walk
@@ -215,16 +215,37 @@ class StepDetector:
         s[_PS] = _BIAS
         s[_PHASE_AT] = _BIAS
 
-    @micropython.native
+    @micropython.viper
     def feed(self, t_ms: int, x: int, y: int, z: int) -> int:
+        """Most samples only add to the open slot (here, in viper); one that closes it goes on to
+        `_close`, and each call reports one step while steps are ready."""
+        s = ptr32(self.s)  # type: ignore[arg-type]  # noqa: F821 (viper: the array's words)
+        b = _BIAS
+        if t_ms < int(s[_END]) - b:
+            s[_SX] = int(s[_SX]) + x
+            s[_SY] = int(s[_SY]) + y
+            s[_SZ] = int(s[_SZ]) + z
+            s[_N] = int(s[_N]) + 1
+            if int(s[_READY]) == b:
+                return 0
+            return int(self._release())
+        return int(self._close(t_ms, x, y, z))
+
+    @micropython.native
+    def _close(self, t_ms: int, x: int, y: int, z: int) -> int:
+        """A sample past the open slot (or the first): the ticks it completes, and what they report."""
         s = self.s
         what = _track(s, t_ms, x, y, z, 0)  # type: ignore[arg-type]  (an array is what ptr32 points into)
         while what:
             self._on(what)
             what = _track(s, 0, 0, 0, 0, 1)  # type: ignore[arg-type]
-        if self._ready:
+        if s[_READY] != _BIAS:
             return self._release()
         return 0
+
+    def _set_ready(self, ready: bool) -> None:
+        """Whether some queued steps can be reported (`feed` reports one per call)."""
+        self.s[_READY] = _BIAS + 1 if ready else _BIAS
 
     def _on(self, what: int) -> None:
         """Handle what `_track` reported about the tick at s[_T]."""
@@ -246,7 +267,7 @@ class StepDetector:
             self.count += n
             self._q_len = self._held
             self._q_head = (self._q_head + n) % _QUEUE
-        self._ready = False
+        self._set_ready(False)
         return n
 
     def extras(self) -> dict:
@@ -263,14 +284,14 @@ class StepDetector:
         self._walk_ms = self._walk_kept - (self.s[_WALK_TICKS] - _BIAS) * _TICK_MS
         self._held = 0
         self._confirming = False
-        self._ready = self._q_len > 0
+        self._set_ready(self._q_len > 0)
 
     def _release(self) -> int:
         """Report one queued step (confirmed steps may lie in the past)."""
         self.last_event_ms = self._queue[self._q_head]
         self._q_head = (self._q_head + 1) % _QUEUE
         self._q_len -= 1
-        self._ready = self._q_len > self._held
+        self._set_ready(self._q_len > self._held)
         self.count += 1
         return 1
 
@@ -282,7 +303,7 @@ class StepDetector:
             if self._confirming:
                 self._held += 1
             else:
-                self._ready = True
+                self.s[_READY] = 1 + _BIAS
 
     def _set_period(self, step: int) -> None:
         self._period = step
@@ -296,7 +317,7 @@ class StepDetector:
             if self.walking and self._walked() - self._walk_kept >= _CONFIRM_MS:
                 self._confirming = False  # the rhythm lasted: a walk
                 self._held = 0
-                self._ready = self._q_len > 0
+                self._set_ready(self._q_len > 0)
             elif not self.walking and t - self._paused_at > _BRIDGE_MS:
                 self._drop()
         r0 = s[_R0] - b
@@ -496,27 +517,9 @@ def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa:
     or _GAP before a slot after a gap): the caller handles it and calls again with `more` to go on.
     Every state value is in `s` plus _BIAS; nothing allocates."""
     b = _BIAS
-    if more == 0:
+    if more == 0:  # a sample at or past the end of the open slot (`feed` adds the others)
         n = int(s[_N]) - b
         end = int(s[_END]) - b
-        if x > _IN_MG:
-            x = _IN_MG
-        elif x < -_IN_MG:
-            x = -_IN_MG
-        if y > _IN_MG:
-            y = _IN_MG
-        elif y < -_IN_MG:
-            y = -_IN_MG
-        if z > _IN_MG:
-            z = _IN_MG
-        elif z < -_IN_MG:
-            z = -_IN_MG
-        if n > 0 and t < end:  # most samples only add to the open slot
-            s[_SX] = int(s[_SX]) + x
-            s[_SY] = int(s[_SY]) + y
-            s[_SZ] = int(s[_SZ]) + z
-            s[_N] = int(s[_N]) + 1
-            return 0
         gap = 0
         if n > 0:  # t is past the open slot: close it (its mean) and open the one holding t
             s[_X] = (int(s[_SX]) - b) // n + b
@@ -547,6 +550,18 @@ def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa:
         x = int(s[_X]) - b
         y = int(s[_Y]) - b
         z = int(s[_Z]) - b
+        if x > _IN_MG:
+            x = _IN_MG
+        elif x < -_IN_MG:
+            x = -_IN_MG
+        if y > _IN_MG:
+            y = _IN_MG
+        elif y < -_IN_MG:
+            y = -_IN_MG
+        if z > _IN_MG:
+            z = _IN_MG
+        elif z < -_IN_MG:
+            z = -_IN_MG
         # |a| by two Newton steps from the last tick's value: exact enough, no loop
         sq = x * x + y * y + z * z
         m0 = int(s[_MAG]) - b
