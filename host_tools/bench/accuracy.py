@@ -118,9 +118,9 @@ def real_jobs() -> list:
     return jobs
 
 
-def generated_jobs() -> list:
+def generated_jobs(modules: tuple[str, ...] = GENERATOR_MODULES) -> list:
     jobs = []
-    for name in GENERATOR_MODULES:
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ImportError:
@@ -139,10 +139,10 @@ def generated_jobs() -> list:
     return jobs
 
 
-def stress_jobs() -> list:
+def stress_jobs(modules: tuple[str, ...] = GENERATOR_MODULES) -> list:
     """Each generator's stress set (seeds never used while tuning), grouped by scenario."""
     jobs = []
-    for name in GENERATOR_MODULES:
+    for name in modules:
         module = importlib.import_module(name)
         make_set = getattr(module, "stress_set", None)
         if make_set is None:
@@ -288,8 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     """`--only DETECTOR` (jump_rope, swing, walk): that counter's rows only (accuracy_DETECTOR.json)."""
     argv = sys.argv[1:] if argv is None else argv
     only = argv[argv.index("--only") + 1] if "--only" in argv else None
-    if only == "walk":  # (the jump sweeps and the club set take most of the time: not built for walk)
-        jobs = real_jobs() + generated_jobs() + stress_jobs() + walk_device_jobs()
+    if only == "walk":  # (only the walk and idle generators: the others' sets are not built)
+        walking = ("host_tools.gen.idle", "host_tools.gen.walk")
+        jobs = real_jobs() + generated_jobs(walking) + stress_jobs(walking) + walk_device_jobs()
     else:
         jobs = real_jobs() + generated_jobs() + stress_jobs() + jump_sweep_jobs() + walk_device_jobs()
     with Pool(min(2, os.cpu_count() or 1)) as pool:

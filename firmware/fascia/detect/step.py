@@ -117,7 +117,7 @@ _S2 = const(14)
 _BX = const(15)  # per-axis baselines, x _FIX
 _BY = const(16)
 _BZ = const(17)
-_DX = const(18)  # per-axis dynamic acceleration, smoothed, x _FIX
+_DX = const(18)  # per-axis dynamic acceleration, smoothed, x _FIX (x, y, z in a row, as _X and _BX)
 _DY = const(19)
 _DZ = const(20)
 _DYN = const(21)  # dynamic acceleration power, mg^2
@@ -547,24 +547,39 @@ def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa:
         s[_TODO] = todo + b
         t = int(s[_T]) - b + _TICK_MS
         s[_T] = t + b
-        x = int(s[_X]) - b
-        y = int(s[_Y]) - b
-        z = int(s[_Z]) - b
-        if x > _IN_MG:
-            x = _IN_MG
-        elif x < -_IN_MG:
-            x = -_IN_MG
-        if y > _IN_MG:
-            y = _IN_MG
-        elif y < -_IN_MG:
-            y = -_IN_MG
-        if z > _IN_MG:
-            z = _IN_MG
-        elif z < -_IN_MG:
-            z = -_IN_MG
+        m0 = int(s[_MAG]) - b  # (0: the first tick, where the baselines start)
+        # each axis (clipped) minus its own baseline, smoothed: the dynamic acceleration vector, and its
+        # power; the sum of squares for |a|
+        sq = 0
+        power = 0
+        k = 0
+        while k < 3:
+            a = int(s[_X + k]) - b
+            if a > _IN_MG:
+                a = _IN_MG
+            elif a < -_IN_MG:
+                a = -_IN_MG
+            sq += a * a
+            a = a << _FIX_SHIFT
+            if m0 <= 0:
+                s[_BX + k] = a + b
+            c = int(s[_BX + k]) - b
+            c += (a - c) >> _AXIS_BASE_SHIFT
+            s[_BX + k] = c + b
+            d = int(s[_DX + k]) - b
+            d += (a - c - d) >> _SMOOTH_SHIFT
+            s[_DX + k] = d + b
+            d = d >> _FIX_SHIFT
+            if d > _DYN_CLIP_MG:
+                d = _DYN_CLIP_MG
+            elif d < -_DYN_CLIP_MG:
+                d = -_DYN_CLIP_MG
+            power += d * d
+            k += 1
+        dyn = int(s[_DYN]) - b
+        dyn += (power - dyn) >> _SWING_SHIFT
+        s[_DYN] = dyn + b
         # |a| by two Newton steps from the last tick's value: exact enough, no loop
-        sq = x * x + y * y + z * z
-        m0 = int(s[_MAG]) - b
         m = m0
         if m <= 0:
             m = 1000
@@ -576,14 +591,8 @@ def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa:
             m = 1
         s[_MAG] = m + b
         m = m << _FIX_SHIFT
-        x = x << _FIX_SHIFT
-        y = y << _FIX_SHIFT
-        z = z << _FIX_SHIFT
-        if m0 <= 0:  # the first tick: the baselines start there
+        if m0 <= 0:
             s[_BASE] = m + b
-            s[_BX] = x + b
-            s[_BY] = y + b
-            s[_BZ] = z + b
         base = int(s[_BASE]) - b
         base += (m - base) >> _BASE_SHIFT
         s[_BASE] = base + b
@@ -593,43 +602,6 @@ def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa:
         s2 = int(s[_S2]) - b
         s2 += (s1 - s2) >> _SMOOTH_SHIFT
         s[_S2] = s2 + b
-        # each axis minus its own baseline, smoothed: the dynamic acceleration vector, and its power
-        c = int(s[_BX]) - b
-        c += (x - c) >> _AXIS_BASE_SHIFT
-        s[_BX] = c + b
-        dx = int(s[_DX]) - b
-        dx += (x - c - dx) >> _SMOOTH_SHIFT
-        s[_DX] = dx + b
-        c = int(s[_BY]) - b
-        c += (y - c) >> _AXIS_BASE_SHIFT
-        s[_BY] = c + b
-        dy = int(s[_DY]) - b
-        dy += (y - c - dy) >> _SMOOTH_SHIFT
-        s[_DY] = dy + b
-        c = int(s[_BZ]) - b
-        c += (z - c) >> _AXIS_BASE_SHIFT
-        s[_BZ] = c + b
-        dz = int(s[_DZ]) - b
-        dz += (z - c - dz) >> _SMOOTH_SHIFT
-        s[_DZ] = dz + b
-        dx = dx >> _FIX_SHIFT
-        dy = dy >> _FIX_SHIFT
-        dz = dz >> _FIX_SHIFT
-        if dx > _DYN_CLIP_MG:
-            dx = _DYN_CLIP_MG
-        elif dx < -_DYN_CLIP_MG:
-            dx = -_DYN_CLIP_MG
-        if dy > _DYN_CLIP_MG:
-            dy = _DYN_CLIP_MG
-        elif dy < -_DYN_CLIP_MG:
-            dy = -_DYN_CLIP_MG
-        if dz > _DYN_CLIP_MG:
-            dz = _DYN_CLIP_MG
-        elif dz < -_DYN_CLIP_MG:
-            dz = -_DYN_CLIP_MG
-        dyn = int(s[_DYN]) - b
-        dyn += (dx * dx + dy * dy + dz * dz - dyn) >> _SWING_SHIFT
-        s[_DYN] = dyn + b
         # the tick: |a| minus gravity, smoothed, clipped
         v = s2 >> _FIX_SHIFT
         if v > _CLIP_MG:
