@@ -21,8 +21,11 @@ by >= `_MIN_DYN_MG`, RMS of the dynamic acceleration vector): vehicle vibration 
 irregular. Its steps are held back until the rhythm has lasted `_CONFIRM_MS` of walking (gestures,
 chores at one spot and a car's bounce rarely stay in one rhythm that long; a pause of up to
 `_BRIDGE_MS` keeps the held steps waiting for the rhythm to come back; a confirmed walk that stopped
-less than `_RESUME_MS` ago resumes at once), then credited with their own times back to where the
-tick history stops repeating itself. While walking, a phase accumulator emits one step per period,
+less than `_RESUME_MS` ago resumes at once) and, for a walk, the body must have bounced: |a| must
+carry >= `_BOUNCE_Q8`/256 of the power of the dynamic acceleration vector over that time (wiping or
+stirring moves the hand across gravity, so |a| barely changes; a walker's trunk bounces every step).
+Then the held steps are credited with their own times back to where the tick history stops repeating
+itself. While walking, a phase accumulator emits one step per period,
 pulled towards the signal's peaks so that event times sit on the steps, and the period follows the
 repeat lag (or twice or half of it); the walk ends as soon as the motion stops (a gate on the
 signal's change per tick: a baseline settling after a stop barely changes) or the rhythm is lost
@@ -87,6 +90,7 @@ _LOST = const(4)  # evaluations without the rhythm before a walk ends
 _CREDIT_MS = const(8000)  # the start of a walk is credited back at most this far
 _PHASE = const(1024)  # one step of the phase accumulator
 _CONFIRM_MS = const(10000)  # a walk's steps are held back until its rhythm lasted this long
+_BOUNCE_Q8 = const(4)  # ... and |a| (the body's bounce) carried >= 1.6 % of the sensor's motion power
 _BRIDGE_MS = const(3000)  # ... a pause this short in the rhythm keeps them (and its time) waiting
 _RESUME_MS = const(20000)  # a walk that stopped this recently resumes without a new confirmation
 _RECALL_MS = const(60000)  # ... and its period decides between a step and a stride this long
@@ -170,6 +174,8 @@ class StepDetector:
         self._walk_kept = 0  # walking time before the unconfirmed walk
         self._paused_at = 0  # when the unconfirmed walk lost its rhythm
         self._paused_period = 1
+        self._bounce = 0
+        self._moved = 0
         self._ended_at = -_RESUME_MS - 1  # when the last confirmed walk ended
         self._ended_period = 1
         self._last_t = -_CREDIT_MS  # the last step counted
@@ -313,15 +319,23 @@ class StepDetector:
         """Re-estimate the period; start, keep or end the walk; confirm or drop a walk's held steps."""
         s = self.s
         b = _BIAS
-        if self._confirming:
-            if self.walking and self._walked() - self._walk_kept >= _CONFIRM_MS:
-                self._confirming = False  # the rhythm lasted: a walk
-                self._held = 0
-                self._set_ready(self._q_len > 0)
-            elif not self.walking and t - self._paused_at > _BRIDGE_MS:
-                self._drop()
         r0 = s[_R0] - b
         dyn = s[_DYN] - b
+        if self._confirming:
+            if self.walking:
+                self._bounce += r0 >> 4
+                self._moved += dyn >> 4
+            if self.walking and self._walked() - self._walk_kept >= _CONFIRM_MS:
+                if self._bounce * 256 >= _BOUNCE_Q8 * self._moved:
+                    self._confirming = False  # the rhythm lasted, the body bounced: a walk
+                    self._held = 0
+                    self._set_ready(self._q_len > 0)
+                else:  # the arm alone moved (wiping, stirring): not a walk
+                    self._stop()
+                    self._drop()
+                    return
+            elif not self.walking and t - self._paused_at > _BRIDGE_MS:
+                self._drop()
         strong = s[_MOTION] - b >= _GATE_MG * _FIX and r0 >= _MIN_RMS_MG * _MIN_RMS_MG
         if self.walking:
             self._tick_swing(dyn)
@@ -436,6 +450,8 @@ class StepDetector:
             self._confirming = t - self._ended_at > _RESUME_MS or 8 * abs(step - p) >= 2 * p
             self._walk_kept = self._walked()
             self._held = 0
+            self._bounce = 0  # sums over the unconfirmed walk: power of |a| and of the dynamic vector
+            self._moved = 0
         self._set_period(step)
         self._lost = 0
         since = t - self._rhythm_ticks(lag) * _TICK_MS
