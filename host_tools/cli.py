@@ -195,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--activity",
         "-a",
         choices=ACTIVITY_CHOICES,
-        help="what to count (default: the trace's sidecar TRACE.json); recordings' names are understood too",
+        help="what to count, as for `count` (default: the trace's sidecar TRACE.json)",
     )
     p.add_argument("--board", default="m5stickc", choices=("m5stickc", "devkit"))
     p.add_argument("--mode", default="free", choices=MODES)

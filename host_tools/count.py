@@ -18,7 +18,6 @@ RUNTIMES = ("cpython", "micropython")
 # The activity names of recordings (../shared/data/FORMAT.md) that one of the three counters counts:
 # steps in any walking or daily-life recording, reps in any kettlebell-style lift.
 ALIASES = {
-    "walking": "walk",
     "run": "walk",
     "mixed": "walk",
     "transport": "walk",
@@ -27,6 +26,12 @@ ALIASES = {
     "snatch": "swing",
     "clean": "swing",
     "jerk": "swing",
+    # what people call the exercises (the programme's words)
+    "walking": "walk",
+    "power_walking": "walk",
+    "clubbell": "swing",
+    "kettlebell": "swing",
+    "skipping": "jump_rope",
 }
 ACTIVITY_CHOICES = ACTIVITIES + tuple(sorted(ALIASES))
 
