@@ -59,7 +59,7 @@ def sim_activity(trace: Path, given: str | None) -> str:
     from host_tools.count import CountError, detector_for
 
     if given:
-        return given
+        return detector_for(given)
     sidecar = trace.with_suffix(".json")
     try:
         named = json.loads(sidecar.read_text()).get("activity")
@@ -192,7 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sim", help="run the unchanged firmware on a simulated board, fed by a trace")
     p.add_argument("trace", help="canonical trace CSV the simulated accelerometer plays")
     p.add_argument(
-        "--activity", "-a", choices=ACTIVITIES, help="what to count (default: the trace's sidecar TRACE.json)"
+        "--activity",
+        "-a",
+        choices=ACTIVITY_CHOICES,
+        help="what to count, as for `count` (default: the trace's sidecar TRACE.json)",
     )
     p.add_argument("--board", default="m5stickc", choices=("m5stickc", "devkit"))
     p.add_argument("--mode", default="free", choices=MODES)
