@@ -18,7 +18,7 @@ from conftest import run_driver
 from host_tools.count import count_file
 from host_tools.gen import jumprope
 from host_tools.gen.sensor import random_rotation, rotate
-from host_tools.sim.run import simulate
+from host_tools.sim.run import device_view, simulate
 
 
 def _trace(
@@ -190,6 +190,29 @@ def test_the_simulated_device_counts_what_fascia_count_counts(tmp_path):
         offline = count_file(path, "jump_rope")["count"]
         assert offline > 20
         assert abs(result.summary["count"] - offline) <= max(1, offline // 100), (result.summary, offline)
+
+
+def test_the_device_sampling_a_trace_a_few_ms_apart_counts_the_same(dual, tmp_path):
+    """The MPU takes its samples on its own grid (device_view: what `fascia sim` feeds the counter): the
+    passes must be the same ones, at the same phase of each turn (the set's ends may still differ by
+    one: see README). (Forward's sign used to come from
+    the still sensor's noise before a set: flipped, every passage moved half a turn.)"""
+    path, truth = _trace(tmp_path, "basic", 9, 100, placement="wrist", population=True)
+    paths = [path]
+    for odr in (100, 500):
+        out = tmp_path / f"device_{odr}.csv"
+        rows = "".join(
+            f"{t},{x},{y},{z}\n" for t, x, y, z in device_view(Path(path), "jump_rope", odr_hz=odr)
+        )
+        out.write_text(Path(path).read_text().splitlines()[0] + "\n" + rows)
+        paths.append(str(out))
+    results = dual("jump_replay", *paths)
+    assert truth["count"] > 20
+    offline = results[0]["events_ms"]
+    for r in results[1:]:
+        assert abs(r["count"] - len(offline)) <= 1, ([x["count"] for x in results], truth["count"])
+        same = [e for e in r["events_ms"] if any(abs(e - o) <= 60 for o in offline)]
+        assert len(same) >= len(offline) - 2, (offline, r["events_ms"])
 
 
 def test_generator_truth_is_consistent(tmp_path):

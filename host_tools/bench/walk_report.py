@@ -13,6 +13,7 @@ import statistics
 from host_tools.gen.walk import NEGATIVES, parse_stem
 
 PREFIX = "walk stress"
+DEVICE = "device walk @ODR 100"  # the stress walks as the simulated device samples them
 
 
 def group(truth: dict) -> str:
@@ -22,6 +23,8 @@ def group(truth: dict) -> str:
         return f"{PREFIX}: {scenario} (no steps)"
     if duration > 600:
         return f"{PREFIX}: long {placement} walks"
+    if duration < 100:
+        return f"{PREFIX}: short {placement} walks"
     return f"{PREFIX}: {placement} {scenario} @{rate:g} Hz"
 
 
@@ -43,11 +46,14 @@ def _line(label: str, rows: list[dict]) -> str:
 def summary(rows: list[dict]) -> dict:
     """Figures of the stress set: per variant, per rate, per placement/pace, long walks, negatives."""
     walks = [r for r in rows if r["group"].startswith(PREFIX) and r["truth"]]
-    by: dict[str, dict[str, list[dict]]] = {"variant": {}, "rate": {}, "pace": {}, "long": {}}
+    by: dict[str, dict[str, list[dict]]] = {"variant": {}, "rate": {}, "pace": {}, "long": {}, "short": {}}
     for r in walks:
         scenario, placement, rate, duration = parse_stem(r["id"])
         if duration > 600:
             by["long"].setdefault(f"long {placement} walks @{rate:g} Hz", []).append(r)
+            continue
+        if duration < 100:
+            by["short"].setdefault(f"short {placement} {scenario} @{rate:g} Hz", []).append(r)
             continue
         by["variant"].setdefault(f"{placement} {scenario} @{rate:g} Hz", []).append(r)
         by["rate"].setdefault(f"all walks @{rate:g} Hz", []).append(r)
@@ -68,10 +74,20 @@ def print_report(rows: list[dict]) -> None:
         return
     head = "walking stress set (seeds >= 10000)"
     print(f"\n{head:<30} {'files':>5} {'mean':>7} {'p5':>7} {'worst':>7} {'total':>8}")
-    for kind in ("rate", "pace", "variant", "long"):
+    for kind in ("rate", "pace", "variant", "long", "short"):
         for label, rs in sorted(s["by"][kind].items()):
             print(_line(label, rs))
         print()
     print(f"{'negatives (no steps)':<30} {'hours':>6} {'false':>6} {'per hour':>9}")
     for scenario, (false, hours) in sorted(s["negatives"].items()):
         print(f"{scenario:<30} {hours:>6.2f} {false:>6.0f} {false / hours:>9.1f}")
+    device = [r for r in rows if r["group"] == DEVICE]
+    if device:
+        diffs = sorted(abs(r["counted"] - r["offline"]) / max(1, r["offline"]) for r in device)
+        total = sum(r["counted"] for r in device) - sum(r["offline"] for r in device)
+        print(
+            f"\nsimulated device (ODR 100) vs fascia count, {len(device)} walks at 12.5/50 Hz: "
+            f"{sum(r['counted'] == r['offline'] for r in device)} equal, within 1 %: "
+            f"{sum(d <= 0.01 for d in diffs)}, largest {diffs[-1] * 100:.1f}%, "
+            f"total {total:+d} steps of {sum(r['offline'] for r in device)} (target <= 1 %)"
+        )

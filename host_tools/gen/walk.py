@@ -359,6 +359,8 @@ WALK_S = 150.0
 LONG_WALKS = 8  # long wrist walks (15 min) at 12.5 Hz for the total-count figure
 LONG_S = 900.0
 NEGATIVE_S = 300.0
+SHORT_WALKS = 4  # per pace: short wrist walks at 12.5 Hz (~60-130 steps), appended (earlier seeds unchanged)
+SHORT_S = 62.0
 
 
 def benchmark_runs() -> list[tuple[str, str, float, int, float]]:
@@ -378,6 +380,10 @@ def benchmark_runs() -> list[tuple[str, str, float, int, float]]:
             for _ in range(2):
                 runs.append((scenario, "wrist", rate, seed, NEGATIVE_S))
                 seed += 1
+    for scenario in SCENARIOS:
+        for _ in range(SHORT_WALKS):
+            runs.append((scenario, "wrist", 12.5, seed, SHORT_S))
+            seed += 1
     return runs
 
 

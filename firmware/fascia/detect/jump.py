@@ -13,14 +13,21 @@ part of a turn may vanish or reverse; it is not used for counting). Landings are
   landing's ring, 12-30 Hz, is cut to a fifth).
 * **Forward** is the principal direction of the horizontal part of the motion (sign-aligned
   running mean, 0.32 s), found from the data: any mounting of the sensor counts the same.
-  `fwd` is the motion along it.
+  `fwd` is the motion along it, its sign set by a fixed direction of the sensor (held while the
+  axis is near square to it), not by the axis's own history: that is set by the noise of a still
+  sensor before a set, and a sign flip moves every turn's passage by half a turn (the simulated
+  device, sampling the same trace a few ms apart, then counted the ends of sets differently).
 * **A turn** is one cycle of `fwd`: a Schmitt trigger with thresholds at +-half its recent mean
   size counts rising passages. The pass itself (rope under the feet) is placed at that moment.
 * **A set** starts after `_START_TURNS` vigorous turns at a plausible, steady pace (30-330 rpm,
   each within 0.5-2x of the one before); its turns so far are credited then, with their own
   times (up to 24 of them: slow first turns of a warm-up wait there for faster ones). The first
-  rising passage only starts the clock (the rope may come from behind the heels: measured,
-  crediting it is wrong as often as right). The set ends when no turn comes within 2.5 turn times
+  rising passage only starts the clock (the rope may come from behind the heels). Passes are made
+  in flight: where the skipper is seen in flight in every start turn from some turn on, the turns
+  before it are not credited and the clock's is if the skipper was in flight at it; otherwise
+  the clock's turn is not (measured, crediting it is then wrong as often as right). A rising
+  passage sooner than 180 ms after the last is a ripple (a knock, a landing) and is ignored.
+  The set ends when no turn comes within 2.5 turn times
   or after three turns that are not vigorous.
 * **A turn counts once the hands go on through its second half** (fwd falls through its lower
   threshold). When the rope catches the feet the hands stop dead within that half: the tripped
@@ -34,7 +41,7 @@ part of a turn may vanish or reverse; it is not used for counting). Landings are
   in 95 %), so a start with two such turns waits until they went on for 3 s (shaking out lasts
   1.5-3 s). A walking arm swings at 0.8-1.1 Hz like a slow rope, so a turn slower than 80 rpm needs
   the skipper seen in flight during it (a walker's first strides can look like one flight, not like
-  one in every turn), or up moving a quarter turn after fwd (a circle:
+  one in every turn; the flight must fall within the turn), or up moving a quarter turn after fwd (a circle:
   |correlation of up and fwd's change| >= 1/2; a pendulum's up moves at twice its rate).
 * `double_unders`: turns at least 1.7x faster than the set's single-under pace (two turns in one
   jump; a skipper whose single unders are fast is not told apart). `max_streak`: the most passes
@@ -58,6 +65,10 @@ _SLOT_MS = const(20)  # 9 slots in the fastest turn; the box mean of a slot alre
 _GRAV_SHIFT = const(5)  # gravity: one-pole mean over 32 slots (0.64 s), longer than half the slowest turn
 _SMOOTH_SHIFT = const(1)  # motion smoothing: two one-pole stages of 2 slots (~30 ms each)
 _AXIS_SHIFT = const(4)  # forward axis and the motion statistics: over 16 slots (0.32 s)
+_SIDE_X = const(54)  # a fixed direction of the sensor (length 64) that sets forward's sign...
+_SIDE_Y = const(34)
+_SIDE_Z = const(-7)
+_SIDE_MARGIN = const(16)  # ...once the axis is within 75 deg of it or of its opposite
 _UNIT_EVERY = const(2)  # the unit vectors are rebuilt every 2 slots
 _UNIT = const(1024)  # unit vectors are scaled to this length
 _MAX_MG = const(4000)  # motion is clipped here so a knock cannot dominate the means
@@ -69,6 +80,7 @@ _FLIGHT_MG = const(-500)  # ...the hand's vertical force 0.5 g under its mean...
 _FLIGHT_SLOTS = const(
     3
 )  # ...for 60 ms in that turn (a heel strike's ring is shorter; a 1 cm hop flies 90 ms)
+_SLOW_FLIGHT_SLOTS = const(3)  # a slow turn's flight: 60 ms in it (see "Not skipping")
 _START_TURNS = const(3)  # a set starts after 3 turns at a plausible, steady pace...
 _LINE_START_MS = const(3000)  # ...or, if some moved along a line, after 3 s of them (a shake is shorter)
 _START_MAX = const(24)  # turns held while a set starts (3 s of the fastest turns)
@@ -128,7 +140,9 @@ _DEADLINE = const(39)  # a followed turn is overdue after this time...
 _FOLLOW = const(40)  # ...if turns are being followed (1)
 _PENDING = const(41)  # 1: a set's last turn waits for its second half
 _STARTED = const(42)  # 1 once the first slot set gravity
-_STATE = const(43)
+_SIGN = const(43)  # forward's sign against the axis found (1 or -1)
+_LONGEST = const(44)  # the longest run of falling slots in the current turn
+_STATE = const(45)
 # what `_track` reports (it stops there; the next call goes on with the slots left)
 _ROSE = const(1)  # fwd rose through its upper threshold: a turn
 _FELL = const(2)  # fwd fell through its lower threshold with a turn pending: it counts
@@ -142,6 +156,7 @@ class JumpDetector:
         self.s = array("i", [0] * _STATE)
         self.queue = array("i", [0] * _QUEUE)
         self.start_turns = array("i", [0] * _START_MAX)  # turn times seen while starting
+        self.start_flew = bytearray(_START_MAX)  # 1: the skipper was seen in flight in that turn
         self.reset()
 
     def reset(self) -> None:
@@ -174,6 +189,8 @@ class JumpDetector:
         self._put(_PENDING, 0)
         self.turn_t = 0  # time of the last turn (rising passage)
         self.clock_t = 0  # the passage a set's start is timed from
+        self.clock_flight = -_MAX_TURN_MS  # when the skipper was last seen in flight at that passage
+        self.rise_flight = -_MAX_TURN_MS  # the same at the last rising passage
         self.turn_ms = 0  # duration of the last turn
         self.pace_ms = 0  # the set's single-under pace (slow running mean of turn durations)
         self.pending = 0  # a set's last turn (its time), counted once the hands go on through it
@@ -270,7 +287,7 @@ class JumpDetector:
     def _rope_like(self, turn_ms: int) -> bool:
         """Slow turns need the skipper seen in flight, or up moving a quarter turn after fwd (a circle,
         not a walking arm's pendulum, whose up moves at twice its rate): see "Not a rope"."""
-        if turn_ms <= _SLOW_TURN_MS or self.t - self._get(_FLIGHT_T) < turn_ms:
+        if turn_ms <= _SLOW_TURN_MS or self._get(_LONGEST) >= _SLOW_FLIGHT_SLOTS:
             return True
         vd = self._get(_VD) >> 4
         return 4 * vd * vd >= (self._get(_VV) >> 4) * (self._get(_DD) >> 4)  # |corr. of up and fwd'| >= 1/2
@@ -292,17 +309,23 @@ class JumpDetector:
         """fwd rose through its upper threshold: one more turn of the rope."""
         t = self.t
         d = t - self.turn_t
+        if d < _MIN_TURN_MS and self.state != _IDLE:
+            return  # too soon for a turn: a ripple on fwd (a knock, a landing), not the rope
         rope = self._rope_like(d)
         line = self._along_a_line()
         # skipping: the skipper in flight (up well under its mean) or the hands swinging hard
         vigorous = t - self._get(_FLIGHT_T) < d or self._get(_SIZE) >> _AXIS_SHIFT >= _HARD_SWING_MG
         for i in range(_FF, _VD + 1):  # the next turn's sums
             self.s[i] = _BIAS
-        self._turn_on(t, d, rope, line, vigorous)
+        self.longest = self._get(_LONGEST)
+        self.s[_LONGEST] = _BIAS
+        flight = self._get(_FLIGHT_T)
+        self._turn_on(t, d, rope, line, vigorous, flight)
+        self.rise_flight = flight
         if self.state != _IDLE:
             self._follow()
 
-    def _turn_on(self, t: int, d: int, rope: bool, line: bool, vigorous: bool) -> None:
+    def _turn_on(self, t: int, d: int, rope: bool, line: bool, vigorous: bool, flight: int) -> None:
         """The set logic for a turn d ms after the last one (see "A set" in the module docstring)."""
         if self.state == _IDLE or d > _MAX_TURN_MS + 300:
             if self.state != _IDLE:
@@ -310,11 +333,12 @@ class JumpDetector:
             self.state = _STARTING  # the first passage starts the clock (see _begin)
             self.turn_t = t
             self.clock_t = t
+            self.clock_flight = flight
             self.turns = 0
             self.lines = 0
             self.steady = 0
             return
-        if d < _MIN_TURN_MS or not rope and self.state == _RUNNING:
+        if not rope and self.state == _RUNNING:
             self._stop()
             return
         last = self.turn_ms
@@ -336,7 +360,9 @@ class JumpDetector:
             self.lines = 0
             self.steady = 0
             self.clock_t = before
+            self.clock_flight = self.rise_flight
         self.start_turns[self.turns] = t
+        self.start_flew[self.turns] = 1 if flight > before - 2 * _SLOT_MS else 0
         self.turns += 1
         if line:
             self.lines += 1
@@ -349,17 +375,35 @@ class JumpDetector:
             self.lines = 0
             self.steady = 0
             self.clock_t = t
+            self.clock_flight = flight
             return
         if self.steady >= _START_TURNS and (self.lines <= 1 or t - self.start_turns[0] >= _LINE_START_MS):
             self._begin(t, d)
 
     def _begin(self, t: int, d: int) -> None:
-        """The turns so far are a set: credit them (the passage that started the clock is not a pass:
-        it may be the rope starting from behind the heels; measured, crediting it is wrong as often
-        as right)."""
+        """The turns so far are a set: credit them. Passes are made in flight: if the skipper was seen
+        in flight in every start turn (two or more) from some turn on, the turns before that one had
+        no pass (the rope starting from behind the heels) and the clock's passage has one if the
+        skipper was in flight at it. Else every turn but the clock's (measured, crediting that one is
+        then wrong as often as right)."""
         self.state = _RUNNING
         st = self.start_turns
-        for i in range(self.turns - 1):
+        n = self.turns
+        first = 0
+        while first < n and not self.start_flew[first]:
+            first += 1
+        flew = 0
+        for i in range(first, n):
+            flew += self.start_flew[i]
+        if n - first >= 2 and flew == n - first:
+            # seen in flight in every turn (two or more) from the first flight on: passes are made in
+            # flight, so the turns before it had none
+            if self.clock_t - self.clock_flight < st[0] - self.clock_t:
+                self._credit(self.clock_t, d)  # in flight already as the clock started: a pass
+                first = 0
+        else:
+            first = 0
+        for i in range(first, n - 1):
             self._credit(st[i], d)
         self._pend(t)
 
@@ -492,6 +536,13 @@ def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa:
                     s[_FX] = ax * _UNIT // m + b
                     s[_FY] = ay * _UNIT // m + b
                     s[_FZ] = az * _UNIT // m + b
+                    # forward's sign by a fixed direction of the sensor, not by the axis's history
+                    # (which a still sensor's noise sets): it holds unless clearly the other way
+                    side = (ax * _SIDE_X + ay * _SIDE_Y + az * _SIDE_Z) // m
+                    if side > _SIDE_MARGIN:
+                        s[_SIGN] = 1 + b
+                    elif side < -_SIDE_MARGIN:
+                        s[_SIGN] = b - 1
         s[_UNIT_IN] = unit_in + b
         # vertical and horizontal parts of the motion
         ux = int(s[_UX]) - b
@@ -501,6 +552,8 @@ def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa:
         falling = int(s[_FALLING]) - b
         if up < _FLIGHT_MG:  # the skipper in flight: the vertical force well under its mean for 60 ms
             falling += 1
+            if falling > int(s[_LONGEST]) - b:
+                s[_LONGEST] = falling + b
             if falling >= _FLIGHT_SLOTS:
                 s[_FLIGHT_T] = now + b
         else:
@@ -510,6 +563,8 @@ def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa:
         hy = my - ((up * uy) >> 10)
         hz = mz - ((up * uz) >> 10)
         fwd = (hx * (int(s[_FX]) - b) + hy * (int(s[_FY]) - b) + hz * (int(s[_FZ]) - b)) >> 10
+        if int(s[_SIGN]) < b:
+            fwd = -fwd
         # the forward axis follows the horizontal motion, each slot's sign aligned with it
         if hx * (ex >> 6) + hy * (ey >> 6) + hz * (ez >> 6) < 0:
             hx = -hx

@@ -14,16 +14,22 @@ longer than `_STRIDES_MIN_MS` (at 12.5 Hz a stride of exactly 12.5 samples repea
 stride). Walking slower than ~75 steps/min is therefore not counted right. This works at 12.5 Hz,
 where heel strikes fall between samples but the swing does not.
 
-A walk starts once the period has held within 12.5 % for `_LOCK` evaluations (every 240 ms) with a
-clearly periodic signal (normalised autocorrelation >= `_RHO_ON_Q8`/256) that is strong enough
-(>= `_MIN_RMS_MG`): vehicle vibration is too weak or too irregular. Its steps are held back until
-the rhythm has lasted `_CONFIRM_MS` (desk work and gestures rarely stay rhythmic that long; a walk
-that stopped less than `_RESUME_MS` ago resumes at once), then credited with their own times back
-to where the tick history stops repeating itself. While walking, a phase accumulator emits one step
-per period, pulled towards the signal's peaks so that event times sit on the steps, and the period
-follows the repeat lag (or twice or half of it); the walk ends as soon as the motion stops (a gate
-on the signal's change per tick: a baseline settling after a stop barely changes) or the rhythm is
-lost (at the lag, in a 0.64 s window, or in the long one).
+A walk starts once the period has held within 12.5 % for `_LOCK` evaluations (every 240 ms) at
+160 steps/min or slower, with a clearly periodic signal (normalised autocorrelation >=
+`_RHO_ON_Q8`/256) that is strong enough (|a| varies by >= `_MIN_RMS_MG` and the sensor itself moves
+by >= `_MIN_DYN_MG`, RMS of the dynamic acceleration vector): vehicle vibration is too weak or too
+irregular. Its steps are held back until the rhythm has lasted `_CONFIRM_MS` of walking (gestures,
+chores at one spot and a car's bounce rarely stay in one rhythm that long; a pause of up to
+`_BRIDGE_MS` keeps the held steps waiting for the rhythm to come back; a confirmed walk that stopped
+less than `_RESUME_MS` ago resumes at once) and, for a walk, the body must have bounced: |a| must
+carry >= `_BOUNCE_Q8`/256 of the power of the dynamic acceleration vector over that time (wiping or
+stirring moves the hand across gravity, so |a| barely changes; a walker's trunk bounces every step).
+Then the held steps are credited with their own times back to where the tick history stops repeating
+itself. While walking, a phase accumulator emits one step per period,
+pulled towards the signal's peaks so that event times sit on the steps, and the period follows the
+repeat lag (or twice or half of it); the walk ends as soon as the motion stops (a gate on the
+signal's change per tick: a baseline settling after a stop barely changes) or the rhythm is lost
+(at the lag, in a 0.64 s window, or in the long one).
 
 Power walking (`extras()`): `arm_swing` is the mean over walking time of the RMS of the dynamic
 acceleration vector (each axis minus its own 1.3 s baseline, 80 ms smoothed; the sum of the three
@@ -33,6 +39,12 @@ the sensor is. `brisk_minutes` counts whole minutes walked at a cadence >= `bris
 (steps/min) and intensity in 21-40 year olds: CADENCE-adults", IJBNPA 2019: ~100 steps/min is
 moderate (3 METs), ~130 vigorous (6 METs); 120 steps/min (~4.5-5 METs, a brisk 5-6 km/h) is the
 default, between the two; both are user settings (config.json `brisk_spm`, `brisk_swing_mg`).
+
+Cost: the per-sample and per-tick work (resampling, filters, the autocorrelation, the gates and the
+step phase) is one viper function, `_track`, on one array of ints (every value biased by _BIAS: a
+64-bit host reads the 32-bit words unsigned; the tick history and the autocorrelation live in the
+same array); the period estimate and the walk logic run in plain Python once per evaluation and
+per step. Values stay below 2**29 (inputs clipped to +-16 g): nothing allocates per sample.
 """
 
 from array import array
@@ -40,19 +52,19 @@ from array import array
 import micropython
 from micropython import const
 
-from fascia.detect.filters import Resampler
-
-_TICK_MS = const(40)  # the resampler's slot: one tick
+_TICK_MS = const(40)  # the slot of the resampling: one tick
 _BASE_SHIFT = const(5)  # gravity baseline: one-pole, tau = 32 ticks = 1.3 s
 _SMOOTH_SHIFT = const(1)  # two one-pole smoothers, tau ~ 2 ticks = 80 ms each
 _FIX = const(16)  # fixed-point scale of the filter states
+_FIX_SHIFT = const(4)  # (x >> _FIX_SHIFT == x // _FIX)
+_IN_MG = const(16000)  # slot means are clipped to +-16 g: squares stay small ints
 _CLIP_MG = const(1000)  # ticks are clipped here: products stay small ints
+_DYN_CLIP_MG = const(4000)  # so is each axis of the dynamic acceleration
 _HIST = const(128)  # tick history (5.1 s), a power of two
 _K_MIN = const(7)  # shortest lag: 0.28 s (214 steps/min)
 _K_MAX = const(50)  # longest lag: 2.0 s (a 60 steps/min stride, two 120 steps/min strides)
 _AC_SHIFT = const(5)  # autocorrelation window, updated every other tick: tau = 64 ticks = 2.6 s
 _AXIS_BASE_SHIFT = const(5)  # per-axis gravity baseline: tau = 32 ticks = 1.3 s
-_AXIS_SMOOTH_SHIFT = const(1)  # per-axis smoother: tau = 2 ticks = 80 ms
 _SWING_SHIFT = const(6)  # dynamic power average: tau = 64 ticks = 2.6 s
 _FAST_SHIFT = const(3)  # fast amplitude gate: tau = 8 ticks = 0.32 s
 _EVAL_TICKS = const(6)  # the period is re-estimated every 240 ms
@@ -61,12 +73,13 @@ _HALF_Q8 = const(90)  # ... or 35 % of it at half its lag
 _RHO_ON_Q8 = const(115)  # periodic enough to start a walk: normalised autocorrelation >= 0.45
 _RHO_OFF_Q8 = const(77)  # ... and to keep walking: >= 0.3
 _MIN_RMS_MG = const(30)  # weaker than this is vibration, not a walking body
+_MIN_DYN_MG = const(70)  # ... and a walk starts only if the sensor itself moves this much (3-D RMS)
 _HARD_RMS_MG = const(200)  # this strong (a pocket's or bag's jolts, sampled slowly) ...
 _RHO_HARD_Q8 = const(77)  # ... starts a walk at a lower periodicity, >= 0.3
 _GATE_MG = const(4)  # fast mean |change| per tick below this: standing still
 _STRIDE_MIN_MS = const(750)  # a period longer than this is a stride (two steps)
 _STRIDES_MIN_MS = const(1600)  # ... and longer than this two strides (a sampled signal may alternate)
-_MIN_STEP_MS = const(300)  # 200 steps/min: faster is not walking
+_MIN_STEP_MS = const(375)  # a walk starts at 160 steps/min or slower (faster is running)
 _MAX_STEP_MS = const(1100)  # 55 steps/min: slower is not walking
 _LOCK = const(3)  # consistent period estimates before a walk starts
 _SHORT_SHIFT = const(4)  # the rhythm right now: correlation at the walk's lag, tau = 16 ticks = 0.64 s
@@ -76,129 +89,215 @@ _BLOCK_Q8 = const(102)  # a stretch of history is part of the walk if it correla
 _LOST = const(4)  # evaluations without the rhythm before a walk ends
 _CREDIT_MS = const(8000)  # the start of a walk is credited back at most this far
 _PHASE = const(1024)  # one step of the phase accumulator
-_CONFIRM_MS = const(5000)  # a walk's steps are held back until its rhythm lasted this long
-_RESUME_MS = const(6000)  # a walk that stopped this recently resumes without a new confirmation
+_CONFIRM_MS = const(10000)  # a walk's steps are held back until its rhythm lasted this long
+_BOUNCE_Q8 = const(4)  # ... and |a| (the body's bounce) carried >= 1.6 % of the sensor's motion power
+_BRIDGE_MS = const(3000)  # ... a pause this short in the rhythm keeps them (and its time) waiting
+_RESUME_MS = const(20000)  # a walk that stopped this recently resumes without a new confirmation
 _RECALL_MS = const(60000)  # ... and its period decides between a step and a stride this long
-_QUEUE = const(48)  # steps waiting to be reported (held ones included)
+_QUEUE = const(72)  # steps waiting to be reported (held ones included)
 BRISK_SPM = const(120)  # default brisk cadence, steps/min (see the docstring)
 BRISK_SWING_MG = const(500)  # default vigorous arm swing, milli-g RMS
+
+# The per-tick state lives in one array('i') (`s`) that `_track` (viper) works on through a raw
+# pointer: every value is stored plus _BIAS, since a 64-bit host reads 32-bit words unsigned.
+_BIAS = const(1 << 29)  # values stay within +-2**29 (the largest, the dynamic power, < 5e7; times < 6 days)
+_MAX_HOLD = const(25)  # a gap longer than this many slots is not bridged: the filters restart
+_END = const(0)  # end of the slot collecting samples (0: none open yet)
+_SX = const(1)  # its sums and sample count
+_SY = const(2)
+_SZ = const(3)
+_N = const(4)
+_X = const(5)  # the last closed slot's mean (held across empty slots)
+_Y = const(6)
+_Z = const(7)
+_TODO = const(8)  # closed slots not processed yet
+_T = const(9)  # time of the tick being processed (the middle of its slot)
+_READY = const(10)  # 1: some queued steps can be reported
+_FILTERS = const(11)  # from here on: what a restart after a gap clears
+_MAG = const(11)  # |a| of the last tick, mg (0: no tick yet)
+_BASE = const(12)  # gravity baseline of |a|, x _FIX
+_S1 = const(13)  # the two smoothers of |a| - baseline, x _FIX
+_S2 = const(14)
+_BX = const(15)  # per-axis baselines, x _FIX
+_BY = const(16)
+_BZ = const(17)
+_DX = const(18)  # per-axis dynamic acceleration, smoothed, x _FIX (x, y, z in a row, as _X and _BX)
+_DY = const(19)
+_DZ = const(20)
+_DYN = const(21)  # dynamic acceleration power, mg^2
+_EVEN = const(22)  # 1 on the ticks that update the autocorrelation
+_POS = const(23)  # where the next tick goes in the history
+_R0 = const(24)  # power of the ticks (autocorrelation at lag 0), mg^2
+_FAST = const(25)  # mean |tick| x _FIX, fast
+_MOTION = const(26)  # mean |change per tick| x _FIX, fast
+_PREV = const(27)  # the last two ticks
+_PREV2 = const(28)
+_TICKS = const(29)  # ticks since the last evaluation
+_ONSET = const(30)  # when the motion began (the fast gate opened; -1: still)
+_WALKING = const(31)  # 1 while walking
+_LAG = const(32)  # the lag at which the walk's signal repeats, ticks
+_CS = const(33)  # correlation at that lag, short window
+_PS = const(34)  # power, short window
+_PHASE_AT = const(35)  # the step phase, 0.._PHASE
+_INC = const(36)  # its increase per tick: _TICK_MS * _PHASE // period
+_WALK_TICKS = const(37)  # ticks walked (all walks)
+_HIST_AT = const(40)  # the tick history, twice: s[_HIST_AT + pos + _HIST - k] is tick -k
+_AC = const(_HIST_AT + 2 * _HIST)  # the autocorrelation at lags 0.._K_MAX + 1
+_STATE = const(_AC + _K_MAX + 2)
+# what `_track` reports after a tick (bits; it stops there, the next call goes on)
+_STILL = const(1)  # the motion stopped while walking (the walk ended: `_track` cleared _WALKING)
+_STEP = const(2)  # the step phase came round: a step at s[_T]
+_EVAL = const(4)  # time to re-estimate the period
+_GAP = const(8)  # a gap in the samples: restart the filters, then go on
 
 
 class StepDetector:
     """Counts steps; `extras()` gives cadence, walking time, brisk minutes and the arm swing."""
 
     def __init__(self):
-        self._rs = Resampler(_TICK_MS)
-        self._hist = array("i", [0] * (2 * _HIST))
-        self._ac = array("i", [0] * (_K_MAX + 2))
+        self.s = array("i", [0] * _STATE)
         self._queue = array("i", [0] * _QUEUE)
         self.brisk_spm = BRISK_SPM
         self.brisk_swing_mg = BRISK_SWING_MG
         self.reset()
 
     def reset(self) -> None:
-        self._rs.reset()
+        s = self.s
+        for i in range(_STATE):
+            s[i] = _BIAS
         self.count = 0
         self.last_event_ms = 0
         self._q_head = 0
         self._q_len = 0
         self._held = 0  # the last queued steps belong to a walk not yet confirmed
-        self._confirm_at = 0  # when the current walk is confirmed (0: it is)
+        self._confirming = False  # the current (or paused) walk is not confirmed yet
         self._walk_kept = 0  # walking time before the unconfirmed walk
+        self._paused_at = 0  # when the unconfirmed walk lost its rhythm
+        self._paused_period = 1
+        self._bounce = 0
+        self._moved = 0
         self._ended_at = -_RESUME_MS - 1  # when the last confirmed walk ended
         self._ended_period = 1
-        self._last_tick = 0
         self._last_t = -_CREDIT_MS  # the last step counted
         self._period = 0  # ms per step while walking
         self.walking = False
-        self._walk_ms = 0
+        self._walk_ms = 0  # walking time before this walk's ticks (s[_WALK_TICKS] counts those)
         self._brisk_ms = 0
         self._swing_sum = 0  # sum of the arm-swing RMS over evaluations while walking
         self._swing_n = 0
+        self._swing = 0  # the last arm-swing RMS, mg (Newton starts there)
         self._restart_filter()
 
     def _restart_filter(self) -> None:
         """Forget the signal history (start, or after a sensor gap); keeps the counts."""
         self._stop()
-        self._mag = 0
-        self._base = 0
-        self._s1 = 0
-        self._s2 = 0
-        self._bx = self._by = self._bz = 0
-        self._dx = self._dy = self._dz = 0
-        self._dyn = 0  # dynamic acceleration power, mg^2
-        self._swing = 0  # its square root, mg
-        self._even = False
-        hist = self._hist
-        for i in range(2 * _HIST):
-            hist[i] = 0
-        ac = self._ac
-        for i in range(_K_MAX + 2):
-            ac[i] = 0
-        self._pos = 0
-        self._r0 = 0
-        self._fast = 0  # mean |tick| x _FIX, fast
-        self._motion = 0  # mean |change per tick| x _FIX, fast
-        self._prev = 0
-        self._prev2 = 0
-        self._ticks = 0
-        self._onset = -1  # when the motion began (the fast gate opened)
+        s = self.s
+        self._walk_ms = self._walked()
+        for i in range(_FILTERS, _STATE):
+            s[i] = _BIAS
+        s[_ONSET] = _BIAS - 1
+
+    def _walked(self) -> int:
+        """Walking time so far, ms."""
+        return self._walk_ms + (self.s[_WALK_TICKS] - _BIAS) * _TICK_MS
 
     def _stop(self) -> None:
-        if self.walking and self._held:  # the rhythm did not last: not a walk
-            self._q_len -= self._held
-            self._walk_ms = self._walk_kept
+        if self.walking and self._confirming:  # its steps wait `_BRIDGE_MS` for the rhythm to return
+            self._paused_at = self.s[_T] - _BIAS
+            self._paused_period = self._period
         elif self.walking:  # a confirmed walk: the same rhythm soon again resumes it
-            self._ended_at = self._last_tick
+            self._ended_at = self.s[_T] - _BIAS
             self._ended_period = self._period
-        self._held = 0
-        self._confirm_at = 0
+        s = self.s
+        s[_WALKING] = _BIAS
         self.walking = False
         self._lock = 0
         self._lost = 0
         self._weak = 0  # evaluations in a row with a weak rhythm right now
         self._cand = 0  # the last period estimate, ms per step
-        self._lag = 0  # the lag at which the walk's signal repeats, ticks
-        self._n = 0  # steps in that lag: 1, 2 (a stride) or 4
-        self._cs = 0  # correlation at that lag, short window
-        self._ps = 0  # power, short window
-        self._phase = 0
+        self._n = 0  # steps in the walk's lag: 1, 2 (a stride) or 4
+        s[_LAG] = _BIAS
+        s[_CS] = _BIAS
+        s[_PS] = _BIAS
+        s[_PHASE_AT] = _BIAS
+
+    @micropython.viper
+    def feed(self, t_ms: int, x: int, y: int, z: int) -> int:
+        """Most samples only add to the open slot (here, in viper); one that closes it goes on to
+        `_close`, and each call reports one step while steps are ready."""
+        s = ptr32(self.s)  # type: ignore[arg-type]  # noqa: F821 (viper: the array's words)
+        b = _BIAS
+        if t_ms < int(s[_END]) - b:
+            s[_SX] = int(s[_SX]) + x
+            s[_SY] = int(s[_SY]) + y
+            s[_SZ] = int(s[_SZ]) + z
+            s[_N] = int(s[_N]) + 1
+            if int(s[_READY]) == b:
+                return 0
+            return int(self._release())
+        return int(self._close(t_ms, x, y, z))
 
     @micropython.native
-    def feed(self, t_ms: int, x: int, y: int, z: int) -> int:
-        rs = self._rs
-        done = rs.push(t_ms, x, y, z)
-        if done:
-            if rs.gap:
-                self._restart_filter()
-            end = rs.slot_end - done * _TICK_MS
-            for i in range(done):
-                self._slot(end + i * _TICK_MS - _TICK_MS // 2, rs.x, rs.y, rs.z)
-        if self._q_len > self._held:
+    def _close(self, t_ms: int, x: int, y: int, z: int) -> int:
+        """A sample past the open slot (or the first): the ticks it completes, and what they report."""
+        s = self.s
+        what = _track(s, t_ms, x, y, z, 0)  # type: ignore[arg-type]  (an array is what ptr32 points into)
+        while what:
+            self._on(what)
+            what = _track(s, 0, 0, 0, 0, 1)  # type: ignore[arg-type]
+        if s[_READY] != _BIAS:
             return self._release()
         return 0
+
+    def _set_ready(self, ready: bool) -> None:
+        """Whether some queued steps can be reported (`feed` reports one per call)."""
+        self.s[_READY] = _BIAS + 1 if ready else _BIAS
+
+    def _on(self, what: int) -> None:
+        """Handle what `_track` reported about the tick at s[_T]."""
+        t = self.s[_T] - _BIAS
+        if what & _GAP:
+            self._restart_filter()
+            return
+        if what & _STILL:
+            self._stop()
+        if what & _STEP:
+            self._emit(t)
+        if what & _EVAL:
+            self._evaluate(t)
 
     def flush(self, t_ms: int) -> int:
         n = self._q_len - self._held  # a walk still unconfirmed at the end is not counted
         if n:
             self.last_event_ms = self._queue[(self._q_head + n - 1) % _QUEUE]
             self.count += n
-            self._q_len = 0
+            self._q_len = self._held
+            self._q_head = (self._q_head + n) % _QUEUE
+        self._set_ready(False)
         return n
 
     def extras(self) -> dict:
         return {
             "cadence_spm": 60000 // self._period if self._period else 0,
-            "walking_s": self._walk_ms // 1000,
+            "walking_s": self._walked() // 1000,
             "brisk_minutes": self._brisk_ms // 60000,
             "arm_swing": self._swing_sum // self._swing_n if self._swing_n else 0,
         }
+
+    def _drop(self) -> None:
+        """The unconfirmed walk's rhythm did not last: it was not a walk."""
+        self._q_len -= self._held
+        self._walk_ms = self._walk_kept - (self.s[_WALK_TICKS] - _BIAS) * _TICK_MS
+        self._held = 0
+        self._confirming = False
+        self._set_ready(self._q_len > 0)
 
     def _release(self) -> int:
         """Report one queued step (confirmed steps may lie in the past)."""
         self.last_event_ms = self._queue[self._q_head]
         self._q_head = (self._q_head + 1) % _QUEUE
         self._q_len -= 1
+        self._set_ready(self._q_len > self._held)
         self.count += 1
         return 1
 
@@ -207,129 +306,40 @@ class StepDetector:
             self._queue[(self._q_head + self._q_len) % _QUEUE] = t
             self._q_len += 1
             self._last_t = t
-            if self._confirm_at:
+            if self._confirming:
                 self._held += 1
-
-    @micropython.native
-    def _slot(self, t: int, x: int, y: int, z: int) -> None:
-        # |a| by two Newton steps from the previous slot's value: exact enough, no loop
-        sq = x * x + y * y + z * z
-        m = self._mag
-        if m <= 0:
-            m = 1000
-        m = (m + sq // m) >> 1
-        if m <= 0:
-            m = 1
-        m = (m + sq // m) >> 1
-        if m <= 0:
-            m = 1
-        first = self._mag <= 0
-        if first:
-            self._base = m * _FIX
-            self._bx = x * _FIX
-            self._by = y * _FIX
-            self._bz = z * _FIX
-        self._mag = m
-        m *= _FIX
-        base = self._base
-        base += (m - base) >> _BASE_SHIFT
-        self._base = base
-        s1 = self._s1
-        s1 += (m - base - s1) >> _SMOOTH_SHIFT
-        self._s1 = s1
-        f = self._s2
-        f += (s1 - f) >> _SMOOTH_SHIFT
-        self._s2 = f
-        # each axis minus its own baseline, smoothed (per tick): the dynamic acceleration vector
-        b = self._bx
-        b += (x * _FIX - b) >> _AXIS_BASE_SHIFT
-        self._bx = b
-        self._dx += (x * _FIX - b - self._dx) >> _AXIS_SMOOTH_SHIFT
-        b = self._by
-        b += (y * _FIX - b) >> _AXIS_BASE_SHIFT
-        self._by = b
-        self._dy += (y * _FIX - b - self._dy) >> _AXIS_SMOOTH_SHIFT
-        b = self._bz
-        b += (z * _FIX - b) >> _AXIS_BASE_SHIFT
-        self._bz = b
-        self._dz += (z * _FIX - b - self._dz) >> _AXIS_SMOOTH_SHIFT
-        v = f // _FIX
-        if v > _CLIP_MG:
-            v = _CLIP_MG
-        elif v < -_CLIP_MG:
-            v = -_CLIP_MG
-        self._tick(t, v)
-
-    @micropython.native
-    def _tick(self, t: int, v: int) -> None:
-        """One 40 ms tick: autocorrelation, gates, the phase of the walk."""
-        self._last_tick = t
-        hist = self._hist
-        pos = self._pos
-        hist[pos] = v
-        hist[pos + _HIST] = v  # twice: hist[pos + _HIST - k] is tick -k without wrapping
-        self._even = not self._even
-        if self._even:  # every other tick is enough for the averages (half the cost, same lags)
-            ac = self._ac
-            top = pos + _HIST
-            for k in range(_K_MIN - 1, _K_MAX + 2):
-                r = ac[k]
-                ac[k] = r + ((v * hist[top - k] - r) >> _AC_SHIFT)
-            self._r0 += (v * v - self._r0) >> _AC_SHIFT
-        self._pos = (pos + 1) & (_HIST - 1)
-        dx = self._dx // _FIX
-        dy = self._dy // _FIX
-        dz = self._dz // _FIX
-        self._dyn += (dx * dx + dy * dy + dz * dz - self._dyn) >> _SWING_SHIFT
-        fast = self._fast
-        fast += ((v if v > 0 else -v) * _FIX - fast) >> _FAST_SHIFT
-        self._fast = fast
-        d = v - self._prev  # the signal's change per tick: a baseline settling after a stop barely moves
-        motion = self._motion
-        motion += ((d if d > 0 else -d) * _FIX - motion) >> _FAST_SHIFT
-        self._motion = motion
-        moving = motion >= _GATE_MG * _FIX
-        if not moving:
-            self._onset = -1
-            if self.walking:
-                self._stop()
-        elif self._onset < 0:
-            self._onset = t
-        # a local maximum of the signal one tick ago: pull the step phase towards it
-        p1 = self._prev
-        if self.walking and p1 > self._prev2 and p1 >= v and p1 * _FIX > fast:
-            ph = self._phase
-            if ph < _PHASE // 2:
-                self._phase = ph - (ph >> 2)
             else:
-                self._phase = ph + ((_PHASE - ph) >> 2)
-        self._prev2 = p1
-        self._prev = v
-        if self.walking:
-            self._cs += (v * hist[pos + _HIST - self._lag] - self._cs) >> _SHORT_SHIFT
-            self._ps += (v * v - self._ps) >> _SHORT_SHIFT
-            if self._confirm_at and t >= self._confirm_at:
-                self._confirm_at = 0
-                self._held = 0
-            self._walk_ms += _TICK_MS
-            ph = self._phase + _TICK_MS * _PHASE // self._period
-            if ph >= _PHASE:
-                ph -= _PHASE
-                self._emit(t)
-            self._phase = ph
-        self._ticks += 1
-        if self._ticks >= _EVAL_TICKS:
-            self._ticks = 0
-            self._evaluate(t, moving)
+                self.s[_READY] = 1 + _BIAS
 
-    def _evaluate(self, t: int, moving: bool) -> None:
-        """Re-estimate the period; start, keep or end the walk."""
-        ac = self._ac
-        r0 = self._r0
-        strong = moving and r0 >= _MIN_RMS_MG * _MIN_RMS_MG
+    def _set_period(self, step: int) -> None:
+        self._period = step
+        self.s[_INC] = _TICK_MS * _PHASE // step + _BIAS
+
+    def _evaluate(self, t: int) -> None:
+        """Re-estimate the period; start, keep or end the walk; confirm or drop a walk's held steps."""
+        s = self.s
+        b = _BIAS
+        r0 = s[_R0] - b
+        dyn = s[_DYN] - b
+        if self._confirming:
+            if self.walking:
+                self._bounce += r0 >> 4
+                self._moved += dyn >> 4
+            if self.walking and self._walked() - self._walk_kept >= _CONFIRM_MS:
+                if self._bounce * 256 >= _BOUNCE_Q8 * self._moved:
+                    self._confirming = False  # the rhythm lasted, the body bounced: a walk
+                    self._held = 0
+                    self._set_ready(self._q_len > 0)
+                else:  # the arm alone moved (wiping, stirring): not a walk
+                    self._stop()
+                    self._drop()
+                    return
+            elif not self.walking and t - self._paused_at > _BRIDGE_MS:
+                self._drop()
+        strong = s[_MOTION] - b >= _GATE_MG * _FIX and r0 >= _MIN_RMS_MG * _MIN_RMS_MG
         if self.walking:
-            self._tick_swing()
-            if self._cs * 256 < _KEEP_Q8 * self._ps:
+            self._tick_swing(dyn)
+            if (s[_CS] - b) * 256 < _KEEP_Q8 * (s[_PS] - b):
                 self._weak += 1
             else:
                 self._weak = 0
@@ -338,21 +348,21 @@ class StepDetector:
                 return
             # track the repeat near where it was (the largest correlation within +-25 %), or at twice
             # or half that lag if the signal now repeats there
-            lag = self._lag
+            lag = s[_LAG] - b
             n = self._n
-            k = self._peak_near(lag - (lag >> 2), lag + (lag >> 2))
-            if not (k and ac[k] * 256 >= _RHO_OFF_Q8 * r0):
-                k = self._peak_near(2 * lag - (lag >> 1), 2 * lag + (lag >> 1))
+            k = _peak(s, lag - (lag >> 2), lag + (lag >> 2))  # type: ignore[arg-type]
+            if not (k and (s[_AC + k] - b) * 256 >= _RHO_OFF_Q8 * r0):
+                k = _peak(s, 2 * lag - (lag >> 1), 2 * lag + (lag >> 1))  # type: ignore[arg-type]
                 n *= 2
-                if not (k and n <= 4 and ac[k] * 256 >= _RHO_ON_Q8 * r0):
+                if not (k and n <= 4 and (s[_AC + k] - b) * 256 >= _RHO_ON_Q8 * r0):
                     n = self._n >> 1
-                    k = self._peak_near((lag >> 1) - (lag >> 3), (lag >> 1) + (lag >> 3)) if n else 0
-                    if not (k and ac[k] * 256 >= _RHO_ON_Q8 * r0):
+                    k = _peak(s, (lag >> 1) - (lag >> 3), (lag >> 1) + (lag >> 3)) if n else 0  # type: ignore[arg-type]
+                    if not (k and (s[_AC + k] - b) * 256 >= _RHO_ON_Q8 * r0):
                         k = 0
             if k:
                 step = self._lag_ms(k) // n
-                self._period += (step - self._period) >> 1
-                self._lag = k
+                self._set_period(self._period + ((step - self._period) >> 1))
+                s[_LAG] = k + b
                 self._n = n
                 self._lost = 0
             else:
@@ -363,22 +373,27 @@ class StepDetector:
         step = 0
         lag = 0
         n = 0
-        k = self._peak_near(_K_MIN, _K_MAX) if strong else 0
+        k = _peak(s, _K_MIN, _K_MAX) if strong and dyn >= _MIN_DYN_MG * _MIN_DYN_MG else 0  # type: ignore[arg-type]
         if k:
             # the fundamental: the shortest lag with a clear maximum (a fraction of the largest), and
             # at half of it if that is a maximum too (a sampled signal may repeat only every 2 strides)
-            floor = (ac[k] * _CLEAR_Q8) >> 8
+            floor = (((s[_AC + k] - b) * _CLEAR_Q8) >> 8) + b  # (biased, as the values compared)
             for j in range(_K_MIN, k):
-                if ac[j] >= floor and ac[j] >= ac[j - 1] and ac[j] >= ac[j + 1]:
+                a = s[_AC + j]
+                if a >= floor and a >= s[_AC + j - 1] and a >= s[_AC + j + 1]:
                     k = j
                     break
             h = k >> 1
             if h > _K_MIN:
-                j = self._peak_near(h - 1, h + 1)
-                if j and ac[j] * 256 >= _HALF_Q8 * ac[k] and ac[j] * 256 >= _RHO_ON_Q8 * r0:
+                j = _peak(s, h - 1, h + 1)  # type: ignore[arg-type]
+                if (
+                    j
+                    and (s[_AC + j] - b) * 256 >= _HALF_Q8 * (s[_AC + k] - b)
+                    and (s[_AC + j] - b) * 256 >= _RHO_ON_Q8 * r0
+                ):
                     k = j
             rho_on = _RHO_ON_Q8 if r0 < _HARD_RMS_MG * _HARD_RMS_MG else _RHO_HARD_Q8
-            if ac[k] * 256 >= rho_on * r0:
+            if (s[_AC + k] - b) * 256 >= rho_on * r0:
                 lag_ms = self._lag_ms(k)
                 n = 1 if lag_ms < _STRIDE_MIN_MS else 2 if lag_ms < _STRIDES_MIN_MS else 4
                 step = lag_ms // n
@@ -392,8 +407,8 @@ class StepDetector:
                         n <<= 1
                         step >>= 1
                 if n == 1:  # follow the stride when it shows: it repeats even when the steps differ
-                    j = self._peak_near(2 * k - 1, 2 * k + 1)
-                    if j and ac[j] * 256 >= _RHO_OFF_Q8 * r0:
+                    j = _peak(s, 2 * k - 1, 2 * k + 1)  # type: ignore[arg-type]
+                    if j and (s[_AC + j] - b) * 256 >= _RHO_OFF_Q8 * r0:
                         lag = j
                         n = 2
         if step < _MIN_STEP_MS or step > _MAX_STEP_MS:
@@ -407,51 +422,42 @@ class StepDetector:
         if self._lock >= _LOCK:
             self._start(t, step, lag, n)
 
-    def _peak_near(self, lo: int, hi: int) -> int:
-        """The lag in [lo, hi] with the largest positive correlation, if it is a local maximum (else 0)."""
-        ac = self._ac
-        if lo < _K_MIN:
-            lo = _K_MIN
-        if hi > _K_MAX:
-            hi = _K_MAX
-        best = 0
-        k = 0
-        for j in range(lo, hi + 1):
-            if ac[j] > best:
-                best = ac[j]
-                k = j
-        if k and ac[k - 1] <= best and ac[k + 1] <= best:
-            return k
-        return 0
-
     def _lag_ms(self, k: int) -> int:
         """Lag `k` refined to the top of a parabola through its neighbours, in ms."""
-        ac = self._ac
-        lo = ac[k - 1]
-        hi = ac[k + 1]
-        den = 2 * ac[k] - lo - hi
+        s = self.s
+        lo = s[_AC + k - 1]
+        hi = s[_AC + k + 1]
+        den = 2 * s[_AC + k] - lo - hi
         if den > 0:
             return k * _TICK_MS + (hi - lo) * _TICK_MS // (2 * den)
         return k * _TICK_MS
 
     def _start(self, t: int, step: int, lag: int, n: int) -> None:
         """A walk began: credit the steps since its rhythm began (in the history), then count on."""
+        s = self.s
         self.walking = True
-        self._lag = lag
+        s[_WALKING] = 1 + _BIAS
+        s[_LAG] = lag + _BIAS
         self._n = n
-        self._cs = self._ac[lag]
-        self._ps = self._r0
-        p = self._ended_period
-        resumed = t - self._ended_at <= _RESUME_MS and 8 * abs(step - p) < 2 * p
-        self._confirm_at = 0 if resumed else t + _CONFIRM_MS
-        self._walk_kept = self._walk_ms
-        self._held = 0
-        self._period = step
+        s[_CS] = s[_AC + lag]
+        s[_PS] = s[_R0]
+        s[_PHASE_AT] = _BIAS
+        p = self._paused_period
+        if self._confirming and 8 * abs(step - p) >= 2 * p:  # another rhythm: the paused one was not a walk
+            self._drop()
+        if not self._confirming:  # (else the paused walk goes on, its steps still held)
+            p = self._ended_period
+            self._confirming = t - self._ended_at > _RESUME_MS or 8 * abs(step - p) >= 2 * p
+            self._walk_kept = self._walked()
+            self._held = 0
+            self._bounce = 0  # sums over the unconfirmed walk: power of |a| and of the dynamic vector
+            self._moved = 0
+        self._set_period(step)
         self._lost = 0
-        self._phase = 0
         since = t - self._rhythm_ticks(lag) * _TICK_MS
-        if self._onset >= 0 and since < self._onset:
-            since = self._onset
+        onset = s[_ONSET] - _BIAS
+        if onset >= 0 and since < onset:
+            since = onset
         if since < self._last_t + step // 2:  # not again the steps of a walk just ended
             since = self._last_t + step // 2
         if since > t:
@@ -466,25 +472,24 @@ class StepDetector:
 
     def _rhythm_ticks(self, lag: int) -> int:
         """How many ticks back the history repeats itself every `lag` ticks (blocks of one lag)."""
-        hist = self._hist
-        newest = self._pos - 1
+        s = self.s
+        newest = s[_POS] - _BIAS - 1
         back = 0
         while back + 2 * lag <= _HIST:
             prod = 0
             power = 0
             for i in range(newest - back - lag + 1, newest - back + 1):
-                a = hist[i & (_HIST - 1)]
-                b = hist[(i - lag) & (_HIST - 1)]
-                prod += a * b
-                power += a * a + b * b
+                a = s[(i & (_HIST - 1)) + _HIST_AT] - _BIAS
+                c = s[((i - lag) & (_HIST - 1)) + _HIST_AT] - _BIAS
+                prod += a * c
+                power += a * a + c * c
             if power == 0 or 2 * prod * 256 < _BLOCK_Q8 * power:
                 break
             back += lag
         return back + lag if back else 0
 
-    def _tick_swing(self) -> None:
-        """Arm swing and brisk time, once per evaluation while walking."""
-        p = self._dyn
+    def _tick_swing(self, p: int) -> None:
+        """Arm swing and brisk time from the dynamic power `p`, once per evaluation while walking."""
         r = self._swing
         if r <= 0:
             r = 100
@@ -497,3 +502,189 @@ class StepDetector:
         self._swing_n += 1
         if r >= self.brisk_swing_mg and self._period * self.brisk_spm <= 60000:
             self._brisk_ms += _EVAL_TICKS * _TICK_MS
+
+
+@micropython.viper
+def _peak(s: ptr32, lo: int, hi: int) -> int:  # noqa: F821 (a viper cast)
+    """The lag in [lo, hi] with the largest positive autocorrelation, if it is a local maximum (else 0)."""
+    if lo < _K_MIN:
+        lo = _K_MIN
+    if hi > _K_MAX:
+        hi = _K_MAX
+    b = _BIAS
+    best = b
+    k = 0
+    j = lo
+    while j <= hi:
+        a = int(s[_AC + j])
+        if a > best:
+            best = a
+            k = j
+        j += 1
+    if k and int(s[_AC + k - 1]) <= best and int(s[_AC + k + 1]) <= best:
+        return k
+    return 0
+
+
+@micropython.viper
+def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: F821 (a viper cast)
+    """Add a sample to the open slot; when it closes, run the per-tick work on each slot it completed
+    (held values across empty slots) until a tick reports something (the _STILL, _STEP, _EVAL bits,
+    or _GAP before a slot after a gap): the caller handles it and calls again with `more` to go on.
+    Every state value is in `s` plus _BIAS; nothing allocates."""
+    b = _BIAS
+    if more == 0:  # a sample at or past the end of the open slot (`feed` adds the others)
+        n = int(s[_N]) - b
+        end = int(s[_END]) - b
+        gap = 0
+        if n > 0:  # t is past the open slot: close it (its mean) and open the one holding t
+            s[_X] = (int(s[_SX]) - b) // n + b
+            s[_Y] = (int(s[_SY]) - b) // n + b
+            s[_Z] = (int(s[_SZ]) - b) // n + b
+            done = (t - end) // _TICK_MS + 1
+            new_end = end + done * _TICK_MS
+            if done > _MAX_HOLD:  # a gap: one slot, just before this sample's, after a restart
+                done = 1
+                gap = 1
+            s[_END] = new_end + b
+            s[_TODO] = done + b
+            s[_T] = new_end - (done + 1) * _TICK_MS - _TICK_MS // 2 + b
+        else:  # the first sample
+            s[_END] = t - t % _TICK_MS + _TICK_MS + b
+        s[_SX] = x + b
+        s[_SY] = y + b
+        s[_SZ] = z + b
+        s[_N] = 1 + b
+        if gap:
+            return _GAP
+    todo = int(s[_TODO]) - b
+    while todo > 0:
+        todo -= 1
+        s[_TODO] = todo + b
+        t = int(s[_T]) - b + _TICK_MS
+        s[_T] = t + b
+        m0 = int(s[_MAG]) - b  # (0: the first tick, where the baselines start)
+        # each axis (clipped) minus its own baseline, smoothed: the dynamic acceleration vector, and its
+        # power; the sum of squares for |a|
+        sq = 0
+        power = 0
+        k = 0
+        while k < 3:
+            a = int(s[_X + k]) - b
+            if a > _IN_MG:
+                a = _IN_MG
+            elif a < -_IN_MG:
+                a = -_IN_MG
+            sq += a * a
+            a = a << _FIX_SHIFT
+            if m0 <= 0:
+                s[_BX + k] = a + b
+            c = int(s[_BX + k]) - b
+            c += (a - c) >> _AXIS_BASE_SHIFT
+            s[_BX + k] = c + b
+            d = int(s[_DX + k]) - b
+            d += (a - c - d) >> _SMOOTH_SHIFT
+            s[_DX + k] = d + b
+            d = d >> _FIX_SHIFT
+            if d > _DYN_CLIP_MG:
+                d = _DYN_CLIP_MG
+            elif d < -_DYN_CLIP_MG:
+                d = -_DYN_CLIP_MG
+            power += d * d
+            k += 1
+        dyn = int(s[_DYN]) - b
+        dyn += (power - dyn) >> _SWING_SHIFT
+        s[_DYN] = dyn + b
+        # |a| by two Newton steps from the last tick's value: exact enough, no loop
+        m = m0
+        if m <= 0:
+            m = 1000
+        m = (m + sq // m) >> 1
+        if m <= 0:
+            m = 1
+        m = (m + sq // m) >> 1
+        if m <= 0:
+            m = 1
+        s[_MAG] = m + b
+        m = m << _FIX_SHIFT
+        if m0 <= 0:
+            s[_BASE] = m + b
+        base = int(s[_BASE]) - b
+        base += (m - base) >> _BASE_SHIFT
+        s[_BASE] = base + b
+        s1 = int(s[_S1]) - b
+        s1 += (m - base - s1) >> _SMOOTH_SHIFT
+        s[_S1] = s1 + b
+        s2 = int(s[_S2]) - b
+        s2 += (s1 - s2) >> _SMOOTH_SHIFT
+        s[_S2] = s2 + b
+        # the tick: |a| minus gravity, smoothed, clipped
+        v = s2 >> _FIX_SHIFT
+        if v > _CLIP_MG:
+            v = _CLIP_MG
+        elif v < -_CLIP_MG:
+            v = -_CLIP_MG
+        pos = int(s[_POS]) - b
+        top = _HIST_AT + pos + _HIST  # s[top - k] is tick -k
+        s[_HIST_AT + pos] = v + b
+        s[top] = v + b
+        s[_POS] = ((pos + 1) & (_HIST - 1)) + b
+        even = 1 - (int(s[_EVEN]) - b)
+        s[_EVEN] = even + b
+        if even:  # every other tick is enough for the averages (half the cost, same lags)
+            k = _K_MIN - 1
+            while k <= _K_MAX + 1:
+                r = int(s[_AC + k]) - b
+                s[_AC + k] = r + ((v * (int(s[top - k]) - b) - r) >> _AC_SHIFT) + b
+                k += 1
+            r = int(s[_R0]) - b
+            s[_R0] = r + ((v * v - r) >> _AC_SHIFT) + b
+        # the gates: how big the ticks are, how much they change (a settling baseline barely does)
+        fast = int(s[_FAST]) - b
+        fast += (((v if v > 0 else -v) << _FIX_SHIFT) - fast) >> _FAST_SHIFT
+        s[_FAST] = fast + b
+        p1 = int(s[_PREV]) - b
+        d = v - p1
+        motion = int(s[_MOTION]) - b
+        motion += (((d if d > 0 else -d) << _FIX_SHIFT) - motion) >> _FAST_SHIFT
+        s[_MOTION] = motion + b
+        what = 0
+        walking = int(s[_WALKING]) - b
+        if motion < _GATE_MG * _FIX:
+            s[_ONSET] = b - 1
+            if walking:
+                walking = 0
+                s[_WALKING] = b
+                what = _STILL
+        elif int(s[_ONSET]) - b < 0:
+            s[_ONSET] = t + b
+        p2 = int(s[_PREV2]) - b
+        s[_PREV2] = p1 + b
+        s[_PREV] = v + b
+        if walking:
+            # a local maximum of the signal one tick ago: pull the step phase towards it
+            ph = int(s[_PHASE_AT]) - b
+            if p1 > p2 and p1 >= v and (p1 << _FIX_SHIFT) > fast:
+                if ph < _PHASE // 2:
+                    ph -= ph >> 2
+                else:
+                    ph += (_PHASE - ph) >> 2
+            lag = int(s[_LAG]) - b
+            r = int(s[_CS]) - b
+            s[_CS] = r + ((v * (int(s[top - lag]) - b) - r) >> _SHORT_SHIFT) + b
+            r = int(s[_PS]) - b
+            s[_PS] = r + ((v * v - r) >> _SHORT_SHIFT) + b
+            s[_WALK_TICKS] = int(s[_WALK_TICKS]) + 1
+            ph += int(s[_INC]) - b
+            if ph >= _PHASE:
+                ph -= _PHASE
+                what |= _STEP
+            s[_PHASE_AT] = ph + b
+        ticks = int(s[_TICKS]) - b + 1
+        if ticks >= _EVAL_TICKS:
+            ticks = 0
+            what |= _EVAL
+        s[_TICKS] = ticks + b
+        if what:
+            return what
+    return 0

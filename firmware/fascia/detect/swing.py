@@ -11,23 +11,29 @@ nor a hard bottom pass:
 - a pendulum presses along the arm twice a rep (both bottom passes) and turns gravity once; a cast
   or a mill turns gravity right round once. u = h(t) - h(t - T/2) cancels what repeats every half
   rep and keeps what turns once, so it swings once a rep whatever the move (a comb filter).
-- p: u on its dominant axis (a running covariance and one power-iteration step a frame). Each rise
-  of p through a hysteresis sized from the recent amplitude ends a cycle; it is a rep when the
-  motion is periodic, the cycle lasts 0.8-5 s, agrees with T and is big enough.
-- a set starts with two such cycles (the first one waits for the second): a lone cycle (a pick-up
-  and put-down) is not a rep. The swing-through after the last rep, lowering the club: a smaller
-  half cycle that the hysteresis, which does not follow it down, lets pass.
+- p: u on its dominant axis (a running covariance and one power-iteration step a frame). Each
+  second crossing of p through a hysteresis sized from the recent amplitude ends a cycle; it is a
+  rep when the motion is periodic, the cycle lasts 0.8-6 s, agrees with T and is big enough: 200 mg
+  (a heavy club swung near the arm's own pendulum period shows little at the rep's rate), but at a
+  walking stride's tempo (< 1.45 s) 450 mg to start a set and 300 mg in one (an arm swinging while
+  walking with the club; still NOT always told apart, README).
+- a set starts with two such cycles (the first one waits for the second, which must swing both
+  ways): a lone cycle (a pick-up and put-down) is not a rep. A set's last full cycle may be slower
+  (a heavy cast slowing into the order position). The swing-through after the last rep: a cycle
+  with a lobe short of the set's, or (a kettlebell) one that does not float as the reps did (its
+  least |a| 150 mg above theirs), waits and counts only if the set goes on.
 Extras: the mean rep period and the tempo class from it, and reps that turned gravity right round
 (casts, mills: the motion fills two axes) apart from the others (swings).
-All timing runs on 40 ms frames from the shared Resampler, so the constants hold at any input rate.
+All timing runs on 40 ms frames (box means of the samples in each, held across empty ones: the
+shared Resampler's rule), so the constants hold at any input rate. The per-sample and per-frame
+work is viper (`feed`, `_step`, `_project`) on one array('i'); the set logic runs in plain Python
+once per cycle of p.
 """
 
 from array import array
 
 import micropython
 from micropython import const
-
-from fascia.detect.filters import Resampler, magnitude
 
 _SLOT_MS = const(40)
 _MEAN_SHIFT = const(6)  # slow mean: exponential, 2^6 frames = 2.56 s
@@ -49,14 +55,21 @@ _UNIT = const(256)  # the axis is a vector of this length
 _THR_MIN_MG = const(80)  # hysteresis never below this (noise, a hand at rest)
 _START_MG = const(300)  # still p must pass this to start counting crossings
 _THR_PCT = const(40)  # hysteresis: this share of the recent half amplitude
-_AMP_MIN_MG = const(450)  # a cycle smaller than this (half peak to peak of p) is not a rep
+_AMP_MIN_MG = const(200)  # a cycle smaller than this (half peak to peak of p) is not a rep ...
+_AMP_MIN_STRIDE_MG = const(
+    450
+)  # ... nor, at a walking stride's tempo, a set's first cycles smaller than this
+_AMP_SET_STRIDE_MG = const(300)  # (and then the set's other cycles smaller than this)
+_STRIDE_MAX_MS = const(1450)  # (an arm swinging while walking: strides 0.9-1.35 s)
 _AMP_KEEP_PCT = const(45)  # nor is one under this share of its set's level
 _STILL_MIN_MS = const(600)  # p inside the hysteresis this long, and 3/4 of a rep: the motion stopped
 _PERIOD_MIN_MS = const(800)
-_PERIOD_MAX_MS = const(5000)
+_PERIOD_MAX_MS = const(6000)  # (a set's first cycle starts from rest: longer)
 _LIKE_PCT = const(70)  # in a set, a cycle agrees with T and with the last one within this ratio
 _START_LIKE_PCT = const(60)  # the cycles that open a set (a hike, a dead start) agree more loosely
+_BOTH_WAYS_PCT = const(33)  # a set starts on a cycle that swings both ways: the smaller lobe this share
 _FULL_PCT = const(70)  # a cycle whose top or bottom reaches less than this share of the set's waits
+_FLOAT_LOST_MG = const(150)  # a cycle whose least |a| is this much above the set's did not float
 _ROUND_PCT = const(25)  # second axis of the comb output over the first: above this, gravity turns round
 
 _HIGH_MIN_MG = const(1700)  # a kettlebell's bottom pass presses at least this hard
@@ -79,21 +92,106 @@ TEMPO_SPLIT_MS = const(1400)  # mean rep period below this is light-fast, from i
 MOVE_EXTRAS = (("swing", "reps_swing"), ("cast", "reps_cast"), ("snatch", "reps_snatch"))
 
 
+# The per-sample and per-frame work is viper (`_step`, `_project`) on one array('i'), `s`: the
+# scalars below, then the rings. Every value is stored plus _BIAS (a 64-bit host reads the 32-bit
+# words unsigned); all stay below 2**29, and no product exceeds 2**31 (the ESP32's viper int).
+_BIAS = const(1 << 29)
+_MAX_HOLD = const(25)  # a gap longer than this many frames is not replayed as held frames
+_END = const(0)  # end of the frame collecting samples (0: none open yet)
+_SX = const(1)  # its sums and sample count
+_SY = const(2)
+_SZ = const(3)
+_N = const(4)
+_X = const(5)  # the last closed frame's mean (held across empty frames)
+_Y = const(6)
+_Z = const(7)
+_TODO = const(8)  # closed frames not processed yet
+_T = const(9)  # centre time of the frame processed last
+_FRAMES = const(10)  # (from here to _LK_LEVEL: zeroed by a restart)
+_MX = const(11)  # slow mean, scaled by 2^_MEAN_SHIFT
+_MY = const(12)
+_MZ = const(13)
+_HI = const(14)  # the ring slot of the next frame
+_LAG = const(15)  # the rep period in frames (0: none yet)
+_PERIODIC = const(16)
+_CXX = const(17)  # covariance of the comb output (mg^2 / 64), scaled by 2^_COV_SHIFT
+_CYY = const(18)
+_CZZ = const(19)
+_CXY = const(20)
+_CXZ = const(21)
+_CYZ = const(22)
+_DX = const(23)  # its dominant axis (x _UNIT)
+_DY = const(24)
+_DZ = const(25)
+_ROUND = const(26)  # the comb output fills two axes (gravity turns right round)
+_LEVEL_HI = const(27)  # recent peaks of p above and below 0 (mg)
+_LEVEL_LO = const(28)
+_STATE = const(29)  # p last beyond +hysteresis (1), -hysteresis (-1), or still (0)
+_HALVES = const(30)  # crossings since p was last still
+_CROSS_T1 = const(31)  # the last two crossings' times
+_CROSS_T2 = const(32)
+_STILL_T = const(33)  # when p was last beyond the hysteresis
+_CYC_MAX = const(34)  # the cycle under way: p's extremes, least |a| and when, frames (round ones)
+_CYC_MIN = const(35)
+_CYC_LOAD = const(36)
+_CYC_ROUND = const(37)
+_CYC_N = const(38)
+_TOP_T = const(39)
+_LK_LEVEL = const(40)  # running mean of bottom-pass peaks (mg) (kept by a restart)
+_LK_STRONG = const(41)  # bottom passes since the last lockout that pressed >= 3/4 of it
+_LK_PASS_T1 = const(42)  # the last two bottom passes' times
+_LK_PASS_T2 = const(43)
+_LK_IN_HIGH = const(44)  # inside a bottom pass: its peak, when, and the direction it pressed
+_LK_MAX = const(45)  # (from here to _SCALARS: zeroed by a restart)
+_LK_MAX_T = const(46)
+_LK_PX = const(47)
+_LK_PY = const(48)
+_LK_PZ = const(49)
+_LK_CX = const(50)  # the direction at the peak of the pass under way
+_LK_CY = const(51)
+_LK_CZ = const(52)
+_LK_START = const(53)  # when |a| settled near 1 g (-1: not)
+_LK_X1 = const(54)  # the two frames before this one
+_LK_Y1 = const(55)
+_LK_Z1 = const(56)
+_LK_X2 = const(57)
+_LK_Y2 = const(58)
+_LK_Z2 = const(59)
+_EV_T = const(60)  # a finished cycle for the caller: when, how long, and its extremes, frames, event
+_EV_DUR = const(61)
+_EV_MAX = const(62)
+_EV_MIN = const(63)
+_EV_ROUND = const(64)
+_EV_N = const(65)
+_EV_TOP = const(66)
+_EV_LOAD = const(67)
+_SCALARS = const(68)
+_HIST = const(_SCALARS)  # h of the last _RING frames (x, y, z)
+_CORR = const(_HIST + 3 * _RING)  # the autocorrelation at lags 0 .. _LAGS - 1 (pairs of frames)
+_MOVED = const(_CORR + _LAGS)  # running total of how far h moved (in _MOVE_FRAMES, less the noise),
+# modulo _MOVED_MASK + 1: any window's motion is a difference of two entries
+_LOAD = const(_MOVED + _RING)  # |a| of each frame
+_SIZE = const(_LOAD + _RING)
+# what `_step` / `_project` report (bits; `_step` stops after the frame, the next call goes on)
+_EV_LOCK = const(1)  # a snatch lockout (its time in _LK_START)
+_EV_CYCLE = const(2)  # p made a cycle (in _EV_*)
+_EV_STILL = const(4)  # p stayed still: the set under way ended
+_EV_GAP = const(8)  # a gap in the data: restart, then go on
+
+
 class SwingDetector:
     """Counts reps of any swung implement; one event per rep."""
 
     def __init__(self):
-        self.res = Resampler(_SLOT_MS)
-        # (arrays made from a range, not a list of zeros: no temporary list; reset zeroes them)
-        self.hist = array("i", range(3 * _RING))
-        self.corr = array("i", range(_LAGS))
-        self.moved = array("i", range(_RING))  # running total of how far h moved (in _MOVE_FRAMES, less
-        # the noise), modulo _MOVED_MASK + 1: any window's motion is a difference of two entries
-        self.load = array("i", range(_RING))  # |a| of each frame
+        self.s = array("i", range(_SIZE))  # (from a range, not a list of zeros: no temporary list)
         self.reset()
 
     def reset(self) -> None:
-        self.res.reset()
+        s = self.s
+        for i in range(_SIZE):
+            s[i] = _BIAS
+        for i in range(_RING):  # (the load ring starts as it always did: see _restart)
+            s[_LOAD + i] = i + _BIAS
         self.count = 0
         self.last_event_ms = 0
         self.period_sum = 0
@@ -101,72 +199,27 @@ class SwingDetector:
         self.n_swing = 0
         self.n_cast = 0
         self.n_lock = 0
-        self.lk_level = 0  # running mean of bottom-pass peaks (mg)
-        self.lk_strong = 0  # bottom passes since the last lockout that pressed >= 3/4 of it
-        self.lk_pass_t1 = -_LOCK_WITHIN_MS - 1  # the last two bottom passes' times
-        self.lk_pass_t2 = -_LOCK_WITHIN_MS - 1
+        self._put(_LK_PASS_T1, -_LOCK_WITHIN_MS - 1)
+        self._put(_LK_PASS_T2, -_LOCK_WITHIN_MS - 1)
         self._restart()
+
+    def _get(self, i: int) -> int:
+        return self.s[i] - _BIAS
+
+    def _put(self, i: int, v: int) -> None:
+        self.s[i] = v + _BIAS
 
     def _restart(self) -> None:
         """Forget the transient state (start, or after a gap in the data)."""
-        for i in range(3 * _RING):
-            self.hist[i] = 0
-        for i in range(_LAGS):
-            self.corr[i] = 0
-        for i in range(_RING):
-            self.moved[i] = 0
-        self.h_i = 0
-        self.frames = 0
-        self.lk_in_high = False  # inside a bottom pass: its peak, when, and the direction it pressed
-        self.lk_max = 0
-        self.lk_max_t = 0
-        self.lk_px = 0
-        self.lk_py = 0
-        self.lk_pz = 0
-        self.lk_cx = 0  # the direction at the peak of the pass under way
-        self.lk_cy = 0
-        self.lk_cz = 0
-        self.lk_start = -1  # when |a| settled near 1 g
-        self.lk_x1 = 0  # the two frames before this one
-        self.lk_y1 = 0
-        self.lk_z1 = 0
-        self.lk_x2 = 0
-        self.lk_y2 = 0
-        self.lk_z2 = 0
-        self.mx = 0  # slow mean, scaled by 2^_MEAN_SHIFT
-        self.my = 0
-        self.mz = 0
-        self.lag = 0  # the rep period in frames (0: none yet)
-        self.periodic = False
-        self.cxx = 0  # covariance of the comb output (mg^2 / 64), scaled by 2^_COV_SHIFT
-        self.cyy = 0
-        self.czz = 0
-        self.cxy = 0
-        self.cxz = 0
-        self.cyz = 0
-        self.ux = 0  # the comb output of one frame
-        self.uy = 0
-        self.uz = 0
-        self.dx = _UNIT  # its dominant axis
-        self.dy = 0
-        self.dz = 0
-        self.round_ = False  # the comb output fills two axes (gravity turns right round)
+        s = self.s
+        for i in range(_FRAMES, _LK_LEVEL):
+            s[i] = _BIAS
+        for i in range(_LK_IN_HIGH, _LOAD):  # (the load ring is written before it is read)
+            s[i] = _BIAS
+        self._put(_DX, _UNIT)
+        self._put(_CYC_LOAD, _NO_LOAD)
+        self._put(_LK_START, -1)
         self.level = 0  # recent half amplitude of p (mg)
-        self.level_hi = 0  # recent peaks of p above and below 0 (mg)
-        self.level_lo = 0
-        self.cyc_max_done = 0
-        self.cyc_min_done = 0
-        self.state = 0  # p last beyond +hysteresis (1), -hysteresis (-1), or still (0)
-        self.halves = 0  # crossings since p was last still
-        self.cross_t1 = 0  # the last two crossings' times
-        self.cross_t2 = 0
-        self.still_t = 0  # when p was last beyond the hysteresis
-        self.cyc_max = 0
-        self.cyc_min = 0
-        self.cyc_load = _NO_LOAD
-        self.cyc_round = 0
-        self.cyc_n = 0
-        self.top_t = 0  # when p peaked in the cycle under way (the event's time)
         self.pend_t = -1  # the first cycle of a set, waiting for a second like it
         self.pend_dur = 0
         self.pend_round = False
@@ -174,263 +227,88 @@ class SwingDetector:
         self.hold_dur = 0
         self.hold_round = False
         self.last_dur = 0  # the last counted cycle's length (0: no set under way)
+        self.load_level = 0  # the set's least |a| in a cycle (a swing's float at the top), running mean
 
-    @micropython.native
+    @micropython.viper
     def feed(self, t_ms: int, x: int, y: int, z: int) -> int:
-        res = self.res
-        done = res.push(t_ms, x, y, z)
-        if not done:
+        s = ptr32(self.s)  # noqa: F821 (a viper cast)
+        b = _BIAS
+        if int(s[_N]) != b and t_ms < int(s[_END]) - b:  # most samples only add to the open frame
+            s[_SX] = int(s[_SX]) + x
+            s[_SY] = int(s[_SY]) + y
+            s[_SZ] = int(s[_SZ]) + z
+            s[_N] = int(s[_N]) + 1
             return 0
-        if res.gap:
-            self._restart()
+        return int(self._close(t_ms, x, y, z))
+
+    def _close(self, t_ms: int, x: int, y: int, z: int) -> int:
+        """The sample closes the open frame (or is the first): run the frames, handle what they report."""
+        s = self.s
+        what = _step(s, t_ms, x, y, z, 0)  # type: ignore[arg-type]  (an array is what ptr32 points into)
         new = 0
-        end = res.slot_end - done * _SLOT_MS  # end of the first completed slot
-        for _ in range(done):
-            new += self._frame(end - _SLOT_MS // 2, res.x, res.y, res.z)
-            end += _SLOT_MS
+        while what:
+            if what == _EV_GAP:
+                self._restart()
+            else:
+                new += self._events(what)
+            what = _step(s, 0, 0, 0, 0, 1)  # type: ignore[arg-type]
         return new
 
-    @micropython.native
-    def _frame(self, t: int, x: int, y: int, z: int) -> int:
-        """One 40 ms frame centred at `t`: motion, autocorrelation, period, comb, axis, cycles."""
-        if self.frames == 0:  # start the slow mean where the signal is
-            self.mx = x << _MEAN_SHIFT
-            self.my = y << _MEAN_SHIFT
-            self.mz = z << _MEAN_SHIFT
-        self.frames += 1
-        new = self._lockouts(t, x, y, z)
-        self.mx += x - (self.mx >> _MEAN_SHIFT)
-        self.my += y - (self.my >> _MEAN_SHIFT)
-        self.mz += z - (self.mz >> _MEAN_SHIFT)
-        hx = x - (self.mx >> _MEAN_SHIFT)
-        hy = y - (self.my >> _MEAN_SHIFT)
-        hz = z - (self.mz >> _MEAN_SHIFT)
-        hx = _CLAMP_MG if hx > _CLAMP_MG else (-_CLAMP_MG if hx < -_CLAMP_MG else hx)
-        hy = _CLAMP_MG if hy > _CLAMP_MG else (-_CLAMP_MG if hy < -_CLAMP_MG else hy)
-        hz = _CLAMP_MG if hz > _CLAMP_MG else (-_CLAMP_MG if hz < -_CLAMP_MG else hz)
-        hist = self.hist
-        i = self.h_i
-        hist[3 * i] = hx
-        hist[3 * i + 1] = hy
-        hist[3 * i + 2] = hz
-        self.h_i = i + 1 if i + 1 < _RING else 0
-        k = i - _MOVE_FRAMES
-        if k < 0:
-            k += _RING
-        k *= 3
-        step = magnitude(hx - hist[k], hy - hist[k + 1], hz - hist[k + 2]) - _MOVE_NOISE_MG
-        prev = i - 1 if i else _RING - 1
-        self.moved[i] = (self.moved[prev] + (step if step > 0 else 0)) & _MOVED_MASK
-        self.load[i] = magnitude(x, y, z)
-        if self.frames & 1 == 0:  # autocorrelation: lags in steps of two frames, the even ones on
-            corr = self.corr  # one update and the odd ones on the next (each every 160 ms)
-            m = (self.frames >> 1) & 1
-            k = 3 * (i - 2 * m)
-            if k < 0:
-                k += 3 * _RING
-            while m < _LAGS:
-                prod = (hx * hist[k] + hy * hist[k + 1] + hz * hist[k + 2]) >> 6
-                corr[m] += (prod - corr[m]) >> _CORR_SHIFT
-                k -= 12
-                if k < 0:
-                    k += 3 * _RING
-                m += 2
-            if self.frames & 15 == 0:  # the period every 640 ms
-                self._period()
-        if not self.lag:
-            return new
-        if self.frames & 3 == 1:  # the axis learns from the newest frame, every fourth one ...
-            self._comb(i)
-            self._learn(self.ux, self.uy, self.uz)
-        return new + self._project(t - _LOOK * _SLOT_MS, i - _LOOK)  # ... and p is read _LOOK frames back
-
-    @micropython.native
-    def _comb(self, j: int) -> None:
-        """u = h(j) - h(j - T/2) for frame j of the ring, into self.ux/uy/uz."""
-        hist = self.hist
-        if j < 0:
-            j += _RING
-        k = j - (self.lag >> 1)
-        if k < 0:
-            k += _RING
-        j *= 3
-        k *= 3
-        self.ux = hist[j] - hist[k]
-        self.uy = hist[j + 1] - hist[k + 1]
-        self.uz = hist[j + 2] - hist[k + 2]
-
-    @micropython.native
-    def _project(self, t: int, j: int) -> int:
-        """p: the comb output of frame j (centred at `t`) on the axis; on to the cycles."""
-        self._comb(j)
-        p = (self.ux * self.dx + self.uy * self.dy + self.uz * self.dz) >> 8
-        # the comb echoes a motion for half a period after it stops (h(j - T/2) alone), and turns a
-        # lone move (standing up with the club) into a lobe and its echo: p counts only while the
-        # implement moves around frame j (from T/8 before to T/4 after)
-        if j < 0:
-            j += _RING
-        ahead = self.h_i - 1 - j  # frames after j that have arrived
-        if ahead < 0:
-            ahead += _RING
-        if ahead > self.lag >> 2:
-            ahead = self.lag >> 2
-        a = j - (self.lag >> 3)
-        if a < 0:
-            a += _RING
-        b = j + ahead
-        if b >= _RING:
-            b -= _RING
-        if (self.moved[b] - self.moved[a]) & _MOVED_MASK < _MOVING_MG * _MOVE_FRAMES:
-            p = 0
-        load = self.load[j]
-        if load < self.cyc_load:  # the event: where the implement is least loaded (a swing's float)
-            self.cyc_load = load
-            self.top_t = t
-        return self._cycles(t, p)
-
-    @micropython.native
-    def _period(self) -> None:
-        """The rep period: the first autocorrelation peak near the highest; is the motion periodic?"""
-        corr = self.corr
-        best = 0
-        for lag in range(_LAG_MIN, _LAGS):
-            if corr[lag] > best:
-                best = corr[lag]
-        self.periodic = False
-        if best <= 0:
-            return
-        bar = best * _PEAK_PCT // 100
-        found = 0
-        for lag in range(_LAG_MIN, _LAGS - 1):
-            c = corr[lag]
-            if c >= bar and c >= corr[lag - 1] and c >= corr[lag + 1]:
-                found = lag
-                break
-        if not found:
-            return
-        self.lag = 2 * found  # in frames
-        self.periodic = corr[found] * 100 >= corr[0] * _PERIODIC_PCT
-
-    @micropython.native
-    def _learn(self, ux: int, uy: int, uz: int) -> None:
-        """Running covariance of the comb output and one power step towards its dominant axis."""
-        self.cxx += ((ux * ux) >> 6) - (self.cxx >> _COV_SHIFT)
-        self.cyy += ((uy * uy) >> 6) - (self.cyy >> _COV_SHIFT)
-        self.czz += ((uz * uz) >> 6) - (self.czz >> _COV_SHIFT)
-        self.cxy += ((ux * uy) >> 6) - (self.cxy >> _COV_SHIFT)
-        self.cxz += ((ux * uz) >> 6) - (self.cxz >> _COV_SHIFT)
-        self.cyz += ((uy * uz) >> 6) - (self.cyz >> _COV_SHIFT)
-        cxx = self.cxx >> _COV_SHIFT
-        cyy = self.cyy >> _COV_SHIFT
-        czz = self.czz >> _COV_SHIFT
-        cxy = self.cxy >> _COV_SHIFT
-        cxz = self.cxz >> _COV_SHIFT
-        cyz = self.cyz >> _COV_SHIFT
-        dx = self.dx
-        dy = self.dy
-        dz = self.dz
-        vx = (cxx * dx + cxy * dy + cxz * dz) >> 8
-        vy = (cxy * dx + cyy * dy + cyz * dz) >> 8
-        vz = (cxz * dx + cyz * dy + czz * dz) >> 8
-        n = magnitude(vx, vy, vz)
-        if n > 0:
-            self.dx = vx * _UNIT // n
-            self.dy = vy * _UNIT // n
-            self.dz = vz * _UNIT // n
-        # n is the first eigenvalue; what the trace holds beyond it is the second (and third) axis
-        self.round_ = (cxx + cyy + czz - n) * 100 > n * _ROUND_PCT
-
-    @micropython.native
-    def _cycles(self, t: int, p: int) -> int:
-        """Square p off with hysteresis; every two crossings make a cycle. Still p (inside the
-        hysteresis for most of a rep) ends the set, and an odd crossing left over with it."""
-        if p > self.cyc_max:
-            self.cyc_max = p
-        if p < self.cyc_min:
-            self.cyc_min = p
-        self.cyc_n += 1
-        if self.round_:
-            self.cyc_round += 1
-        hi = self.level_hi * _THR_PCT // 100  # p is often lopsided (a sharp top, a broad bottom):
-        if hi < _THR_MIN_MG:  # each side gets a hysteresis sized from its own recent peaks
-            hi = _THR_MIN_MG
-        lo = self.level_lo * _THR_PCT // 100
-        if lo < _THR_MIN_MG:
-            lo = _THR_MIN_MG
-        if self.state == 0:  # a set's first crossing: higher, so handling before it does not shift the pairs
-            hi = hi if hi > _START_MG else _START_MG
-            lo = lo if lo > _START_MG else _START_MG
-        side = 1 if p > hi else (-1 if p < -lo else 0)
-        if side == 0:
-            if (
-                self.state
-                and t - self.still_t > _STILL_MIN_MS
-                and (t - self.still_t) * 4 > self.lag * _SLOT_MS * 3
-            ):
-                self._neutral()
-            return 0
-        self.still_t = t
-        if side == self.state:
-            return 0
-        self.state = side
-        self.halves += 1
-        t2 = self.cross_t2
-        self.cross_t2 = self.cross_t1
-        self.cross_t1 = t
-        if self.halves & 1:
-            return 0
-        # a set's first cycle may be lopsided (a hike, a dead start): take the period for its length
-        dur = t - t2 if self.halves > 2 else self.lag * _SLOT_MS
-        return self._cycle(t, dur)
-
-    def _neutral(self) -> None:
-        """p has stayed still: the motion stopped. The next crossing starts afresh."""
-        self.state = 0
-        self.hold_t = -1
-        self.halves = 0
-        self.cyc_max = 0
-        self.cyc_min = 0
-        self.cyc_load = _NO_LOAD
-        self.cyc_round = 0
-        self.cyc_n = 0
+    def _events(self, what: int) -> int:
+        """What a frame reported: a lockout, a cycle of p, or p still."""
+        new = 0
+        if what & _EV_LOCK:
+            self.n_lock += 1
+            new += self._report(self._get(_LK_START))
+        if what & _EV_STILL:
+            self.hold_t = -1
+        if what & _EV_CYCLE:
+            new += self._cycle(self._get(_EV_T), self._get(_EV_DUR))
+        return new
 
     def _cycle(self, t: int, dur: int) -> int:
         """Two crossings: a cycle. Is it a rep, and the first of a set?"""
-        half = (self.cyc_max - self.cyc_min) >> 1
-        self.cyc_max_done = self.cyc_max
-        self.cyc_min_done = -self.cyc_min
-        round_ = self.cyc_round * 2 > self.cyc_n
-        event = self.top_t
-        self.cyc_max = 0
-        self.cyc_min = 0
-        self.cyc_load = _NO_LOAD
-        self.cyc_round = 0
-        self.cyc_n = 0
+        top = self._get(_EV_MAX)
+        bottom = -self._get(_EV_MIN)
+        half = (top + bottom) >> 1
+        round_ = self._get(_EV_ROUND) * 2 > self._get(_EV_N)
+        event = self._get(_EV_TOP)
+        load = self._get(_EV_LOAD)
         level = self.level
         self.level = level + ((half - level) >> 2) if level else half
-        top = self.cyc_max_done
-        bottom = self.cyc_min_done
-        level_hi = self.level_hi
-        level_lo = self.level_lo
-        self.level_hi = level_hi + ((top - level_hi) >> 2) if level_hi else top
-        self.level_lo = level_lo + ((bottom - level_lo) >> 2) if level_lo else bottom
+        level_hi = self._get(_LEVEL_HI)
+        level_lo = self._get(_LEVEL_LO)
+        self._put(_LEVEL_HI, level_hi + ((top - level_hi) >> 2) if level_hi else top)
+        self._put(_LEVEL_LO, level_lo + ((bottom - level_lo) >> 2) if level_lo else bottom)
+        lag_ms = self._get(_LAG) * _SLOT_MS
         in_set = self.last_dur > 0
-        like = _LIKE_PCT if in_set else _START_LIKE_PCT
+        full = top * 100 >= level_hi * _FULL_PCT and bottom * 100 >= level_lo * _FULL_PCT
+        # a set's last rep may slow into the start position (a heavy cast or mill): a full cycle in
+        # a set agrees more loosely, even once the autocorrelation stopped calling the motion periodic
+        ending = in_set and full
+        like = _LIKE_PCT if in_set and not ending else _START_LIKE_PCT
         if (
-            not self.periodic
+            not (self._get(_PERIODIC) or ending)
             or dur < _PERIOD_MIN_MS
             or dur > _PERIOD_MAX_MS
-            or not _like(dur, self.lag * _SLOT_MS, like)
+            or not _like(dur, lag_ms, like)
             or half < _AMP_MIN_MG
+            or lag_ms < _STRIDE_MAX_MS
+            and half < (_AMP_SET_STRIDE_MG if in_set else _AMP_MIN_STRIDE_MG)
             or half * 100 < level * _AMP_KEEP_PCT
         ):
             self.last_dur = 0
             self.pend_t = -1
             self.hold_t = -1
             return 0
-        if in_set and _like(dur, self.last_dur, _LIKE_PCT):
+        if in_set and _like(dur, self.last_dur, like):
             self.last_dur = dur
-            weak = top * 100 < level_hi * _FULL_PCT or bottom * 100 < level_lo * _FULL_PCT
+            weak = (
+                top * 100 < level_hi * _FULL_PCT
+                or bottom * 100 < level_lo * _FULL_PCT
+                or load - self.load_level > _FLOAT_LOST_MG
+            )
+            self.load_level += (load - self.load_level) >> 2
             if weak and self.hold_t < 0:  # a lobe fell short: the swing-through after the last rep?
                 self.hold_t = event  # it counts if the set goes on
                 self.hold_dur = dur
@@ -442,9 +320,13 @@ class SwingDetector:
                 self.hold_t = -1
             return n + self._count(event, dur, round_)
         pend = self.pend_t
-        if pend >= 0 and _like(dur, self.pend_dur, _START_LIKE_PCT):
+        lopsided = (top if top < bottom else bottom) * 100 < (
+            bottom if top < bottom else top
+        ) * _BOTH_WAYS_PCT
+        if pend >= 0 and _like(dur, self.pend_dur, _START_LIKE_PCT) and not lopsided:
             self.pend_t = -1
             self.last_dur = dur
+            self.load_level = load
             n = self._count(pend, self.pend_dur, self.pend_round)
             return n + self._count(event, dur, round_)
         self.pend_t = event  # the first cycle of what may be a set
@@ -476,85 +358,18 @@ class SwingDetector:
         self.last_event_ms = t_event
         return new
 
-    @micropython.native
-    def _lockouts(self, t: int, x: int, y: int, z: int) -> int:
-        """Snatch reps, by their overhead lockout: |a| held at 1 g +-0.3 g for 300 ms soon after two
-        hard bottom passes (backswing and pull), gravity at least ~37 deg away from the direction
-        the passes pressed (not a bell hanging at rest). A snatch's hold breaks the cycle's rhythm,
-        so the lockouts count it instead when they find more."""
-        mag = magnitude(x, y, z)
-        high = self.lk_level >> 1
-        if high < _HIGH_MIN_MG:
-            high = _HIGH_MIN_MG
-        if self.lk_in_high:
-            if mag > self.lk_max:
-                self.lk_max = mag
-                self.lk_max_t = t
-                self.lk_cx = x
-                self.lk_cy = y
-                self.lk_cz = z
-            elif mag * 100 < high * _HIGH_EXIT_PCT:
-                self.lk_in_high = False
-                peak = self.lk_max
-                if peak * 4 >= self.lk_level * 3:  # a hard pass: keep the direction it pressed
-                    self.lk_strong += 1
-                    self.lk_px = self.lk_cx
-                    self.lk_py = self.lk_cy
-                    self.lk_pz = self.lk_cz
-                self.lk_level = self.lk_level + ((peak - self.lk_level) >> 2) if self.lk_level else peak
-                self.lk_pass_t2 = self.lk_pass_t1
-                self.lk_pass_t1 = self.lk_max_t
-        elif mag > high:
-            self.lk_in_high = True
-            self.lk_max = mag
-            self.lk_max_t = t
-            self.lk_cx = x
-            self.lk_cy = y
-            self.lk_cz = z
-        # the hold is judged on a 120 ms mean (this frame and the two before)
-        gx = x + self.lk_x1 + self.lk_x2
-        gy = y + self.lk_y1 + self.lk_y2
-        gz = z + self.lk_z1 + self.lk_z2
-        self.lk_x2 = self.lk_x1
-        self.lk_y2 = self.lk_y1
-        self.lk_z2 = self.lk_z1
-        self.lk_x1 = x
-        self.lk_y1 = y
-        self.lk_z1 = z
-        gx //= 3
-        gy //= 3
-        gz //= 3
-        held = magnitude(gx, gy, gz)
-        if self.lk_in_high or held < _LOCK_LO_MG or held > _LOCK_HI_MG:
-            self.lk_start = -1
-            return 0
-        if self.lk_start < 0:
-            self.lk_start = t
-            return 0
-        if t - self.lk_start < _LOCK_MS or self.lk_strong < 2:
-            return 0
-        if (
-            self.lk_start - self.lk_pass_t1 > _LOCK_WITHIN_MS
-            or self.lk_pass_t1 - self.lk_pass_t2 > _BACKSWING_MAX_MS
-        ):
-            return 0
-        dot = gx * self.lk_px + gy * self.lk_py + gz * self.lk_pz
-        if dot * 5 >= _LOCK_COS_X5 * held * magnitude(self.lk_px, self.lk_py, self.lk_pz):
-            return 0
-        self.lk_strong = 0
-        self.n_lock += 1
-        return self._report(self.lk_start)
-
     def flush(self, t_ms: int) -> int:
         """End of session: run the comb over the frames it had not reached yet (it works _LOOK
         frames in the past), so a last rep ending just before the stop counts."""
-        if not self.lag or self.frames <= _LOOK:
+        if not self._get(_LAG) or self._get(_FRAMES) <= _LOOK:
             return 0
         new = 0
-        t = self.res.slot_end - _SLOT_MS - _SLOT_MS // 2 - (_LOOK - 1) * _SLOT_MS
-        i = self.h_i - _LOOK
+        t = self._get(_END) - _SLOT_MS - _SLOT_MS // 2 - (_LOOK - 1) * _SLOT_MS
+        i = self._get(_HI) - _LOOK
         for _ in range(_LOOK):
-            new += self._project(t, i)
+            what = _project(self.s, t, i)  # type: ignore[arg-type]
+            if what:
+                new += self._events(what)
             i += 1
             t += _SLOT_MS
         return new
@@ -575,6 +390,391 @@ class SwingDetector:
             "reps_cast": self.n_cast,
             "reps_snatch": self.n_lock,
         }
+
+
+@micropython.viper
+def _mag(x: int, y: int, z: int) -> int:
+    """filters.magnitude in viper: |a| within 6.5 %, no square root."""
+    if x < 0:
+        x = -x
+    if y < 0:
+        y = -y
+    if z < 0:
+        z = -z
+    if x < y:
+        x, y = y, x
+    if y < z:
+        y, z = z, y
+        if x < y:
+            x, y = y, x
+    return (x * 60 + y * 27 + z * 17) >> 6
+
+
+@micropython.viper
+def _step(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: F821 (a viper cast)
+    """Add a sample to the open frame; when it closes, run every frame it completed (held values
+    across empty ones) until one reports something (_EV_*: the caller handles it and calls again
+    with `more` to go on). Per frame: snatch lockouts, motion h, the autocorrelation, the period,
+    the axis of the comb output, and p read _LOOK frames back (`_project`)."""
+    b = _BIAS
+    if more == 0:
+        n = int(s[_N]) - b
+        end = int(s[_END]) - b
+        if n > 0 and t < end:  # most samples only add to the open frame
+            s[_SX] = int(s[_SX]) + x
+            s[_SY] = int(s[_SY]) + y
+            s[_SZ] = int(s[_SZ]) + z
+            s[_N] = int(s[_N]) + 1
+            return 0
+        gap = 0
+        if n > 0:  # t is past the open frame: close it (its mean) and open the one holding t
+            s[_X] = (int(s[_SX]) - b) // n + b
+            s[_Y] = (int(s[_SY]) - b) // n + b
+            s[_Z] = (int(s[_SZ]) - b) // n + b
+            done = (t - end) // _SLOT_MS + 1
+            new_end = end + done * _SLOT_MS
+            if done > _MAX_HOLD:  # a gap: one frame, just before this sample's
+                done = 1
+                gap = 1
+            s[_END] = new_end + b
+            s[_TODO] = done + b
+            s[_T] = new_end - (done + 1) * _SLOT_MS - _SLOT_MS // 2 + b
+        else:  # the first sample
+            s[_END] = t - t % _SLOT_MS + _SLOT_MS + b
+        s[_SX] = x + b
+        s[_SY] = y + b
+        s[_SZ] = z + b
+        s[_N] = 1 + b
+        if gap:
+            return _EV_GAP
+    todo = int(s[_TODO]) - b
+    while todo > 0:
+        todo -= 1
+        s[_TODO] = todo + b
+        t = int(s[_T]) - b + _SLOT_MS
+        s[_T] = t + b
+        x = int(s[_X]) - b
+        y = int(s[_Y]) - b
+        z = int(s[_Z]) - b
+        frames = int(s[_FRAMES]) - b
+        if frames == 0:  # start the slow mean where the signal is
+            s[_MX] = (x << _MEAN_SHIFT) + b
+            s[_MY] = (y << _MEAN_SHIFT) + b
+            s[_MZ] = (z << _MEAN_SHIFT) + b
+        frames += 1
+        s[_FRAMES] = frames + b
+        ev = 0
+        # -- snatch lockouts: |a| held at 1 g +-0.3 g for 300 ms soon after two hard bottom passes
+        # (backswing and pull), gravity at least ~37 deg away from the direction the passes pressed
+        # (not a bell hanging at rest). A snatch's hold breaks the cycle's rhythm, so the lockouts
+        # count it instead when they find more.
+        mag = int(_mag(x, y, z))
+        lk_level = int(s[_LK_LEVEL]) - b
+        high = lk_level >> 1
+        if high < _HIGH_MIN_MG:
+            high = _HIGH_MIN_MG
+        in_high = int(s[_LK_IN_HIGH]) - b
+        if in_high:
+            if mag > int(s[_LK_MAX]) - b:
+                s[_LK_MAX] = mag + b
+                s[_LK_MAX_T] = t + b
+                s[_LK_CX] = x + b
+                s[_LK_CY] = y + b
+                s[_LK_CZ] = z + b
+            elif mag * 100 < high * _HIGH_EXIT_PCT:
+                in_high = 0
+                peak = int(s[_LK_MAX]) - b
+                if peak * 4 >= lk_level * 3:  # a hard pass: keep the direction it pressed
+                    s[_LK_STRONG] = int(s[_LK_STRONG]) + 1
+                    s[_LK_PX] = s[_LK_CX]
+                    s[_LK_PY] = s[_LK_CY]
+                    s[_LK_PZ] = s[_LK_CZ]
+                s[_LK_LEVEL] = (lk_level + ((peak - lk_level) >> 2) if lk_level else peak) + b
+                s[_LK_PASS_T2] = s[_LK_PASS_T1]
+                s[_LK_PASS_T1] = s[_LK_MAX_T]
+        elif mag > high:
+            in_high = 1
+            s[_LK_MAX] = mag + b
+            s[_LK_MAX_T] = t + b
+            s[_LK_CX] = x + b
+            s[_LK_CY] = y + b
+            s[_LK_CZ] = z + b
+        s[_LK_IN_HIGH] = in_high + b
+        # the hold is judged on a 120 ms mean (this frame and the two before)
+        gx = (x + int(s[_LK_X1]) + int(s[_LK_X2]) - 2 * b) // 3
+        gy = (y + int(s[_LK_Y1]) + int(s[_LK_Y2]) - 2 * b) // 3
+        gz = (z + int(s[_LK_Z1]) + int(s[_LK_Z2]) - 2 * b) // 3
+        s[_LK_X2] = s[_LK_X1]
+        s[_LK_Y2] = s[_LK_Y1]
+        s[_LK_Z2] = s[_LK_Z1]
+        s[_LK_X1] = x + b
+        s[_LK_Y1] = y + b
+        s[_LK_Z1] = z + b
+        held = int(_mag(gx, gy, gz))
+        if in_high or held < _LOCK_LO_MG or held > _LOCK_HI_MG:
+            s[_LK_START] = b - 1
+        elif int(s[_LK_START]) - b < 0:
+            s[_LK_START] = t + b
+        elif t - (int(s[_LK_START]) - b) >= _LOCK_MS and int(s[_LK_STRONG]) - b >= 2:
+            start = int(s[_LK_START]) - b
+            pass1 = int(s[_LK_PASS_T1]) - b
+            if start - pass1 <= _LOCK_WITHIN_MS and pass1 - (int(s[_LK_PASS_T2]) - b) <= _BACKSWING_MAX_MS:
+                px = int(s[_LK_PX]) - b
+                py = int(s[_LK_PY]) - b
+                pz = int(s[_LK_PZ]) - b
+                dot = gx * px + gy * py + gz * pz
+                if dot * 5 < _LOCK_COS_X5 * held * int(_mag(px, py, pz)):
+                    s[_LK_STRONG] = b
+                    ev = _EV_LOCK
+        # -- motion h: the frame minus its slow mean, clamped
+        mx = int(s[_MX]) - b
+        my = int(s[_MY]) - b
+        mz = int(s[_MZ]) - b
+        mx += x - (mx >> _MEAN_SHIFT)
+        my += y - (my >> _MEAN_SHIFT)
+        mz += z - (mz >> _MEAN_SHIFT)
+        s[_MX] = mx + b
+        s[_MY] = my + b
+        s[_MZ] = mz + b
+        hx = x - (mx >> _MEAN_SHIFT)
+        hy = y - (my >> _MEAN_SHIFT)
+        hz = z - (mz >> _MEAN_SHIFT)
+        if hx > _CLAMP_MG:
+            hx = _CLAMP_MG
+        elif hx < -_CLAMP_MG:
+            hx = -_CLAMP_MG
+        if hy > _CLAMP_MG:
+            hy = _CLAMP_MG
+        elif hy < -_CLAMP_MG:
+            hy = -_CLAMP_MG
+        if hz > _CLAMP_MG:
+            hz = _CLAMP_MG
+        elif hz < -_CLAMP_MG:
+            hz = -_CLAMP_MG
+        i = int(s[_HI]) - b
+        k = _HIST + 3 * i
+        s[k] = hx + b
+        s[k + 1] = hy + b
+        s[k + 2] = hz + b
+        s[_HI] = (i + 1 if i + 1 < _RING else 0) + b
+        k = i - _MOVE_FRAMES
+        if k < 0:
+            k += _RING
+        k = _HIST + 3 * k
+        step = int(_mag(hx - (int(s[k]) - b), hy - (int(s[k + 1]) - b), hz - (int(s[k + 2]) - b)))
+        step -= _MOVE_NOISE_MG
+        if step < 0:
+            step = 0
+        k = i - 1 if i else _RING - 1
+        s[_MOVED + i] = ((int(s[_MOVED + k]) - b + step) & _MOVED_MASK) + b
+        s[_LOAD + i] = mag + b
+        if frames & 1 == 0:  # autocorrelation: lags in steps of two frames, the even ones on
+            m = (frames >> 1) & 1  # one update and the odd ones on the next (each every 160 ms)
+            k = 3 * (i - 2 * m)
+            if k < 0:
+                k += 3 * _RING
+            while m < _LAGS:
+                prod = (
+                    hx * (int(s[_HIST + k]) - b)
+                    + hy * (int(s[_HIST + k + 1]) - b)
+                    + hz * (int(s[_HIST + k + 2]) - b)
+                ) >> 6
+                c = int(s[_CORR + m]) - b
+                s[_CORR + m] = c + ((prod - c) >> _CORR_SHIFT) + b
+                k -= 12
+                if k < 0:
+                    k += 3 * _RING
+                m += 2
+            if frames & 15 == 0:  # the rep period every 640 ms: the first autocorrelation peak
+                best = 0  # near the highest; is the motion periodic?
+                lag = _LAG_MIN
+                while lag < _LAGS:
+                    c = int(s[_CORR + lag]) - b
+                    if c > best:
+                        best = c
+                    lag += 1
+                s[_PERIODIC] = b
+                if best > 0:
+                    bar = best * _PEAK_PCT // 100
+                    found = 0
+                    peak = 0
+                    lag = _LAG_MIN
+                    while lag < _LAGS - 1:
+                        c = int(s[_CORR + lag]) - b
+                        if c >= bar and c >= int(s[_CORR + lag - 1]) - b and c >= int(s[_CORR + lag + 1]) - b:
+                            found = lag
+                            peak = c
+                            break
+                        lag += 1
+                    if found:
+                        s[_LAG] = 2 * found + b
+                        if peak * 100 >= (int(s[_CORR]) - b) * _PERIODIC_PCT:
+                            s[_PERIODIC] = 1 + b
+        lag = int(s[_LAG]) - b
+        if lag == 0:
+            if ev:
+                return ev
+            continue
+        if frames & 3 == 1:  # the axis learns from the newest frame's comb output, every fourth one
+            k = i - (lag >> 1)
+            if k < 0:
+                k += _RING
+            j = _HIST + 3 * i
+            k = _HIST + 3 * k
+            ux = int(s[j]) - int(s[k])
+            uy = int(s[j + 1]) - int(s[k + 1])
+            uz = int(s[j + 2]) - int(s[k + 2])
+            # running covariance and one power step towards its dominant axis
+            cxx = int(s[_CXX]) - b
+            cyy = int(s[_CYY]) - b
+            czz = int(s[_CZZ]) - b
+            cxy = int(s[_CXY]) - b
+            cxz = int(s[_CXZ]) - b
+            cyz = int(s[_CYZ]) - b
+            cxx += ((ux * ux) >> 6) - (cxx >> _COV_SHIFT)
+            cyy += ((uy * uy) >> 6) - (cyy >> _COV_SHIFT)
+            czz += ((uz * uz) >> 6) - (czz >> _COV_SHIFT)
+            cxy += ((ux * uy) >> 6) - (cxy >> _COV_SHIFT)
+            cxz += ((ux * uz) >> 6) - (cxz >> _COV_SHIFT)
+            cyz += ((uy * uz) >> 6) - (cyz >> _COV_SHIFT)
+            s[_CXX] = cxx + b
+            s[_CYY] = cyy + b
+            s[_CZZ] = czz + b
+            s[_CXY] = cxy + b
+            s[_CXZ] = cxz + b
+            s[_CYZ] = cyz + b
+            cxx >>= _COV_SHIFT
+            cyy >>= _COV_SHIFT
+            czz >>= _COV_SHIFT
+            cxy >>= _COV_SHIFT
+            cxz >>= _COV_SHIFT
+            cyz >>= _COV_SHIFT
+            dx = int(s[_DX]) - b
+            dy = int(s[_DY]) - b
+            dz = int(s[_DZ]) - b
+            vx = (cxx * dx + cxy * dy + cxz * dz) >> 8
+            vy = (cxy * dx + cyy * dy + cyz * dz) >> 8
+            vz = (cxz * dx + cyz * dy + czz * dz) >> 8
+            norm = int(_mag(vx, vy, vz))
+            if norm > 0:
+                s[_DX] = vx * _UNIT // norm + b
+                s[_DY] = vy * _UNIT // norm + b
+                s[_DZ] = vz * _UNIT // norm + b
+            # norm is the first eigenvalue; what the trace holds beyond it is the second (and third) axis
+            s[_ROUND] = (1 if (cxx + cyy + czz - norm) * 100 > norm * _ROUND_PCT else 0) + b
+        ev |= int(_project(s, t - _LOOK * _SLOT_MS, i - _LOOK))
+        if ev:
+            return ev
+    return 0
+
+
+@micropython.viper
+def _project(s: ptr32, t: int, j: int) -> int:  # noqa: F821 (a viper cast)
+    """p: the comb output u = h(j) - h(j - T/2) of ring frame j (centred at `t`) on the axis; then
+    the cycles: p squared off with hysteresis, every two crossings a cycle (_EV_CYCLE); still p
+    (inside the hysteresis for most of a rep) ends the set (_EV_STILL)."""
+    b = _BIAS
+    lag = int(s[_LAG]) - b
+    if j < 0:
+        j += _RING
+    k = j - (lag >> 1)
+    if k < 0:
+        k += _RING
+    a = _HIST + 3 * j
+    k = _HIST + 3 * k
+    p = (
+        (int(s[a]) - int(s[k])) * (int(s[_DX]) - b)
+        + (int(s[a + 1]) - int(s[k + 1])) * (int(s[_DY]) - b)
+        + (int(s[a + 2]) - int(s[k + 2])) * (int(s[_DZ]) - b)
+    ) >> 8
+    # the comb echoes a motion for half a period after it stops (h(j - T/2) alone), and turns a
+    # lone move (standing up with the club) into a lobe and its echo: p counts only while the
+    # implement moves around frame j (from T/8 before to T/4 after)
+    ahead = int(s[_HI]) - b - 1 - j  # frames after j that have arrived
+    if ahead < 0:
+        ahead += _RING
+    if ahead > lag >> 2:
+        ahead = lag >> 2
+    a = j - (lag >> 3)
+    if a < 0:
+        a += _RING
+    k = j + ahead
+    if k >= _RING:
+        k -= _RING
+    if (int(s[_MOVED + k]) - int(s[_MOVED + a])) & _MOVED_MASK < _MOVING_MG * _MOVE_FRAMES:
+        p = 0
+    load = int(s[_LOAD + j]) - b
+    if load < int(s[_CYC_LOAD]) - b:  # the event: where the implement is least loaded (a swing's float)
+        s[_CYC_LOAD] = load + b
+        s[_TOP_T] = t + b
+    # the cycles
+    if p > int(s[_CYC_MAX]) - b:
+        s[_CYC_MAX] = p + b
+    if p < int(s[_CYC_MIN]) - b:
+        s[_CYC_MIN] = p + b
+    s[_CYC_N] = int(s[_CYC_N]) + 1
+    if int(s[_ROUND]) - b:
+        s[_CYC_ROUND] = int(s[_CYC_ROUND]) + 1
+    hi = (int(s[_LEVEL_HI]) - b) * _THR_PCT // 100  # p is often lopsided (a sharp top, a broad
+    if hi < _THR_MIN_MG:  # bottom): each side gets a hysteresis sized from its own recent peaks
+        hi = _THR_MIN_MG
+    lo = (int(s[_LEVEL_LO]) - b) * _THR_PCT // 100
+    if lo < _THR_MIN_MG:
+        lo = _THR_MIN_MG
+    state = int(s[_STATE]) - b
+    if state == 0:  # a set's first crossing: higher, so handling before it does not shift the pairs
+        if hi < _START_MG:
+            hi = _START_MG
+        if lo < _START_MG:
+            lo = _START_MG
+    side = 0
+    if p > hi:
+        side = 1
+    elif p < -lo:
+        side = -1
+    if side == 0:
+        still = t - (int(s[_STILL_T]) - b)
+        if state and still > _STILL_MIN_MS and still * 4 > lag * _SLOT_MS * 3:
+            s[_STATE] = b  # the motion stopped: the next crossing starts afresh, its hysteresis
+            s[_HALVES] = b  # from half the set's size (the next set may be smaller: another arc)
+            s[_LEVEL_HI] = ((int(s[_LEVEL_HI]) - b) >> 1) + b
+            s[_LEVEL_LO] = ((int(s[_LEVEL_LO]) - b) >> 1) + b
+            _done(s)
+            return _EV_STILL
+        return 0
+    s[_STILL_T] = t + b
+    if side == state:
+        return 0
+    s[_STATE] = side + b
+    halves = int(s[_HALVES]) - b + 1
+    s[_HALVES] = halves + b
+    t2 = int(s[_CROSS_T2]) - b
+    s[_CROSS_T2] = s[_CROSS_T1]
+    s[_CROSS_T1] = t + b
+    if halves & 1:
+        return 0
+    # a set's first cycle may be lopsided (a hike, a dead start): take the period for its length
+    s[_EV_DUR] = (t - t2 if halves > 2 else lag * _SLOT_MS) + b
+    s[_EV_T] = t + b
+    _done(s)
+    return _EV_CYCLE
+
+
+@micropython.viper
+def _done(s: ptr32):  # noqa: F821 (a viper cast)
+    """The cycle under way is over: its figures to the caller (_EV_*), a new one starts."""
+    b = _BIAS
+    s[_EV_MAX] = s[_CYC_MAX]
+    s[_EV_MIN] = s[_CYC_MIN]
+    s[_EV_ROUND] = s[_CYC_ROUND]
+    s[_EV_N] = s[_CYC_N]
+    s[_EV_TOP] = s[_TOP_T]
+    s[_EV_LOAD] = s[_CYC_LOAD]
+    s[_CYC_MAX] = b
+    s[_CYC_MIN] = b
+    s[_CYC_LOAD] = _NO_LOAD + b
+    s[_CYC_ROUND] = b
+    s[_CYC_N] = b
 
 
 def _like(a: int, b: int, pct: int) -> bool:
