@@ -8,6 +8,15 @@ and cheap to draw (a few fill_rect calls, no font scaling).
 
 from micropython import const
 
+from fascia.app.session import PAUSED, REST
+
+# What the screen shows (fascia.app.main's `view`)
+READY = const(0)
+TRAINING = const(1)
+SUMMARY = const(2)
+NOTICE = const(3)
+BONDS = const(4)  # the Bluetooth bonds menu (hold A when ready): B next, A forget, hold A back
+
 _SEGMENTS = (0x3F, 0x06, 0x5B, 0x4F, 0x66, 0x6D, 0x7D, 0x07, 0x7F, 0x6F)  # bits: a b c d e f g
 _MODE_TITLES = {
     "free": "free",
@@ -81,6 +90,49 @@ def _battery(fb, percent: int, x: int, y: int) -> None:
 class Screen:
     """Draws the app's state on `fb` (width x height pixels, 1 = foreground). `kind` is the
     activity's row of fascia.spec.activities (title at 2, unit of the count at 3)."""
+
+    def draw(self, app, now: int) -> None:
+        """The screen for the app's `view`, from what it and its session controller hold; reads
+        only (app: view, notice_title, notice_lines, battery; its trainer: the session's state)."""
+        t = app.trainer
+        view = app.view
+        if view == NOTICE:
+            self.message(app.notice_title, app.notice_lines)
+        elif view == BONDS:
+            from fascia.app import bonds
+
+            self.message(*bonds.menu_screen(app))
+        elif view == SUMMARY and t.result is not None:
+            count, duration, lines, kcal = t.result
+            self.summary(t.kind, count, duration, lines, kcal, app.battery)
+        elif t.session is not None:
+            s = t.session
+            c = t.config
+            left = s.remaining(now, t.det.count)
+            if t.mode == "countdown_count":
+                line = "%d to go" % left
+                shown = s.elapsed_ms(now)
+            elif left >= 0:
+                line = ("REST " if s.phase == REST else "") + clock_text(left) + " left"
+                if t.mode == "interval":
+                    line = "%d/%d " % (s.round, c["interval_rounds"]) + line
+                shown = left
+            else:
+                line = "free"
+                shown = s.elapsed_ms(now)
+            self.running(t.kind, line, t.det.count, shown, t.rate_per_min(), app.battery, s.state == PAUSED)
+        else:
+            day = t.today()
+            c = t.config
+            self.ready(
+                t.kind,
+                t.mode,
+                mode_detail(t.mode, c),
+                t.days.today(day),
+                c["daily_jump_goal"],
+                t.days.streak(day),
+                app.battery,
+            )
 
     def __init__(self, fb, width: int, height: int):
         self.fb = fb
@@ -162,3 +214,14 @@ class Screen:
                 fb.text(line[:cols], 0, y, _FG)
                 line = line[cols:]
                 y += 10
+
+
+def mode_detail(mode: str, c: dict) -> str:
+    """The mode's settings in a few characters (`c`: the config)."""
+    if mode == "countdown_time":
+        return clock_text(c["countdown_s"] * 1000)
+    if mode == "countdown_count":
+        return "%d" % c["countdown_count"]
+    if mode == "interval":
+        return "%dx %ds/%ds" % (c["interval_rounds"], c["interval_work_s"], c["interval_rest_s"])
+    return ""

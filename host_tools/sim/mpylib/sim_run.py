@@ -83,14 +83,15 @@ def main(path):
 
 
 def _status(app, now, modules, final=False):
-    s = app.session
+    t = app.trainer
+    s = t.session
     out = {
         "t": now,
         "view": app.view,
-        "count": app.det.count if app.det is not None else 0,
+        "count": t.det.count,
         "state": s.state if s is not None else -1,
-        "activity": app.activity,
-        "gaps": app.gaps,
+        "activity": t.activity,
+        "gaps": t.recorder.gaps,
     }
     if modules:
         out["modules"] = sorted(name for name in sys.modules if name.startswith("fascia"))
@@ -98,7 +99,7 @@ def _status(app, now, modules, final=False):
         out["rtc"] = list(app.board.rtc.set_to)
     if final:
         out["final"] = True
-        out["sensor_error"] = app.sensor_error
+        out["sensor_error"] = t.sensor_error
         out["watchdog_feeds"] = app.board.sim_wdt.feeds
     json.dump(out, sys.stdout)  # streamed: the harness shares the device's heap
     print()
