@@ -16,7 +16,7 @@ host's link is encrypted by such a bond: only then do requests, log reads and cl
 host can read the live values and the battery, unless config `ble_open_live` is 0. One host at a
 time: a second central is disconnected.
 
-What it uses of the app: only its host interface (fascia.app.main's docstring). `poll(now)`
+What it uses of the app: only `app`, its host interface (fascia.app.host.Host). `poll(now)`
 returns when it next has something to send (the app's loop sleeps until then at most).
 """
 
@@ -177,8 +177,8 @@ class BleService:
             self._next_time = now + 1000
             self.ble.gatts_write(self.h_time, _current_time())
         self._update_live(now)
-        if self.app.battery != self._battery:
-            self._battery = self.app.battery
+        if self.app.battery() != self._battery:
+            self._battery = self.app.battery()
             self.ble.gatts_write(self.h_battery, bytes((self._battery,)))
             self._notify(self.h_battery, None)
         due = min(self._next_time, self._sent_at + gatt.LIVE_IDLE_MS)
@@ -250,7 +250,7 @@ class BleService:
             min(rate, 0xFFFF),
             min(max(figure, 0), 0xFFFF),
             min(left, gatt.NONE_LEFT),
-            app.battery,
+            app.battery(),
             rnd,
         )
 

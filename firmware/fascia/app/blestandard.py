@@ -81,13 +81,13 @@ class StandardViews:
         app = self.svc.app
         running = 1 if app.state() == _RUNNING else 0
         count = app.counter().count
-        if count == self._adv_count and app.battery == self._adv_battery and running == self._adv_running:
+        if count == self._adv_count and app.battery() == self._adv_battery and running == self._adv_running:
             return
         self._adv_at = now
         self._adv_count = count
-        self._adv_battery = app.battery
+        self._adv_battery = app.battery()
         self._adv_running = running
-        bthome.pack_into(self._resp, 0, app.battery, running, count)
+        bthome.pack_into(self._resp, 0, app.battery(), running, count)
         self.svc._readvertise = True  # the service advertises the new payload in this very poll
 
     def _measure(self) -> None:

@@ -15,17 +15,11 @@ Buttons: A press = start / pause / resume, A long = stop; B press = next activit
 mode (when ready); any press leaves the summary or an error notice. A long when ready opens the
 Bluetooth bonds menu (boards with a radio): B picks a host, A forgets it (after a yes), A long leaves.
 
-The host interface (what fascia.app.ble, blerequests and blestandard use, and nothing else):
-actions `start(now)`, `stop(now)`, `pause(now)`, `resume(now)`, `select(activity, mode)`,
-`configure(changes)`, `forget_settings()`, `set_clock(epoch)`, `ask(title, lines, answer)`,
-`ask_cancel()`, `show_passkey(n)`, `end_notice(title)`; reads `state()`, `live(now)`, `summary_shown()`,
-`activity()`, `counter()`, `settings()`, `log()`, `boot()`, `battery` and `board` (name, device_id,
-path()). Nothing else of the app or its trainer is theirs to read or change.
+With a radio, the Bluetooth service (fascia.app.ble) sees the app only through fascia.app.host.
 """
 
 from micropython import const
 
-from fascia.app import clock
 from fascia.app import session as ses
 from fascia.app.trainer import Trainer
 from fascia.app.ui import BONDS, NOTICE, READY, SUMMARY, TRAINING, Screen
@@ -57,8 +51,9 @@ class App:
         t = self.trainer
         if getattr(board, "ble", None) is not None:
             from fascia.app.ble import BleService
+            from fascia.app.host import Host
 
-            self.ble = BleService(board.ble, self)
+            self.ble = BleService(board.ble, Host(self))
         t.open_log()
         self.screen = Screen(board.display, board.width, board.height)
         if t.problems:
@@ -166,81 +161,24 @@ class App:
         self.trainer.select(activity, mode)
         self._next_frame = 0
 
-    def configure(self, changes: dict) -> None:
-        """Change settings (ValueError: refused, OSError: not saved) and show them."""
-        self.trainer.configure(changes)
+    def redraw(self) -> None:
+        """Something shown changed from outside (a host): draw it now."""
         self._next_frame = 0
 
-    def forget_settings(self) -> None:
-        self.trainer.forget_settings()
-        self._next_frame = 0
-
-    def set_clock(self, epoch: int) -> bool:
-        """Set the real-time clock to `epoch` (Unix seconds, UTC); False if refused."""
-        return clock.set_utc(epoch, self.board.rtc)
-
-    def ask(self, title: str, lines, answer) -> None:
-        """Show a question; the next button press calls answer(True) for A, answer(False) otherwise."""
-        self.notice(title, lines)
-        self.prompt = answer
-
-    def ask_cancel(self) -> None:
-        """The question expired unanswered: take it off the screen."""
-        if self.prompt is not None:
-            self.prompt = None
+    def back(self, title: str = "") -> None:
+        """Leave the notice on screen (only notice `title`, if given) for the ready screen."""
+        if self.view == NOTICE and (not title or self.notice_title == title):
             self.view = READY
             self._next_frame = 0
-
-    def show_passkey(self, passkey: int) -> None:
-        """A host asks to pair: show the passkey it must type in (six digits, first line)."""
-        self.notice("PAIRING", ("%06d" % passkey, "Type it on the host."))
-
-    def end_notice(self, title: str) -> None:
-        """Take notice `title` off the screen, if it is still there."""
-        if self.view == NOTICE and self.notice_title == title and self.prompt is None:
-            self.view = READY
-            self._next_frame = 0
-
-    def state(self) -> int:
-        """The session's state: 0 none, 1 running, 2 paused (fascia.app.session)."""
-        s = self.trainer.session
-        return 0 if s is None else s.state
-
-    def live(self, now: int) -> tuple:
-        """(state, phase, count, elapsed ms, rate per min, live figure, left, round) of the session
-        (state 0 and zeros between sessions; left: ms, or reps in countdown_count, -1 none);
-        the live figure only while training or while its summary is shown."""
-        t = self.trainer
-        s = t.session
-        count = t.det.count
-        figure = t.det.extras().get(t.kind[8], 0) if s is not None or self.summary_shown() else 0
-        if s is None:
-            return (0, 0, count, 0, 0, figure, -1, 0)
-        left = s.remaining(now, count)
-        return (s.state, s.phase, count, s.elapsed_ms(now), t.rate_per_min(), figure, left, s.round)
 
     def summary_shown(self):
         """The last session's (count, duration_ms, lines, kcal_x10) while its summary is on screen."""
         return self.trainer.result if self.view == SUMMARY else None
 
-    def counter(self):
-        """The counter now fed (fascia.detect): `count`, `last_event_ms`; a new session resets it."""
-        return self.trainer.det
-
-    def settings(self) -> dict:
-        """The settings (config.json's values), to read; `configure` changes them."""
-        return self.trainer.config
-
-    def activity(self) -> tuple:
-        """(activity, mode) chosen."""
-        return self.trainer.activity, self.trainer.mode
-
-    def log(self):
-        """The session log (fascia.app.logstore.LogStore)."""
-        return self.trainer.store
-
-    def boot(self) -> int:
-        return self.trainer.boot
+    def ask(self, title: str, lines, answer) -> None:
+        """Show a question; the next button press calls answer(True) for A, answer(False) otherwise."""
+        self.notice(title, lines)
+        self.prompt = answer
 
 
 def run(board) -> None:

@@ -16,7 +16,6 @@ _CHUNK = const(32)  # samples per FIFO burst read: 64 ms at 500 Hz, 0.3 s at 100
 _MAX_CHUNKS = const(8)  # FIFO reads per drain: a full FIFO holds at most 1024 / (32 * 6) = 5.3 chunks
 _REANCHOR_MS = const(150)  # sample clock further than this from the real clock: re-anchor
 _EVENT_BATCH = const(32)  # event times per EVENTS record (at most every 5 s anyway: <= 28 passes)
-STUCK_US = const(10_000_000)  # the same reading this long: the sensor froze (a live one always jitters)
 
 
 class Recorder:

@@ -22,7 +22,6 @@ from fascia import unload
 from fascia.app import session as ses
 from fascia.app.logstore import FLASH_FULL, SYNCED_EPOCH, LogError, LogStore, unix_time
 from fascia.app.progress import DailyProgress
-from fascia.app.recorder import STUCK_US, Recorder
 from fascia.detect import make
 from fascia.detect import module as detector_module
 from fascia.ringbuf import IntRing
@@ -32,6 +31,7 @@ from fascia.spec.log import MODE_FIELDS, MODE_PARAMS
 _PROGRESS_MS = const(5000)  # a PROGRESS record this often
 _RATE_WINDOW_S = const(10)  # jumps/min over the last 10 s
 _DISCARD_MS = const(200)  # between sessions, empty the FIFO this often (it holds 0.4 s at 400 Hz)
+_STUCK_US = const(10_000_000)  # the same reading this long: the sensor froze (a live one always jitters)
 
 
 def _not_answering(e: OSError) -> str:
@@ -75,6 +75,8 @@ class Trainer:
         self.mode = self.config["mode"]
         self.det = make(self.activity)  # the current (or last) session's counter (early: the biggest)
         self._configure_det()
+        from fascia.app.recorder import Recorder  # (after the counter: its code needs no big block)
+
         self.recorder = Recorder(board.imu, self.det, self._log_events)
 
     def open_log(self) -> None:
@@ -141,7 +143,7 @@ class Trainer:
         except OSError as e:
             self._sensor_failed(now, e)
             return
-        if self.recorder.same_us >= STUCK_US:
+        if self.recorder.same_us >= _STUCK_US:
             self._sensor_stuck(now)
 
     def _log_events(self, times) -> None:
@@ -176,36 +178,6 @@ class Trainer:
             self.recorder.set_rate(self.kind[7])
         except OSError as e:
             self.sensor_error = _not_answering(e)
-
-    def configure(self, changes: dict) -> None:
-        """Apply and save changed settings, all or none: ValueError if the config schema refuses
-        one, OSError if config.json cannot be written."""
-        from fascia.spec import config as cfg  # (only for a change: not kept in RAM)
-
-        merged = dict(self.config)
-        merged.update(changes)
-        try:
-            new, problems = cfg.validate(merged)
-            if problems:
-                raise ValueError(problems[0])
-            self.config.update(new)
-            cfg.save(self.board.path(cfg.CONFIG_FILE), self.config)
-        finally:
-            unload("fascia.spec.config")
-
-    def forget_settings(self) -> None:
-        """Settings and daily totals back to their defaults (a factory reset)."""
-        import os
-
-        from fascia.spec import config as cfg  # (only for a reset: not kept in RAM)
-
-        for name in (cfg.CONFIG_FILE, "days.json"):
-            try:
-                os.remove(self.board.path(name))
-            except OSError:
-                pass
-        self.config.update(cfg.defaults())
-        unload("fascia.spec.config")
 
     def start(self, now: int) -> bool:
         """Begin a session; False (and a notice on screen) if flash is full or the sensor is down."""
@@ -304,18 +276,18 @@ class Trainer:
     def _sensor_failed(self, now: int, e: OSError) -> None:
         """The IMU stopped answering: keep what was counted, end the session, say so."""
         self.sensor_error = _not_answering(e)
-        if self.session is not None:
-            self.session.stop(now)
-            self._finish(now, "sensor")
-        self.face.notice("SENSOR ERROR", (self.sensor_error, "Session saved."))
+        self._sensor_lost(now, "SENSOR ERROR", self.sensor_error)
 
     def _sensor_stuck(self, now: int) -> None:
         """The IMU answers but its reading froze: keep what was counted, end the session, say so."""
         self.recorder.same_us = 0
+        self._sensor_lost(now, "SENSOR STUCK", "Same reading for %d s." % (_STUCK_US // 1000000))
+
+    def _sensor_lost(self, now: int, title: str, why: str) -> None:
         if self.session is not None:
             self.session.stop(now)
             self._finish(now, "sensor")
-        self.face.notice("SENSOR STUCK", ("Same reading for %d s." % (STUCK_US // 1000000), "Session saved."))
+        self.face.notice(title, (why, "Session saved."))
 
     # -- figures --------------------------------------------------------------------------------------
     def today(self) -> int:
