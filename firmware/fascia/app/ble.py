@@ -70,7 +70,7 @@ class BleService:
         self._passkey = -1  # a passkey to show (set by the IRQ handler), -1: none
         self._pairing_over = False  # take the passkey off the screen
         self._weak_bond = False  # the host bonded without the passkey: forget it, drop the link
-        settings = app.settings()
+        settings = app.settings
         self.open_live = settings["ble_open_live"]
         self.bonds = Bonds(app.board.path(BONDS_FILE))
         self.h_live = self.h_control = self.h_log = self.h_battery = self.h_time = -1

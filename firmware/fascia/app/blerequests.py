@@ -13,7 +13,6 @@ Uses from the BleService `svc`: `app` (only its host interface, fascia.app.main)
 import struct
 from binascii import hexlify
 
-from fascia.app.clock import from_fields
 from fascia.app.logstore import unix_time
 from fascia.spec import control, gatt, log
 
@@ -198,10 +197,12 @@ def _factory_reset(svc) -> None:
 
 # -- Current Time -----------------------------------------------------------------------------------
 def set_time(app, value: bytes) -> None:
-    """Set the clock from a Current Time write (fascia.app.clock); a short or impossible date
+    """Set the clock from a Current Time write (fascia.app.settings); a short or impossible date
     changes nothing."""
     if len(value) != gatt.CURRENT_TIME_BYTES:
         return
+    from fascia.app.settings import from_fields  # (only when a host sets the clock)
+
     y, mo, d, h, mi, s, _, _, _ = struct.unpack(gatt.CURRENT_TIME_FMT, value)
     epoch = from_fields(y, mo, d, h, mi, s)
     if epoch >= 0:

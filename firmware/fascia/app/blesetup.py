@@ -24,7 +24,7 @@ def register(ble, app) -> tuple:
     handles]), (advertising data, scan response))."""
     import bluetooth  # here, not at the top: the module imports on ports without a radio
 
-    settings = app.settings()
+    settings = app.settings
 
     ble.active(True)
     ble.config(gap_name=settings["device_name"])

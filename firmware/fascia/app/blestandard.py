@@ -42,7 +42,7 @@ class StandardViews:
 
     def __init__(self, service, csc_handles):
         self.svc = service
-        config = service.app.settings()
+        config = service.app.settings
         self.bthome = config["bthome"]
         self.h_csc = 0  # CSC measurement handle, 0 when off
         if csc_handles is not None:
@@ -67,7 +67,7 @@ class StandardViews:
         self._service_poll = service.poll
         service.poll = self.poll  # (an instance attribute: BleService itself needs no hook)
 
-    def poll(self, now: int) -> None:
+    def poll(self, now: int) -> int:
         svc = self.svc
         if self.bthome and svc.conn < 0 and now - self._adv_at >= bthome.MIN_INTERVAL_MS:
             self._advertise(now)
@@ -75,7 +75,10 @@ class StandardViews:
         if self.h_csc and svc.conn >= 0 and due:
             self._next_csc = now + csc.NOTIFY_MS
             self._measure()
-        self._service_poll(now)
+        due = self._service_poll(now)
+        if self.h_csc and svc.conn >= 0:
+            due = min(due, self._next_csc)
+        return due
 
     def _advertise(self, now: int) -> None:
         app = self.svc.app

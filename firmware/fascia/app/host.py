@@ -5,18 +5,18 @@ or change). Loaded only on boards with a radio.
 Actions: `start(now)`, `stop(now)`, `pause(now)`, `resume(now)`, `select(activity, mode)`,
 `configure(changes)`, `forget_settings()`, `set_clock(epoch)`, `ask(title, lines, answer)`,
 `ask_cancel()`, `show_passkey(n)`, `end_notice(title)`. Reads: `state()`, `live(now)`,
-`summary_shown()`, `activity()`, `counter()`, `settings()`, `log()`, `boot()`, `battery()`, and
-`board` (name, device_id, path()).
+`summary_shown()`, `activity()`, `counter()`, `log()`, `boot()`, `battery()`, and the attributes
+`settings` (config.json's values) and `board` (name, device_id, path()).
 """
 
 from fascia import unload
-from fascia.app import clock
 
 
 class Host:
     def __init__(self, app):
         self._app = app
         self.board = app.board
+        self.settings = app.trainer.config  # (changed in place only: read it, `configure` it)
         self.start = app.start
         self.stop = app.stop
         self.pause = app.pause
@@ -27,39 +27,26 @@ class Host:
     def configure(self, changes: dict) -> None:
         """Apply and save changed settings, all or none: ValueError if the config schema refuses
         one, OSError if config.json cannot be written."""
-        from fascia.spec import config as cfg  # (only for a change: not kept in RAM)
+        from fascia.app import settings  # (only for a change: dropped again)
 
-        config = self._app.trainer.config
-        merged = dict(config)
-        merged.update(changes)
-        try:
-            new, problems = cfg.validate(merged)
-            if problems:
-                raise ValueError(problems[0])
-            config.update(new)
-            cfg.save(self.board.path(cfg.CONFIG_FILE), config)
-        finally:
-            unload("fascia.spec.config")
+        unload("fascia.app.settings")
+        settings.configure(self.settings, self.board, changes)
         self._app.redraw()
 
     def forget_settings(self) -> None:
         """Settings and daily totals back to their defaults (a factory reset)."""
-        import os
+        from fascia.app import settings
 
-        from fascia.spec import config as cfg  # (only for a reset: not kept in RAM)
-
-        for name in (cfg.CONFIG_FILE, "days.json"):
-            try:
-                os.remove(self.board.path(name))
-            except OSError:
-                pass
-        self._app.trainer.config.update(cfg.defaults())
-        unload("fascia.spec.config")
+        unload("fascia.app.settings")
+        settings.forget(self.settings, self.board)
         self._app.redraw()
 
     def set_clock(self, epoch: int) -> bool:
         """Set the real-time clock to `epoch` (Unix seconds, UTC); False if refused."""
-        return clock.set_utc(epoch, self.board.rtc)
+        from fascia.app import settings
+
+        unload("fascia.app.settings")
+        return settings.set_utc(epoch, self.board.rtc)
 
     def ask_cancel(self) -> None:
         """The question expired unanswered: take it off the screen."""
@@ -102,10 +89,6 @@ class Host:
     def counter(self):
         """The counter now fed (fascia.detect): `count`, `last_event_ms`; a new session resets it."""
         return self._app.trainer.det
-
-    def settings(self) -> dict:
-        """The settings (config.json's values), to read; `configure` changes them."""
-        return self._app.trainer.config
 
     def activity(self) -> tuple:
         """(activity, mode) chosen."""

@@ -3,7 +3,7 @@
 The data flow, one stage per module:
     fascia.app.recorder   FIFO -> sample timestamps -> the counter (fascia.detect)
     fascia.app.trainer    the session controller: activity, mode rules, lifecycle, the log
-    fascia.app.ui         the screen, drawn from a read-only view of the app and the session
+    fascia.app.ui         the screen, drawn from a read-only view of the session (`draw`)
     fascia.app.ble        the Bluetooth service, through the host interface below
 `App.step(now_ms)` does one pass of the loop and returns when it next has work (a deadline, in the
 same ms); the device sleeps until then (`run`), the simulator calls it on a virtual clock, so both
@@ -22,7 +22,6 @@ from micropython import const
 
 from fascia.app import session as ses
 from fascia.app.trainer import Trainer
-from fascia.app.ui import BONDS, NOTICE, READY, SUMMARY, TRAINING, Screen
 from fascia.detect import ACTIVITIES
 from fascia.drivers.buttons import LONG, PRESS
 from fascia.spec.log import MODES
@@ -31,6 +30,13 @@ _FRAME_MS = const(100)  # display refresh while training
 _IDLE_FRAME_MS = const(1000)
 _BUTTON_MS = const(20)  # poll the buttons this often (they debounce over 30 ms)
 _BATTERY_MS = const(10000)
+
+# What the screen shows (`view`)
+READY = const(0)
+TRAINING = const(1)
+SUMMARY = const(2)
+NOTICE = const(3)
+BONDS = const(4)  # the Bluetooth bonds menu (hold A when ready): B next, A forget, hold A back
 
 
 class App:
@@ -55,6 +61,8 @@ class App:
 
             self.ble = BleService(board.ble, Host(self))
         t.open_log()
+        from fascia.app.ui import Screen  # (after the radio's boot-time code has come and gone)
+
         self.screen = Screen(board.display, board.width, board.height)
         if t.problems:
             self.notice("CONFIG", t.problems)
@@ -85,7 +93,21 @@ class App:
         return due
 
     def draw(self, now: int) -> None:
-        self.screen.draw(self, now)
+        """The screen for `view` (fascia.app.ui draws; the session's state is only read)."""
+        sc = self.screen
+        view = self.view
+        t = self.trainer
+        if view == NOTICE:
+            sc.message(self.notice_title, self.notice_lines)
+        elif view == BONDS:
+            from fascia.app import bonds
+
+            sc.message(*bonds.menu_screen(self))
+        elif view == SUMMARY and t.result is not None:
+            count, duration, lines, kcal = t.result
+            sc.summary(t.kind, count, duration, lines, kcal, self.battery)
+        else:
+            sc.training(t, now, self.battery)
         self.board.display.show()
 
     # -- the session controller's face --------------------------------------------------------------

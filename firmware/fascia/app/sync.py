@@ -87,7 +87,7 @@ def info(root: str = ".") -> None:
 def set_clock(epoch: int) -> None:
     """Set the RTC to `epoch` (Unix seconds, UTC); prints {"clock_set": bool, "epoch": now}.
     The unix port has no RTC: its clock already is the host's."""
-    from fascia.app.clock import set_utc
+    from fascia.app.settings import set_utc
 
     print(json.dumps({"clock_set": set_utc(epoch), "epoch": unix_time()}))
 

@@ -10,13 +10,6 @@ from micropython import const
 
 from fascia.app.session import PAUSED, REST
 
-# What the screen shows (fascia.app.main's `view`)
-READY = const(0)
-TRAINING = const(1)
-SUMMARY = const(2)
-NOTICE = const(3)
-BONDS = const(4)  # the Bluetooth bonds menu (hold A when ready): B next, A forget, hold A back
-
 _SEGMENTS = (0x3F, 0x06, 0x5B, 0x4F, 0x66, 0x6D, 0x7D, 0x07, 0x7F, 0x6F)  # bits: a b c d e f g
 _MODE_TITLES = {
     "free": "free",
@@ -91,21 +84,16 @@ class Screen:
     """Draws the app's state on `fb` (width x height pixels, 1 = foreground). `kind` is the
     activity's row of fascia.spec.activities (title at 2, unit of the count at 3)."""
 
-    def draw(self, app, now: int) -> None:
-        """The screen for the app's `view`, from what it and its session controller hold; reads
-        only (app: view, notice_title, notice_lines, battery; its trainer: the session's state)."""
-        t = app.trainer
-        view = app.view
-        if view == NOTICE:
-            self.message(app.notice_title, app.notice_lines)
-        elif view == BONDS:
-            from fascia.app import bonds
+    def __init__(self, fb, width: int, height: int):
+        self.fb = fb
+        self.width = width
+        self.height = height
+        self.tall = height > width  # the M5StickC in portrait
 
-            self.message(*bonds.menu_screen(app))
-        elif view == SUMMARY and t.result is not None:
-            count, duration, lines, kcal = t.result
-            self.summary(t.kind, count, duration, lines, kcal, app.battery)
-        elif t.session is not None:
+    def training(self, t, now: int, battery: int) -> None:
+        """The session running, or (none) the ready screen, from `t` (a fascia.app.trainer.Trainer,
+        only read)."""
+        if t.session is not None:
             s = t.session
             c = t.config
             left = s.remaining(now, t.det.count)
@@ -120,7 +108,7 @@ class Screen:
             else:
                 line = "free"
                 shown = s.elapsed_ms(now)
-            self.running(t.kind, line, t.det.count, shown, t.rate_per_min(), app.battery, s.state == PAUSED)
+            self.running(t.kind, line, t.det.count, shown, t.rate_per_min(), battery, s.state == PAUSED)
         else:
             day = t.today()
             c = t.config
@@ -131,14 +119,8 @@ class Screen:
                 t.days.today(day),
                 c["daily_jump_goal"],
                 t.days.streak(day),
-                app.battery,
+                battery,
             )
-
-    def __init__(self, fb, width: int, height: int):
-        self.fb = fb
-        self.width = width
-        self.height = height
-        self.tall = height > width  # the M5StickC in portrait
 
     def _top_bar(self, title: str, battery: int) -> None:
         self.fb.text(title[: (self.width - 18) // 8], 0, 0, _FG)

@@ -1,8 +1,12 @@
-"""The one way the device's real-time clock is set (USB sync: fascia.app.sync; Bluetooth: the
-Current Time write, fascia.app.blerequests), with one rule for what is believable."""
+"""What is changed from outside the device: its settings (config.json, through the schema of
+fascia.spec.config) and its real-time clock, each in one place. The clock is set here for USB sync
+(fascia.app.sync) and for Bluetooth's Current Time write (fascia.app.host), with one rule for what
+is believable. Loaded for a change and dropped again (fascia.app.host), as changes are rare.
+"""
 
 import time
 
+from fascia import unload
 from fascia.app.logstore import _UNIX_OFFSET  # (the port's epoch: 1970, or 2000 on the ESP32)
 
 _EARLIEST = 1577836800  # 2020-01-01: an earlier time is a host's mistake
@@ -38,3 +42,35 @@ def set_utc(epoch: int, rtc=None) -> bool:
     t = time.gmtime(epoch - _UNIX_OFFSET)
     rtc.datetime((t[0], t[1], t[2], t[6], t[3], t[4], t[5], 0))
     return True
+
+
+def configure(config: dict, board, changes: dict) -> None:
+    """Apply `changes` to `config` and save it in the board's config.json, all or none: ValueError
+    if the config schema refuses one, OSError if the file cannot be written."""
+    from fascia.spec import config as cfg  # (only for a change: not kept in RAM)
+
+    merged = dict(config)
+    merged.update(changes)
+    try:
+        new, problems = cfg.validate(merged)
+        if problems:
+            raise ValueError(problems[0])
+        config.update(new)
+        cfg.save(board.path(cfg.CONFIG_FILE), config)
+    finally:
+        unload("fascia.spec.config")
+
+
+def forget(config: dict, board) -> None:
+    """Settings and daily totals back to their defaults (a factory reset)."""
+    import os
+
+    from fascia.spec import config as cfg
+
+    for name in (cfg.CONFIG_FILE, "days.json"):
+        try:
+            os.remove(board.path(name))
+        except OSError:
+            pass
+    config.update(cfg.defaults())
+    unload("fascia.spec.config")
