@@ -209,7 +209,7 @@ def run(board) -> None:
     import time
 
     app = App(board)
-    sleep_ms = getattr(board, "sleep_ms", None) or time.sleep_ms
+    sleep_ms = board.sleep_ms or time.sleep_ms
     last = time.ticks_ms()
     now = 0
     while True:
