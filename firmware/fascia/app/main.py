@@ -32,8 +32,7 @@ _BUTTON_MS = const(20)  # poll the buttons this often (they debounce over 30 ms)
 _BATTERY_MS = const(10000)
 
 # What the screen shows (`view`)
-READY = const(0)
-TRAINING = const(1)
+READY = const(0)  # the ready screen, or the session's while one runs
 SUMMARY = const(2)
 NOTICE = const(3)
 BONDS = const(4)  # the Bluetooth bonds menu (hold A when ready): B next, A forget, hold A back
@@ -162,7 +161,7 @@ class App:
         """Begin a session; False (and a notice on screen) if flash is full or the sensor is down."""
         started = self.trainer.start(now)
         if started:
-            self.view = TRAINING
+            self.view = READY
             self._next_frame = now
         return started
 
