@@ -28,6 +28,12 @@ ALIASES = {
     "snatch": "swing",
     "clean": "swing",
     "jerk": "swing",
+    # what people call the exercises (the programme's words)
+    "walking": "walk",
+    "power_walking": "walk",
+    "clubbell": "swing",
+    "kettlebell": "swing",
+    "skipping": "jump_rope",
 }
 ACTIVITY_CHOICES = ACTIVITIES + tuple(sorted(ALIASES))
 

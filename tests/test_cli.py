@@ -63,11 +63,12 @@ def test_recordings_activity_names_pick_their_counter(tmp_path):
     trace = demo.generate("clubbell", "light", tmp_path / "club", seed=2, rate_hz=100)
     swing = json.loads(fascia("count", str(trace), "--activity", "swing", "--json").stdout)
     assert swing["count"] > 0
-    for alias in ("snatch", "clean", "jerk"):
+    for alias in ("snatch", "clean", "jerk", "clubbell", "kettlebell"):
         assert json.loads(fascia("count", str(trace), "--activity", alias, "--json").stdout) == swing
     assert set(ALIASES.values()) <= set(ACTIVITIES)
     walk = json.loads(fascia("count", str(trace), "--activity", "walk", "--json").stdout)
-    assert json.loads(fascia("count", str(trace), "--activity", "run", "--json").stdout) == walk
+    for alias in ("run", "walking", "power_walking"):
+        assert json.loads(fascia("count", str(trace), "--activity", alias, "--json").stdout) == walk
 
 
 @pytest.mark.parametrize("activity", ACTIVITIES)

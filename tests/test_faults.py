@@ -65,11 +65,15 @@ def test_hostile_log_records(tmp_path):
 
 
 def test_hostile_trace_csv(tmp_path):
-    _ok(faults.hostile_traces(PROFILE["examples"], SEED, tmp_path))
+    fam = faults.hostile_traces(PROFILE["examples"], SEED, tmp_path)
+    _ok(fam)
+    assert min(fam.figures["inputs"].values()) > 0, fam.figures  # invalid UTF-8, huge numbers, long lines
 
 
 def test_hostile_config(traces, tmp_path):
-    _ok(faults.hostile_configs(PROFILE["examples"], SEED, tmp_path, traces))
+    fam = faults.hostile_configs(PROFILE["examples"], SEED, tmp_path, traces)
+    _ok(fam)
+    assert min(fam.figures["inputs"].values()) > 0, fam.figures  # invalid UTF-8, huge numbers, long lines
 
 
 def test_long_run_counts_heap_and_log(traces, tmp_path):
@@ -95,3 +99,14 @@ def test_the_suite_writes_its_table(tmp_path, monkeypatch):
     monkeypatch.setattr(faults, "OUT", tmp_path)
     assert faults.main(["--profile", "quick", "--only", "traces"]) == 0
     assert (Path(tmp_path) / "faults.json").exists()
+
+
+def test_a_fault_trace_without_jumps_fails_its_family(traces, tmp_path):
+    """The "still counts after a fault" checks compare with a known count: one of 0 (a device that
+    counts nothing would pass) fails the family instead; the suite's own traces hold jumps."""
+    still = tmp_path / "still.csv"
+    still.write_text("t_ms,x,y,z\n" + "".join(f"{t * 10},0,0,1000\n" for t in range(500)))
+    fam = faults.Family("check")
+    assert faults._known_count(fam, still) == 0 and len(fam.failures) == 1
+    assert faults._known_count(fam, traces.rope("basic", 2, faults.KNOWN_COUNT_S)) > 0
+    assert len(fam.failures) == 1

@@ -33,6 +33,9 @@ def test_ble_link_dropped_at_seeded_points_then_rerun(tmp_path):
     fam = faults.interrupted_sync_ble(tmp_path, PROFILE["sync_cuts"], SEED)
     _ok(fam)
     assert fam.figures["full_sync_att_ops"] > fam.figures["sessions"] * 3  # info, copy and ack were counted
+    # the commit/acknowledge window is cut, not only the copying before anything is stored
+    assert fam.figures["cuts_in_commit_ack_window"] >= 0.3 * fam.cases
+    assert any(not where.startswith("stored 0,") for where in fam.figures["after_cut"]), fam.figures
 
 
 def test_the_bridge_pulls_the_cable_after_n_bytes(tmp_path):

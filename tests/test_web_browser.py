@@ -6,9 +6,9 @@ WebSocket (host_tools.sim.web_gatt) to the simulated device on the Bumble virtua
 own protocol code (web/ble.js, web/session.js) talks to the unchanged firmware. Screenshots of the
 live view and the session list go to out/web/ for review.
 
-The tests run in file order on one device: a session recorded from the page, downloaded and marked
-copied; a download whose link drops; then the device is switched off and its flash synced over USB
-to compare bytes, CSV and FIT with what the page saved.
+The tests share one device per worker: a session recorded from the page, downloaded and marked
+copied (the `recorded` fixture); a download whose link drops; then the device is switched off and
+its flash synced over USB to compare bytes, CSV and FIT with what the page saved.
 """
 
 from __future__ import annotations
@@ -57,7 +57,6 @@ def rig(tmp_path_factory):
         browser=browser,
         flash=tmp / "flash",
         tmp=tmp,
-        saved={},
         url=f"http://127.0.0.1:{server.server_address[1]}/",
         closed=False,
     )
@@ -100,7 +99,11 @@ def test_page_says_what_to_use_without_web_bluetooth(rig):
     page.context.close()
 
 
-def test_live_count_start_stop_and_downloads(rig):
+@pytest.fixture(scope="module")
+def recorded(rig) -> dict:
+    """A session recorded from the page (live count, start, pause, stop), saved in every format and
+    marked copied: {"sid", "count", "fss", "csv", "fit"}. A fixture, not a test the others follow:
+    `pytest -n` may run this file's tests on different workers, each with its own device."""
     page = new_page(rig)
     page.click("#connect")
     page.wait_for_selector("#live-view", state="visible")
@@ -136,7 +139,7 @@ def test_live_count_start_stop_and_downloads(rig):
     assert "No sessions" not in (page.text_content("#sessions-note") or "")
     page.screenshot(path=str(SHOTS / "sessions.png"))
     raw = save(page, row, "fss")
-    rig.saved = {
+    saved = {
         "sid": sid,
         "count": final,
         "fss": raw,
@@ -150,9 +153,15 @@ def test_live_count_start_stop_and_downloads(rig):
     )
     assert (rig.flash / "log" / f"{sid:05d}.fss").exists(), "acknowledged on the device"
     page.context.close()
+    return saved
 
 
-def test_a_dropped_link_mid_download_saves_and_acknowledges_nothing(rig):
+def test_live_count_start_stop_and_downloads(recorded, rig):
+    assert recorded["count"] >= 8 and recorded["fss"]
+    assert (rig.flash / "log" / f"{recorded['sid']:05d}.fss").exists(), "acknowledged on the device"
+
+
+def test_a_dropped_link_mid_download_saves_and_acknowledges_nothing(recorded, rig):
     page = new_page(rig)
     page.click("#connect")
     page.wait_for_selector("#sessions tbody tr")
@@ -165,8 +174,8 @@ def test_a_dropped_link_mid_download_saves_and_acknowledges_nothing(rig):
     assert page.evaluate("localStorage.getItem('fascia-saved')") is None, "a broken download is not saved"
     page.click("#connect")  # again: the session is still there and whole
     page.wait_for_selector("#sessions tbody tr")
-    row = page.locator(f'#sessions tbody tr[data-id="{rig.saved["sid"]}"]')
-    assert save(page, row, "fss") == rig.saved["fss"]
+    row = page.locator(f'#sessions tbody tr[data-id="{recorded["sid"]}"]')
+    assert save(page, row, "fss") == recorded["fss"]
     page.context.close()
 
 
@@ -186,7 +195,7 @@ def test_offline_once_loaded_and_follows_the_dark_setting(rig):
     page.context.close()
 
 
-def test_downloads_match_a_usb_sync_of_the_same_session(rig):
+def test_downloads_match_a_usb_sync_of_the_same_session(recorded, rig):
     from garmin_fit_sdk import Decoder, Stream
 
     from host_tools import export
@@ -194,7 +203,6 @@ def test_downloads_match_a_usb_sync_of_the_same_session(rig):
     from host_tools.store import Store
     from host_tools.sync import Device, sync
 
-    assert rig.saved, "the session recorded from the page"
     rig.dev.run(rig.proxy.close())
     rig.dev.close()
     rig.closed = True
@@ -202,13 +210,13 @@ def test_downloads_match_a_usb_sync_of_the_same_session(rig):
     with SerialBridge(rig.flash) as bridge, Store(db) as store:
         sync(store, Device(bridge.port), keep=True)
     with Store(db, write=False) as store:
-        record = next(r for r in store.sessions() if r["session_id"] == rig.saved["sid"])
+        record = next(r for r in store.sessions() if r["session_id"] == recorded["sid"])
         raw = store.raw(record["id"])
         record = store.get(record["id"])
-    assert raw == rig.saved["fss"]
-    assert record is not None and record["count"] == rig.saved["count"] >= 8
+    assert raw == recorded["fss"]
+    assert record is not None and record["count"] == recorded["count"] >= 8
     export.write_csv([record], rig.tmp / "usb.csv")
-    assert rig.saved["csv"] == (rig.tmp / "usb.csv").read_bytes()
+    assert recorded["csv"] == (rig.tmp / "usb.csv").read_bytes()
     export.write_fit_file(record, rig.tmp / "usb.fit")
 
     def messages(data: bytes) -> Any:
@@ -216,4 +224,4 @@ def test_downloads_match_a_usb_sync_of_the_same_session(rig):
         assert not errors
         return decoded
 
-    assert messages(rig.saved["fit"]) == messages((rig.tmp / "usb.fit").read_bytes())
+    assert messages(recorded["fit"]) == messages((rig.tmp / "usb.fit").read_bytes())

@@ -36,6 +36,7 @@ import json
 import logging
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -49,7 +50,7 @@ from pathlib import Path
 
 from fascia.app.logstore import RESERVE_BYTES
 from fascia.detect.replay import count_samples
-from fascia.spec import log, logread
+from fascia.spec import control, log, logread
 from fascia.spec.trace import format_line
 from host_tools import mpy
 from host_tools.bench.accuracy import OUT
@@ -445,7 +446,7 @@ def power_cut(traces: Traces, work: Path, cuts: int, real_syncs: int, workers: i
     }
     short = traces.rope("basic", 2, KNOWN_COUNT_S)
     reb_sessions, reb_end = plan([(short, "jump_rope")])
-    reboot = ({"sessions": reb_sessions, "end_ms": reb_end}, expected_count(short, "jump_rope"))
+    reboot = ({"sessions": reb_sessions, "end_ms": reb_end}, _known_count(fam, short))
     refs = {}
     for name, base in bases.items():
         flash = work / f"ref_{name}"
@@ -858,7 +859,9 @@ def _mutate(records: list[bytes], mutations, truncate) -> tuple[bytes, list[tupl
 def hostile_logs(examples: int, seed: int, work: Path) -> Family:
     """Damaged session logs: the parser never raises, every record left whole is still read, each
     damaged region is one sentence, and the host store imports them without touching what it holds."""
+    from host_tools.store import _BY_KEY as BY_KEY
     from host_tools.store import Store
+    from host_tools.store import _key as store_key
 
     fam = Family("hostile: log records", lost_unit="records")
     work.mkdir(parents=True, exist_ok=True)
@@ -880,8 +883,24 @@ def hostile_logs(examples: int, seed: int, work: Path) -> Family:
             if found.get((off, ref[1])) != ref[2]:
                 lost[0] += 1
                 raise AssertionError(f"the whole record at {off} was not read back: {rec.hex()}")
+        # what the store must answer, from what it held under this file's key before the import
+        key = store_key(parsed["header"] or {}, "ab", 7)
+        before = store.con.execute("SELECT raw FROM sessions WHERE " + BY_KEY, key).fetchone()
+        before = None if before is None else bytes(before["raw"])
+        want = (
+            "new"
+            if before is None
+            else "duplicate"
+            if before == data
+            else "updated"
+            if data.startswith(before)
+            else "conflict"
+        )
         rid, outcome = store.import_session(data, device_id="ab", session_id=7)
-        assert outcome in ("new", "duplicate", "updated", "conflict")
+        assert outcome == want, f"import said {outcome!r}, expected {want!r}"
+        assert store.raw(rid) == (before if want == "conflict" else data), (
+            "the stored copy is not the right one"
+        )
         row = store.get(held_id) or {}
         assert store.raw(held_id) == held and row.get("count") == 5, "a stored session changed"
 
@@ -894,17 +913,41 @@ def hostile_logs(examples: int, seed: int, work: Path) -> Family:
 # -- trace CSV
 
 
+def _invalid_utf8(data: bytes):
+    """`data` with bytes no UTF-8 text holds (a stray continuation, a cut sequence, 0xFF) put in."""
+    from hypothesis import strategies as st
+
+    bad = st.sampled_from((b"\x80", b"\xc3", b"\xe2\x82", b"\xff\xfe", b"\xed\xa0\x80"))
+    return st.tuples(st.integers(0, len(data)), bad).map(lambda t: data[: t[0]] + t[1] + data[t[0] :])
+
+
+def _hostile_kinds(data: bytes, kinds: dict[str, int]) -> None:
+    """Count the inputs a fuzzer made that a test must see: invalid UTF-8, a number of 20+ digits
+    (beyond any machine word), a line of 1,000+ bytes."""
+    try:
+        data.decode()
+    except UnicodeError:
+        kinds["invalid_utf8"] += 1
+    if re.search(rb"[0-9]{20}", data):
+        kinds["huge_number"] += 1
+    if max(map(len, data.split(b"\n"))) >= 1000:
+        kinds["long_line"] += 1
+
+
 def _trace_strategy():
     from hypothesis import strategies as st
 
     cell = st.one_of(
         st.integers(-40_000, 40_000).map(str),
+        st.integers(-(2**70), 2**70).map(str),  # beyond 2^31, 2^32, 2^63: epoch ms and worse
+        st.integers(20, 400).map(lambda n: "9" * n),  # a number longer than any machine word
         st.from_regex(r"\A-?[0-9]{0,6}(\.[0-9]{0,3})?\Z"),
         st.text("0123456789.,-+eE _x\t\r\x00²٣１\u2028", max_size=8),
         st.text(max_size=6),
     )
     line = st.one_of(
         st.lists(cell, min_size=4, max_size=4).map(",".join),
+        st.integers(1_000, 200_000).map(lambda n: "1," * n),  # a line far longer than any sample
         st.lists(cell, max_size=6).map(",".join),
         st.just("t_ms,x,y,z"),
         st.just(""),
@@ -914,6 +957,7 @@ def _trace_strategy():
     ).map(lambda t: "\n".join([t[0], *t[1]]) + "\n")
     return st.one_of(
         text.map(str.encode),
+        text.map(str.encode).flatmap(_invalid_utf8),
         text.map(lambda s: s.encode("utf-16")),
         st.binary(max_size=300),
     ), st.sampled_from(("jump_rope", "swing", "walk"))
@@ -922,7 +966,6 @@ def _trace_strategy():
 def hostile_traces(examples: int, seed: int, work: Path) -> Family:
     """Hostile CSV for `fascia count`: a result, or a CountError naming the file (and the line);
     never any other exception."""
-    import re
 
     from host_tools.count import CountError, count_file
 
@@ -931,8 +974,11 @@ def hostile_traces(examples: int, seed: int, work: Path) -> Family:
     path = work / "hostile.csv"
     located = re.compile(re.escape(str(path)) + r":(\d+)?:? ")
 
+    kinds = dict.fromkeys(("invalid_utf8", "huge_number", "long_line"), 0)
+
     def check(value) -> None:
         data, activity = value
+        _hostile_kinds(data, kinds)
         path.write_bytes(data)
         try:
             result = count_file(path, activity)
@@ -948,6 +994,7 @@ def hostile_traces(examples: int, seed: int, work: Path) -> Family:
     from hypothesis import strategies as st
 
     fam.cases, fam.failures = _hypothesis(check, st.tuples(*strategy), examples, seed)
+    fam.figures["inputs"] = kinds
     return fam
 
 
@@ -975,14 +1022,17 @@ def _config_strategy():
         st.lists(field_value, max_size=8), st.dictionaries(st.text(max_size=6), json_value, max_size=2)
     )
     as_json = obj.map(lambda t: json.dumps({**dict(t[0]), **t[1]}, allow_nan=True))
-    return st.one_of(
+    text = st.one_of(
         as_json,
         as_json.flatmap(lambda s: st.integers(0, len(s)).map(lambda n: s[:n])),  # cut short
+        st.integers(20, 5000).map(lambda n: '{"weight_kg": ' + "9" * n + "}"),  # a huge number
+        st.integers(100, 10_000).map(lambda n: '{"device_name": "' + "x" * n + '"}'),  # a long line
         st.integers(1, 100_000).map(lambda n: "[" * n),  # nesting beyond any stack
         st.integers(1, 3000).map(lambda n: '{"weight_kg": ' * n),
         json_value.map(json.dumps),
         st.text(max_size=60),
     )
+    return st.one_of(text.map(str.encode), text.map(str.encode).flatmap(_invalid_utf8))
 
 
 def _check_config(text: str, result: tuple) -> None:
@@ -1026,12 +1076,30 @@ def hostile_configs(examples: int, seed: int, work: Path, traces: Traces) -> Fam
     fam = Family("hostile: config.json", lost_unit="-")
     sample: list[str] = []
 
-    def check(text) -> None:
+    path = work / "hostile_config.json"
+    work.mkdir(parents=True, exist_ok=True)
+
+    kinds = dict.fromkeys(("invalid_utf8", "huge_number", "long_line"), 0)
+
+    def check(data: bytes) -> None:
+        """The file as the device reads it: bytes (invalid UTF-8, too long: defaults and one complaint)."""
+        _hostile_kinds(data, kinds)
+        path.write_bytes(data)
+        result = cfg.load(str(path))
+        try:
+            text = data.decode()
+        except UnicodeError:
+            assert result == (cfg.defaults(), ["config.json is unreadable: defaults used"]), result[1]
+            return
+        if len(data) > cfg.CONFIG_MAX_BYTES:
+            assert result == (cfg.defaults(), ["config.json is unreadable: defaults used"]), result[1]
+            return
         if len(sample) < 200:
-            sample.append(text[:5000])
-        _check_config(text, cfg.parse(text))
+            sample.append(text)
+        _check_config(text, result)
 
     fam.cases, fam.failures = _hypothesis(check, _config_strategy(), examples, seed)
+    fam.figures["inputs"] = kinds
     # the same texts (and the worst shapes) through the device's own json, under MicroPython
     worst = [
         "[" * 100_000,
@@ -1060,12 +1128,18 @@ def hostile_configs(examples: int, seed: int, work: Path, traces: Traces) -> Fam
     rope = traces.rope("basic", 2, KNOWN_COUNT_S)
     sessions, end = plan([(rope, "jump_rope")])
     want = _known_count(fam, rope)
-    for k, text in enumerate(worst + ['{"weight_kg": "heavy", "mode": "sprint", "activity": 3}']):
+    boot_with = [t.encode() for t in worst] + [
+        b'{"weight_kg": "heavy", "mode": "sprint", "activity": 3}',
+        b'{"weight_kg": 80, "device_name": "caf\xc3"}',  # invalid UTF-8: a cut sequence
+        b'{"weight_kg": 1' + b"0" * 400 + b"}",  # a huge number
+        b'{"device_name": "' + b"x" * 5000 + b'"}',  # a long line, over the size limit
+    ]
+    for k, text in enumerate(boot_with):
         fam.cases += 1
         flash = work / f"boot{k}"
         shutil.rmtree(flash, ignore_errors=True)
         flash.mkdir(parents=True)
-        (flash / cfg.CONFIG_FILE).write_text(text)
+        (flash / cfg.CONFIG_FILE).write_bytes(text)
         r = run_device(flash, {"sessions": sessions, "end_ms": end})
         ends = r.ev("end")
         if r.crashed() or not ends or ends[0]["count"] != want:
@@ -1381,6 +1455,7 @@ class _BleRig:
         self.loop.run(self._start(), timeout=120)
         self.ops = 0
         self.drop_at = 0
+        self.ack_ops: list[int] = []  # the ATT ops that wrote ACK_SYNCED (the commit is just before)
 
     async def _start(self) -> None:
         from host_tools.ble.bumble_backend import backend_for
@@ -1395,6 +1470,9 @@ class _BleRig:
     def _count(self) -> None:
         """On the loop: the k-th ATT operation answered, the link goes (the device ends it)."""
         self.ops += 1
+        written = self.bridge.last_att
+        if written is not None and len(written) == 5 and written[0] == control.ACK_SYNCED:
+            self.ack_ops.append(self.ops)
         if self.ops == self.drop_at:
             asyncio.ensure_future(self._drop())
 
@@ -1410,7 +1488,7 @@ class _BleRig:
         from host_tools.ble.sync import BleDevice
         from host_tools.store import Store
 
-        self.ops, self.drop_at = 0, drop_at
+        self.ops, self.drop_at, self.ack_ops = 0, drop_at, []
         try:
             with Store(db) as store, BleDevice(self.bridge.address, self.backend, loop=self.loop.loop) as dev:
                 return sync.sync(store, dev)
@@ -1448,7 +1526,7 @@ def interrupted_sync_ble(work: Path, cuts: int, seed: int = 1) -> Family:
     try:
         t0 = time.monotonic()
         ref = rig.sync(work / "ref.sqlite3")
-        full_s, full_ops = time.monotonic() - t0, rig.ops
+        full_s, full_ops, ack_ops = time.monotonic() - t0, rig.ops, rig.ack_ops
         if isinstance(ref, Exception) or ref.failed or len(ref.imported) != len(originals):
             fam.fail("reference sync", str(ref if isinstance(ref, Exception) else ref.failed))
             return fam
@@ -1456,9 +1534,17 @@ def interrupted_sync_ble(work: Path, cuts: int, seed: int = 1) -> Family:
         after_cut: dict[str, int] = {}
         unclean: dict[str, int] = {}  # stops by something other than the one-line SyncError
         reconnected = 0  # syncs that reconnected after the drop and finished
+        in_window = 0  # cuts aimed at the commit/acknowledge window
+        if not ack_ops:
+            fam.fail("reference sync", "no ACK_SYNCED write seen: cannot cut the commit/acknowledge window")
         for i in _progress(range(cuts), cuts, "interrupted BLE syncs"):
             fam.cases += 1
-            at = rng.randint(1, full_ops)
+            if i % 5 < 2 and ack_ops:  # 40 %: around a session's commit and acknowledgement (the
+                # last read before the ACK_SYNCED write, the write, the write's indication)
+                at = min(max(rng.choice(ack_ops) + rng.randint(-1, 1), 1), full_ops)
+                in_window += 1
+            else:
+                at = rng.randint(1, full_ops)
             db = work / f"ble{i:04d}.sqlite3"
             rig.restore(originals)
             cut = rig.sync(db, drop_at=at)
@@ -1467,6 +1553,7 @@ def interrupted_sync_ble(work: Path, cuts: int, seed: int = 1) -> Family:
             if isinstance(cut, Exception) and not isinstance(cut, SyncError):
                 key = type(cut).__module__ + "." + type(cut).__name__
                 unclean[key] = unclean.get(key, 0) + 1
+                problems.append(f"stopped by {key} (not the one-line SyncError): {cut}")
             elif not isinstance(cut, Exception) and at < full_ops and not (cut.failed or cut.device_errors):
                 # the link dropped between two steps and BleDevice reconnected for the next one: a
                 # finished sync is right then, provided it really holds every session (checked below)
@@ -1493,6 +1580,7 @@ def interrupted_sync_ble(work: Path, cuts: int, seed: int = 1) -> Family:
             "full_sync_att_ops": full_ops,
             "after_cut": dict(sorted(after_cut.items())),
             "unclean_stops": unclean,
+            "cuts_in_commit_ack_window": in_window,
             "reconnected_and_finished": reconnected,
         }
     )

@@ -17,6 +17,7 @@ _AUTHENTICATED are refused (ATT Insufficient Authentication) unless the link is 
 bonded key made with a passkey (Bumble itself would call a Just Works link authenticated). The
 firmware hears _IRQ_ENCRYPTION_UPDATE (encrypted, authenticated, bonded, key size).
 `screen_passkey(bridge)` reads the passkey off the simulated screen, as a person would.
+`bridge.press(button)` presses a button at the moment a test chooses (not at a scripted time).
 
 `simulated_device(...)` runs a whole simulated device with its radio: bridge + `simulate()`.
 `PeripheralBridge.on_att`, if set, hears every ATT read and write the device answers (the fault
@@ -224,6 +225,7 @@ class PeripheralBridge:
         self.result: Any = None  # simulated_device: the SimResult once the device is off
         self.status: list[dict] = []  # simulated_device: the device's status lines so far
         self.on_att: Callable[[], None] | None = None  # called after each ATT read/write answered
+        self.last_att: bytes | None = None  # ... whose written value this is (None: a read)
         self.security: dict[str, Any] = {}  # the firmware's ble.config(bond=, mitm=, le_secure=, io=)
         self.known_keys: dict[str, PairingKeys | None] = {}  # the firmware's answers, by peer name
         self._flags: dict[int, int] = {}
@@ -325,6 +327,14 @@ class PeripheralBridge:
         self._send({"ev": "passkey", "c": conn_handle, "action": PASSKEY_DISPLAY, "passkey": 0})
         return await asyncio.wait_for(future, ANSWER_S)
 
+    async def press(self, button: str, long: bool = False) -> int:
+        """Press button "a" or "b" on the device now (held as `fascia sim`'s button scripts hold it);
+        returns the virtual ms it went down: wait for that plus the hold before looking at the result."""
+        from host_tools.sim.run import LONG_MS, PRESS_MS
+
+        answer = await self.ask({"ev": "press", "b": button, "hold": LONG_MS if long else PRESS_MS})
+        return int(answer["t"])
+
     async def screen(self) -> fr.Pixels:
         """What the device's display shows now."""
         self._next_question += 1
@@ -411,12 +421,14 @@ class PeripheralBridge:
             raise att.ATT_Error(att.ATT_INSUFFICIENT_AUTHENTICATION_ERROR)
 
     async def _on_read(self, conn: Connection, handle: int) -> bytes:
+        self.last_att = None
         if self.on_att is not None:
             self.on_att()
         await self._allowed(conn, handle, READ_SECURE)
         return self._values[handle]
 
     async def _on_write(self, conn: Connection, handle: int, value: bytes) -> None:
+        self.last_att = bytes(value)
         if self.on_att is not None:
             self.on_att()
         await self._allowed(conn, handle, WRITE_SECURE)

@@ -9,6 +9,7 @@ from pathlib import Path
 from fascia.detect import ACTIVITIES
 from fascia.spec.config import MODES
 from host_tools.commands import writable_dir
+from host_tools.count import ACTIVITY_CHOICES
 from host_tools.errors import UserError
 
 
@@ -16,7 +17,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("sim", help="run the unchanged firmware on a simulated board, fed by a trace")
     p.add_argument("trace", help="canonical trace CSV the simulated accelerometer plays")
     p.add_argument(
-        "--activity", "-a", choices=ACTIVITIES, help="what to count (default: the trace's sidecar TRACE.json)"
+        "--activity",
+        "-a",
+        choices=ACTIVITY_CHOICES,
+        help="what to count, as for `count` (default: the trace's sidecar TRACE.json)",
     )
     p.add_argument("--board", default="m5stickc", choices=("m5stickc", "devkit"))
     p.add_argument("--mode", default="free", choices=MODES)
@@ -46,7 +50,7 @@ def sim_activity(trace: Path, given: str | None) -> str:
     from host_tools.count import CountError, detector_for
 
     if given:
-        return given
+        return detector_for(given)
     sidecar = trace.with_suffix(".json")
     try:
         named = json.loads(sidecar.read_text()).get("activity")

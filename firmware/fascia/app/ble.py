@@ -9,7 +9,7 @@ What a connected host asks (control point, clock) is answered by fascia.app.bler
 code is loaded for the host's first request and dropped when it disconnects.
 
 Security: the stack pairs with LE Secure Connections and MITM protection; the device makes up a
-random 6-digit passkey and shows it (`app.show_passkey`), the host types it in. Its bonds are kept
+random 6-digit passkey and shows it (a PAIRING notice), the host types it in. Its bonds are kept
 on flash by fascia.app.bonds (the stack's secrets). `secure` is True only while the connected
 host's link is encrypted by such a bond: only then do requests, log reads and clock writes work
 (the GATT flags make the stack refuse them otherwise; blerequests checks again). Without a bond a

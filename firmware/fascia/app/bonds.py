@@ -26,11 +26,11 @@ class Bonds:
         self.path = path
         self.secrets = []  # [sec_type, key bytes, value bytes]
         try:
+            if os.stat(path)[6] > _MAX_FILE:  # (asked first: a read of the limit is a block that big)
+                return
             with open(path, "rb") as f:
-                raw = f.read(_MAX_FILE + 1)
+                raw = f.read()
         except OSError:
-            return
-        if len(raw) > _MAX_FILE:
             return
         for line in raw.split(b"\n"):
             parts = line.split(b" ")
@@ -103,25 +103,21 @@ def label(key) -> str:
     return hexlify(bytes(reversed(bytes(key[1:7])))).decode()
 
 
-# -- the bonds menu (fascia.app.main's BONDS view: hold A when ready) -------------------------------
-_PRESS = const(1)  # fascia.drivers.buttons.PRESS
-_LONG = const(2)  # fascia.drivers.buttons.LONG
-
-
-def menu_press(app, ev_a: int, ev_b: int) -> None:
-    """B picks the next host, A asks whether to forget it, hold A leaves."""
+# -- the bonds menu (hold A when ready; fascia.app.main) -------------------------------------------
+def menu(app, pick: int = 0) -> None:
+    """Every bonded host, the `pick`-th marked: A forgets it (after a yes), B marks the next one and,
+    past the last, leaves. Built on the app's questions (`ask`), so the app keeps no menu state."""
     hosts = app.ble.bonds.hosts()
-    if ev_a == _LONG or not hosts:
-        app.view = 0  # READY
-    elif ev_b == _PRESS:
-        app.bond_pick = (app.bond_pick + 1) % len(hosts)
-    elif ev_a == _PRESS:
-        key = hosts[app.bond_pick % len(hosts)]
-        app.ask("FORGET HOST?", (label(key), "A: yes  B: no"), lambda yes: yes and app.ble.forget(key))
+    if not hosts:
+        app.ask("BONDS 0", ("No bonded host.",), None)
+        return
+    lines = [(">" if i == pick else " ") + label(k) for i, k in enumerate(hosts)]
+    key = hosts[pick]
 
+    def answer(forget: bool) -> None:
+        if forget:
+            app.ask("FORGET HOST?", (label(key), "A: yes  B: no"), lambda yes: yes and app.ble.forget(key))
+        elif pick + 1 < len(hosts):
+            menu(app, pick + 1)
 
-def menu_screen(app) -> tuple:
-    """(title, lines) of the bonds menu: every bonded host, the picked one marked."""
-    hosts = app.ble.bonds.hosts()
-    lines = [(">" if i == app.bond_pick % len(hosts) else " ") + label(k) for i, k in enumerate(hosts)]
-    return "BONDS %d" % len(hosts), lines + ["B next A forget", "hold A: back"]
+    app.ask("BONDS %d" % len(hosts), lines + ["A forget  B next"], answer)

@@ -13,7 +13,7 @@ frame never costs samples), then let the Bluetooth service answer.
 
 Buttons: A press = start / pause / resume, A long = stop; B press = next activity, B long = next
 mode (when ready); any press leaves the summary or an error notice. A long when ready opens the
-Bluetooth bonds menu (boards with a radio): B picks a host, A forgets it (after a yes), A long leaves.
+Bluetooth bonds menu (boards with a radio; fascia.app.bonds.menu).
 
 With a radio, the Bluetooth service (fascia.app.ble) sees the app only through fascia.app.host.
 """
@@ -35,7 +35,6 @@ _BATTERY_MS = const(10000)
 READY = const(0)  # the ready screen, or the session's while one runs
 SUMMARY = const(2)
 NOTICE = const(3)
-BONDS = const(4)  # the Bluetooth bonds menu (hold A when ready): B next, A forget, hold A back
 
 
 class App:
@@ -49,7 +48,6 @@ class App:
         self.battery = 100
         self.prompt = None  # answer(yes) of a question on screen: button A = yes, any other = no
         self.ble = None  # the Bluetooth service, when the board has a radio
-        self.bond_pick = 0  # the host picked in the bonds menu
         self._next_frame = 0
         self._next_battery = 0
         self.trainer = Trainer(board, self)  # (makes the counter: early, it is the biggest object)
@@ -98,10 +96,6 @@ class App:
         t = self.trainer
         if view == NOTICE:
             sc.message(self.notice_title, self.notice_lines)
-        elif view == BONDS:
-            from fascia.app import bonds
-
-            sc.message(*bonds.menu_screen(self))
         elif view == SUMMARY and t.result is not None:
             count, duration, lines, kcal = t.result
             sc.summary(t.kind, count, duration, lines, kcal, self.battery)
@@ -133,14 +127,11 @@ class App:
             answer(ev_a == PRESS)
         elif self.view in (SUMMARY, NOTICE):
             self.view = READY
-        elif self.view == BONDS:
-            from fascia.app import bonds  # (loaded with the radio's service)
-
-            bonds.menu_press(self, ev_a, ev_b)
         elif s is None:
             if ev_a == LONG and self.ble is not None:
-                self.view = BONDS
-                self.bond_pick = 0
+                from fascia.app.bonds import menu  # (loaded with the radio's service)
+
+                menu(self)
             elif ev_a == PRESS:
                 self.start(now)
             elif ev_b == PRESS:
@@ -197,7 +188,8 @@ class App:
         return self.trainer.result if self.view == SUMMARY else None
 
     def ask(self, title: str, lines, answer) -> None:
-        """Show a question; the next button press calls answer(True) for A, answer(False) otherwise."""
+        """Show a question; the next button press calls answer(True) for A, answer(False) otherwise
+        (answer None: a notice, which any press takes off)."""
         self.notice(title, lines)
         self.prompt = answer
 

@@ -98,22 +98,18 @@ def parse(text: str) -> tuple:
 
 def load(path: str = CONFIG_FILE) -> tuple:
     """Read the config file; a missing file means defaults (no complaint). Anything else wrong with
-    it (not UTF-8, too long, not JSON, bad values) means defaults for what is wrong and a complaint:
-    a damaged file must never stop the device from booting."""
+    it (too long, not UTF-8, not JSON, bad values) means defaults for what is wrong and a complaint:
+    a damaged file must never stop the device from booting. (One sentence for the unreadable cases:
+    every literal the device loads is interned for good.)"""
     try:
-        with open(path, "rb") as f:
-            raw = f.read(CONFIG_MAX_BYTES + 1)
+        if os.stat(path)[6] <= CONFIG_MAX_BYTES:  # (asked first: a read of the limit is a block that big)
+            with open(path, "rb") as f:
+                return parse(f.read().decode())
     except OSError:
         return defaults(), []
-    except MemoryError:
-        return defaults(), ["config.json could not be read: defaults used"]
-    if len(raw) > CONFIG_MAX_BYTES:
-        return defaults(), ["config.json is too long: defaults used"]
-    try:
-        text = raw.decode()
-    except UnicodeError:
-        return defaults(), ["config.json is not UTF-8 text: defaults used"]
-    return parse(text)
+    except (UnicodeError, MemoryError):
+        pass
+    return defaults(), ["config.json is unreadable: defaults used"]
 
 
 def save(path: str, config: dict) -> None:

@@ -68,6 +68,7 @@ class Radio:
         self.rx = b""
         self.ble = None
         self.on_screen = None  # save the display to a path (the simulated board sets it)
+        self.on_press = None  # press a button now (button, hold ms) -> virtual ms (the board sets it)
 
     def send(self, msg, value=None):
         """One JSON line; `value` (bytes) rides along as its "v" field, in hex. Both are streamed
@@ -105,6 +106,9 @@ class Radio:
                     if self.on_screen is not None:
                         self.on_screen(msg["path"], False)
                     self.send({"op": "answer", "id": msg["id"]})
+                elif msg["ev"] == "press":  # a person pressing a button when the test says so
+                    t = self.on_press(msg["b"], msg["hold"]) if self.on_press is not None else -1
+                    self.send({"op": "answer", "id": msg["id"], "t": t})
                 elif self.ble is not None:
                     self.ble._event(msg)
 

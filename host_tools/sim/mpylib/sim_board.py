@@ -113,6 +113,13 @@ def make(settings=None):
     board.sim_save_frame = frames
     if board.sim_radio is not None:
         board.sim_radio.on_screen = frames  # the host side may look at the screen (a passkey)
+
+        def press(button, hold_ms):
+            pin = pins[0 if button == "a" else 1]
+            pin.script = sorted(pin.script + [(clock.now, 0), (clock.now + hold_ms, 1)])
+            return clock.now
+
+        board.sim_radio.on_press = press  # ... and press a button at the moment it chooses
     board.sim_wdt = wdt
     return board
 
