@@ -1,7 +1,5 @@
 """fascia.ringbuf on both runtimes: same numbers from CPython and the real MicroPython."""
 
-from conftest import run_driver
-
 
 def test_ring(dual):
     ring, filled, err = dual("ringbuf_driver")
@@ -11,7 +9,3 @@ def test_ring(dual):
     assert ring[5] == [-3, -2000, 12]
     assert filled == [9, 9]
     assert err == "size must be >= 1"
-
-
-def test_runtimes_agree():
-    assert run_driver("cpython", "ringbuf_driver") == run_driver("micropython", "ringbuf_driver")

@@ -1,7 +1,5 @@
 """Session modes and config validation: the rules the device applies, on both runtimes."""
 
-from conftest import run_driver
-
 
 def test_modes(dual):
     problems, countdown, count_mode, interval, free, kcal, bad_cfg, bad_json = dual("session_driver")
@@ -36,7 +34,3 @@ def test_config_rejects_bad_values_keeps_defaults(dual):
         "unknown setting 'zzz' ignored",
     ]
     assert bad_json == ["config.json is not valid JSON: defaults used"]
-
-
-def test_runtimes_agree():
-    assert run_driver("cpython", "session_driver") == run_driver("micropython", "session_driver")
