@@ -180,10 +180,15 @@ def plan(traces: list[tuple[Path, str]], first_ms: int = 1000, rest_ms: int = 40
 # `run_suite` freezes at its start (so an edit made while the suite runs cannot skew its figures).
 _firmware = mpy.FIRMWARE
 _expected: dict[tuple[str, str, str], int] = {}
+# The samples at the session's own times (not rebased to the first one, as a trace file is: the
+# first sample comes one sensor period after the start, and a counter is not shift-invariant).
 _MPY_COUNT = """
 import sys
-from fascia.detect.replay import replay
-print(replay(sys.argv[1], sys.argv[2])["count"])
+from fascia.detect.replay import count_samples
+from fascia.spec.trace import parse_line
+f = open(sys.argv[1])
+f.readline()
+print(count_samples((parse_line(line) for line in f), sys.argv[2])["count"])
 """
 
 
