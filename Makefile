@@ -10,7 +10,7 @@ ESP32_STUBS := micropython-esp32-stubs>=1.29,<1.30
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n auto --dist loadfile
 
-.PHONY: all install chromium demo demo-ble test check lint bench bench-accuracy bench-cost bench-pipeline bench-history bench-ble faults mp32 clean
+.PHONY: all install chromium demo demo-ble test check lint bench bench-accuracy bench-cost bench-pipeline bench-history bench-ble bench-duty faults mp32 clean
 
 all: install
 
@@ -55,7 +55,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check firmware host_tools tests
 	$(BIN)/ruff format --check firmware host_tools tests
 
-bench: bench-accuracy bench-cost bench-pipeline bench-history bench-ble
+bench: bench-accuracy bench-cost bench-pipeline bench-history bench-ble bench-duty
 
 bench-accuracy: $(STAMP)
 	$(BIN)/python -m host_tools.bench.accuracy
@@ -68,6 +68,10 @@ clean:
 
 bench-pipeline: $(STAMP)
 	$(BIN)/python -m host_tools.bench.pipeline
+
+# how often the main loop wakes (it sleeps until its next deadline), idle and training
+bench-duty: $(STAMP)
+	$(BIN)/python -m host_tools.bench.duty
 
 # A 32-bit MicroPython unix port (the ESP32's word size) for the heap figures of bench-pipeline.
 # Needs git, gcc-multilib (Debian: apt install gcc-multilib) and the MicroPython sources: from

@@ -6,12 +6,14 @@ the device itself would count. Bad input becomes a `CountError` naming the file 
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
 from fascia.detect import ACTIVITIES
 from fascia.detect.replay import ReplayError, replay
 from host_tools import mpy
+from host_tools.errors import UserError
 
 RUNTIMES = ("cpython", "micropython")
 
@@ -110,3 +112,37 @@ def describe(result: dict) -> str:
     words += [f"{move} {n}" for move, n in result.get("moves", {}).items() if n]
     details = ", ".join(w for w in words if w)
     return f"{result['count']} {count_unit(activity)}" + (f" ({details})" if details else "")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "count", help="count jumps, swings or steps in a trace CSV (t_ms,x,y,z in milli-g)"
+    )
+    p.add_argument("file", help="canonical trace CSV")
+    p.add_argument(
+        "--activity",
+        "-a",
+        required=True,
+        choices=ACTIVITY_CHOICES,
+        help="what to count: jump_rope, swing or walk; recordings' names are understood too "
+        "(run, mixed, ... count steps; snatch, clean, jerk count reps)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object (count, events_ms, extras)")
+    p.add_argument(
+        "--runtime",
+        choices=RUNTIMES,
+        default="cpython",
+        help="run the firmware detector on CPython (default) or inside the real MicroPython binary",
+    )
+    p.set_defaults(func=_cmd_count)
+
+
+def _cmd_count(args: argparse.Namespace) -> None:
+    try:
+        result = count_file(args.file, args.activity, args.runtime)
+    except CountError as e:
+        raise UserError(str(e)) from None
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"{args.file}: {describe(result)}")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fascia.app.main import summary_lines
+from fascia.app.trainer import summary_lines
 from fascia.detect import ACTIVITIES
 from fascia.detect.replay import replay
 from fascia.spec import activities, log, logread

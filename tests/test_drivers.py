@@ -6,8 +6,6 @@ SSD1306 control bytes, ST7789 DC/CS framing), so these runs exercise the real dr
 
 import pytest
 
-from conftest import run_driver
-
 
 def by_name(lines):
     named = {}
@@ -76,8 +74,3 @@ def test_buttons_and_battery(dual):
     assert abs(r["battery_noisy"][0] - 3800) <= 10
     curve = r["curve"][0]
     assert curve == sorted(curve) and curve[0] == 0 and curve[-1] == 100
-
-
-@pytest.mark.parametrize("name,args", [("drv_mpu", ("mpu6886",)), ("drv_display", ()), ("drv_inputs", ())])
-def test_runtimes_agree(name, args):
-    assert run_driver("cpython", name, *args, sim=True) == run_driver("micropython", name, *args, sim=True)

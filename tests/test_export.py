@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from garmin_fit_sdk import Decoder, Stream
-from test_plan import day, fascia, session, store_with
+from histories import day, fascia, session, store_with
 
 from host_tools.export import count_series, write_csv, write_fit, write_json
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.image
-from test_plan import day, fascia, history, session, store_with
+from histories import day, fascia, history, session, store_with
 
 from host_tools.plot import plot_session, plot_trend, rate_curve, stops
 

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_plan import day, session, status, store_with
+from histories import day, session, status, store_with
 
 from host_tools import cli
 from host_tools.plan import DEFAULT_RULES, evaluate

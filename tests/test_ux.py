@@ -14,6 +14,7 @@ import pytest
 from host_tools import cli
 from host_tools.errors import UserError
 from host_tools.gen import jumprope
+from host_tools.sim.cli import sim_activity
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -41,12 +42,12 @@ def test_sim_takes_the_activity_from_the_sidecar_or_asks(tmp_path):
     csv, sidecar = tmp_path / "t.csv", tmp_path / "t.json"
     csv.write_text("t_ms,x,y,z\n0,0,0,1000\n")
     with pytest.raises(UserError, match="which activity"):
-        cli.sim_activity(csv, None)
+        sim_activity(csv, None)
     sidecar.write_text(json.dumps({"activity": "swing"}))
-    assert cli.sim_activity(csv, None) == "swing"
+    assert sim_activity(csv, None) == "swing"
     sidecar.write_text(json.dumps({"activity": "snatch"}))  # a recording's name: the counter that counts it
-    assert cli.sim_activity(csv, None) == "swing"
-    assert cli.sim_activity(csv, "walk") == "walk", "-a wins"
+    assert sim_activity(csv, None) == "swing"
+    assert sim_activity(csv, "walk") == "walk", "-a wins"
 
 
 def test_sim_mistakes_are_one_line_and_its_pace_works(tmp_path):

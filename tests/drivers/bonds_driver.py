@@ -40,13 +40,16 @@ class Svc:  # what blerequests uses of the BleService
         self.app, self.bonds, self.secure, self.conn = app, Bonds(path), True, -1
 
 
-class App:
+class App:  # the part of the app's host interface (fascia.app.main) a factory reset uses
     def __init__(self):
         self.store = LogStore(root + "/log")
-        self.config = {}
+        self.settings_forgotten = False
 
-    def show_changes(self):
-        pass
+    def log(self):
+        return self.store
+
+    def forget_settings(self):
+        self.settings_forgotten = True
 
 
 class Board:
@@ -59,3 +62,4 @@ app.board = Board()
 svc = Svc(app)
 blerequests._factory_reset(svc)
 print(json.dumps([svc.bonds.hosts(), svc.secure, "bonds" in os.listdir(root), Bonds(path).hosts()]))
+assert app.settings_forgotten

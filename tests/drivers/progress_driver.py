@@ -10,12 +10,12 @@ for day, jumps in ((100, 12), (101, 5), (101, 6), (102, 30), (103, 9)):
     p.add(day, jumps)
 p.save()
 q = DailyProgress(path)
-print(json.dumps([q.today(101), q.streak(102), q.streak(103), q.streak(104), q.challenge_done(103)]))
+print(json.dumps([q.today(101), q.streak(102), q.streak(103), q.streak(104)]))
 for day in range(104, 114):
     q.add(day, 10)
 q.save()
 r = DailyProgress(path)
-print(json.dumps([r.streak(113), r.challenge_done(113), len(r.days), min(r.days)]))
+print(json.dumps([r.streak(113), len(r.days), min(r.days)]))
 with open(path, "w") as f:
     f.write("{garbage")
 print(json.dumps(len(DailyProgress(path).days)))

@@ -32,7 +32,16 @@ def play(mode, counts_per_s, pause=None, stop_at=None):
         if s.counting and i % 10 == 0:
             count += counts_per_s
         if s.update(now, count) or (i % 50 == 0):
-            events.append([now, s.state, s.phase, s.round, s.counting, s.remaining(now, count)])
+            events.append(
+                {
+                    "t": now,
+                    "state": s.state,
+                    "phase": s.phase,
+                    "round": s.round,
+                    "counting": s.counting,
+                    "left": s.remaining(now, count),
+                }
+            )
         if s.state == 3:
             break
     return {

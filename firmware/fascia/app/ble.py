@@ -16,11 +16,8 @@ host's link is encrypted by such a bond: only then do requests, log reads and cl
 host can read the live values and the battery, unless config `ble_open_live` is 0. One host at a
 time: a second central is disconnected.
 
-What it needs from the App: `start(now)`, `stop(now)`, `pause(now)`, `resume(now)`,
-`select(activity, mode)`, `ask(title, lines, answer)`, `session`, `det`, `activity`, `mode`,
-`config`, `view`, `notice_title`, `prompt`, `result`, `battery`, `boot`, `store`, `rate_per_min()`,
-`show_changes()`, `board` (name,
-device_id, path(), and an optional `rtc` with machine.RTC's `datetime(tuple)`).
+What it uses of the app: only `app`, its host interface (fascia.app.host.Host). `poll(now)`
+returns when it next has something to send (the app's loop sleeps until then at most).
 """
 
 import struct
@@ -47,9 +44,6 @@ _KEY_BYTES = const(16)  # a bond's encryption key size: nothing shorter is trust
 _QUEUE = const(4)  # control-point requests waiting for poll (a client sends one at a time)
 _INDICATE_TIMEOUT_MS = const(2000)
 _MIN_MTU = const(23)
-_READY = const(0)  # fascia.app.main.READY
-_SUMMARY = const(2)  # fascia.app.main.SUMMARY
-_NOTICE = const(3)  # fascia.app.main.NOTICE
 
 
 class BleService:
@@ -76,7 +70,8 @@ class BleService:
         self._passkey = -1  # a passkey to show (set by the IRQ handler), -1: none
         self._pairing_over = False  # take the passkey off the screen
         self._weak_bond = False  # the host bonded without the passkey: forget it, drop the link
-        self.open_live = app.config["ble_open_live"]
+        settings = app.settings
+        self.open_live = settings["ble_open_live"]
         self.bonds = Bonds(app.board.path(BONDS_FILE))
         self.h_live = self.h_control = self.h_log = self.h_battery = self.h_time = -1
         ble.irq(self._irq)  # first: the stack may ask for its secrets as soon as it is active
@@ -85,7 +80,7 @@ class BleService:
         handles, self._adv = blesetup.register(ble, app)
         unload("fascia.app.blesetup")
         self.h_live, self.h_control, self.h_log, self.h_battery, self.h_time = handles[:5]
-        if app.config["bthome"] or app.config["csc"]:  # BTHome / CSC: their code only when one is on
+        if settings["bthome"] or settings["csc"]:  # BTHome / CSC: their code only when one is on
             from fascia.app.blestandard import StandardViews
 
             StandardViews(self, handles[5] if len(handles) > 5 else None)
@@ -143,17 +138,15 @@ class BleService:
             self.mtu = data[1]
 
     # -- the app loop's share -----------------------------------------------------------------------
-    def poll(self, now: int) -> None:
-        """Advertise when nobody is connected, answer requests, send live updates."""
-        app = self.app
+    def poll(self, now: int) -> int:
+        """Advertise when nobody is connected, answer requests, send live updates; returns when
+        it next has something to do (a request written meanwhile waits for the app's next step)."""
         if self._passkey >= 0:
-            app.ask("PAIRING", ("%06d" % self._passkey, "Type it on the host."), None)  # a notice
+            self.app.show_passkey(self._passkey)
             self._passkey = -1
         elif self._pairing_over:
             self._pairing_over = False
-            if app.view == _NOTICE and app.notice_title == "PAIRING" and app.prompt is None:
-                app.view = _READY  # the passkey goes off the screen
-                app.show_changes()
+            self.app.end_notice("PAIRING")
         if self._weak_bond:
             self._weak_bond = False
             if self.peer:
@@ -184,10 +177,16 @@ class BleService:
             self._next_time = now + 1000
             self.ble.gatts_write(self.h_time, _current_time())
         self._update_live(now)
-        if self.app.battery != self._battery:
-            self._battery = self.app.battery
+        if self.app.battery() != self._battery:
+            self._battery = self.app.battery()
             self.ble.gatts_write(self.h_battery, bytes((self._battery,)))
             self._notify(self.h_battery, None)
+        due = min(self._next_time, self._sent_at + gatt.LIVE_IDLE_MS)
+        if self.conn >= 0 and self.app.state():
+            due = min(due, self._next_live)
+        if self.confirm_until:
+            due = min(due, self.confirm_until)
+        return due
 
     def forget(self, key) -> None:
         """Forget a bonded host (the device's menu); if it is the one connected, drop its link."""
@@ -211,13 +210,13 @@ class BleService:
         """Notify every LIVE_PERIOD_MS while training and at once on a new count (at most every
         LIVE_MIN_MS); between sessions only when something changed, or every LIVE_IDLE_MS."""
         app = self.app
-        count = app.det.count
+        count = app.counter().count
         fresh = count != self._last_count and now - self._sent_at >= gatt.LIVE_MIN_MS
         if now < self._next_live and not fresh:
             return
         self._next_live = now + gatt.LIVE_PERIOD_MS
         self._pack_live(now)
-        if app.session is None and self._live == self._last_live and now - self._sent_at < gatt.LIVE_IDLE_MS:
+        if not app.state() and self._live == self._last_live and now - self._sent_at < gatt.LIVE_IDLE_MS:
             return
         self._sent_at = now
         self._last_count = count
@@ -227,52 +226,33 @@ class BleService:
 
     def _pack_live(self, now: int) -> None:
         app = self.app
-        s = app.session
-        det = app.det
-        count = det.count
-        flags = 0
-        state = gatt.STATE_READY
-        elapsed = 0
-        rate = 0
-        left = gatt.NONE_LEFT
-        rnd = 0
-        if s is not None:
-            state = s.state
-            elapsed = s.elapsed_ms(now)
-            rate = app.rate_per_min()
-            rnd = s.round
-            if s.phase == 1:  # session.REST
-                flags |= gatt.FLAG_REST
-            rem = s.remaining(now, count)
-            if rem >= 0:
-                left = rem if app.mode == "countdown_count" else (rem + 999) // 1000
-        elif app.view == _SUMMARY and app.result is not None:
+        state, phase, count, elapsed, rate, figure, left, rnd = app.live(now)
+        flags = gatt.FLAG_REST if phase else 0  # (phase: fascia.app.session's WORK 0, REST 1)
+        if left >= 0 and app.activity()[1] != "countdown_count":
+            left = (left + 999) // 1000  # ms: whole seconds, rounded up as the screen shows them
+        elif left < 0:
+            left = gatt.NONE_LEFT
+        result = app.summary_shown()
+        if not state and result is not None:
             flags |= gatt.FLAG_SUMMARY
-            elapsed = app.result[1]
+            elapsed = result[1]
+        activity, mode = app.activity()
         struct.pack_into(
             gatt.LIVE_FMT,
             self._live,
             0,
-            log.ACTIVITY_CODES[app.activity],
+            log.ACTIVITY_CODES[activity],
             state,
-            log.MODE_CODES[app.mode],
+            log.MODE_CODES[mode],
             flags,
             count,
             elapsed,
             min(rate, 0xFFFF),
-            min(max(self._figure(), 0), 0xFFFF),
+            min(max(figure, 0), 0xFFFF),
             min(left, gatt.NONE_LEFT),
-            app.battery,
+            app.battery(),
             rnd,
         )
-
-    def _figure(self) -> int:
-        """The activity's second number: its live figure in fascia.spec.activities (trips, tempo
-        code, cadence, active %)."""
-        app = self.app
-        if app.session is None and app.view != _SUMMARY:
-            return 0
-        return app.det.extras().get(app.kind[8], 0)
 
     # -- CONTROL ----------------------------------------------------------------------------------------
     def _host_code(self):

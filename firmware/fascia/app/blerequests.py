@@ -5,16 +5,14 @@ so a session watched over BLE (or nobody connected) does not hold its code. `ans
 indication for one request (fascia.spec.control); it changes nothing unless the result is SUCCESS,
 and a bug in it answers OPERATION_FAILED instead of taking the device down.
 
-Uses from the BleService `svc`: `app`, `ble`, `h_log`, `secure` and `peer` (the bonded host, whose
-acknowledgements its deletes are limited to), `bonds`, `conn`, and `confirm_until` (the on-screen
-question's deadline, which the service's poll enforces).
+Uses from the BleService `svc`: `app` (only its host interface, fascia.app.main), `ble`, `h_log`,
+`secure` and `peer` (the bonded host, whose acknowledgements its deletes are limited to), `bonds`,
+`conn`, and `confirm_until` (the on-screen question's deadline, which the service's poll enforces).
 """
 
 import struct
-import time
 from binascii import hexlify
 
-from fascia import unload
 from fascia.app.logstore import unix_time
 from fascia.spec import control, gatt, log
 
@@ -42,15 +40,15 @@ def _handle(svc, now: int, op: int, req: bytes):
     if len(req) != 1 + struct.calcsize(fmt):
         return control.INVALID_PARAMETER, b""
     args = struct.unpack_from(fmt, req, 1)
-    s = app.session
+    state = app.state()
     if op == control.START:
-        if s is not None:
+        if state != gatt.STATE_READY:
             return control.NOT_ALLOWED_NOW, b""
         return (control.SUCCESS if app.start(now) else control.OPERATION_FAILED), b""
     if op in (control.PAUSE, control.RESUME, control.STOP):
-        if s is None or (op == control.PAUSE and s.state != gatt.STATE_RUNNING):
+        if state == gatt.STATE_READY or (op == control.PAUSE and state != gatt.STATE_RUNNING):
             return control.NOT_ALLOWED_NOW, b""
-        if op == control.RESUME and s.state != gatt.STATE_PAUSED:
+        if op == control.RESUME and state != gatt.STATE_PAUSED:
             return control.NOT_ALLOWED_NOW, b""
         if op == control.PAUSE:
             app.pause(now)
@@ -62,7 +60,7 @@ def _handle(svc, now: int, op: int, req: bytes):
     if op == control.SET_USER:
         return _configure(app, {"weight_kg": args[0], "daily_jump_goal": args[1]}), b""
     if op == control.CLOCK_INFO:
-        clock = (app.boot, now // 1000, unix_time(), app.store.next_id())
+        clock = (app.boot(), now // 1000, unix_time(), app.log().next_id())
         return control.SUCCESS, struct.pack(control.RESPONSE_FMT[op], *clock)
     if op == control.LIST_SESSIONS:
         return _list(svc, args[0])
@@ -88,7 +86,7 @@ def _select(app, req: bytes) -> int:
     fields = log.MODE_FIELDS[mode]
     if len(req) != 3 + 4 * len(fields):
         return control.INVALID_PARAMETER
-    if app.session is not None:
+    if app.state() != gatt.STATE_READY:
         return control.NOT_ALLOWED_NOW
     changes = {"activity": activity, "mode": mode}
     for i in range(len(fields)):
@@ -100,29 +98,20 @@ def _select(app, req: bytes) -> int:
 
 
 def _configure(app, changes: dict) -> int:
-    """Validate the changed settings with the config schema; apply and save only if all are fine."""
-    from fascia.spec import config as cfg  # (only for a change: not kept in RAM)
-
-    merged = dict(app.config)
-    merged.update(changes)
+    """Apply and save the changed settings, only if the config schema takes them all."""
     try:
-        new, problems = cfg.validate(merged)
-        if problems:
-            return control.INVALID_PARAMETER
-        app.config.update(new)
-        cfg.save(app.board.path(cfg.CONFIG_FILE), app.config)
+        app.configure(changes)
+    except ValueError:
+        return control.INVALID_PARAMETER
     except OSError:
         return control.OPERATION_FAILED
-    finally:
-        unload("fascia.spec.config")
-    app.show_changes()
     return control.SUCCESS
 
 
 def _list(svc, first: int):
     window = bytearray()
     n = 0
-    for sid, synced, size in svc.app.store.list_sessions():
+    for sid, synced, size in svc.app.log().list_sessions():
         if sid >= first and n < control.LIST_MAX:
             window += struct.pack(control.LIST_ENTRY_FMT, sid, size, control.LIST_SYNCED if synced else 0)
             n += 1
@@ -131,7 +120,7 @@ def _list(svc, first: int):
 
 
 def _log_op(svc, now: int, op: int, args):
-    store = svc.app.store
+    store = svc.app.log()
     sid = args[0]
     host = _host(svc)
     if sid == 0 and op == control.DELETE_SYNCED:
@@ -170,7 +159,7 @@ def _log_op(svc, now: int, op: int, args):
 # -- confirmation on the device ---------------------------------------------------------------------
 def _confirm(svc, now: int, title: str, action) -> int:
     """Refuse now, and ask the person: button A within CONFIRM_MS carries the action out."""
-    if svc.app.session is not None:
+    if svc.app.state() != gatt.STATE_READY:
         return control.NOT_ALLOWED_NOW
 
     def on_answer(yes):
@@ -198,40 +187,23 @@ def _delete(store, sid: int, host) -> None:
 def _factory_reset(svc) -> None:
     """Settings and daily totals back to defaults, every bond forgotten (this host's too: the link
     is dropped), synced sessions deleted (unsynced ones kept)."""
-    import os
-
-    from fascia.spec import config as cfg  # (only for a reset: not kept in RAM)
-
-    app = svc.app
     svc.bonds.clear()
     svc.secure = False
     if svc.conn >= 0:
         svc.ble.gap_disconnect(svc.conn)
-    _delete(app.store, 0, None)
-    for name in (cfg.CONFIG_FILE, "days.json"):
-        try:
-            os.remove(app.board.path(name))
-        except OSError:
-            pass
-    app.config.update(cfg.defaults())
-    unload("fascia.spec.config")
-    app.show_changes()
+    _delete(svc.app.log(), 0, None)
+    svc.app.forget_settings()
 
 
 # -- Current Time -----------------------------------------------------------------------------------
 def set_time(app, value: bytes) -> None:
-    """Set the RTC from a Current Time write; a short or impossible date changes nothing."""
+    """Set the clock from a Current Time write (fascia.app.settings); a short or impossible date
+    changes nothing."""
     if len(value) != gatt.CURRENT_TIME_BYTES:
         return
-    y, mo, d, h, mi, s, _, _, _ = struct.unpack(gatt.CURRENT_TIME_FMT, value)
-    if not (2020 <= y <= 2099 and 1 <= mo <= 12 and 1 <= d <= 31 and h < 24 and mi < 60 and s < 60):
-        return
-    t = time.gmtime(time.mktime((y, mo, d, h, mi, s, 0, 0)))
-    if t[1] != mo or t[2] != d:  # e.g. 30 February
-        return
-    rtc = getattr(app.board, "rtc", None)
-    if rtc is None:
-        import machine
+    from fascia.app.settings import from_fields  # (only when a host sets the clock)
 
-        rtc = machine.RTC()
-    rtc.datetime((y, mo, d, t[6], h, mi, s, 0))
+    y, mo, d, h, mi, s, _, _, _ = struct.unpack(gatt.CURRENT_TIME_FMT, value)
+    epoch = from_fields(y, mo, d, h, mi, s)
+    if epoch >= 0:
+        app.set_clock(epoch)

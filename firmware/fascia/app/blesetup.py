@@ -24,13 +24,15 @@ def register(ble, app) -> tuple:
     handles]), (advertising data, scan response))."""
     import bluetooth  # here, not at the top: the module imports on ports without a radio
 
+    settings = app.settings
+
     ble.active(True)
-    ble.config(gap_name=app.config["device_name"])
+    ble.config(gap_name=settings["device_name"])
     # LE Secure Connections with bonding and MITM protection: pairing needs the passkey the device
     # shows (fascia.app.ble), and the protected values below refuse any other link
     ble.config(bond=True, mitm=True, le_secure=True, io=_IO_DISPLAY_ONLY)
     uuid = bluetooth.UUID
-    public = 0 if app.config["ble_open_live"] else _F_READ_SECURE
+    public = 0 if settings["ble_open_live"] else _F_READ_SECURE
     fascia_svc = (
         uuid(gatt.SERVICE),
         (
@@ -52,7 +54,7 @@ def register(ble, app) -> tuple:
     clock_flags = _F_READ | _F_WRITE | _F_NOTIFY | _F_WRITE_SECURE
     time_svc = (uuid(gatt.CURRENT_TIME_SERVICE), ((uuid(gatt.CURRENT_TIME), clock_flags),))
     services = (fascia_svc, battery_svc, info_svc, time_svc)
-    if app.config["csc"]:  # Cycling Speed and Cadence, served by fascia.app.blestandard
+    if settings["csc"]:  # Cycling Speed and Cadence, served by fascia.app.blestandard
         from fascia.spec import csc
 
         services += ((uuid(csc.SERVICE), ((uuid(csc.MEASUREMENT), _F_NOTIFY), (uuid(csc.FEATURE), _F_READ))),)
@@ -67,7 +69,7 @@ def register(ble, app) -> tuple:
     ble.gatts_write(info[2], hexlify(board.device_id[:16]))
     ble.gatts_write(info[3], ("%s ble %d" % (VERSION, gatt.VERSION)).encode())
     extra = handles[4:]  # ((CSC measurement, feature),) when on
-    return (live, control, log, battery, clock) + extra, advertising_payloads(app.config["device_name"])
+    return (live, control, log, battery, clock) + extra, advertising_payloads(settings["device_name"])
 
 
 def advertising_payloads(name: str) -> tuple:

@@ -19,7 +19,7 @@ from micropython import const
 
 from fascia.spec import bthome, csc
 
-_RUNNING = const(1)  # fascia.app.session state
+_RUNNING = const(1)  # the app's state(): running
 
 
 def bthome_response(name: str):
@@ -42,7 +42,7 @@ class StandardViews:
 
     def __init__(self, service, csc_handles):
         self.svc = service
-        config = service.app.config
+        config = service.app.settings
         self.bthome = config["bthome"]
         self.h_csc = 0  # CSC measurement handle, 0 when off
         if csc_handles is not None:
@@ -67,32 +67,34 @@ class StandardViews:
         self._service_poll = service.poll
         service.poll = self.poll  # (an instance attribute: BleService itself needs no hook)
 
-    def poll(self, now: int) -> None:
+    def poll(self, now: int) -> int:
         svc = self.svc
         if self.bthome and svc.conn < 0 and now - self._adv_at >= bthome.MIN_INTERVAL_MS:
             self._advertise(now)
-        due = now >= self._next_csc or (self._quiet and svc.app.det.count != self._count)
+        due = now >= self._next_csc or (self._quiet and svc.app.counter().count != self._count)
         if self.h_csc and svc.conn >= 0 and due:
             self._next_csc = now + csc.NOTIFY_MS
             self._measure()
-        self._service_poll(now)
+        due = self._service_poll(now)
+        if self.h_csc and svc.conn >= 0:
+            due = min(due, self._next_csc)
+        return due
 
     def _advertise(self, now: int) -> None:
         app = self.svc.app
-        s = app.session
-        running = 1 if s is not None and s.state == _RUNNING else 0
-        count = app.det.count
-        if count == self._adv_count and app.battery == self._adv_battery and running == self._adv_running:
+        running = 1 if app.state() == _RUNNING else 0
+        count = app.counter().count
+        if count == self._adv_count and app.battery() == self._adv_battery and running == self._adv_running:
             return
         self._adv_at = now
         self._adv_count = count
-        self._adv_battery = app.battery
+        self._adv_battery = app.battery()
         self._adv_running = running
-        bthome.pack_into(self._resp, 0, app.battery, running, count)
+        bthome.pack_into(self._resp, 0, app.battery(), running, count)
         self.svc._readvertise = True  # the service advertises the new payload in this very poll
 
     def _measure(self) -> None:
-        det = self.svc.app.det
+        det = self.svc.app.counter()
         if det is not self._det or det.count < self._count:  # a new session or activity: keep counting on
             self._base_revs = (self._base_revs + self._count) & 0xFFFF
             self._base_ms = (self._base_ms + self._event_ms) % csc.WRAP_MS

@@ -14,6 +14,9 @@ The profile owns every pin and bus; the app only sees these objects:
     device_id bytes identifying the unit (machine.unique_id() on the device)
     ble       bluetooth.BLE() (or None: no radio); the app then serves fascia.app.ble
     rtc       object with machine.RTC's datetime(tuple) (None: machine.RTC())
+    sleep_ms  how the main loop waits for its next deadline (None: time.sleep_ms). A board whose
+              USB serial and radio survive it may give machine.lightsleep; the ESP32 profiles do
+              not yet, as lightsleep drops the USB REPL that `fascia sync` uses and the BLE link.
 """
 
 
@@ -38,6 +41,7 @@ class Board:
         device_id: bytes = b"",
         ble=None,
         rtc=None,
+        sleep_ms=None,
     ):
         self.name = name
         self.imu = imu
@@ -52,6 +56,7 @@ class Board:
         self.device_id = device_id
         self.ble = ble
         self.rtc = rtc
+        self.sleep_ms = sleep_ms
 
     def path(self, name: str) -> str:
         return self.root + "/" + name

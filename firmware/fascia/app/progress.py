@@ -57,6 +57,3 @@ class DailyProgress:
             n += 1
             d -= 1
         return n
-
-    def challenge_done(self, day: int) -> bool:
-        return self.streak(day) >= CHALLENGE_DAYS

@@ -17,7 +17,6 @@ IDLE = const(0)
 RUNNING = const(1)
 PAUSED = const(2)
 DONE = const(3)
-STATE_NAMES = ("ready", "running", "paused", "done")
 
 WORK = const(0)
 REST = const(1)

@@ -87,15 +87,9 @@ def info(root: str = ".") -> None:
 def set_clock(epoch: int) -> None:
     """Set the RTC to `epoch` (Unix seconds, UTC); prints {"clock_set": bool, "epoch": now}.
     The unix port has no RTC: its clock already is the host's."""
-    try:
-        from machine import RTC
-    except ImportError:
-        print(json.dumps({"clock_set": False, "epoch": unix_time()}))
-        return
-    offset = unix_time() - int(time.time())  # 946684800 where time counts from 2000
-    t = time.gmtime(epoch - offset)
-    RTC().datetime((t[0], t[1], t[2], t[6], t[3], t[4], t[5], 0))
-    print(json.dumps({"clock_set": True, "epoch": unix_time()}))
+    from fascia.app.settings import set_utc
+
+    print(json.dumps({"clock_set": set_utc(epoch), "epoch": unix_time()}))
 
 
 def _each(ids, action, done_key: str) -> None:

@@ -8,6 +8,8 @@ and cheap to draw (a few fill_rect calls, no font scaling).
 
 from micropython import const
 
+from fascia.app.session import PAUSED, REST
+
 _SEGMENTS = (0x3F, 0x06, 0x5B, 0x4F, 0x66, 0x6D, 0x7D, 0x07, 0x7F, 0x6F)  # bits: a b c d e f g
 _MODE_TITLES = {
     "free": "free",
@@ -88,6 +90,38 @@ class Screen:
         self.height = height
         self.tall = height > width  # the M5StickC in portrait
 
+    def training(self, t, now: int, battery: int) -> None:
+        """The session running, or (none) the ready screen, from `t` (a fascia.app.trainer.Trainer,
+        only read)."""
+        if t.session is not None:
+            s = t.session
+            c = t.config
+            left = s.remaining(now, t.det.count)
+            if t.mode == "countdown_count":
+                line = "%d to go" % left
+                shown = s.elapsed_ms(now)
+            elif left >= 0:
+                line = ("REST " if s.phase == REST else "") + clock_text(left) + " left"
+                if t.mode == "interval":
+                    line = "%d/%d " % (s.round, c["interval_rounds"]) + line
+                shown = left
+            else:
+                line = "free"
+                shown = s.elapsed_ms(now)
+            self.running(t.kind, line, t.det.count, shown, t.rate_per_min(), battery, s.state == PAUSED)
+        else:
+            day = t.today()
+            c = t.config
+            self.ready(
+                t.kind,
+                t.mode,
+                mode_detail(t.mode, c),
+                t.days.today(day),
+                c["daily_jump_goal"],
+                t.days.streak(day),
+                battery,
+            )
+
     def _top_bar(self, title: str, battery: int) -> None:
         self.fb.text(title[: (self.width - 18) // 8], 0, 0, _FG)
         _battery(self.fb, battery, self.width - 14, 0)
@@ -162,3 +196,14 @@ class Screen:
                 fb.text(line[:cols], 0, y, _FG)
                 line = line[cols:]
                 y += 10
+
+
+def mode_detail(mode: str, c: dict) -> str:
+    """The mode's settings in a few characters (`c`: the config)."""
+    if mode == "countdown_time":
+        return clock_text(c["countdown_s"] * 1000)
+    if mode == "countdown_count":
+        return "%d" % c["countdown_count"]
+    if mode == "interval":
+        return "%dx %ds/%ds" % (c["interval_rounds"], c["interval_work_s"], c["interval_rest_s"])
+    return ""

@@ -253,7 +253,7 @@ def run_app(settings, faults, board):
     open_session = -1
     now = 0
     while now < end:
-        nxt = now + (step if app.session is not None else idle_step)
+        nxt = now + (step if app.trainer.session is not None else idle_step)
         if events and events[0][0] < nxt:
             nxt = events[0][0]
         now = clock.now = max(nxt, clock.now)  # (a slow bus may have moved the clock on)
@@ -264,29 +264,29 @@ def run_app(settings, faults, board):
                 continue
             s = sessions[i]
             if kind == 0:
-                if app.session is None:
+                if app.trainer.session is None:
                     app.select(s["activity"], s.get("mode", "free"))
             else:
                 ok = app.start(now)
                 if ok:
                     open_session = i
                 _emit({"ev": "start", "i": i, "t": now, "ok": ok, "title": app.notice_title})
-        was_open = app.session is not None
+        was_open = app.trainer.session is not None
         app.step(now)
         board.sim_wdt.check()
         while events and events[0][0] <= now and events[0][1] == 2:
             events.pop(0)
             app.stop(now)
-        if was_open and app.session is None:
+        if was_open and app.trainer.session is None:
             _emit(
                 {
                     "ev": "end",
                     "i": open_session,
                     "t": now,
-                    "count": app.det.count,
+                    "count": app.trainer.det.count,
                     "heap": _heap(),
                     "log_bytes": _log_bytes(),
-                    "gaps": app.gaps,
+                    "gaps": app.trainer.recorder.gaps,
                     "title": app.notice_title,
                 }
             )
@@ -303,7 +303,7 @@ def run_app(settings, faults, board):
             "view": app.view,
             "title": app.notice_title,
             "lines": list(app.notice_lines),
-            "sensor_error": app.sensor_error,
+            "sensor_error": app.trainer.sensor_error,
             "watchdog_feeds": board.sim_wdt.feeds,
             "writes": faults.writes,
             "refused": faults.refused,
@@ -316,9 +316,10 @@ def _configure(app, faults, changes):
     """A host's settings change (the control point's SET_USER / SELECT path), its write faulted."""
     import fascia.spec.config  # (blerequests imports it and unloads it again: this is the module it gets)
     from fascia.app import blerequests
+    from fascia.app.host import Host
 
     faults.install((fascia.spec.config,))
-    result = blerequests._configure(app, changes)
+    result = blerequests._configure(Host(app), changes)
     _emit({"ev": "configure", "t": app.board.sim_clock.now, "result": result})
 
 

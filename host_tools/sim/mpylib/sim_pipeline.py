@@ -29,7 +29,7 @@ def main(trace, seconds, odr, mode, board_name, hw_port=0, ble_port=0):
         from fascia.app.main import App
 
         app = App(board)
-        app._period_us = board.imu.set_odr(odr)  # the bench's rate, whatever the activity's default
+        app.trainer.recorder.set_rate(odr)  # the bench's rate, whatever the activity's default
         app.start(0)
     else:
         board.imu.set_odr(odr)
@@ -56,7 +56,7 @@ def main(trace, seconds, odr, mode, board_name, hw_port=0, ble_port=0):
     if app is not None:
         app.stop(clock.now)  # the END record and the summary screen belong to a session too
         app.draw(clock.now)
-        count = app.det.count
+        count = app.trainer.det.count
     wall = time.ticks_diff(time.ticks_ms(), t0)
     micropython.qstr_info()  # "qstr pool: n_pool=.., n_qstr=.., ...": the pools grow by doubling
     print(

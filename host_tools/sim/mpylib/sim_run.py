@@ -3,7 +3,9 @@
 Usage (inside micropython, cwd = the simulated flash): sim_run.py SETTINGS.json
 settings, beyond sim_board's:
     end_ms        stop the simulation at this virtual time (required)
-    step_ms       main-loop period (default 2: the app's loop on the device runs every few ms)
+    step_ms       main-loop period (default 2); 0: as the device's loop (fascia.app.main.run) runs,
+                  stepping again only when the app said it next has work (the "wakes" in the
+                  status lines count its steps, "busy_us" the wall time they took)
     speed         0 = as fast as possible, else N x real time (1 = real time)
     frames_dir    where the final display frame is saved (raw model bytes)
     frames_every_ms  also save every changed frame, at most this often (0 = final frame only)
@@ -45,13 +47,25 @@ def main(path):
     wall0 = time.ticks_ms()
     started = False
     stopped = False
+    wakes = 0
+    busy_us = 0
+    due = 0
     while clock.now < end:
-        clock.now += step
+        if step:
+            clock.now += step
+        else:  # sleep until the app's next deadline (but wake for the trace's start, as a button would)
+            nxt = max(clock.now + 1, due)
+            if start_on_trace and not started and clock.now < trace_start < nxt:
+                nxt = trace_start
+            clock.now = nxt
         if start_on_trace and not started and clock.now >= trace_start:
             started = app.start(clock.now)
         if board.sim_radio is not None:  # the radio runs beside the app
             board.sim_radio.pump()
-        app.step(clock.now)
+        t0 = time.ticks_us()
+        due = app.step(clock.now)
+        busy_us += time.ticks_diff(time.ticks_us(), t0)
+        wakes += 1
         board.sim_wdt.check()
         player = board.sim_trace
         if (
@@ -69,8 +83,8 @@ def main(path):
                 frame_no += 1
                 last_frame_t = clock.now
         if clock.now >= next_status:
-            next_status += 1000
-            _status(app, clock.now, modules)
+            next_status = (clock.now // 1000 + 1) * 1000
+            _status(app, clock.now, modules, wakes=wakes, busy_us=busy_us)
         if speed:
             ahead = int(clock.now / speed) - time.ticks_diff(time.ticks_ms(), wall0)  # (speed may be 1.5)
             if ahead > 0:
@@ -79,18 +93,21 @@ def main(path):
             break
     if frames_dir:
         board.sim_save_frame("%s/final.%s" % (frames_dir, kind), False)
-    _status(app, clock.now, modules, final=True)
+    _status(app, clock.now, modules, final=True, wakes=wakes, busy_us=busy_us)
 
 
-def _status(app, now, modules, final=False):
-    s = app.session
+def _status(app, now, modules, final=False, wakes=0, busy_us=0):
+    t = app.trainer
+    s = t.session
     out = {
         "t": now,
         "view": app.view,
-        "count": app.det.count if app.det is not None else 0,
+        "count": t.det.count,
         "state": s.state if s is not None else -1,
-        "activity": app.activity,
-        "gaps": app.gaps,
+        "activity": t.activity,
+        "gaps": t.recorder.gaps,
+        "wakes": wakes,
+        "busy_us": busy_us,
     }
     if modules:
         out["modules"] = sorted(name for name in sys.modules if name.startswith("fascia"))
@@ -98,7 +115,7 @@ def _status(app, now, modules, final=False):
         out["rtc"] = list(app.board.rtc.set_to)
     if final:
         out["final"] = True
-        out["sensor_error"] = app.sensor_error
+        out["sensor_error"] = t.sensor_error
         out["watchdog_feeds"] = app.board.sim_wdt.feeds
     json.dump(out, sys.stdout)  # streamed: the harness shares the device's heap
     print()

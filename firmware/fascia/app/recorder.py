@@ -1,0 +1,139 @@
+"""The sample recorder: accelerometer FIFO -> sample timestamps -> the counter.
+
+The first stage of the data flow (fascia.app.trainer runs the session around it, fascia.app.ui
+draws the result). It drains the FIFO in fixed-size chunks, gives every sample a time on the
+session clock from the sensor's sample period (re-anchored on the real clock after an overflow or
+a pause), feeds the counter and keeps the counted event times in batches for the log.
+Steady-state sampling allocates nothing: the FIFO buffer, the sample triple and the event batch
+are made once here. A bus error is raised (OSError) for the session controller to handle.
+"""
+
+from array import array
+
+from micropython import const
+
+_CHUNK = const(32)  # samples per FIFO burst read: 64 ms at 500 Hz, 0.3 s at 100 Hz
+_MAX_CHUNKS = const(8)  # FIFO reads per drain: a full FIFO holds at most 1024 / (32 * 6) = 5.3 chunks
+_REANCHOR_MS = const(150)  # sample clock further than this from the real clock: re-anchor
+_EVENT_BATCH = const(32)  # event times per EVENTS record (at most every 5 s anyway: <= 28 passes)
+
+
+class Recorder:
+    """Feeds `det` (a counter of fascia.detect; the session controller swaps it for another
+    activity's) from `imu`; `log_events(times)` takes each full batch of counted event times (an
+    array slice, in order)."""
+
+    def __init__(self, imu, det, log_events):
+        self.imu = imu
+        self.det = det
+        self.log_events = log_events
+        self.gaps = 0  # FIFO overflows this session (samples lost)
+        self.period_us = 0  # the sensor's sample period
+        self.same_us = 0  # sensor time the reading has not changed for
+        self.t = 0  # session ms of the next sample
+        self._t_frac = 0  # sub-ms part, in us
+        self._anchored = False
+        self._n_events = 0
+        self._fifo = bytearray(_CHUNK * imu.SAMPLE_BYTES)
+        self._mg = array("i", (0, 0, 0))
+        self._last_mg = array("i", (0, 0, 0))  # the last sample of the previous chunk
+        self._events = array("i", bytes(4 * _EVENT_BATCH))
+
+    def set_rate(self, odr_hz: int) -> None:
+        """Set the sensor's rate (OSError if it does not answer)."""
+        self.period_us = self.imu.set_odr(odr_hz)
+
+    def chunk_ms(self) -> int:
+        """How long the sensor takes to fill one chunk: the drain can wait that long."""
+        return max(1, _CHUNK * self.period_us // 1000)
+
+    def begin(self, odr_hz: int) -> None:
+        """A new session: the rate again (the sensor may have been down when the activity was
+        chosen), then an empty FIFO, as samples from before the start are not this session's."""
+        self.gaps = 0
+        self.same_us = 0
+        self._n_events = 0
+        self._anchored = False
+        self.set_rate(odr_hz)
+        self.imu.fifo_reset()
+
+    def reanchor(self) -> None:
+        """The next samples follow a pause: time them from the clock again."""
+        self._anchored = False
+
+    def drain(self, session_now: int, counting: bool, final: bool = False) -> None:
+        """Move every whole chunk of samples from the FIFO into the counter (and, at the end of a
+        session, what is left over); samples are dropped while not `counting` (paused, resting)."""
+        imu = self.imu
+        for _ in range(_MAX_CHUNKS):  # bounded: a bus too slow to keep up must not starve the watchdog
+            n = imu.read_chunk(self._fifo)
+            if imu.overflowed():
+                self.gaps += 1
+                self._anchored = False
+            if not n:
+                break
+            if counting:
+                self._feed(session_now, n)
+        if final:
+            n = imu.read_fifo(self._fifo)
+            if n and counting:
+                self._feed(session_now, n)
+
+    def discard(self) -> None:
+        """Keep the FIFO from overflowing while nothing is recorded."""
+        imu = self.imu
+        for _ in range(_MAX_CHUNKS):  # (bounded, as in drain)
+            if not imu.read_chunk(self._fifo):
+                break
+        imu.overflowed()
+
+    def _feed(self, session_now: int, n: int) -> None:
+        period = self.period_us
+        if not self._anchored or abs(self.t + (n - 1) * period // 1000 - session_now) > _REANCHOR_MS:
+            # the newest sample was taken about now: count back from it (us, so no rounding drift)
+            first_us = session_now * 1000 - (n - 1) * period
+            self.t = first_us // 1000
+            self._t_frac = first_us % 1000
+            self._anchored = True
+        det = self.det
+        imu = self.imu
+        fifo = self._fifo
+        mg = self._mg
+        t = self.t
+        frac = self._t_frac
+        for i in range(n):
+            imu.sample_mg(fifo, i, mg)
+            for _ in range(det.feed(t, mg[0], mg[1], mg[2])):
+                self.event(det.last_event_ms)
+            frac += period
+            while frac >= 1000:
+                frac -= 1000
+                t += 1
+        self.t = t
+        self._t_frac = frac
+        last = self._last_mg  # (once a chunk: is the sensor frozen?)
+        if mg[0] == last[0] and mg[1] == last[1] and mg[2] == last[2]:
+            self.same_us += n * period
+        else:
+            last[0] = mg[0]
+            last[1] = mg[1]
+            last[2] = mg[2]
+            self.same_us = 0
+
+    def event(self, t: int) -> None:
+        """Keep a counted event's time for the log, as `fascia count` lists it (a double-under's
+        two passes: two entries at the jump's time)."""
+        n = self._n_events
+        if n and t < self._events[n - 1]:
+            t = self._events[n - 1]  # the log wants times in order; late confirmations never go back
+        self._events[n] = t
+        self._n_events = n + 1
+        if n + 1 == _EVENT_BATCH:
+            self.flush_events()
+
+    def flush_events(self) -> None:
+        """Hand the event times kept so far to the log."""
+        n = self._n_events
+        if n:
+            self._n_events = 0
+            self.log_events(self._events[:n])
