@@ -183,8 +183,8 @@ def test_a_sensor_gap_restarts_the_filters_on_both_runtimes(tmp_path):
 
 def test_walking_is_a_name_for_the_step_counter(tmp_path):
     """`fascia count FILE --activity walking` and `fascia sim ... --activity walking` use the step counter."""
-    from host_tools.sim.cli import sim_activity
     from host_tools.count import count_file
+    from host_tools.sim.cli import sim_activity
 
     path, _ = _generated(tmp_path, "stroll", 12.5, 24, 40.0)
     assert count_file(path, "walking") == count_file(path, "walk")
