@@ -6,6 +6,7 @@ fixed internal period instead: `Resampler` box-averages the samples that fall in
 sensors), so a detector's constants are in ms and the same at every input rate.
 """
 
+import micropython
 from micropython import const
 
 _MAX_HOLD_SLOTS = const(25)  # a gap longer than this many slots is reported, not bridged
@@ -69,6 +70,7 @@ class Resampler:
         return done
 
 
+@micropython.viper  # the swing counter calls it from its viper path, per frame
 def magnitude(x: int, y: int, z: int) -> int:
     """|a| in milli-g within ±6.5 %, without a square root (alpha-max-plus-beta-min in 3-D).
 

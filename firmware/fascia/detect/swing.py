@@ -35,6 +35,8 @@ from array import array
 import micropython
 from micropython import const
 
+from fascia.detect.filters import magnitude as _mag
+
 _SLOT_MS = const(40)
 _MEAN_SHIFT = const(6)  # slow mean: exponential, 2^6 frames = 2.56 s
 _CORR_SHIFT = const(4)  # autocorrelation running means: 2^4 updates (160 ms apart) = 2.56 s
@@ -390,24 +392,6 @@ class SwingDetector:
             "reps_cast": self.n_cast,
             "reps_snatch": self.n_lock,
         }
-
-
-@micropython.viper
-def _mag(x: int, y: int, z: int) -> int:
-    """filters.magnitude in viper: |a| within 6.5 %, no square root."""
-    if x < 0:
-        x = -x
-    if y < 0:
-        y = -y
-    if z < 0:
-        z = -z
-    if x < y:
-        x, y = y, x
-    if y < z:
-        y, z = z, y
-        if x < y:
-            x, y = y, x
-    return (x * 60 + y * 27 + z * 17) >> 6
 
 
 @micropython.viper
