@@ -25,9 +25,11 @@ from host_tools.ble import ATT_INVALID_LENGTH, ControlError, FasciaClient, Live,
 from host_tools.gen import jumprope
 from host_tools.sim.ble_device import BackgroundDevice
 
-# x64 objects are up to twice the ESP32's: the session and sync need ~130 KiB (128 KiB before the app
-# was split into its stages, issue 15: +2-4 KiB on x64 with the radio, 2-4 KiB less without it)
-SMALL_HEAP = "136k"
+# x64 objects are up to twice the ESP32's. How much the session and its sync need on x64 depends on
+# when the radio's events meet the collector: measured 126-134 KiB here, and a CI run once failed at
+# 136 KiB (the request's code found no room: the host now hears OPERATION_FAILED, not a timeout).
+# 144 KiB keeps that margin; `make bench-ble` bisects the smallest heap.
+SMALL_HEAP = "144k"
 TRACE_START_MS = 2500  # the rope starts moving then (virtual = real time); sessions start over BLE before
 
 

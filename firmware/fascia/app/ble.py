@@ -20,6 +20,7 @@ What it uses of the app: only `app`, its host interface (fascia.app.host.Host). 
 returns when it next has something to send (the app's loop sleeps until then at most).
 """
 
+import gc
 import struct
 import time
 
@@ -256,7 +257,10 @@ class BleService:
 
     # -- CONTROL ----------------------------------------------------------------------------------------
     def _host_code(self):
-        """fascia.app.blerequests: loaded for a host's first request, dropped when the host leaves."""
+        """fascia.app.blerequests: loaded for a host's first request, dropped when the host leaves.
+        Its import needs a few KiB in one piece: a collection first gives it the best chance."""
+        if not self._host_loaded:
+            gc.collect()
         from fascia.app import blerequests
 
         self._host_loaded = True
@@ -265,8 +269,11 @@ class BleService:
     def _control(self, now: int, req: bytes) -> None:
         try:
             answer = self._host_code().answer(self, now, req)
-        except Exception:  # (MemoryError) no room for its code: no answer, nothing changed
-            return
+        except Exception:  # (MemoryError) no room for its code: nothing changed; the host hears so
+            try:
+                answer = _failed(req)
+            except MemoryError:  # not even for that: the host's request times out
+                return
         self._next_live = 0  # a change shows in LIVE right away (this very poll)
         self.ble.gatts_write(self.h_control, answer)
         if self.conn >= 0:
@@ -275,6 +282,15 @@ class BleService:
                 self._indicating = now or 1
             except OSError:
                 pass
+
+
+def _failed(req: bytes) -> bytes:
+    """OPERATION_FAILED for `req`, built without blerequests (whose import just failed)."""
+    from fascia.spec import control
+
+    return struct.pack(
+        control.RESPONSE_HEAD, control.RESPONSE_CODE, req[0] if req else 0, control.OPERATION_FAILED
+    )
 
 
 def _current_time() -> bytes:
