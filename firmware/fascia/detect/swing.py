@@ -167,7 +167,8 @@ _EV_ROUND = const(64)
 _EV_N = const(65)
 _EV_TOP = const(66)
 _EV_LOAD = const(67)
-_SCALARS = const(68)
+_EV_ODD = const(68)  # p stopped half way through a cycle (one crossing after the last cycle)
+_SCALARS = const(69)
 _HIST = const(_SCALARS)  # h of the last _RING frames (x, y, z)
 _CORR = const(_HIST + 3 * _RING)  # the autocorrelation at lags 0 .. _LAGS - 1 (pairs of frames)
 _MOVED = const(_CORR + _LAGS)  # running total of how far h moved (in _MOVE_FRAMES, less the noise),
@@ -264,6 +265,7 @@ class SwingDetector:
             new += self._report(self._get(_LK_START))
         if what & _EV_STILL:
             self.hold_t = -1
+            new += self._last_turn()
         if what & _EV_CYCLE:
             new += self._cycle(self._get(_EV_T), self._get(_EV_DUR))
         return new
@@ -284,6 +286,8 @@ class SwingDetector:
         self._put(_LEVEL_LO, level_lo + ((bottom - level_lo) >> 2) if level_lo else bottom)
         lag_ms = self._get(_LAG) * _SLOT_MS
         in_set = self.last_dur > 0
+        if not in_set and self.pend_t < 0 and lag_ms < dur <= 2 * lag_ms:
+            dur = lag_ms  # a set's first rep from rest crosses late (it starts slowly): take the period
         full = top * 100 >= level_hi * _FULL_PCT and bottom * 100 >= level_lo * _FULL_PCT
         # a set's last rep may slow into the start position (a heavy cast or mill): a full cycle in
         # a set agrees more loosely, even once the autocorrelation stopped calling the motion periodic
@@ -336,6 +340,25 @@ class SwingDetector:
         self.pend_round = round_
         self.last_dur = 0
         return 0
+
+    def _last_turn(self) -> int:
+        """A heavy set's last cast or mill slows into the start position and stops there: p crossed
+        once after the last cycle and went still. It is a rep when it turned gravity right round with
+        both lobes full (a swing's undriven swing-through after its last rep is not round: it never
+        counts). Light sets are left out: their last rep completes its cycle, and what crosses once
+        after it is the club being lowered."""
+        if self.last_dur < TEMPO_SPLIT_MS or not self._get(_EV_ODD):
+            return 0
+        top = self._get(_EV_MAX)
+        bottom = -self._get(_EV_MIN)
+        level_hi = self._get(_LEVEL_HI) * 2  # (halved as the set ended)
+        level_lo = self._get(_LEVEL_LO) * 2
+        if top * 100 < level_hi * _FULL_PCT or bottom * 100 < level_lo * _FULL_PCT:
+            return 0
+        if self._get(_EV_ROUND) * 2 <= self._get(_EV_N):
+            return 0
+        self.last_dur = 0
+        return self._count(self._get(_EV_TOP), 0, True)
 
     def _count(self, t_event: int, dur: int, round_: bool) -> int:
         """A rep from the cycles."""
@@ -720,6 +743,7 @@ def _project(s: ptr32, t: int, j: int) -> int:  # noqa: F821 (a viper cast)
         still = t - (int(s[_STILL_T]) - b)
         if state and still > _STILL_MIN_MS and still * 4 > lag * _SLOT_MS * 3:
             s[_STATE] = b  # the motion stopped: the next crossing starts afresh, its hysteresis
+            s[_EV_ODD] = ((int(s[_HALVES]) - b) & 1) + b
             s[_HALVES] = b  # from half the set's size (the next set may be smaller: another arc)
             s[_LEVEL_HI] = ((int(s[_LEVEL_HI]) - b) >> 1) + b
             s[_LEVEL_LO] = ((int(s[_LEVEL_LO]) - b) >> 1) + b
