@@ -22,6 +22,9 @@ nor a hard bottom pass:
   (a heavy cast slowing into the order position). The swing-through after the last rep: a cycle
   with a lobe short of the set's, or (a kettlebell) one that does not float as the reps did (its
   least |a| 150 mg above theirs), waits and counts only if the set goes on.
+- snatches break that rhythm with a hold overhead: they are also counted by their lockouts (|a|
+  held near 1 g after two hard bottom passes), from a set's second lockout on (a lone one, a club
+  held up after a pick-up, is not a rep); the count is the larger of the two.
 Extras: the mean rep period and the tempo class from it, and reps that turned gravity right round
 (casts, mills: the motion fills two axes) apart from the others (swings).
 All timing runs on 40 ms frames (box means of the samples in each, held across empty ones: the
@@ -80,6 +83,7 @@ _LOCK_LO_MG = const(700)
 _LOCK_HI_MG = const(1300)
 _LOCK_MS = const(300)  # a lockout is held this long
 _LOCK_WITHIN_MS = const(1200)  # and starts this soon after the last bottom pass
+_LOCK_SET_MS = const(12000)  # lockouts this close are one set (snatches: one every 3-6 s); a lone one is not a rep
 _BACKSWING_MAX_MS = const(1000)  # the two bottom passes around a backswing are this close
 _LOCK_COS_X5 = const(4)  # cos(gravity, bottom-pass direction) < 4/5: not hanging
 
@@ -202,6 +206,8 @@ class SwingDetector:
         self.n_swing = 0
         self.n_cast = 0
         self.n_lock = 0
+        self.lock_t = -_LOCK_SET_MS - 1  # the last lockout, and whether it was counted (a set under way)
+        self.lock_set = False
         self._put(_LK_PASS_T1, -_LOCK_WITHIN_MS - 1)
         self._put(_LK_PASS_T2, -_LOCK_WITHIN_MS - 1)
         self._restart()
@@ -261,8 +267,12 @@ class SwingDetector:
         """What a frame reported: a lockout, a cycle of p, or p still."""
         new = 0
         if what & _EV_LOCK:
-            self.n_lock += 1
-            new += self._report(self._get(_LK_START))
+            t = self._get(_LK_START)
+            in_set = t - self.lock_t <= _LOCK_SET_MS
+            self.n_lock += (1 if self.lock_set else 2) if in_set else 0
+            self.lock_set = in_set
+            self.lock_t = t
+            new += self._report(t)
         if what & _EV_STILL:
             self.hold_t = -1
             new += self._last_turn()
