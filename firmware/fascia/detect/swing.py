@@ -83,7 +83,7 @@ _LOCK_LO_MG = const(700)
 _LOCK_HI_MG = const(1300)
 _LOCK_MS = const(300)  # a lockout is held this long
 _LOCK_WITHIN_MS = const(1200)  # and starts this soon after the last bottom pass
-_LOCK_SET_MS = const(12000)  # lockouts this close are one set (snatches: one every 3-6 s); a lone one is not a rep
+_LOCK_SET_MS = const(12000)  # lockouts this close are one set (a snatch every 3-6 s); a lone one is no rep
 _BACKSWING_MAX_MS = const(1000)  # the two bottom passes around a backswing are this close
 _LOCK_COS_X5 = const(4)  # cos(gravity, bottom-pass direction) < 4/5: not hanging
 
