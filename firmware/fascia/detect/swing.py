@@ -39,6 +39,7 @@ import micropython
 from micropython import const
 
 from fascia.detect.filters import magnitude as _mag
+from fascia.spec.activities import TEMPO_NAMES  # noqa: F401 (the tempo codes' names, defined once there)
 
 _SLOT_MS = const(40)
 _MEAN_SHIFT = const(6)  # slow mean: exponential, 2^6 frames = 2.56 s
@@ -90,7 +91,6 @@ _LOCK_COS_X5 = const(4)  # cos(gravity, bottom-pass direction) < 4/5: not hangin
 TEMPO_UNKNOWN = const(0)
 TEMPO_LIGHT_FAST = const(1)  # elasticity work: a light club swung quickly
 TEMPO_HEAVY_SLOW = const(2)  # strength work: a heavy club/bell, long float at the top
-TEMPO_NAMES = ("unknown", "light-fast", "heavy-slow")
 TEMPO_SPLIT_MS = const(1400)  # mean rep period below this is light-fast, from it on heavy-slow
 # the moves told apart and the extras that hold their reps: swings (gravity sways), casts and mills
 # (gravity turns right round), snatches (counted by their lockouts; the count is the larger of the
