@@ -54,6 +54,13 @@ def test_real_snatches_found_by_their_lockouts(shared_data):
             assert result["reps_snatch"] == int(row["count"]), row["id"]
 
 
+def test_real_swings_filed_as_swings(shared_data):
+    """`moves`: a real kettlebell swing sways gravity, it never turns it right round (a cast or mill)."""
+    for row, result in zip(REAL, _replay("cpython", *_paths(REAL)), strict=True):
+        if row["activity"] == "swing":
+            assert result["reps_swing"] == result["count"] and result["reps_cast"] == 0, row["id"]
+
+
 def test_a_lone_lockout_is_not_a_rep(shared_data):
     """A club held up after a pick-up looks like a snatch's lockout: lockouts count from a set's
     second on, the first with it. In each real snatch set, nothing counts at the first lockout and
