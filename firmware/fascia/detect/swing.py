@@ -18,9 +18,11 @@ nor a hard bottom pass:
   walking stride's tempo (< 1.45 s) 450 mg to start a set and 300 mg in one (an arm swinging while
   walking with the club; still NOT always told apart, README).
 - a set starts with two such cycles (the first one waits for the second, which must swing both
-  ways): a lone cycle (a pick-up and put-down) is not a rep. A set's last full cycle may be slower
-  (a heavy cast slowing into the order position). The swing-through after the last rep: a cycle
-  with a lobe short of the set's, or (a kettlebell) one that does not float as the reps did (its
+  ways): a lone cycle (a pick-up and put-down) is not a rep; the first, from rest, starts slowly, so
+  up to two periods since the last crossing count as one. A set's last full cycle may be slower
+  (a heavy cast slowing into the order position), and a heavy set's last cast or mill that stops
+  half way through p's cycle, round with both lobes full, counts. The swing-through after the last
+  rep: a cycle with a lobe short of the set's, or (a kettlebell) one that does not float as the reps did (its
   least |a| 150 mg above theirs), waits and counts only if the set goes on.
 - snatches break that rhythm with a hold overhead: they are also counted by their lockouts (|a|
   held near 1 g after two hard bottom passes), from a set's second lockout on (a lone one, a club
