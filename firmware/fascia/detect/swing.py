@@ -52,6 +52,8 @@ _LAGS = const(58)  # lags 0 .. 4.6 s
 _RING = const(128)  # frames of h kept (5.1 s)
 _LOOK = const(60)  # p is read 2.4 s in the past: the period and the axis it uses have seen what follows
 _PEAK_PCT = const(85)  # the period: the first autocorrelation peak this close to the highest
+_DOUBLE_SHIFT = const(4)  # half reps: h's change after the lag beyond twice |a|'s by 1/2^4 of h.h
+_SLOW_SHIFT = const(5)  # (on running means of 2^5 updates 160 ms apart: 5.1 s)
 _PERIODIC_PCT = const(40)  # periodic: the period's autocorrelation at least this share of the zero lag's
 _MOVE_FRAMES = const(4)  # motion: how far h moved in 160 ms ...
 _MOVE_NOISE_MG = const(25)  # ... beyond noise
@@ -174,7 +176,14 @@ _EV_N = const(65)
 _EV_TOP = const(66)
 _EV_LOAD = const(67)
 _EV_ODD = const(68)  # p stopped half way through a cycle (one crossing after the last cycle)
-_SCALARS = const(69)
+_HALF = const(69)  # the autocorrelation's first peak (frames), perhaps half a rep
+_SLOW0 = const(70)  # slow mean of h.h
+_VEC1 = const(71)  # slow means of |h(t) - h(t - L)|^2 and (|a|(t) - |a|(t - L))^2, L = _HALF
+_MAG1 = const(72)
+_RADIAL2 = const(73)  # slow means of (|a|(t) - |a|(t - q))^2 at q = L / 2 and L / 4
+_RADIAL4 = const(74)
+_DOUBLED = const(75)  # the lag is half a rep: p's cycles are half reps
+_SCALARS = const(76)
 _HIST = const(_SCALARS)  # h of the last _RING frames (x, y, z)
 _CORR = const(_HIST + 3 * _RING)  # the autocorrelation at lags 0 .. _LAGS - 1 (pairs of frames)
 _MOVED = const(_CORR + _LAGS)  # running total of how far h moved (in _MOVE_FRAMES, less the noise),
@@ -239,6 +248,7 @@ class SwingDetector:
         self.hold_round = False
         self.last_dur = 0  # the last counted cycle's length (0: no set under way)
         self.load_level = 0  # the set's least |a| in a cycle (a swing's float at the top), running mean
+        self.half_rep = False  # a half rep counted (p's cycles are half reps), waiting for the other
 
     @micropython.viper
     def feed(self, t_ms: int, x: int, y: int, z: int) -> int:
@@ -373,7 +383,14 @@ class SwingDetector:
         return self._count(self._get(_EV_TOP), 0, True)
 
     def _count(self, t_event: int, dur: int, round_: bool) -> int:
-        """A rep from the cycles."""
+        """A rep from the cycles (from every second one while they are half reps: _DOUBLED)."""
+        if self._get(_DOUBLED):
+            self.half_rep = not self.half_rep
+            if self.half_rep:
+                return 0
+            dur *= 2
+        else:
+            self.half_rep = False
         if dur:
             self.period_sum += dur
             self.period_n += 1
@@ -604,6 +621,39 @@ def _step(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: 
                 if k < 0:
                     k += 3 * _RING
                 m += 2
+            half = int(s[_HALF]) - b  # slow means: is the lag L = _HALF half a rep? (see below)
+            if half > 0:
+                prod = (hx * hx + hy * hy + hz * hz) >> 6
+                c = int(s[_SLOW0]) - b
+                s[_SLOW0] = c + ((prod - c) >> _SLOW_SHIFT) + b
+                k = i - (half >> 1)
+                if k < 0:
+                    k += _RING
+                prod = mag - (int(s[_LOAD + k]) - b)
+                prod = (prod * prod) >> 6
+                c = int(s[_RADIAL2]) - b
+                s[_RADIAL2] = c + ((prod - c) >> _SLOW_SHIFT) + b
+                k = i - (half >> 2)
+                if k < 0:
+                    k += _RING
+                prod = mag - (int(s[_LOAD + k]) - b)
+                prod = (prod * prod) >> 6
+                c = int(s[_RADIAL4]) - b
+                s[_RADIAL4] = c + ((prod - c) >> _SLOW_SHIFT) + b
+                k = i - half
+                if k < 0:
+                    k += _RING
+                prod = mag - (int(s[_LOAD + k]) - b)
+                prod = (prod * prod) >> 6
+                c = int(s[_MAG1]) - b
+                s[_MAG1] = c + ((prod - c) >> _SLOW_SHIFT) + b
+                k = _HIST + 3 * k
+                ux = hx - (int(s[k]) - b)
+                uy = hy - (int(s[k + 1]) - b)
+                uz = hz - (int(s[k + 2]) - b)
+                prod = (ux * ux + uy * uy + uz * uz) >> 6
+                c = int(s[_VEC1]) - b
+                s[_VEC1] = c + ((prod - c) >> _SLOW_SHIFT) + b
             if frames & 15 == 0:  # the rep period every 640 ms: the first autocorrelation peak
                 best = 0  # near the highest; is the motion periodic?
                 lag = _LAG_MIN
@@ -625,6 +675,31 @@ def _step(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: 
                             peak = c
                             break
                         lag += 1
+                    # half a rep or a whole one? A pendulum presses along the arm at both bottom
+                    # passes, so a wide, near-symmetric swing repeats almost as well after half a
+                    # rep, and the peak found may be that half. Then h comes back turned the other
+                    # way (the arm is in front, not behind) while |a| comes back the same: h differs
+                    # after the lag much more than |a| does. After a whole rep both come back, and
+                    # a pendulum's |a| already repeats after half the lag. Half reps: p's cycles are
+                    # counted in pairs (_DOUBLED), the comb still finds them when what turns once a
+                    # rep is too small to count. A margin, given back once doubled, stops flipping.
+                    was = int(s[_DOUBLED]) - b
+                    s[_DOUBLED] = b
+                    if found:
+                        half = int(s[_HALF]) - b
+                        if (half - 2 * found) * 8 > half or (2 * found - half) * 8 > half:
+                            s[_RADIAL2] = b  # another lag: what |a| learnt is void, and the
+                            s[_RADIAL4] = b  # half reps too
+                            was = 0
+                        s[_HALF] = 2 * found + b
+                        vec = int(s[_VEC1]) - b
+                        mag1 = int(s[_MAG1]) - b
+                        if was:
+                            turned = vec > mag1
+                        else:
+                            turned = vec > 2 * mag1 + ((int(s[_SLOW0]) - b) >> _DOUBLE_SHIFT)
+                        if turned and int(s[_RADIAL2]) >= int(s[_RADIAL4]):
+                            s[_DOUBLED] = 1 + b
                     if found:
                         s[_LAG] = 2 * found + b
                         if peak * 100 >= (int(s[_CORR]) - b) * _PERIODIC_PCT:
