@@ -249,6 +249,7 @@ class SwingDetector:
         self.last_dur = 0  # the last counted cycle's length (0: no set under way)
         self.load_level = 0  # the set's least |a| in a cycle (a swing's float at the top), running mean
         self.half_rep = False  # a half rep counted (p's cycles are half reps), waiting for the other
+        self.cycle_half = False  # the cycle of p being judged is half a rep
 
     @micropython.viper
     def feed(self, t_ms: int, x: int, y: int, z: int) -> int:
@@ -307,6 +308,12 @@ class SwingDetector:
         self._put(_LEVEL_HI, level_hi + ((top - level_hi) >> 2) if level_hi else top)
         self._put(_LEVEL_LO, level_lo + ((bottom - level_lo) >> 2) if level_lo else bottom)
         lag_ms = self._get(_LAG) * _SLOT_MS
+        # the lag may be half a rep (_DOUBLED); p's cycle then is half a rep, or a whole one
+        # when what turns once a rep is strong enough for the comb to keep it
+        self.cycle_half = bool(self._get(_DOUBLED))
+        if self.cycle_half and dur * 2 > lag_ms * 3:
+            self.cycle_half = False
+            lag_ms *= 2
         in_set = self.last_dur > 0
         if not in_set and self.pend_t < 0 and lag_ms < dur <= 2 * lag_ms:
             dur = lag_ms  # a set's first rep from rest crosses late (it starts slowly): take the period
@@ -384,7 +391,7 @@ class SwingDetector:
 
     def _count(self, t_event: int, dur: int, round_: bool) -> int:
         """A rep from the cycles (from every second one while they are half reps: _DOUBLED)."""
-        if self._get(_DOUBLED):
+        if self.cycle_half:
             self.half_rep = not self.half_rep
             if self.half_rep:
                 return 0
@@ -698,7 +705,7 @@ def _step(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: 
                             turned = vec > mag1
                         else:
                             turned = vec > 2 * mag1 + ((int(s[_SLOW0]) - b) >> _DOUBLE_SHIFT)
-                        if turned and int(s[_RADIAL2]) >= int(s[_RADIAL4]):
+                        if turned and int(s[_RADIAL2]) > int(s[_RADIAL4]):
                             s[_DOUBLED] = 1 + b
                     if found:
                         s[_LAG] = 2 * found + b
