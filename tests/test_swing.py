@@ -209,3 +209,41 @@ def test_viper_state_stays_in_the_biased_range(generated):
                 low = min(low, min(det.s))
                 high = max(high, max(det.s))
     assert low >= 0 and high < 2 * swing._BIAS, (low, high)
+
+
+WIDE_SYMMETRIC = {"FRONT_SHARE": (0.49, 0.51), "ARC_DEG": (174.0, 178.0)}  # a relaxed pendulum swing
+NEAR_PENDULUM_S = {"light": (1.7, 1.85), "heavy": (2.0, 2.2)}  # near the arm+club's own period
+WIDE_SEEDS = TUNING_SEEDS[100:105]
+
+
+@pytest.fixture(scope="module")
+def wide_swings(tmp_path_factory) -> list:
+    """Light front swings with a wide (~176 deg), symmetric arc near the pendulum's own period: the
+    arm presses twice a rep and little else tells a half rep from a whole one."""
+    from host_tools.gen import clubbell
+
+    out = tmp_path_factory.mktemp("wide")
+    saved = {name: getattr(clubbell, name) for name in (*WIDE_SYMMETRIC, "SWING_PERIOD_S")}
+    try:
+        for name, value in WIDE_SYMMETRIC.items():
+            setattr(clubbell, name, value)
+        clubbell.SWING_PERIOD_S = NEAR_PENDULUM_S
+        traces = []
+        for seed in WIDE_SEEDS:
+            csv_path, json_path = generate("swing_light", seed, RATE_HZ, out / f"wide_{seed}")
+            traces.append((str(csv_path), json.loads(json_path.read_text())["count"]))
+        return traces
+    finally:
+        for name, value in saved.items():
+            setattr(clubbell, name, value)
+
+
+def test_wide_symmetric_swings_not_counted_twice(dual, wide_swings):
+    """Half a rep is not a rep: no set counted half as much again as its reps (the counter once
+    counted 31 of 15 and 33 of 20 here) and the sets together within 10 %."""
+    results = dual("swing_replay", *(path for path, _ in wide_swings))
+    for (path, truth), result in zip(wide_swings, results, strict=True):
+        assert result["count"] * 2 < truth * 3, (path, result["count"], truth)
+    total = sum(result["count"] for result in results)
+    truth = sum(truth for _, truth in wide_swings)
+    assert abs(total - truth) * 10 <= truth, (total, truth)
