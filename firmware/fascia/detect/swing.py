@@ -690,6 +690,8 @@ def _step(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: 
                     # a pendulum's |a| already repeats after half the lag. Half reps: p's cycles are
                     # counted in pairs (_DOUBLED), the comb still finds them when what turns once a
                     # rep is too small to count. A margin, given back once doubled, stops flipping.
+                    # Only where |a| swings as much as h does (a pendulum; a cast's or a mill's |a|
+                    # hardly changes, and its uneven speed alone makes h differ after the lag).
                     was = int(s[_DOUBLED]) - b
                     s[_DOUBLED] = b
                     if found:
@@ -705,7 +707,8 @@ def _step(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: 
                             turned = vec > mag1
                         else:
                             turned = vec > 2 * mag1 + ((int(s[_SLOW0]) - b) >> _DOUBLE_SHIFT)
-                        if turned and int(s[_RADIAL2]) > int(s[_RADIAL4]):
+                        radial = int(s[_RADIAL2])
+                        if turned and radial > int(s[_RADIAL4]) and radial > int(s[_SLOW0]):
                             s[_DOUBLED] = 1 + b
                     if found:
                         s[_LAG] = 2 * found + b
