@@ -24,14 +24,14 @@ class ReplayError(ValueError):
         self.reason = reason
 
 
-def count_samples(samples, activity: str, det=None) -> dict:
-    """Feed (t_ms, x, y, z) int tuples to `det` (default: a fresh detector for `activity`):
-    {'activity', 'count', 'events_ms', **extras}."""
+def count_samples(samples, activity: str, det=None, block: int = _BLOCK) -> dict:
+    """Feed (t_ms, x, y, z) int tuples to `det` (default: a fresh detector for `activity`) in blocks
+    of `block` samples: {'activity', 'count', 'events_ms', **extras}."""
     if det is None:
         det = make(activity)
     events = []
-    ts = array("i", bytes(4 * _BLOCK))
-    xyz = array("i", bytes(12 * _BLOCK))
+    ts = array("i", bytes(4 * block))
+    xyz = array("i", bytes(12 * block))
     n = 0
     t = 0
     for t, x, y, z in samples:
@@ -40,7 +40,7 @@ def count_samples(samples, activity: str, det=None) -> dict:
         xyz[3 * n + 1] = y
         xyz[3 * n + 2] = z
         n += 1
-        if n == _BLOCK:
+        if n == block:
             feed_block(det, ts, xyz, n, events.append)
             n = 0
     feed_block(det, ts, xyz, n, events.append)
