@@ -74,7 +74,7 @@ def test_live_counts_follow_the_device_and_match_its_log(device):
 
     model, before, lives, seconds, after = device.run(go())
     assert model == "m5stickc"
-    sid = after[-1][0]
+    sid = after[-1].session_id
     assert len(after) == len(before) + 1
     session = logread.parse_session(_session_file(device.flash, sid).read_bytes())
     running = [lv for lv in lives if lv.state == "running"]
@@ -203,7 +203,7 @@ def test_delete_needs_a_synced_session_and_a_confirmation_on_the_device(device):
             if unsynced:
                 r, _ = await dev.request(struct.pack("<BI", control.DELETE_SYNCED, unsynced[0]), check=False)
                 results["unsynced"] = r
-            sid = sessions[0][0]
+            sid = sessions[0].session_id
             await dev.ack_synced(sid)
             r, _ = await dev.request(struct.pack("<BI", control.DELETE_SYNCED, sid), check=False)
             results["synced"] = r
