@@ -3,9 +3,12 @@
 Every family runs the unchanged firmware under the real `micropython` binary on the simulated
 board (host_tools/sim/mpylib/sim_faults.py puts the faults in from outside the firmware), or, for
 hostile input, the shared parsers on CPython with hypothesis (config also under MicroPython).
-`--profile quick` (what `make test` runs through tests/test_faults.py) is seconds; `--profile full`
-(`make faults`, or FASCIA_FAULTS=full) is the real count. Prints a table (family, cases, failures,
-data lost) and writes out/bench/faults.json.
+This module is the harness: it runs each family's cases and returns a `Family` with what it
+observed per case, the data lost and its figures. What must hold is decided by the tests, next to
+each family (tests/test_faults*.py). `python -m host_tools.bench.faults` (`make faults`) runs those
+tests at a profile's counts (`--profile quick`, what `make test` runs, is minutes; `full`, or
+FASCIA_FAULTS=full, the real count), prints a table (family, cases, data lost, seconds, whether its
+test passed) and writes out/bench/faults.json.
 
 Power cuts: a reference run traces every flash write; each cut then lets one chosen write put only
 its first n bytes on the flash (optionally followed by erased 0xFF bytes) and SIGKILLs the device
@@ -23,9 +26,9 @@ the link drops after the k-th ATT read/write of a `BleDevice` sync with one simu
 (restored flash between cases). After the cut, every session the device no longer has, or has
 acknowledged, must be in the store; after the rerun each is there exactly once, byte for byte.
 
-Hostile BLE writes (host_tools/bench/faults_ble.py): control-point, Current Time and over-long
-writes to one simulated device over one connection (a case is one write): every one refused or
-ignored as documented, nothing on the device changed.
+Hostile input: log records, trace CSV and config.json (faults_input.py); control-point, Current
+Time and over-long writes to one simulated device over one connection, a case a write, and
+strangers without a bond (faults_ble.py).
 """
 
 from __future__ import annotations
