@@ -304,7 +304,8 @@ def test_hostile_trace_csv(tmp_path, fault_report):
     fam = faults.Family("hostile: trace CSV", lost_unit="-")
     path = tmp_path / "hostile.csv"
     located = re.compile(re.escape(str(path)) + r":(\d+)?:? ")
-    kinds = fam.figures["inputs"] = dict.fromkeys(hostile.HOSTILE_KINDS, 0)
+    kinds: dict[str, int] = dict.fromkeys(hostile.HOSTILE_KINDS, 0)
+    fam.figures["inputs"] = kinds
 
     def check(value) -> None:
         data, activity = value
@@ -361,7 +362,8 @@ def test_hostile_config(traces, tmp_path, fault_report):
     UTF-8 or too long: the defaults and one complaint. A sample also under MicroPython (its json
     differs), and the device boots with the worst of them, says CONFIG and records with the defaults."""
     fam = faults.Family("hostile: config.json", lost_unit="-")
-    kinds = fam.figures["inputs"] = dict.fromkeys(hostile.HOSTILE_KINDS, 0)
+    kinds: dict[str, int] = dict.fromkeys(hostile.HOSTILE_KINDS, 0)
+    fam.figures["inputs"] = kinds
     path = tmp_path / "hostile_config.json"
     sample: list[str] = []
 

@@ -30,17 +30,16 @@ def test_runtimes_agree(name, args, sim):
 
 def _rope(tmp_path: Path) -> list[str]:
     """Generated jump-rope sets at 100, 1000 and 53 Hz (the last a population's double bounce)."""
-    made = []
-    for scenario, rate, kw in (
-        ("mixed", 100, {}),
-        ("trips", 1000, {}),
-        ("double_bounce", 53, {"population": True}),
-    ):
-        csv, _ = jumprope.generate(
-            scenario, 308, rate, tmp_path / f"{scenario}_{rate}", duration_s=20.0, **kw
-        )
-        made.append(str(csv))
-    return made
+    made = [
+        jumprope.generate(scenario, 308, rate, tmp_path / f"{scenario}_{rate}", duration_s=20.0)[0]
+        for scenario, rate in (("mixed", 100), ("trips", 1000))
+    ]
+    made.append(
+        jumprope.generate(
+            "double_bounce", 308, 53, tmp_path / "double_bounce", duration_s=20.0, population=True
+        )[0]
+    )
+    return [str(path) for path in made]
 
 
 def _handling(tmp_path: Path) -> list[str]:

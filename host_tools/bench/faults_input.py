@@ -11,6 +11,7 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fascia.spec import log, logread
 from host_tools import mpy
@@ -19,7 +20,7 @@ from host_tools.bench.faults import KNOWN_COUNT_S, Traces, expected_count, plan,
 HOSTILE_KINDS = ("invalid_utf8", "huge_number", "long_line")  # inputs a test must see (count_hostile_kinds)
 
 
-def run_examples(check: Callable[[object], None], strategy, examples: int, seed: int) -> int:
+def run_examples(check: Callable[[Any], None], strategy, examples: int, seed: int) -> int:
     """Run `check` on `examples` generated inputs (seeded, no deadline, no example database); returns
     the examples run. A failing check raises hypothesis's shrunk counterexample."""
     from hypothesis import HealthCheck, given, settings
