@@ -57,8 +57,8 @@ class BleService:
         # allocates does not depend on when a host writes
         self._slots = [bytearray(gatt.CONTROL_MAX) for _ in range(_QUEUE)]
         self._slot_len = bytearray(_QUEUE)
-        self._first = 0  # the oldest request's slot
-        self._queued = 0
+        self._written = 0  # requests the IRQ handler copied (only it counts them)
+        self._answered = 0  # requests poll answered (only it counts them): no count has two writers
         self._settle = False  # a host came or went: collect at the next poll (see poll)
         self._time_written = None  # a Current Time write, waiting for poll
         self._indicating = 0  # ms when the pending indication was sent; 0 = none
@@ -100,12 +100,12 @@ class BleService:
             if data[0] != self.conn or not self.secure:
                 return  # (the stack refuses these writes already)
             if handle == self.h_control:
-                if self._queued < _QUEUE:
+                if self._written - self._answered < _QUEUE:
                     value = self.ble.gatts_read(handle)  # (at most CONTROL_MAX: the stack's buffer)
-                    i = (self._first + self._queued) % _QUEUE
+                    i = self._written % _QUEUE
                     self._slots[i][: len(value)] = value
                     self._slot_len[i] = len(value)
-                    self._queued += 1
+                    self._written += 1
             elif handle == self.h_time:
                 self._time_written = self.ble.gatts_read(handle)
         elif event == _IRQ_GET_SECRET:
@@ -181,11 +181,10 @@ class BleService:
             # connection is then placed in a heap without garbage, the same whenever it happens
             self._settle = False
             gc.collect()
-        if self._queued and not self._indicating:
-            i = self._first
+        if self._written != self._answered and not self._indicating:
+            i = self._answered % _QUEUE
             self._control(now, bytes(memoryview(self._slots[i])[: self._slot_len[i]]))
-            self._first = (i + 1) % _QUEUE
-            self._queued -= 1
+            self._answered += 1
         if self.confirm_until and now >= self.confirm_until:
             self.confirm_until = 0
             self.app.ask_cancel()
