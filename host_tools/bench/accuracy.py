@@ -5,7 +5,8 @@ to agree) and prints a per-file table and per-group summaries; figures go to out
 A generator with a `stress_set` also gets "stress" groups: sessions drawn from its whole population
 with seeds never used while tuning (mean, 5th percentile and worst per variant). The jump counter
 also gets sweeps: the same sessions at every sample rate, under random rotations of the sensor, and
-as the simulated device samples them (`fascia sim` must count what `fascia count` counts).
+as the simulated device samples them (`fascia sim` must count what `fascia count` counts), and side
+swings (the rope turned beside the body, no jumping: a negative it cannot tell from skipping yet).
 Real recordings come from ../shared/data (or $FASCIA_DATA); without them only the generated set runs.
 Oxford walks are also replayed decimated to 50 Hz and 12.5 Hz (keeping the first sample of each
 period, as a slower sensor would deliver), since the device may run the sensor slow to save power.
@@ -205,6 +206,27 @@ def jump_sweep_jobs() -> list:
     return jobs
 
 
+SIDE_SWING_SEEDS = range(30000, 30024)  # stress seeds, apart from the stress set's and the sweep's
+
+
+def jump_side_swing_jobs() -> list:
+    """Side swings (the rope turned beside the body, no jumping) from the population: a negative the
+    counter is not built to tell from skipping; its false passes are reported, not hidden."""
+    out = GENERATED / "jumprope_side_swing"
+    jobs = []
+    for seed in SIDE_SWING_SEEDS:
+        placement = ("handle", "wrist")[seed % 2]
+        rate = SWEEP_RATES[seed % len(SWEEP_RATES)]
+        stem = out / f"jr_side_swing_{seed}_{placement}_{rate}hz"
+        csv_path = out / (stem.name + ".csv")
+        if not csv_path.exists():
+            jumprope.generate(
+                jumprope.SIDE_SWING, seed, rate, stem, duration_s=30.0, placement=placement, population=True
+            )
+        jobs.append(("side swings counted as jump_rope", str(csv_path), "jump_rope", None, stem.name))
+    return jobs
+
+
 def walk_device_jobs() -> list:
     """The walking stress set's 12.5 and 50 Hz walks as the simulated device samples them (its MPU at
     the walk's 100 Hz, holding the trace's latest row): `fascia sim` must count what `fascia count`
@@ -337,7 +359,8 @@ def main(argv: list[str] | None = None) -> int:
         walking = ("host_tools.gen.idle", "host_tools.gen.walk")
         jobs = real_jobs() + generated_jobs(walking) + stress_jobs(walking) + walk_device_jobs()
     else:
-        jobs = real_jobs() + generated_jobs() + stress_jobs() + jump_sweep_jobs() + walk_device_jobs()
+        jobs = real_jobs() + generated_jobs() + stress_jobs() + jump_sweep_jobs() + jump_side_swing_jobs()
+        jobs += walk_device_jobs()
     with Pool(min(2, os.cpu_count() or 1)) as pool:
         if only in (None, "swing"):
             club = club_stress_jobs(pool)
@@ -377,6 +400,15 @@ def main(argv: list[str] | None = None) -> int:
             f"mean {_fmt(s['mean_accuracy'])}, 5th percentile {_fmt(s['p5_accuracy'])}, "
             f"worst {_fmt(s['min_accuracy'])} (targets: 99 %, 97 %, 90 %)"
         )
+    side = [r for r in rows if r["group"] == "side swings counted as jump_rope"]
+    if side:
+        counted = sum(1 for r in side if r["counted"])
+        false = sum(r["counted"] for r in side)
+        print(
+            f"side swings (rope turned beside the body, no jumping): {false} false passes in "
+            f"{counted} of {len(side)} sessions (target 0; the counter cannot tell them from skipping)"
+        )
+        summary["side swings"] = {"sessions": len(side), "counted": counted, "false_passes": false}
     for detector, key in (("jump_rope", "device vs count"), ("swing", "swing device vs count")):
         device = [r for r in rows if r["group"].startswith(f"device {detector}")]
         if device:
