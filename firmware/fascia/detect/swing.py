@@ -8,6 +8,11 @@ nor a hard bottom pass:
 - the rep period T: the autocorrelation of h (dot products, so any mounting gives the same) over
   lags of 0.8-4.6 s, as running means; T is the shortest lag whose peak comes within 85 % of the
   highest (not 2T), and its height over the zero lag says how periodic the motion is.
+- half a rep or a whole one: a wide, near-symmetric pendulum swing repeats almost as well after half
+  a rep, so T may be that half. Then h comes back turned the other way while |a| comes back the same
+  (slow means of both changes over T), and |a| does not repeat after T/2 as it does when T is a
+  whole pendulum rep; where |a| swings as much as h (not a cast or mill), p's cycles of about T are
+  then half reps, counted in pairs.
 - a pendulum presses along the arm twice a rep (both bottom passes) and turns gravity once; a cast
   or a mill turns gravity right round once. u = h(t) - h(t - T/2) cancels what repeats every half
   rep and keeps what turns once, so it swings once a rep whatever the move (a comb filter).
