@@ -77,6 +77,10 @@ _MIN_DYN_MG = const(70)  # ... and a walk starts only if the sensor itself moves
 _HARD_RMS_MG = const(200)  # this strong (a pocket's or bag's jolts, sampled slowly) ...
 _RHO_HARD_Q8 = const(77)  # ... starts a walk at a lower periodicity, >= 0.3
 _GATE_MG = const(4)  # fast mean |change| per tick below this: standing still
+_NOW_SHIFT = const(2)  # a walk starts only while the ticks' mean size is >= 1/2 of their long-window RMS
+_LEVEL_SHIFT = const(6)  # while walking, the walk's level follows its signal: tau = 64 ticks = 2.6 s
+_DROP_SHIFT = const(2)  # ... and the walk ends when the fast motion falls below 1/4 of it (the walker
+# stopped: what is left is the sensor's noise and the sway of a standing body, whatever their size)
 _STRIDE_MIN_MS = const(750)  # a period longer than this is a stride (two steps)
 _STRIDES_MIN_MS = const(1600)  # ... and longer than this two strides (a sampled signal may alternate)
 _MIN_STEP_MS = const(375)  # a walk starts at 160 steps/min or slower (faster is running)
@@ -91,6 +95,8 @@ _CREDIT_MS = const(8000)  # the start of a walk is credited back at most this fa
 _PHASE = const(1024)  # one step of the phase accumulator
 _CONFIRM_MS = const(10000)  # a walk's steps are held back until its rhythm lasted this long
 _BOUNCE_Q8 = const(4)  # ... and |a| (the body's bounce) carried >= 1.6 % of the sensor's motion power
+_SHORT_MS = const(7000)  # ... at the end of the recording (or session), a walk counts if it lasted this
+_SHORT_BOUNCE_Q8 = const(12)  # ... and its body bounced more: >= 4.7 % (a car's bounce, a wipe: less)
 _BRIDGE_MS = const(3000)  # ... a pause this short in the rhythm keeps them (and its time) waiting
 _RESUME_MS = const(20000)  # a walk that stopped this recently resumes without a new confirmation
 _RECALL_MS = const(60000)  # ... and its period decides between a step and a stride this long
@@ -141,6 +147,7 @@ _PS = const(34)  # power, short window
 _PHASE_AT = const(35)  # the step phase, 0.._PHASE
 _INC = const(36)  # its increase per tick: _TICK_MS * _PHASE // period
 _WALK_TICKS = const(37)  # ticks walked (all walks)
+_LEVEL = const(38)  # the walk's own motion: mean |change per tick| x _FIX, slow (set when a walk starts)
 _HIST_AT = const(40)  # the tick history, twice: s[_HIST_AT + pos + _HIST - k] is tick -k
 _AC = const(_HIST_AT + 2 * _HIST)  # the autocorrelation at lags 0.._K_MAX + 1
 _STATE = const(_AC + _K_MAX + 2)
@@ -267,7 +274,9 @@ class StepDetector:
             self._evaluate(t)
 
     def flush(self, t_ms: int) -> int:
-        n = self._q_len - self._held  # a walk still unconfirmed at the end is not counted
+        if self._confirming:  # a walk still unconfirmed at the end counts if it lasted `_SHORT_MS`
+            self._settle(_SHORT_MS)
+        n = self._q_len - self._held
         if n:
             self.last_event_ms = self._queue[(self._q_head + n - 1) % _QUEUE]
             self.count += n
@@ -283,6 +292,18 @@ class StepDetector:
             "brisk_minutes": self._brisk_ms // 60000,
             "arm_swing": self._swing_sum // self._swing_n if self._swing_n else 0,
         }
+
+    def _settle(self, least_ms: int) -> bool:
+        """Confirm the unconfirmed walk if its rhythm lasted `least_ms` and the body bounced (its held
+        steps are counted), else drop it."""
+        bounce = _BOUNCE_Q8 if least_ms >= _CONFIRM_MS else _SHORT_BOUNCE_Q8
+        if self._walked() - self._walk_kept >= least_ms and self._bounce * 256 >= bounce * self._moved:
+            self._confirming = False
+            self._held = 0
+            self._set_ready(self._q_len > 0)
+            return True
+        self._drop()
+        return False
 
     def _drop(self) -> None:
         """The unconfirmed walk's rhythm did not last: it was not a walk."""
@@ -326,16 +347,11 @@ class StepDetector:
                 self._bounce += r0 >> 4
                 self._moved += dyn >> 4
             if self.walking and self._walked() - self._walk_kept >= _CONFIRM_MS:
-                if self._bounce * 256 >= _BOUNCE_Q8 * self._moved:
-                    self._confirming = False  # the rhythm lasted, the body bounced: a walk
-                    self._held = 0
-                    self._set_ready(self._q_len > 0)
-                else:  # the arm alone moved (wiping, stirring): not a walk
+                if not self._settle(_CONFIRM_MS):  # the arm alone moved (wiping, stirring): not a walk
                     self._stop()
-                    self._drop()
                     return
             elif not self.walking and t - self._paused_at > _BRIDGE_MS:
-                self._drop()
+                self._settle(_CONFIRM_MS)
         strong = s[_MOTION] - b >= _GATE_MG * _FIX and r0 >= _MIN_RMS_MG * _MIN_RMS_MG
         if self.walking:
             self._tick_swing(dyn)
@@ -373,7 +389,9 @@ class StepDetector:
         step = 0
         lag = 0
         n = 0
-        k = _peak(s, _K_MIN, _K_MAX) if strong and dyn >= _MIN_DYN_MG * _MIN_DYN_MG else 0  # type: ignore[arg-type]
+        fast = (s[_FAST] - b) >> _FIX_SHIFT  # mean |tick| now: the long window's rhythm may be a past walk's
+        strong = strong and (fast * fast) << _NOW_SHIFT >= r0 and dyn >= _MIN_DYN_MG * _MIN_DYN_MG
+        k = _peak(s, _K_MIN, _K_MAX) if strong else 0  # type: ignore[arg-type]
         if k:
             # the fundamental: the shortest lag with a clear maximum (a fraction of the largest), and
             # at half of it if that is a maximum too (a sampled signal may repeat only every 2 strides)
@@ -442,6 +460,7 @@ class StepDetector:
         s[_CS] = s[_AC + lag]
         s[_PS] = s[_R0]
         s[_PHASE_AT] = _BIAS
+        s[_LEVEL] = s[_MOTION]
         p = self._paused_period
         if self._confirming and 8 * abs(step - p) >= 2 * p:  # another rhythm: the paused one was not a walk
             self._drop()
@@ -650,14 +669,20 @@ def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa:
         s[_MOTION] = motion + b
         what = 0
         walking = int(s[_WALKING]) - b
+        level = int(s[_LEVEL]) - b
         if motion < _GATE_MG * _FIX:
             s[_ONSET] = b - 1
             if walking:
                 walking = 0
                 s[_WALKING] = b
                 what = _STILL
-        elif int(s[_ONSET]) - b < 0:
-            s[_ONSET] = t + b
+        else:
+            if int(s[_ONSET]) - b < 0:
+                s[_ONSET] = t + b
+            if walking and (motion << _DROP_SHIFT) < level:
+                walking = 0
+                s[_WALKING] = b
+                what = _STILL
         p2 = int(s[_PREV2]) - b
         s[_PREV2] = p1 + b
         s[_PREV] = v + b
@@ -675,6 +700,7 @@ def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa:
             r = int(s[_PS]) - b
             s[_PS] = r + ((v * v - r) >> _SHORT_SHIFT) + b
             s[_WALK_TICKS] = int(s[_WALK_TICKS]) + 1
+            s[_LEVEL] = level + ((motion - level) >> _LEVEL_SHIFT) + b
             ph += int(s[_INC]) - b
             if ph >= _PHASE:
                 ph -= _PHASE
