@@ -97,8 +97,10 @@ _CONFIRM_MS = const(10000)  # a walk's steps are held back until its rhythm last
 _BOUNCE_Q8 = const(4)  # ... and |a| (the body's bounce) carried >= 1.6 % of the sensor's motion power
 _SHORT_MS = const(7000)  # ... at the end of the recording (or session), a walk counts if it lasted this
 _SHORT_BOUNCE_Q8 = const(12)  # ... and its body bounced more: >= 4.7 % (a car's bounce, a wipe: less)
+_BODY_MG = const(25)  # ... and |a| varied by >= 25 mg RMS x (cadence / 100 spm)^2 (a car: less)
+_RESUME_MS = const(20000)  # a walk in the rhythm of one that stopped this recently ...
+_RESUME_CONFIRM_MS = const(4000)  # ... is confirmed after this long
 _BRIDGE_MS = const(3000)  # ... a pause this short in the rhythm keeps them (and its time) waiting
-_RESUME_MS = const(20000)  # a walk that stopped this recently resumes without a new confirmation
 _RECALL_MS = const(60000)  # ... and its period decides between a step and a stride this long
 _QUEUE = const(72)  # steps waiting to be reported (held ones included)
 BRISK_SPM = const(120)  # default brisk cadence, steps/min (see the docstring)
@@ -183,7 +185,9 @@ class StepDetector:
         self._paused_period = 1
         self._bounce = 0
         self._moved = 0
-        self._ended_at = -_RESUME_MS - 1  # when the last confirmed walk ended
+        self._evals = 0
+        self._need_ms = _CONFIRM_MS  # how long the unconfirmed walk's rhythm must last
+        self._ended_at = -_RECALL_MS - 1  # when the last confirmed walk ended
         self._ended_period = 1
         self._last_t = -_CREDIT_MS  # the last step counted
         self._period = 0  # ms per step while walking
@@ -274,8 +278,8 @@ class StepDetector:
             self._evaluate(t)
 
     def flush(self, t_ms: int) -> int:
-        if self._confirming:  # a walk still unconfirmed at the end counts if it lasted `_SHORT_MS`
-            self._settle(_SHORT_MS)
+        if self._confirming and self._is_walk(_SHORT_MS):  # (an unconfirmed walk at the end)
+            self._confirm()
         n = self._q_len - self._held
         if n:
             self.last_event_ms = self._queue[(self._q_head + n - 1) % _QUEUE]
@@ -293,17 +297,23 @@ class StepDetector:
             "arm_swing": self._swing_sum // self._swing_n if self._swing_n else 0,
         }
 
-    def _settle(self, least_ms: int) -> bool:
-        """Confirm the unconfirmed walk if its rhythm lasted `least_ms` and the body bounced (its held
-        steps are counted), else drop it."""
-        bounce = _BOUNCE_Q8 if least_ms >= _CONFIRM_MS else _SHORT_BOUNCE_Q8
-        if self._walked() - self._walk_kept >= least_ms and self._bounce * 256 >= bounce * self._moved:
-            self._confirming = False
-            self._held = 0
-            self._set_ready(self._q_len > 0)
-            return True
-        self._drop()
-        return False
+    def _is_walk(self, least_ms: int) -> bool:
+        """Whether the unconfirmed walk is one: its rhythm lasted `least_ms`, and the body bounced (|a|
+        carried its share of the motion's power, and as much as walking at its cadence makes)."""
+        bounce = _BOUNCE_Q8 if least_ms != _SHORT_MS else _SHORT_BOUNCE_Q8
+        p = self._period or 1
+        body = _BODY_MG * 360000 // (p * p)  # the least |a| RMS a walk has at this cadence, mg
+        return (
+            self._walked() - self._walk_kept >= least_ms
+            and self._bounce * 256 >= bounce * self._moved
+            and self._bounce >= ((body * body) >> 4) * self._evals
+        )
+
+    def _confirm(self) -> None:
+        """The unconfirmed walk is one: its held steps can be reported."""
+        self._confirming = False
+        self._held = 0
+        self._set_ready(self._q_len > 0)
 
     def _drop(self) -> None:
         """The unconfirmed walk's rhythm did not last: it was not a walk."""
@@ -346,12 +356,18 @@ class StepDetector:
             if self.walking:
                 self._bounce += r0 >> 4
                 self._moved += dyn >> 4
-            if self.walking and self._walked() - self._walk_kept >= _CONFIRM_MS:
-                if not self._settle(_CONFIRM_MS):  # the arm alone moved (wiping, stirring): not a walk
+                self._evals += 1
+            if self.walking and self._walked() - self._walk_kept >= self._need_ms:
+                if not self._is_walk(self._need_ms):  # the arm alone moved (wiping, stirring): not a walk
                     self._stop()
+                    self._drop()
                     return
+                self._confirm()
             elif not self.walking and t - self._paused_at > _BRIDGE_MS:
-                self._settle(_CONFIRM_MS)
+                if self._is_walk(self._need_ms):
+                    self._confirm()
+                else:
+                    self._drop()
         strong = s[_MOTION] - b >= _GATE_MG * _FIX and r0 >= _MIN_RMS_MG * _MIN_RMS_MG
         if self.walking:
             self._tick_swing(dyn)
@@ -465,15 +481,20 @@ class StepDetector:
         if self._confirming and 8 * abs(step - p) >= 2 * p:  # another rhythm: the paused one was not a walk
             self._drop()
         if not self._confirming:  # (else the paused walk goes on, its steps still held)
+            # every walk is confirmed anew (a car's rhythm comes back, too); one in the rhythm of a walk
+            # that ended less than `_RESUME_MS` ago (a crossing) after a shorter time
             p = self._ended_period
-            self._confirming = t - self._ended_at > _RESUME_MS or 8 * abs(step - p) >= 2 * p
+            resumed = t - self._ended_at <= _RESUME_MS and 8 * abs(step - p) < 2 * p
+            self._need_ms = _RESUME_CONFIRM_MS if resumed else _CONFIRM_MS
+            self._confirming = True
             self._walk_kept = self._walked()
             self._held = 0
             self._bounce = 0  # sums over the unconfirmed walk: power of |a| and of the dynamic vector
             self._moved = 0
+            self._evals = 0
         self._set_period(step)
         self._lost = 0
-        since = t - self._rhythm_ticks(lag) * _TICK_MS
+        since = t - self._swing_ticks(lag) * _TICK_MS
         onset = s[_ONSET] - _BIAS
         if onset >= 0 and since < onset:
             since = onset
@@ -483,11 +504,33 @@ class StepDetector:
             since = t
         if t - since > _CREDIT_MS:
             since = t - _CREDIT_MS
-        n = (t - since) // step
+        n = (t - since + step // 2) // step
         self._walk_ms += t - since
         for i in range(n, 0, -1):
             self._emit(t - i * step)
         self._emit(t)
+
+    def _swing_ticks(self, lag: int) -> int:
+        """How many ticks back the walk's motion began: the oldest tick of the history from which on a
+        tick at least half the walk's mean size (over its newest two lags) came in every lag. An amplitude,
+        not a shape: it does not move with the sample timing."""
+        s = self.s
+        newest = s[_POS] - _BIAS - 1
+        total = 0
+        for i in range(newest - 2 * lag + 1, newest + 1):
+            total += abs(s[(i & (_HIST - 1)) + _HIST_AT] - _BIAS)
+        least = total // (4 * lag)
+        first = 0
+        gap = 0
+        for back in range(_HIST - 1):
+            if abs(s[((newest - back) & (_HIST - 1)) + _HIST_AT] - _BIAS) >= least:
+                first = back
+                gap = 0
+            else:
+                gap += 1
+                if gap > lag:
+                    break
+        return first
 
     def _rhythm_ticks(self, lag: int) -> int:
         """How many ticks back the history repeats itself every `lag` ticks (blocks of one lag)."""
