@@ -89,7 +89,6 @@ _LOCK = const(3)  # consistent period estimates before a walk starts
 _SHORT_SHIFT = const(4)  # the rhythm right now: correlation at the walk's lag, tau = 16 ticks = 0.64 s
 _KEEP_Q8 = const(38)  # ... a walk ends when it stays below 0.15 of the power
 _WEAK = const(2)  # ... for this many evaluations
-_BLOCK_Q8 = const(102)  # a stretch of history is part of the walk if it correlates >= 0.4 with the one before
 _LOST = const(4)  # evaluations without the rhythm before a walk ends
 _CREDIT_MS = const(8000)  # the start of a walk is credited back at most this far
 _PHASE = const(1024)  # one step of the phase accumulator
@@ -494,7 +493,7 @@ class StepDetector:
             self._evals = 0
         self._set_period(step)
         self._lost = 0
-        since = t - self._swing_ticks(lag) * _TICK_MS
+        since = t - _swing_ticks(s, lag) * _TICK_MS  # type: ignore[arg-type]
         onset = s[_ONSET] - _BIAS
         if onset >= 0 and since < onset:
             since = onset
@@ -510,46 +509,6 @@ class StepDetector:
             self._emit(t - i * step)
         self._emit(t)
 
-    def _swing_ticks(self, lag: int) -> int:
-        """How many ticks back the walk's motion began: the oldest tick of the history from which on a
-        tick at least half the walk's mean size (over its newest two lags) came in every lag. An amplitude,
-        not a shape: it does not move with the sample timing."""
-        s = self.s
-        newest = s[_POS] - _BIAS - 1
-        total = 0
-        for i in range(newest - 2 * lag + 1, newest + 1):
-            total += abs(s[(i & (_HIST - 1)) + _HIST_AT] - _BIAS)
-        least = total // (4 * lag)
-        first = 0
-        gap = 0
-        for back in range(_HIST - 1):
-            if abs(s[((newest - back) & (_HIST - 1)) + _HIST_AT] - _BIAS) >= least:
-                first = back
-                gap = 0
-            else:
-                gap += 1
-                if gap > lag:
-                    break
-        return first
-
-    def _rhythm_ticks(self, lag: int) -> int:
-        """How many ticks back the history repeats itself every `lag` ticks (blocks of one lag)."""
-        s = self.s
-        newest = s[_POS] - _BIAS - 1
-        back = 0
-        while back + 2 * lag <= _HIST:
-            prod = 0
-            power = 0
-            for i in range(newest - back - lag + 1, newest - back + 1):
-                a = s[(i & (_HIST - 1)) + _HIST_AT] - _BIAS
-                c = s[((i - lag) & (_HIST - 1)) + _HIST_AT] - _BIAS
-                prod += a * c
-                power += a * a + c * c
-            if power == 0 or 2 * prod * 256 < _BLOCK_Q8 * power:
-                break
-            back += lag
-        return back + lag if back else 0
-
     def _tick_swing(self, p: int) -> None:
         """Arm swing and brisk time from the dynamic power `p`, once per evaluation while walking."""
         r = self._swing
@@ -564,6 +523,37 @@ class StepDetector:
         self._swing_n += 1
         if r >= self.brisk_swing_mg and self._period * self.brisk_spm <= 60000:
             self._brisk_ms += _EVAL_TICKS * _TICK_MS
+
+
+@micropython.viper
+def _swing_ticks(s: ptr32, lag: int) -> int:  # noqa: F821 (a viper cast)
+    """How many ticks back the walk's motion began: the oldest tick of the history from which on a tick at
+    least half the walk's mean size (over its newest two lags) came in every lag. An amplitude, not a
+    shape: it does not move with the sample timing."""
+    b = _BIAS
+    mask = _HIST - 1
+    newest = int(s[_POS]) - b - 1
+    total = 0
+    i = newest - 2 * lag + 1
+    while i <= newest:
+        a = int(s[_HIST_AT + (i & mask)]) - b
+        total += a if a > 0 else -a
+        i += 1
+    least = total // (4 * lag)
+    first = 0
+    gap = 0
+    back = 0
+    while back < _HIST - 1:
+        a = int(s[_HIST_AT + ((newest - back) & mask)]) - b
+        if a >= least or -a >= least:
+            first = back
+            gap = 0
+        else:
+            gap += 1
+            if gap > lag:
+                break
+        back += 1
+    return first
 
 
 @micropython.viper
