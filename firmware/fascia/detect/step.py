@@ -300,6 +300,8 @@ class StepDetector:
         """Whether the unconfirmed walk is one: its rhythm lasted `least_ms`, and the body bounced (|a|
         carried its share of the motion's power, and as much as walking at its cadence makes)."""
         bounce = _BOUNCE_Q8 if least_ms != _SHORT_MS else _SHORT_BOUNCE_Q8
+        if least_ms == _RESUME_CONFIRM_MS:
+            bounce = 0  # (the walk it resumes had its share; a few seconds of a big arm swing may not)
         p = self._period or 1
         body = _BODY_MG * 360000 // (p * p)  # the least |a| RMS a walk has at this cadence, mg
         return (
