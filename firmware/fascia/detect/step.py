@@ -17,19 +17,30 @@ where heel strikes fall between samples but the swing does not.
 A walk starts once the period has held within 12.5 % for `_LOCK` evaluations (every 240 ms) at
 160 steps/min or slower, with a clearly periodic signal (normalised autocorrelation >=
 `_RHO_ON_Q8`/256) that is strong enough (|a| varies by >= `_MIN_RMS_MG` and the sensor itself moves
-by >= `_MIN_DYN_MG`, RMS of the dynamic acceleration vector): vehicle vibration is too weak or too
-irregular. Its steps are held back until the rhythm has lasted `_CONFIRM_MS` of walking (gestures,
-chores at one spot and a car's bounce rarely stay in one rhythm that long; a pause of up to
-`_BRIDGE_MS` keeps the held steps waiting for the rhythm to come back; a confirmed walk that stopped
-less than `_RESUME_MS` ago resumes at once) and, for a walk, the body must have bounced: |a| must
-carry >= `_BOUNCE_Q8`/256 of the power of the dynamic acceleration vector over that time (wiping or
-stirring moves the hand across gravity, so |a| barely changes; a walker's trunk bounces every step).
-Then the held steps are credited with their own times back to where the tick history stops repeating
-itself. While walking, a phase accumulator emits one step per period,
-pulled towards the signal's peaks so that event times sit on the steps, and the period follows the
-repeat lag (or twice or half of it); the walk ends as soon as the motion stops (a gate on the
-signal's change per tick: a baseline settling after a stop barely changes) or the rhythm is lost
-(at the lag, in a 0.64 s window, or in the long one).
+by >= `_MIN_DYN_MG`, RMS of the dynamic acceleration vector) and is there now (the ticks' fast mean
+size >= half their RMS in the long window, which still holds a walk that just stopped).
+
+Confirmation window: a walk's steps are held back until its rhythm has lasted `_CONFIRM_MS` (10 s)
+of walking, as common step counters do (gestures, chores at one spot and a car's bounce rarely stay
+in one rhythm that long; a pause of up to `_BRIDGE_MS` keeps the held steps waiting for the rhythm to
+come back), and the body must have bounced: |a| must carry >= `_BOUNCE_Q8`/256 of the power of the
+dynamic acceleration vector (wiping or stirring moves the hand across gravity, so |a| barely changes)
+and vary by >= `_BODY_MG` x (cadence / 100 steps/min)^2 RMS (a walker's bounce grows with the
+cadence; a car's 2.4 Hz bounce of 35 mg is no 146 steps/min walk). Then the held steps are credited
+with their own times, back to where the walk's motion began: the oldest tick from which on a tick at
+least half the walk's mean size came in every lag (an amplitude, not a shape, so it does not move
+with the sample timing), rounded to the nearest step. A walk in the rhythm of one that ended less
+than `_RESUME_MS` ago (a crossing) is confirmed after `_RESUME_CONFIRM_MS`. A walk shorter than the
+window counts only when the recording (the session) ends during it, if it lasted `_SHORT_MS` and
+bounced more (`_SHORT_BOUNCE_Q8`): a 10 s walk of ~18 steps alone in a recording counts; the same
+walk between two stretches of standing or sitting does not.
+
+While walking, a phase accumulator emits one step per period, pulled towards the signal's peaks so
+that event times sit on the steps, and the period follows the repeat lag (or twice or half of it).
+The walk ends as soon as the motion stops, judged against the walk itself: the signal's change per
+tick (fast, 0.32 s) falls below 1/4 of its mean over the walk (`_LEVEL`, 2.6 s), or below
+`_GATE_MG`; a fixed figure alone let a noisy sensor at rest (~20 mg) count on for seconds. It also
+ends when the rhythm is lost (at the lag, in a 0.64 s window, or in the long one).
 
 Power walking (`extras()`): `arm_swing` is the mean over walking time of the RMS of the dynamic
 acceleration vector (each axis minus its own 1.3 s baseline, 80 ms smoothed; the sum of the three
@@ -428,7 +439,10 @@ class StepDetector:
                 ):
                     k = j
             rho_on = _RHO_ON_Q8 if r0 < _HARD_RMS_MG * _HARD_RMS_MG else _RHO_HARD_Q8
-            if (s[_AC + k] - b) * 256 >= rho_on * r0:
+            # ... and the signal changes now as that rhythm does: over one lag, by >= 2x its long-window
+            # RMS (a sinusoid: 5.7x; a baseline settling after a stop, plus noise: far less)
+            change = ((s[_MOTION] - b) * k) >> _FIX_SHIFT
+            if (s[_AC + k] - b) * 256 >= rho_on * r0 and change * change >= 4 * r0:
                 lag_ms = self._lag_ms(k)
                 n = 1 if lag_ms < _STRIDE_MIN_MS else 2 if lag_ms < _STRIDES_MIN_MS else 4
                 step = lag_ms // n
