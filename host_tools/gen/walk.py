@@ -369,6 +369,7 @@ LONG_S = 900.0
 NEGATIVE_S = 300.0
 SHORT_WALKS = 4  # per pace: short wrist walks at 12.5 Hz (~60-130 steps), appended (earlier seeds unchanged)
 SHORT_S = 62.0
+MORE_NEGATIVES = 2  # per kind and rate, appended after the short walks
 
 
 def benchmark_runs() -> list[tuple[str, str, float, int, float]]:
@@ -392,6 +393,13 @@ def benchmark_runs() -> list[tuple[str, str, float, int, float]]:
         for _ in range(SHORT_WALKS):
             runs.append((scenario, "wrist", 12.5, seed, SHORT_S))
             seed += 1
+    for (
+        scenario
+    ) in NEGATIVES:  # more negatives, appended: 12 per kind (1 h), for a false-steps-per-hour figure
+        for rate in (12.5, 50.0, 100.0):
+            for _ in range(MORE_NEGATIVES):
+                runs.append((scenario, "wrist", rate, seed, NEGATIVE_S))
+                seed += 1
     return runs
 
 
