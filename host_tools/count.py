@@ -72,7 +72,7 @@ def count_file(path: Path | str, activity: str, runtime: str = "cpython") -> dic
         raise CountError(f"{path}: no such file")
     if runtime == "cpython":
         try:
-            return _host_view(replay(str(path), activity))
+            return host_view(replay(str(path), activity))
         except ReplayError as e:
             raise CountError(f"{path}:{e.line_no}: {e.reason}") from None
         except UnicodeDecodeError:
@@ -85,13 +85,14 @@ def count_file(path: Path | str, activity: str, runtime: str = "cpython") -> dic
         result = json.loads(proc.stdout.strip().splitlines()[-1])
         if "error" in result:
             raise CountError(f"{path}:{result['line']}: {result['error']}")
-        return _host_view(result)
+        return host_view(result)
     raise CountError(f"unknown runtime {runtime!r} (choose from {', '.join(RUNTIMES)})")
 
 
-def _host_view(result: dict) -> dict:
-    """The device's integer extras as a person reads them: swing tempo by name, reps per move."""
-    if result["activity"] == "swing":
+def host_view(result: dict) -> dict:
+    """The device's integer extras as a person reads them: swing tempo by name, reps per move
+    (a `count` result, or a session as the device's log gives it back)."""
+    if result.get("activity") == "swing":
         from fascia.detect.swing import MOVE_EXTRAS
         from fascia.spec.activities import TEMPO_NAMES
 
@@ -107,7 +108,7 @@ def describe(result: dict) -> str:
 
     activity = result["activity"]
     numbers = {k: v for k, v in result.items() if isinstance(v, int) and k != "count"}
-    words = [result["tempo"]] if isinstance(result.get("tempo"), str) else []  # (_host_view's name)
+    words = [result["tempo"]] if isinstance(result.get("tempo"), str) else []  # (host_view's name)
     words += [figures_text(activity, numbers)] if numbers else []
     words += [f"{move} {n}" for move, n in result.get("moves", {}).items() if n]
     details = ", ".join(w for w in words if w)

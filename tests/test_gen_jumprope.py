@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,25 @@ def test_handle_is_the_default_and_unknown_placements_fail(tmp_path):
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     with pytest.raises(ValueError, match="placement"):
         jumprope.generate("boxer", 402, 100, tmp_path / "c", duration_s=10.0, placement="ankle")
+
+
+def test_side_swings_turn_the_rope_without_a_pass_or_a_flight():
+    """Side swings: the hand circles and the rope pulls as in a set, the skipper stays on the ground."""
+    rng = random.Random("side/1")
+    jp = jumprope.Jumper(rng, population=True)
+    tl = jumprope.Timeline(20.0)
+    stop = jumprope._side_swings(tl, jp, rng, 2.0, 12)
+    assert stop < 20.0 and tl.events == [] and tl.trips == 0
+    during = range(tl.idx(3.0), tl.idx(stop - 1.5))
+    assert min(tl.body[i] for i in during) > 0.8  # no flight: feet on the ground
+    assert all(tl.circle[i] >= 1.0 for i in during)  # the hand goes round, wider than in skipping
+    turns = (tl.phi[tl.idx(stop)] - tl.phi[tl.idx(2.0)]) / jumprope.TAU
+    assert 12 <= turns < 13  # the rope went round 12 times and then some as it settled
+
+
+def test_side_swing_sessions_have_no_passes(tmp_path):
+    _, json_path = jumprope.generate(
+        jumprope.SIDE_SWING, 403, 100, tmp_path / "side", duration_s=20.0, population=True
+    )
+    truth = json.loads(json_path.read_text())
+    assert truth["count"] == 0 and truth["events_ms"] == [] and truth["scenario"] == "side_swing"

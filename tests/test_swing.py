@@ -54,6 +54,36 @@ def test_real_snatches_found_by_their_lockouts(shared_data):
             assert result["reps_snatch"] == int(row["count"]), row["id"]
 
 
+def test_real_swings_filed_as_swings(shared_data):
+    """`moves`: a real kettlebell swing sways gravity, it never turns it right round (a cast or mill)."""
+    for row, result in zip(REAL, _replay("cpython", *_paths(REAL)), strict=True):
+        if row["activity"] == "swing":
+            assert result["reps_swing"] == result["count"] and result["reps_cast"] == 0, row["id"]
+
+
+def test_a_lone_lockout_is_not_a_rep(shared_data):
+    """A club held up after a pick-up looks like a snatch's lockout: lockouts count from a set's
+    second on, the first with it. In each real snatch set, nothing counts at the first lockout and
+    both count at the second."""
+    from fascia.detect.replay import read_trace
+    from fascia.detect.swing import SwingDetector
+
+    for row in REAL:
+        if row["activity"] != "snatch":
+            continue
+        det = SwingDetector()
+        seen = []  # (count, reps_snatch) as each lockout is found
+        with open(row["csv"]) as f:
+            for t, x, y, z in read_trace(f):
+                last = det.lock_t
+                det.feed(t, x, y, z)
+                if det.lock_t != last:
+                    seen.append((det.count, det.n_lock))
+                if len(seen) == 2:
+                    break
+        assert seen == [(0, 0), (2, 2)], (row["id"], seen)
+
+
 def test_real_swing_events_near_the_top(shared_data):
     """Three in four events land within 0.3 s of the labelled tops (hand-placed to ~0.2 s); a set's first
     rep is reported with the second (it waits for it), so not every one does."""

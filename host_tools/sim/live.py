@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from host_tools.count import host_view
 from host_tools.sim import frames as fr
 from host_tools.sim.run import SimResult, simulate
 
@@ -37,7 +38,7 @@ def run_and_show(
     out_dir = frames_dir or Path("out/sim")
     if as_json:
         result = simulate(trace, activity, frames_dir=out_dir, all_frames=False, **kw)
-        print(json.dumps(result.summary))
+        print(json.dumps(host_view(dict(result.summary))))
         return result
     with Live(console=console, refresh_per_second=10, transient=True) as live:
         result = simulate(
@@ -55,9 +56,7 @@ def run_and_show(
 
 
 def show_summary(result: SimResult, console: Console) -> None:
-    from host_tools.export import named_extras
-
-    s = named_extras(result.summary)  # (the clubbell tempo by its name)
+    s = host_view(dict(result.summary))
     table = Table(title="session read back from the device's log", show_header=False)
     for key, value in s.items():
         if key not in ("log_file", "errors"):

@@ -18,10 +18,15 @@ nor a hard bottom pass:
   walking stride's tempo (< 1.45 s) 450 mg to start a set and 300 mg in one (an arm swinging while
   walking with the club; still NOT always told apart, README).
 - a set starts with two such cycles (the first one waits for the second, which must swing both
-  ways): a lone cycle (a pick-up and put-down) is not a rep. A set's last full cycle may be slower
-  (a heavy cast slowing into the order position). The swing-through after the last rep: a cycle
-  with a lobe short of the set's, or (a kettlebell) one that does not float as the reps did (its
+  ways): a lone cycle (a pick-up and put-down) is not a rep; the first, from rest, starts slowly, so
+  up to two periods since the last crossing count as one. A set's last full cycle may be slower
+  (a heavy cast slowing into the order position), and a heavy set's last cast or mill that stops
+  half way through p's cycle, round with both lobes full, counts. The swing-through after the last
+  rep: a cycle with a lobe short of the set's, or (a kettlebell) one that does not float as the reps did (its
   least |a| 150 mg above theirs), waits and counts only if the set goes on.
+- snatches break that rhythm with a hold overhead: they are also counted by their lockouts (|a|
+  held near 1 g after two hard bottom passes), from a set's second lockout on (a lone one, a club
+  held up after a pick-up, is not a rep); the count is the larger of the two.
 Extras: the mean rep period and the tempo class from it, and reps that turned gravity right round
 (casts, mills: the motion fills two axes) apart from the others (swings).
 All timing runs on 40 ms frames (box means of the samples in each, held across empty ones: the
@@ -36,6 +41,7 @@ import micropython
 from micropython import const
 
 from fascia.detect.filters import magnitude as _mag
+from fascia.spec.activities import TEMPO_NAMES  # noqa: F401 (the tempo codes' names, defined once there)
 
 _SLOT_MS = const(40)
 _MEAN_SHIFT = const(6)  # slow mean: exponential, 2^6 frames = 2.56 s
@@ -80,13 +86,13 @@ _LOCK_LO_MG = const(700)
 _LOCK_HI_MG = const(1300)
 _LOCK_MS = const(300)  # a lockout is held this long
 _LOCK_WITHIN_MS = const(1200)  # and starts this soon after the last bottom pass
+_LOCK_SET_MS = const(12000)  # lockouts this close are one set (a snatch every 3-6 s); a lone one is no rep
 _BACKSWING_MAX_MS = const(1000)  # the two bottom passes around a backswing are this close
 _LOCK_COS_X5 = const(4)  # cos(gravity, bottom-pass direction) < 4/5: not hanging
 
 TEMPO_UNKNOWN = const(0)
 TEMPO_LIGHT_FAST = const(1)  # elasticity work: a light club swung quickly
 TEMPO_HEAVY_SLOW = const(2)  # strength work: a heavy club/bell, long float at the top
-TEMPO_NAMES = ("unknown", "light-fast", "heavy-slow")
 TEMPO_SPLIT_MS = const(1400)  # mean rep period below this is light-fast, from it on heavy-slow
 # the moves told apart and the extras that hold their reps: swings (gravity sways), casts and mills
 # (gravity turns right round), snatches (counted by their lockouts; the count is the larger of the
@@ -167,7 +173,8 @@ _EV_ROUND = const(64)
 _EV_N = const(65)
 _EV_TOP = const(66)
 _EV_LOAD = const(67)
-_SCALARS = const(68)
+_EV_ODD = const(68)  # p stopped half way through a cycle (one crossing after the last cycle)
+_SCALARS = const(69)
 _HIST = const(_SCALARS)  # h of the last _RING frames (x, y, z)
 _CORR = const(_HIST + 3 * _RING)  # the autocorrelation at lags 0 .. _LAGS - 1 (pairs of frames)
 _MOVED = const(_CORR + _LAGS)  # running total of how far h moved (in _MOVE_FRAMES, less the noise),
@@ -201,6 +208,8 @@ class SwingDetector:
         self.n_swing = 0
         self.n_cast = 0
         self.n_lock = 0
+        self.lock_t = -_LOCK_SET_MS - 1  # the last lockout, and whether it was counted (a set under way)
+        self.lock_set = False
         self._put(_LK_PASS_T1, -_LOCK_WITHIN_MS - 1)
         self._put(_LK_PASS_T2, -_LOCK_WITHIN_MS - 1)
         self._restart()
@@ -260,10 +269,15 @@ class SwingDetector:
         """What a frame reported: a lockout, a cycle of p, or p still."""
         new = 0
         if what & _EV_LOCK:
-            self.n_lock += 1
-            new += self._report(self._get(_LK_START))
+            t = self._get(_LK_START)
+            in_set = t - self.lock_t <= _LOCK_SET_MS
+            self.n_lock += (1 if self.lock_set else 2) if in_set else 0
+            self.lock_set = in_set
+            self.lock_t = t
+            new += self._report(t)
         if what & _EV_STILL:
             self.hold_t = -1
+            new += self._last_turn()
         if what & _EV_CYCLE:
             new += self._cycle(self._get(_EV_T), self._get(_EV_DUR))
         return new
@@ -284,6 +298,8 @@ class SwingDetector:
         self._put(_LEVEL_LO, level_lo + ((bottom - level_lo) >> 2) if level_lo else bottom)
         lag_ms = self._get(_LAG) * _SLOT_MS
         in_set = self.last_dur > 0
+        if not in_set and self.pend_t < 0 and lag_ms < dur <= 2 * lag_ms:
+            dur = lag_ms  # a set's first rep from rest crosses late (it starts slowly): take the period
         full = top * 100 >= level_hi * _FULL_PCT and bottom * 100 >= level_lo * _FULL_PCT
         # a set's last rep may slow into the start position (a heavy cast or mill): a full cycle in
         # a set agrees more loosely, even once the autocorrelation stopped calling the motion periodic
@@ -336,6 +352,25 @@ class SwingDetector:
         self.pend_round = round_
         self.last_dur = 0
         return 0
+
+    def _last_turn(self) -> int:
+        """A heavy set's last cast or mill slows into the start position and stops there: p crossed
+        once after the last cycle and went still. It is a rep when it turned gravity right round with
+        both lobes full (a swing's undriven swing-through after its last rep is not round: it never
+        counts). Light sets are left out: their last rep completes its cycle, and what crosses once
+        after it is the club being lowered."""
+        if self.last_dur < TEMPO_SPLIT_MS or not self._get(_EV_ODD):
+            return 0
+        top = self._get(_EV_MAX)
+        bottom = -self._get(_EV_MIN)
+        level_hi = self._get(_LEVEL_HI) * 2  # (halved as the set ended)
+        level_lo = self._get(_LEVEL_LO) * 2
+        if top * 100 < level_hi * _FULL_PCT or bottom * 100 < level_lo * _FULL_PCT:
+            return 0
+        if self._get(_EV_ROUND) * 2 <= self._get(_EV_N):
+            return 0
+        self.last_dur = 0
+        return self._count(self._get(_EV_TOP), 0, True)
 
     def _count(self, t_event: int, dur: int, round_: bool) -> int:
         """A rep from the cycles."""
@@ -720,6 +755,7 @@ def _project(s: ptr32, t: int, j: int) -> int:  # noqa: F821 (a viper cast)
         still = t - (int(s[_STILL_T]) - b)
         if state and still > _STILL_MIN_MS and still * 4 > lag * _SLOT_MS * 3:
             s[_STATE] = b  # the motion stopped: the next crossing starts afresh, its hysteresis
+            s[_EV_ODD] = ((int(s[_HALVES]) - b) & 1) + b
             s[_HALVES] = b  # from half the set's size (the next set may be smaller: another arc)
             s[_LEVEL_HI] = ((int(s[_LEVEL_HI]) - b) >> 1) + b
             s[_LEVEL_LO] = ((int(s[_LEVEL_LO]) - b) >> 1) + b
