@@ -315,9 +315,13 @@ class StepDetector:
             bounce = 0  # (the walk it resumes had its share; a few seconds of a big arm swing may not)
         p = self._period or 1
         body = _BODY_MG * 360000 // (p * p)  # the least |a| RMS a walk has at this cadence, mg
+        # (a power walker's big arm swing can leave |a| a small share: a bounce twice the least is enough)
         return (
             self._walked() - self._walk_kept >= least_ms
-            and self._bounce * 256 >= bounce * self._moved
+            and (
+                self._bounce * 256 >= bounce * self._moved
+                or self._bounce >= ((body * body) >> 2) * self._evals
+            )
             and self._bounce >= ((body * body) >> 4) * self._evals
         )
 
