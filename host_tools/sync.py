@@ -30,7 +30,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, NamedTuple, Protocol, cast
 
 from fascia.spec import logread, syncwire
 from host_tools.errors import UserError
@@ -79,9 +79,18 @@ class FrameError(Exception):
     """The stream broke off: a frame torn, damaged or missing (the copy is resumed)."""
 
 
-def read_frame(read: Callable[[int], bytes]) -> tuple[int, int, int, bytes]:
+class Frame(NamedTuple):
+    """One frame of a sync stream (fascia.spec.syncwire): DATA, EOF, GONE or END, for a session."""
+
+    kind: int
+    session_id: int
+    offset: int
+    payload: bytes
+
+
+def read_frame(read: Callable[[int], bytes]) -> Frame:
     """The next frame of a sync stream (fascia.spec.syncwire) from `read(n)` (which returns fewer
-    than n bytes on a silence): (kind, session id, offset, payload), or FrameError."""
+    than n bytes on a silence), or FrameError."""
     head = read(syncwire.HEAD_SIZE)
     if len(head) < syncwire.HEAD_SIZE:
         raise FrameError("the device went silent mid-stream")
@@ -93,7 +102,7 @@ def read_frame(read: Callable[[int], bytes]) -> tuple[int, int, int, bytes]:
         raise FrameError("the device went silent mid-frame")
     if zlib.crc32(payload, zlib.crc32(head[: syncwire.CRC_AT])) != crc:
         raise FrameError(f"a chunk of session {sid} failed its CRC-32")
-    return kind, sid, offset, payload
+    return Frame(kind, sid, offset, payload)
 
 
 def fast_rate(port: str) -> int:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import json
 import os
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -113,3 +115,29 @@ def damage_stored_copy(db: Path, raw: bytes) -> None:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         con.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Each phase's report on the test item (`fault_report` reads whether the test passed)."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def fault_report(request):
+    """`fault_report(family)`: a fault family's figures for `make faults` (host_tools/bench/faults.py),
+    which sets FASCIA_FAULTS_REPORT: after the test, one JSON line with the figures, the seconds the
+    test took and whether it passed. Without it (`make test`), nothing is written."""
+    families = []
+    t0 = time.monotonic()
+    yield families.append
+    path = os.environ.get("FASCIA_FAULTS_REPORT")
+    if path:
+        call = getattr(request.node, "report_call", None)
+        outcome = call.outcome if call is not None else "error"
+        with open(path, "a") as f:
+            for family in families:
+                row = {"wall_s": round(time.monotonic() - t0, 1), **family.as_dict(), "test": outcome}
+                f.write(json.dumps(row) + "\n")

@@ -98,17 +98,9 @@ def test_the_graph_sees_late_and_relative_imports():
     assert "fascia.spec.activities" in graph["fascia.app.trainer"], "`from fascia.spec import activities`"
 
 
-# The one loop left, in the fault suite (issue 17's files: host_tools/bench/faults.py imports
-# faults_ble for its CLI, which imports Family from faults). Listed, not hidden: the test fails
-# when it is fixed too, so the entry goes with it.
-KNOWN_LOOPS = [["host_tools.bench.faults", "host_tools.bench.faults_ble"]]
-
-
 def test_no_import_cycles():
     found = cycles(import_graph())
-    new = [g for g in found if g not in KNOWN_LOOPS]
-    assert not new, "modules that import each other: " + "; ".join(" <-> ".join(g) for g in new)
-    assert found == KNOWN_LOOPS, "a known loop is gone: take it off KNOWN_LOOPS"
+    assert not found, "modules that import each other: " + "; ".join(" <-> ".join(g) for g in found)
 
 
 def test_the_cli_only_parses_arguments():

@@ -74,7 +74,7 @@ def test_pairing_shows_a_passkey_the_host_types_in(device):
 
     sessions = device.run(go())
     assert len(seen) == 1 and 0 <= seen[0] <= 999_999
-    assert sessions and sessions[-1][2] is False  # recorded, not yet synced
+    assert sessions and sessions[-1].synced is False  # recorded, not yet synced
     assert device.flash.joinpath("bonds").exists()
 
 
@@ -138,7 +138,7 @@ def test_a_session_is_deleted_only_by_the_host_that_acknowledged_it(device):
                 await asyncio.sleep(1)
                 await owner.stop()
                 await asyncio.sleep(0.5)
-            sid = (await owner.list_sessions())[-1][0]
+            sid = (await owner.list_sessions())[-1].session_id
             await owner.ack_synced(sid)
         async with FasciaClient(device.bridge.address, backend_for(device.radio, "second")) as other:
             try:

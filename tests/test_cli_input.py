@@ -51,10 +51,9 @@ def test_a_directory_is_not_called_missing(tmp_path):
 
 
 def test_export_does_not_overwrite_without_force(tmp_path, monkeypatch, capsys):
-    from test_export import sample
-    from test_plan import fascia, store_with
+    from histories import day, fascia, session, store_with
 
-    db = str(store_with(tmp_path / "s.sqlite3", sample()))
+    db = str(store_with(tmp_path / "s.sqlite3", [session("jump_rope", day(0), minutes=3, session_id=1)]))
     out = tmp_path / "mine.csv"
     out.write_text("my own notes\n")
     assert fascia(monkeypatch, "export", "--db", db, str(out)) == 2

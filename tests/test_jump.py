@@ -176,12 +176,6 @@ def test_no_jumps_count_zero_for_the_population(dual, tmp_path, placement):
     assert [r["count"] for r in dual("jump_replay", *paths)] == [0, 0, 0]
 
 
-def test_runtimes_agree(tmp_path):
-    paths = [_trace(tmp_path, s, 308, r, duration=20.0)[0] for s, r in (("mixed", 100), ("trips", 1000))]
-    paths.append(_trace(tmp_path, "double_bounce", 308, 53, duration=20.0, population=True)[0])
-    assert run_driver("cpython", "jump_replay", *paths) == run_driver("micropython", "jump_replay", *paths)
-
-
 def test_the_simulated_device_counts_what_fascia_count_counts(tmp_path):
     """The device samples the trace at its own rate (500 Hz) and clock: the count must not change."""
     for scenario, seed in (("boxer", 50), ("mixed", 51)):

@@ -30,9 +30,8 @@ def test_generated_rest_is_not_movement(kind, tmp_path, dual):
     assert result["count"] <= 1, result
 
 
-def test_runtimes_agree(tmp_path):
+def test_handling_the_device_is_movement(tmp_path):
+    """(Both runtimes agree on this trace: tests/test_runtimes.py.)"""
     csv, _ = idle.generate("handling", 10002, 50.0, tmp_path / "handling", duration_s=30)
-    args = ("move_driver", str(csv), "synthetic:25:5:10:300")
-    first = run_driver("cpython", *args)
-    assert first == run_driver("micropython", *args)
-    assert first[0]["count"] > 0, "handling the device moves it"
+    (result,) = run_driver("cpython", "move_driver", str(csv))
+    assert result["count"] > 0, "handling the device moves it"

@@ -156,9 +156,10 @@ def test_weekly_compliance():
     sessions = history({day(k): 100 for k in (0, 2, 4, 7, 9)})
     sessions += [session("walk", day(k), minutes=25, session_id=50 + k) for k in (0, 2, 4)]
     rows = weekly_compliance(sessions, day(9), weeks=2, tz=UTC)
-    assert [m for m, _ in rows] == [day(0), day(7)]
-    assert rows[0][1]["jump_rope"] == (3, 3) and rows[0][1]["walk"] == (3, 3)
-    assert rows[1][1]["jump_rope"] == (2, 3) and rows[1][1]["swing"] == (0, 2)
+    (monday, first), (next_monday, second) = rows  # per week: {activity: (days done, days planned)}
+    assert (monday, next_monday) == (day(0), day(7))
+    assert first["jump_rope"] == (3, 3) and first["walk"] == (3, 3)
+    assert second["jump_rope"] == (2, 3) and second["swing"] == (0, 2)
 
 
 def test_rules_override_file(tmp_path: Path):

@@ -11,15 +11,11 @@ import pytest
 from conftest import recordings
 from fascia.detect.replay import count_samples
 from fascia.spec import logread
-from host_tools import mpy
 from host_tools.count import count_file
 from host_tools.gen import jumprope
 from host_tools.sim import frames as fr
 from host_tools.sim.run import device_view, simulate
 from host_tools.sim.serial_bridge import SerialBridge
-
-sys.path.insert(0, str(mpy.SIM_LIB))  # the CPython framebuf stand-in, to render expected text
-import framebuf  # noqa: E402
 
 
 def _recording(rid: str) -> Path:
@@ -27,23 +23,6 @@ def _recording(rid: str) -> Path:
     if not rows:
         pytest.fail(f"recording {rid} not found (../shared/data)")
     return rows[0]["csv"]
-
-
-def _text_pixels(text: str, x: int, y: int, width: int = 128, height: int = 64):
-    """Pixels (x, y) lit by `text` drawn with the device's 8x8 font."""
-    fb = framebuf.FrameBuffer(bytearray(width * height // 8), width, height, framebuf.MONO_VLSB)
-    fb.text(text, x, y, 1)
-    return {(px, py) for py in range(height) for px in range(width) if fb.pixel(px, py)}
-
-
-def _lit(rows, threshold: int = 96):
-    return {(x, y) for y, row in enumerate(rows) for x, p in enumerate(row) if sum(p) > threshold}
-
-
-def _notice_title(rows, candidates=("SENSOR ERROR", "FLASH FULL", "CONFIG")) -> str | None:
-    """Which notice the 128x64 screen shows: its title is drawn dark on a lit bar at the top."""
-    dark = {(x, y) for x in range(128) for y in range(10)} - _lit(rows or [])
-    return next((t for t in candidates if dark == _text_pixels(t, 1, 1)), None)
 
 
 CASES = [
@@ -80,9 +59,8 @@ def test_logged_totals_equal_fascia_count(activity, rid, board, tmp_path, shared
 def test_summary_frame_shows_the_count(tmp_path, shared_data):
     result = simulate(_recording("ktbl_1_swing"), "swing", board="devkit", frames_dir=tmp_path)
     count = result.summary["count"]
-    expected = _text_pixels(f"{count} reps", 0, 12)
-    region = {(x, y) for x in range(128) for y in range(12, 20)}
-    assert expected and _lit(result.final_rows or []) & region == expected
+    line = f"{count} reps"
+    assert fr.read_text(result.final_rows or [], 0, 12, len(line), fr.TEXT_CHARS) == line
 
 
 def test_buttons_select_mode_and_countdown_ends_session(tmp_path, shared_data):
@@ -107,7 +85,7 @@ def test_sensor_that_stops_answering_keeps_the_session(tmp_path, shared_data):
     s = result.summary
     assert s["status"] == "complete" and s["end_reason"] == "sensor"
     assert 0 < s["count"] <= count_file(trace, "swing")["count"]
-    assert _notice_title(result.final_rows) == "SENSOR ERROR"
+    assert fr.notice_title(result.final_rows or []) == "SENSOR ERROR"
     assert result.status[-1]["sensor_error"].startswith("Sensor not answering")
 
 
@@ -119,7 +97,7 @@ def test_sensor_dead_at_power_on_still_boots_and_says_so(board, tmp_path, shared
     assert result.summary["count"] == 0 and result.summary["status"] == "no session recorded"
     assert result.status[-1]["sensor_error"].startswith("Sensor not answering")
     if board == "devkit":  # (the notice bar is read off the 128x64 screen)
-        assert _notice_title(result.final_rows) == "SENSOR ERROR"
+        assert fr.notice_title(result.final_rows or []) == "SENSOR ERROR"
 
 
 def test_full_flash_refuses_to_start(tmp_path, shared_data):
@@ -131,7 +109,7 @@ def test_full_flash_refuses_to_start(tmp_path, shared_data):
         extra={"flash_bytes": 20_000},
     )
     assert result.summary["count"] == 0 and result.summary["status"] == "no session recorded"
-    assert _notice_title(result.final_rows) == "FLASH FULL"
+    assert fr.notice_title(result.final_rows or []) == "FLASH FULL"
 
 
 # Heaps the whole firmware runs in on the x64 unix port, with the sensor and display models kept

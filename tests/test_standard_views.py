@@ -114,7 +114,7 @@ def views_session(tmp_path_factory):
             await fascia.stop()
             await asyncio.sleep(1.5)
             live = await fascia.live()
-            sid = (await fascia.list_sessions())[-1][0]
+            sid = (await fascia.list_sessions())[-1].session_id
         await asyncio.sleep(bthome.MIN_INTERVAL_MS / 1000 + 0.5)
         seen = {}
 

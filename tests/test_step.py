@@ -86,15 +86,14 @@ def test_idle_trace_gives_no_steps(dual, tmp_path, kind):
     assert res["count"] <= 10
 
 
-def test_runtimes_agree_on_full_recordings(shared_data):
+def test_full_recordings_counted_within_5_percent(shared_data):
     names = [
         "oxford_samsung_jamie_hard_inhand_1",  # 100 Hz
         "oxford_nexus_jamie_hard_inhand_1",  # 200 Hz
         "oxford_pixel_jamie_hard_backpocket_1",  # 400 Hz
     ]
     paths = [str(_walk(n)["csv"]) for n in names]
-    cpython = run_driver("cpython", "step_replay", *paths)
-    assert cpython == run_driver("micropython", "step_replay", *paths)
+    cpython = run_driver("cpython", "step_replay", *paths)  # (MicroPython agrees: tests/test_runtimes.py)
     for name, res in zip(names, cpython, strict=True):
         truth = len(_walk(name)["truth"])
         assert abs(res["count"] - truth) <= truth * 0.05, (name, res["count"], truth)

@@ -97,10 +97,6 @@ def test_real_swing_events_near_the_top(shared_data):
             assert near * 4 >= 3 * len(truth), (row["id"], near, len(truth))
 
 
-def test_runtimes_agree_on_real_files(shared_data):
-    assert _replay("cpython", *_paths(REAL)) == _replay("micropython", *_paths(REAL))
-
-
 def test_real_swings_counted_from_a_slow_sensor(dual, shared_data):
     """Only one sample every 40 ms (25 Hz) still counts every swing set exactly."""
     results = dual("swing_decimated", "40", *_paths(SWINGS))

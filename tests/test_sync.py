@@ -90,27 +90,28 @@ def test_device_side_on_both_runtimes(dual, tmp_path):
     ] + [(3, False, 74)]
     assert bytes.fromhex(info["sessions"][0]["head"]).startswith(log.MAGIC)
     assert (info["boot"], info["next_id"], info["clock_synced"]) == (1, 4, True)
-    assert refused["deleted"] == [] and "not synced yet" in refused["errors"][0][1]
+    ((_, why),) = refused["errors"]  # [session id, why] a line each
+    assert refused["deleted"] == [] and "not synced yet" in why
     assert acked == {"acked": [1, 2], "errors": [[9, "no session 9"]]}
-    assert deleted["deleted"] == [1] and deleted["errors"][0][0] == 3
+    assert deleted["deleted"] == [1] and [sid for sid, _ in deleted["errors"]] == [3]
     assert clock["clock_set"] is False  # neither CPython nor the unix port has an RTC
     assert listing == ["00002.fss", "00003.fsl", "boots", "next_id"]
     # the stream: 2 whole, 3 from byte 10, 9 gone, in chunks of 32 bytes, each checked by the host
     data = bytes.fromhex(frames)
     stream = io.BytesIO(data)
     got = []
-    while (frame := sync.read_frame(stream.read))[0] != syncwire.END:
+    while (frame := sync.read_frame(stream.read)).kind != syncwire.END:
         got.append(frame)
     assert stream.tell() == len(data)
-    kinds = [(kind, sid, offset, len(payload)) for kind, sid, offset, payload in got]
+    kinds = [(f.kind, f.session_id, f.offset, len(f.payload)) for f in got]
     D, E = syncwire.DATA, syncwire.EOF  # noqa: N806
     assert kinds[:-1] == [(D, 2, 0, 32), (D, 2, 32, 32), (D, 2, 64, 10), (E, 2, 74, 0)] + [
         (D, 3, 10, 32),
         (D, 3, 42, 32),
         (E, 3, 74, 0),
     ]
-    assert kinds[-1][:3] == (syncwire.GONE, 9, 0) and got[-1][3] == b"no session 9"
-    files = {sid: b"".join(p for k, s, _, p in got if s == sid and k == D) for sid in (2, 3)}
+    assert got[-1] == (syncwire.GONE, 9, 0, b"no session 9")
+    files = {sid: b"".join(f.payload for f in got if f.session_id == sid and f.kind == D) for sid in (2, 3)}
     assert files[2] == (tmp_path / "log" / "00002.fss").read_bytes()
     assert files[3] == (tmp_path / "log" / "00003.fsl").read_bytes()[10:]
     damaged = bytearray(data)

@@ -1,71 +1,73 @@
-"""Feed preloaded samples to a detector in a tight loop: the measured body of the cost benchmark.
+"""Feed a whole trace to a detector as the device does: the measured body of the cost benchmark.
 
 Runs under the `micropython` binary (and CPython). Usage:
-    mpy_feed.py DETECTOR|bare TRACE.csv cost N   -- feed N samples (for callgrind)
-    mpy_feed.py DETECTOR TRACE.csv alloc         -- print bytes allocated by 10,000 samples after warm-up
-
-Samples are loaded into arrays first (the same 4,000 in every run, so loading cost cancels in
-the difference of two runs) and replayed in laps with shifted timestamps.
+    mpy_feed.py DETECTOR|bare SAMPLES.bin load|cost|alloc
+`load` only loads the samples; `cost` also feeds all of them; `alloc` prints the bytes allocated
+while feeding them (gc disabled; the first 2,000 samples warm up). SAMPLES.bin is the trace as
+int32 words (little-endian, `cost.write_samples`): the count, then t, x, y, z of each sample, read
+straight into arrays so that loading costs almost nothing next to the feeding. Samples go to the
+detector in blocks of 32 through `fascia.detect.feed_block`, the device's path; `bare` copies the
+same blocks and feeds nothing.
 """
 
 import gc
 import sys
 from array import array
 
-from fascia.detect import make
-from fascia.detect.replay import read_trace
+from fascia.detect import feed_block, make
 
-LOADED = 4000
+BLOCK = 32  # the device's FIFO chunk
+WARM_UP = 2000  # (alloc) samples fed before counting the bytes
 
-ts = array("i")
-xs = array("i")
-ys = array("i")
-zs = array("i")
+ts = array("i", bytes(4 * BLOCK))  # one block (made once: the alloc figure is the feeding's own)
+xyz = array("i", bytes(12 * BLOCK))
 
 
 def load(path):
-    with open(path) as f:
-        for t, x, y, z in read_trace(f):
-            ts.append(t)
-            xs.append(x)
-            ys.append(y)
-            zs.append(z)
-            if len(ts) == LOADED:
-                break
+    """(n, samples): samples holds t, x, y, z of each of the n samples."""
+    with open(path, "rb") as f:
+        head = array("i", [0])
+        f.readinto(head)
+        samples = array("i", bytes(16 * head[0]))
+        f.readinto(samples)
+    return head[0], samples
 
 
-def run(det, n, offset):
-    """Feed n samples (or only read them when det is None); returns the timestamp offset reached."""
-    m = len(ts)
-    lap = ts[m - 1] + 10
-    j = 0
-    acc = 0
-    for _ in range(n):
-        if det is None:
-            acc += ts[j] + offset + xs[j] + ys[j] + zs[j]
-        else:
-            acc += det.feed(ts[j] + offset, xs[j], ys[j], zs[j])
-        j += 1
-        if j == m:
-            j = 0
-            offset += lap
-    return offset + lap
+def ignore(t):
+    pass
+
+
+def run(det, samples, first, last):
+    """Feed samples first..last-1 in blocks (or only copy the blocks when det is None)."""
+    i = first
+    while i < last:
+        n = min(BLOCK, last - i)
+        o = 4 * i
+        for k in range(n):
+            ts[k] = samples[o]
+            xyz[3 * k] = samples[o + 1]
+            xyz[3 * k + 1] = samples[o + 2]
+            xyz[3 * k + 2] = samples[o + 3]
+            o += 4
+        if det is not None:
+            feed_block(det, ts, xyz, n, ignore)
+        i += n
 
 
 def main(argv):
     what, path, mode = argv[1], argv[2], argv[3]
-    load(path)
+    n, samples = load(path)
     det = None if what == "bare" else make(what)
     if mode == "alloc":
-        offset = run(det, 2000, 0)
+        run(det, samples, 0, WARM_UP)
         gc.collect()
         gc.disable()
         before = gc.mem_alloc()
-        run(det, 10000, offset)
-        print(gc.mem_alloc() - before)
+        run(det, samples, WARM_UP, n)
+        print(gc.mem_alloc() - before, n - WARM_UP)
         gc.enable()
-    else:
-        run(det, int(argv[4]), 0)
+    elif mode == "cost":
+        run(det, samples, 0, n)
 
 
 if __name__ == "__main__":

@@ -105,6 +105,14 @@ class Live:
         )
 
 
+class SessionEntry(NamedTuple):
+    """One session of LIST_SESSIONS: its id, its size in bytes and whether a host acknowledged it."""
+
+    session_id: int
+    size: int
+    synced: bool
+
+
 class Clock(NamedTuple):
     """CLOCK_INFO: what logread.resolve_start needs, and the id the next session will get."""
 
@@ -247,9 +255,9 @@ class FasciaClient:
         )
 
     # -- log ---------------------------------------------------------------------------------------------
-    async def list_sessions(self) -> list[tuple[int, int, bool]]:
-        """[(id, size bytes, synced)] of every session on the device."""
-        out: list[tuple[int, int, bool]] = []
+    async def list_sessions(self) -> list[SessionEntry]:
+        """Every session on the device, oldest first."""
+        out: list[SessionEntry] = []
         first = 0
         while True:
             (n,) = struct.unpack(
@@ -260,8 +268,8 @@ class FasciaClient:
             window = bytes(await self.client.read_gatt_char(gatt.LOG))
             for i in range(n):
                 sid, size, flags = struct.unpack_from(control.LIST_ENTRY_FMT, window, i * LIST_ENTRY_BYTES)
-                out.append((sid, size, bool(flags & control.LIST_SYNCED)))
-            first = out[-1][0] + 1
+                out.append(SessionEntry(sid, size, bool(flags & control.LIST_SYNCED)))
+            first = out[-1].session_id + 1
             if n < control.LIST_MAX:
                 return out
 

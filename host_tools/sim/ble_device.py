@@ -58,7 +58,7 @@ class BackgroundDevice:
             await asyncio.sleep(seconds)
             await client.stop()
             await asyncio.sleep(0.5)
-            sid = (await client.list_sessions())[-1][0]
+            sid = (await client.list_sessions())[-1].session_id
             data, _crc = await client.read_session(sid)
             await client.ack_synced(sid)
             return sid, data

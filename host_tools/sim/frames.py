@@ -16,6 +16,10 @@ Pixels = list[list[tuple[int, int, int]]]  # rows of RGB
 
 _OLED_ON = (120, 220, 255)  # SSD1306 pixels are a pale blue on black
 _OFF = (0, 0, 0)
+DIGITS = "0123456789"
+NOTICE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ "  # what a notice's title is written in (fascia.app.ui.message)
+TEXT_CHARS = DIGITS + "abcdefghijklmnopqrstuvwxyz "  # the lower-case lines (a summary's "12 reps")
+_LIT = 96  # a pixel whose R+G+B is above this is lit (a frame is decoded to RGB)
 
 
 def decode(data: bytes, kind: str, width: int, height: int) -> Pixels:
@@ -93,7 +97,7 @@ def to_terminal(rows: Pixels, max_width: int = 80) -> str:
 def lit_fraction(rows: Pixels) -> float:
     """Share of pixels that are not black: a blank frame is 0."""
     total = sum(len(r) for r in rows)
-    return sum(1 for r in rows for p in r if sum(p) > 96) / total if total else 0.0
+    return sum(1 for r in rows for p in r if sum(p) > _LIT) / total if total else 0.0
 
 
 @functools.cache
@@ -112,9 +116,11 @@ def _glyph(char: str) -> frozenset[tuple[int, int]]:
     return frozenset((c, r) for r in range(8) for c in range(8) if fb.pixel(c, r))
 
 
-def read_text(rows: Pixels, x: int, y: int, n: int, charset: str = "0123456789") -> str | None:
+def read_text(rows: Pixels, x: int, y: int, n: int, charset: str = DIGITS) -> str | None:
     """The `n` characters drawn in the device's font at (x, y), or None if a cell holds none of
-    `charset`. Each 8x8 cell's most common colour is its background; the other pixels, its glyph."""
+    `charset`. A cell's glyph is its pixels of one colour on a background of another: the most
+    common colour is tried as the background first, then the others (a glyph like "N" lights 34 of
+    its 64 pixels, so dark text on a lit bar has more text than background)."""
     glyphs = {char: _glyph(char) for char in charset}
     out = ""
     for i in range(n):
@@ -123,10 +129,21 @@ def read_text(rows: Pixels, x: int, y: int, n: int, charset: str = "0123456789")
         for row in cell:
             for p in row:
                 colours[p] = colours.get(p, 0) + 1
-        background = max(colours, key=lambda p: colours[p])
-        lit = frozenset((c, r) for r in range(8) for c in range(8) if cell[r][c] != background)
-        found = [char for char, glyph in glyphs.items() if glyph == lit]
-        if len(found) != 1:
+        for background in sorted(colours, key=lambda p: -colours[p]):
+            lit = frozenset((c, r) for r in range(8) for c in range(8) if cell[r][c] != background)
+            found = [char for char, glyph in glyphs.items() if glyph == lit]
+            if len(found) == 1:
+                out += found[0]
+                break
+        else:
             return None
-        out += found[0]
     return out
+
+
+def notice_title(rows: Pixels) -> str | None:
+    """The title of the notice on screen (dark text on the lit bar fascia.app.ui.message draws at the
+    top), or None if the screen shows no notice."""
+    if not rows or sum(rows[0][0]) <= _LIT:
+        return None
+    title = read_text(rows, 1, 1, (len(rows[0]) - 1) // 8, NOTICE_CHARS)
+    return title.rstrip() or None if title is not None else None

@@ -226,8 +226,11 @@ def device_view(
     the MPU samples the trace on its own grid at the activity's rate (holding the latest row) from
     just after the start for the trace's length plus `tail_ms`, and the driver converts +-16 g raw
     readings back to mg.
-    `fascia count` on these samples must equal the device's logged count exactly. `odr_hz`: another
-    of the MPU's rates than the activity's."""
+    The counter fed these samples at these times (`count_samples`) logs what the device logs, exactly
+    (the fault suite's long run checks it). Written to a trace file for `fascia count` they are only
+    close: a file's times are rebased to its first sample, one sensor period after the start, and a
+    counter is not shift-invariant (a count or so apart). `odr_hz`: another of the MPU's rates than
+    the activity's."""
     from fascia.detect.replay import read_trace
     from fascia.spec.activities import activity as activity_row
 

@@ -5,7 +5,8 @@ import os
 import sys
 
 from fascia.app import blerequests
-from fascia.app.bonds import MAX_BONDS, SEC_PEER, Bonds, label
+from fascia.app.bonds import MAX_BONDS, SEC_PEER, Bonds
+from fascia.app.bondsmenu import label
 from fascia.app.logstore import LogStore
 
 root = sys.argv[1]

@@ -41,14 +41,14 @@ def rig(**kw):
 def drain(imu, buf, got, mg):
     while True:
         n = imu.read_fifo(buf)
+        imu.decode(buf, n, mg)
         for i in range(n):
-            imu.sample_mg(buf, i, mg)
-            got.append((mg[0], mg[1], mg[2]))
+            got.append((mg[3 * i], mg[3 * i + 1], mg[3 * i + 2]))
         if n < len(buf) // imu.SAMPLE_BYTES:
             return
 
 
-mg = array("i", (0, 0, 0))
+mg = array("i", bytes(4 * 3 * 10))
 buf = bytearray(DRIVER.SAMPLE_BYTES * 10)  # small: forces chunked reads
 
 # 1. wrong chip at the address, and no chip at all

@@ -53,7 +53,13 @@ class BleService:
         self.app = app
         self.conn = -1  # connection handle, -1 when none
         self.mtu = _MIN_MTU
-        self._requests = []  # control-point requests copied by the IRQ handler
+        # control-point requests, copied by the IRQ handler into slots made here (a ring): what it
+        # allocates does not depend on when a host writes
+        self._slots = [bytearray(gatt.CONTROL_MAX) for _ in range(_QUEUE)]
+        self._slot_len = bytearray(_QUEUE)
+        self._written = 0  # requests the IRQ handler copied (only it counts them)
+        self._answered = 0  # requests poll answered (only it counts them): no count has two writers
+        self._settle = False  # a host came or went: collect at the next poll (see poll)
         self._time_written = None  # a Current Time write, waiting for poll
         self._indicating = 0  # ms when the pending indication was sent; 0 = none
         self._readvertise = True
@@ -94,8 +100,12 @@ class BleService:
             if data[0] != self.conn or not self.secure:
                 return  # (the stack refuses these writes already)
             if handle == self.h_control:
-                if len(self._requests) < _QUEUE:
-                    self._requests.append(self.ble.gatts_read(handle))
+                if self._written - self._answered < _QUEUE:
+                    value = self.ble.gatts_read(handle)  # (at most CONTROL_MAX: the stack's buffer)
+                    i = self._written % _QUEUE
+                    self._slots[i][: len(value)] = value
+                    self._slot_len[i] = len(value)
+                    self._written += 1
             elif handle == self.h_time:
                 self._time_written = self.ble.gatts_read(handle)
         elif event == _IRQ_GET_SECRET:
@@ -121,6 +131,7 @@ class BleService:
                 self.ble.gap_disconnect(data[0])
                 return
             self.conn = data[0]
+            self._settle = True
             self.peer = bytes((data[1],)) + bytes(data[2])
             self.secure = False
             self.mtu = _MIN_MTU
@@ -165,8 +176,15 @@ class BleService:
             self._next_time = now
         if self._indicating and now - self._indicating > _INDICATE_TIMEOUT_MS:
             self._indicating = 0  # the client never confirmed: do not wait forever
-        if self._requests and not self._indicating:
-            self._control(now, self._requests.pop(0))
+        if self._settle:
+            # a host came or went: what pairing, its requests and their code keep for the
+            # connection is then placed in a heap without garbage, the same whenever it happens
+            self._settle = False
+            gc.collect()
+        if self._written != self._answered and not self._indicating:
+            i = self._answered % _QUEUE
+            self._control(now, bytes(memoryview(self._slots[i])[: self._slot_len[i]]))
+            self._answered += 1
         if self.confirm_until and now >= self.confirm_until:
             self.confirm_until = 0
             self.app.ask_cancel()
@@ -174,6 +192,7 @@ class BleService:
             self._host_loaded = False  # the host left: its code goes (an import brings it back)
             unload("fascia.app.blerequests")
             unload("fascia.spec.control")
+            self._settle = True  # (its room is free at the next poll)
         if now >= self._next_time:
             self._next_time = now + 1000
             self.ble.gatts_write(self.h_time, _current_time())

@@ -3,7 +3,7 @@
 The profile owns every pin and bus; the app only sees these objects:
 
     name      "m5stickc" | "devkit" | ...   (also the model string over BLE)
-    imu       accelerometer driver (fascia.drivers.mpu): set_odr, read_fifo, sample_mg, overflowed
+    imu       accelerometer driver (fascia.drivers.mpu): set_odr, read_fifo, decode, overflowed
     display   framebuf.FrameBuffer with show(); 1 = foreground
     width, height   display size in pixels
     buttons   (button_a, button_b): fascia.drivers.buttons.Button

@@ -7,7 +7,8 @@ address type + address, as NimBLE keys them), so one host's secrets share its ke
 
 File `bonds`: one secret per line, "type key_hex value_hex", rewritten whole to a temporary file
 and renamed (a power cut keeps the old bonds or the new ones). A damaged line is skipped: that
-host pairs again, the device still boots. A factory reset deletes the file.
+host pairs again, the device still boots. A factory reset deletes the file. The menu that
+forgets a host is fascia.app.bondsmenu, loaded only while it is open.
 """
 
 import os
@@ -96,28 +97,3 @@ class Bonds:
         except OSError:
             return False
         return True
-
-
-def label(key) -> str:
-    """A host's address as the menu shows it (12 hex digits, most significant first)."""
-    return hexlify(bytes(reversed(bytes(key[1:7])))).decode()
-
-
-# -- the bonds menu (hold A when ready; fascia.app.main) -------------------------------------------
-def menu(app, pick: int = 0) -> None:
-    """Every bonded host, the `pick`-th marked: A forgets it (after a yes), B marks the next one and,
-    past the last, leaves. Built on the app's questions (`ask`), so the app keeps no menu state."""
-    hosts = app.ble.bonds.hosts()
-    if not hosts:
-        app.ask("BONDS 0", ("No bonded host.",), None)
-        return
-    lines = [(">" if i == pick else " ") + label(k) for i, k in enumerate(hosts)]
-    key = hosts[pick]
-
-    def answer(forget: bool) -> None:
-        if forget:
-            app.ask("FORGET HOST?", (label(key), "A: yes  B: no"), lambda yes: yes and app.ble.forget(key))
-        elif pick + 1 < len(hosts):
-            menu(app, pick + 1)
-
-    app.ask("BONDS %d" % len(hosts), lines + ["A forget  B next"], answer)

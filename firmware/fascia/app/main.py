@@ -13,13 +13,14 @@ frame never costs samples), then let the Bluetooth service answer.
 
 Buttons: A press = start / pause / resume, A long = stop; B press = next activity, B long = next
 mode (when ready); any press leaves the summary or an error notice. A long when ready opens the
-Bluetooth bonds menu (boards with a radio; fascia.app.bonds.menu).
+Bluetooth bonds menu (boards with a radio; fascia.app.bondsmenu).
 
 With a radio, the Bluetooth service (fascia.app.ble) sees the app only through fascia.app.host.
 """
 
 from micropython import const
 
+from fascia import unload
 from fascia.app import session as ses
 from fascia.app.trainer import Trainer
 from fascia.detect import ACTIVITIES
@@ -129,9 +130,10 @@ class App:
             self.view = READY
         elif s is None:
             if ev_a == LONG and self.ble is not None:
-                from fascia.app.bonds import menu  # (loaded with the radio's service)
+                from fascia.app.bondsmenu import menu  # (its questions keep what they need)
 
                 menu(self)
+                unload("fascia.app.bondsmenu")
             elif ev_a == PRESS:
                 self.start(now)
             elif ev_b == PRESS:

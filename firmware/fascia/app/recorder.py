@@ -3,14 +3,19 @@
 The first stage of the data flow (fascia.app.trainer runs the session around it, fascia.app.ui
 draws the result). It drains the FIFO in fixed-size chunks, gives every sample a time on the
 session clock from the sensor's sample period (re-anchored on the real clock after an overflow or
-a pause), feeds the counter and keeps the counted event times in batches for the log.
-Steady-state sampling allocates nothing: the FIFO buffer, the sample triple and the event batch
+a pause), feeds the counter and keeps the counted event times in batches for the log. Each FIFO
+read is one block: the driver decodes it in one call, its times are stamped in one call and the
+counter takes it in one call (`fascia.detect.feed_block`, which `fascia count` uses too).
+Steady-state sampling allocates nothing: the FIFO buffer, the block's arrays and the event batch
 are made once here. A bus error is raised (OSError) for the session controller to handle.
 """
 
 from array import array
 
+import micropython
 from micropython import const
+
+from fascia.detect import feed_block
 
 _CHUNK = const(32)  # samples per FIFO burst read: 64 ms at 500 Hz, 0.3 s at 100 Hz
 _MAX_CHUNKS = const(8)  # FIFO reads per drain: a full FIFO holds at most 1024 / (32 * 6) = 5.3 chunks
@@ -35,8 +40,10 @@ class Recorder:
         self._anchored = False
         self._n_events = 0
         self._fifo = bytearray(_CHUNK * imu.SAMPLE_BYTES)
-        self._mg = array("i", (0, 0, 0))
+        self._ts = array("i", bytes(4 * _CHUNK))  # the block: sample times (session ms)...
+        self._xyz = array("i", bytes(12 * _CHUNK))  # ...and x, y, z (mg) of each
         self._last_mg = array("i", (0, 0, 0))  # the last sample of the previous chunk
+        self._on_event = self.event  # (bound once: a bound method is an allocation)
         self._events = array("i", bytes(4 * _EVENT_BATCH))
 
     def set_rate(self, odr_hz: int) -> None:
@@ -95,29 +102,21 @@ class Recorder:
             self.t = first_us // 1000
             self._t_frac = first_us % 1000
             self._anchored = True
-        det = self.det
-        imu = self.imu
-        fifo = self._fifo
-        mg = self._mg
-        t = self.t
-        frac = self._t_frac
-        for i in range(n):
-            imu.sample_mg(fifo, i, mg)
-            for _ in range(det.feed(t, mg[0], mg[1], mg[2])):
-                self.event(det.last_event_ms)
-            frac += period
-            while frac >= 1000:
-                frac -= 1000
-                t += 1
-        self.t = t
-        self._t_frac = frac
+        self.imu.decode(self._fifo, n, self._xyz)
+        _stamp(self._ts, n, self.t, self._t_frac, period)  # type: ignore[arg-type]  (a ptr32 cast)
+        feed_block(self.det, self._ts, self._xyz, n, self._on_event)
+        total = self._t_frac + n * period  # (as _stamp: the next sample's time)
+        self.t += total // 1000
+        self._t_frac = total % 1000
+        mg = self._xyz
+        o = 3 * n - 3
         last = self._last_mg  # (once a chunk: is the sensor frozen?)
-        if mg[0] == last[0] and mg[1] == last[1] and mg[2] == last[2]:
+        if mg[o] == last[0] and mg[o + 1] == last[1] and mg[o + 2] == last[2]:
             self.same_us += n * period
         else:
-            last[0] = mg[0]
-            last[1] = mg[1]
-            last[2] = mg[2]
+            last[0] = mg[o]
+            last[1] = mg[o + 1]
+            last[2] = mg[o + 2]
             self.same_us = 0
 
     def event(self, t: int) -> None:
@@ -137,3 +136,10 @@ class Recorder:
         if n:
             self._n_events = 0
             self.log_events(self._events[:n])
+
+
+@micropython.viper
+def _stamp(ts: ptr32, n: int, t: int, frac: int, period: int):  # noqa: F821 (a viper cast)
+    """ts[i] = the time (ms) of sample i, `period` us apart from t ms + frac us (us: no drift)."""
+    for i in range(n):
+        ts[i] = t + (frac + i * period) // 1000

@@ -11,10 +11,14 @@ drive any of them:
     det.count                      # running count
     det.reset()                    # back to a fresh detector's state, allocating nothing
     det.extras()                   # activity-specific figures as a dict of ints (called rarely)
+    n = feed_block(det, ts, xyz, k, on_event)  # k samples at once: times ts[i], mg xyz[3i..3i+2]
+                                   #   (array('i')s); on_event(t_ms) for each event; as k feeds
 
 `feed` allocates nothing: preallocated buffers, small ints, no floats. Timestamps drive all
 timing, so any rate from 12.5 Hz to 1 kHz, jitter and gaps are handled.
 """
+
+import micropython
 
 from fascia.spec import activities
 
@@ -33,3 +37,20 @@ def make(activity: str):
     """A fresh detector for `activity` (one of ACTIVITIES)."""
     row = activities.activity(activity)  # (ValueError for an unknown activity)
     return getattr(__import__("fascia.detect." + row[4], None, None, (row[5],)), row[5])()
+
+
+@micropython.native
+def feed_block(det, ts, xyz, n: int, on_event) -> int:
+    """Feed `det` the n samples of a block (times ts[i], milli-g xyz[3i], xyz[3i + 1], xyz[3i + 2]):
+    one call per FIFO read on the device and per block in `fascia count`, so both take the very same
+    path; exactly as n calls to `det.feed`. Calls on_event(t_ms) for each event; returns how many."""
+    new = 0
+    j = 0
+    for i in range(n):
+        k = det.feed(ts[i], xyz[j], xyz[j + 1], xyz[j + 2])
+        j += 3
+        while k:
+            on_event(det.last_event_ms)
+            new += 1
+            k -= 1
+    return new

@@ -26,6 +26,7 @@ does not answer at power-on is `open_imu`'s `NoSensor`, so the device still boot
 
 import time
 
+import micropython
 from micropython import const
 
 _SMPLRT_DIV = const(0x19)
@@ -52,11 +53,6 @@ _FIFO_SIZE = const(1024)
 
 _INTERNAL_HZ = const(1000)
 _RESET_MS = const(100)
-
-
-def _int16(hi, lo):
-    v = (hi << 8) | lo
-    return v - 0x10000 if v & 0x8000 else v
 
 
 class MPU:
@@ -156,13 +152,25 @@ class MPU:
         self.i2c.readfrom_mem_into(self.addr, _FIFO_R_W, buf)
         return len(buf) // self.SAMPLE_BYTES
 
-    def sample_mg(self, buf, i, out):
-        """Write sample `i` of `buf` (as filled by read_fifo) into out[0..2] as milli-g; no allocation."""
-        o = i * self.SAMPLE_BYTES
-        # +-16 g: 2048 LSB/g, so mg = raw * 1000 / 2048 = raw * 125 / 256 (rounded)
-        out[0] = (_int16(buf[o], buf[o + 1]) * 125 + 128) >> 8
-        out[1] = (_int16(buf[o + 2], buf[o + 3]) * 125 + 128) >> 8
-        out[2] = (_int16(buf[o + 4], buf[o + 5]) * 125 + 128) >> 8
+    def decode(self, buf, n, out):
+        """Samples 0..n-1 of `buf` (as filled by read_fifo) into out[3i..3i+2] (an array('i')) as
+        milli-g: a whole FIFO read in one call, no allocation."""
+        _decode(buf, n, self.SAMPLE_BYTES, out)  # type: ignore[arg-type]  (ptr8/ptr32 casts)
+
+
+@micropython.viper
+def _decode(buf: ptr8, n: int, step: int, out: ptr32):  # noqa: F821 (viper casts)
+    """Big-endian int16 x, y, z at the start of each `step`-byte sample -> mg in `out`. At +-16 g,
+    2048 LSB/g, so mg = raw * 1000 / 2048 = raw * 125 / 256 (rounded half up)."""
+    o = 0
+    j = 0
+    for _ in range(n):
+        for k in range(3):
+            raw = (int(buf[o + 2 * k]) << 8) | int(buf[o + 2 * k + 1])
+            raw = ((raw + 0x8000) & 0xFFFF) - 0x8000  # sign of the int16
+            out[j + k] = (raw * 125 + 128) >> 8
+        o += step
+        j += 3
 
 
 _ENODEV = const(19)
@@ -182,7 +190,7 @@ class NoSensor:
     def _fail(self, *args) -> int:
         raise OSError(self.errno)
 
-    set_odr = read_fifo = read_chunk = overflowed = fifo_reset = sample_mg = _fail
+    set_odr = read_fifo = read_chunk = overflowed = fifo_reset = decode = _fail
 
 
 def open_imu(i2c, *drivers):
