@@ -35,6 +35,10 @@ wrist on the wheel that steers), "train" (sway 0.5-1.5 Hz, vertical 1-4 Hz, rail
 clicks at speed / rail length on jointed track, half the time), "desk" (idle.py's desk model) and
 "chores" (wiping at 0.8-2 Hz in irregular bouts, stirring, reaching and putting away; no steps).
 
+The sensor's noise is drawn from 2-30 mg per axis (`REST_NOISE_MG`), wider than a bare part's 2-15 mg
+(`SensorModel.population`): an independent wrist model with ~20 mg at rest showed steps counted for
+seconds after the walker stopped, with the counter's fixed 4 mg motion gate of the time.
+
 Seed rule: seeds below `STRESS_SEED_BASE` (`TUNING_SEEDS`) are for tuning; the benchmark's stress
 set uses seeds >= `STRESS_SEED_BASE` only, never looked at while tuning.
 """
@@ -63,6 +67,7 @@ G = 9.80665
 Vec = tuple[float, float, float]
 CADENCE_SPM = {"stroll": (90.0, 110.0), "town": (100.0, 125.0), "brisk": (125.0, 140.0)}
 SWING_DEG = {"stroll": (4.0, 18.0), "town": (8.0, 25.0), "brisk": (15.0, 35.0)}
+REST_NOISE_MG = (2.0, 30.0)  # the sensor's reading at rest, per axis (wider than SensorModel.population's)
 
 
 def _sinsum(rng: random.Random, amp: float, f_lo: float, f_hi: float, n: int = 3) -> Callable[[float], float]:
@@ -321,6 +326,9 @@ def generate(
         raise ValueError(f"unknown placement {placement!r} (choose from {', '.join(PLACEMENTS)})")
     rng = random.Random(f"walk/{scenario}/{seed}/{placement}")
     model = SensorModel.population(rng, rate_hz=rate_hz)
+    # a watch's or phone's reading at rest: the part's noise plus what the logger's filters leave of the
+    # hand's tremor, 2-30 mg per axis (its own stream: the other draws stay as they were)
+    model.noise_mg = random.Random(f"walk-noise/{scenario}/{seed}/{placement}").uniform(*REST_NOISE_MG)
     extra: dict = {"scenario": scenario}
     if scenario in SCENARIOS:
         walker = Walker(rng, scenario, placement, duration_s)
@@ -361,6 +369,7 @@ LONG_S = 900.0
 NEGATIVE_S = 300.0
 SHORT_WALKS = 4  # per pace: short wrist walks at 12.5 Hz (~60-130 steps), appended (earlier seeds unchanged)
 SHORT_S = 62.0
+MORE_NEGATIVES = 2  # per kind and rate, appended after the short walks
 
 
 def benchmark_runs() -> list[tuple[str, str, float, int, float]]:
@@ -384,6 +393,13 @@ def benchmark_runs() -> list[tuple[str, str, float, int, float]]:
         for _ in range(SHORT_WALKS):
             runs.append((scenario, "wrist", 12.5, seed, SHORT_S))
             seed += 1
+    for (
+        scenario
+    ) in NEGATIVES:  # more negatives, appended: 12 per kind (1 h), for a false-steps-per-hour figure
+        for rate in (12.5, 50.0, 100.0):
+            for _ in range(MORE_NEGATIVES):
+                runs.append((scenario, "wrist", rate, seed, NEGATIVE_S))
+                seed += 1
     return runs
 
 

@@ -17,19 +17,30 @@ where heel strikes fall between samples but the swing does not.
 A walk starts once the period has held within 12.5 % for `_LOCK` evaluations (every 240 ms) at
 160 steps/min or slower, with a clearly periodic signal (normalised autocorrelation >=
 `_RHO_ON_Q8`/256) that is strong enough (|a| varies by >= `_MIN_RMS_MG` and the sensor itself moves
-by >= `_MIN_DYN_MG`, RMS of the dynamic acceleration vector): vehicle vibration is too weak or too
-irregular. Its steps are held back until the rhythm has lasted `_CONFIRM_MS` of walking (gestures,
-chores at one spot and a car's bounce rarely stay in one rhythm that long; a pause of up to
-`_BRIDGE_MS` keeps the held steps waiting for the rhythm to come back; a confirmed walk that stopped
-less than `_RESUME_MS` ago resumes at once) and, for a walk, the body must have bounced: |a| must
-carry >= `_BOUNCE_Q8`/256 of the power of the dynamic acceleration vector over that time (wiping or
-stirring moves the hand across gravity, so |a| barely changes; a walker's trunk bounces every step).
-Then the held steps are credited with their own times back to where the tick history stops repeating
-itself. While walking, a phase accumulator emits one step per period,
-pulled towards the signal's peaks so that event times sit on the steps, and the period follows the
-repeat lag (or twice or half of it); the walk ends as soon as the motion stops (a gate on the
-signal's change per tick: a baseline settling after a stop barely changes) or the rhythm is lost
-(at the lag, in a 0.64 s window, or in the long one).
+by >= `_MIN_DYN_MG`, RMS of the dynamic acceleration vector) and is there now (the ticks' fast mean
+size >= half their RMS in the long window, which still holds a walk that just stopped).
+
+Confirmation window: a walk's steps are held back until its rhythm has lasted `_CONFIRM_MS` (10 s)
+of walking, as common step counters do (gestures, chores at one spot and a car's bounce rarely stay
+in one rhythm that long; a pause of up to `_BRIDGE_MS` keeps the held steps waiting for the rhythm to
+come back), and the body must have bounced: |a| must carry >= `_BOUNCE_Q8`/256 of the power of the
+dynamic acceleration vector (wiping or stirring moves the hand across gravity, so |a| barely changes)
+and vary by >= `_BODY_MG` x (cadence / 100 steps/min)^2 RMS (a walker's bounce grows with the
+cadence; a car's 2.4 Hz bounce of 35 mg is no 146 steps/min walk). Then the held steps are credited
+with their own times, back to where the walk's motion began: the oldest tick from which on a tick at
+least half the walk's mean size came in every lag (an amplitude, not a shape, so it does not move
+with the sample timing), rounded to the nearest step. A walk in the rhythm of one that ended less
+than `_RESUME_MS` ago (a crossing) is confirmed after `_RESUME_CONFIRM_MS`. A walk shorter than the
+window counts only when the recording (the session) ends during it, if it lasted `_SHORT_MS` and
+bounced more (`_SHORT_BOUNCE_Q8`): a 10 s walk of ~18 steps alone in a recording counts; the same
+walk between two stretches of standing or sitting does not.
+
+While walking, a phase accumulator emits one step per period, pulled towards the signal's peaks so
+that event times sit on the steps, and the period follows the repeat lag (or twice or half of it).
+The walk ends as soon as the motion stops, judged against the walk itself: the signal's change per
+tick (fast, 0.32 s) falls below 1/4 of its mean over the walk (`_LEVEL`, 2.6 s), or below
+`_GATE_MG`; a fixed figure alone let a noisy sensor at rest (~20 mg) count on for seconds. It also
+ends when the rhythm is lost (at the lag, in a 0.64 s window, or in the long one).
 
 Power walking (`extras()`): `arm_swing` is the mean over walking time of the RMS of the dynamic
 acceleration vector (each axis minus its own 1.3 s baseline, 80 ms smoothed; the sum of the three
@@ -77,6 +88,10 @@ _MIN_DYN_MG = const(70)  # ... and a walk starts only if the sensor itself moves
 _HARD_RMS_MG = const(200)  # this strong (a pocket's or bag's jolts, sampled slowly) ...
 _RHO_HARD_Q8 = const(77)  # ... starts a walk at a lower periodicity, >= 0.3
 _GATE_MG = const(4)  # fast mean |change| per tick below this: standing still
+_NOW_SHIFT = const(2)  # a walk starts only while the ticks' mean size is >= 1/2 of their long-window RMS
+_LEVEL_SHIFT = const(6)  # while walking, the walk's level follows its signal: tau = 64 ticks = 2.6 s
+_DROP_SHIFT = const(2)  # ... and the walk ends when the fast motion falls below 1/4 of it (the walker
+# stopped: what is left is the sensor's noise and the sway of a standing body, whatever their size)
 _STRIDE_MIN_MS = const(750)  # a period longer than this is a stride (two steps)
 _STRIDES_MIN_MS = const(1600)  # ... and longer than this two strides (a sampled signal may alternate)
 _MIN_STEP_MS = const(375)  # a walk starts at 160 steps/min or slower (faster is running)
@@ -85,14 +100,17 @@ _LOCK = const(3)  # consistent period estimates before a walk starts
 _SHORT_SHIFT = const(4)  # the rhythm right now: correlation at the walk's lag, tau = 16 ticks = 0.64 s
 _KEEP_Q8 = const(38)  # ... a walk ends when it stays below 0.15 of the power
 _WEAK = const(2)  # ... for this many evaluations
-_BLOCK_Q8 = const(102)  # a stretch of history is part of the walk if it correlates >= 0.4 with the one before
 _LOST = const(4)  # evaluations without the rhythm before a walk ends
 _CREDIT_MS = const(8000)  # the start of a walk is credited back at most this far
 _PHASE = const(1024)  # one step of the phase accumulator
 _CONFIRM_MS = const(10000)  # a walk's steps are held back until its rhythm lasted this long
 _BOUNCE_Q8 = const(4)  # ... and |a| (the body's bounce) carried >= 1.6 % of the sensor's motion power
+_SHORT_MS = const(7000)  # ... at the end of the recording (or session), a walk counts if it lasted this
+_SHORT_BOUNCE_Q8 = const(12)  # ... and its body bounced more: >= 4.7 % (a car's bounce, a wipe: less)
+_BODY_MG = const(25)  # ... and |a| varied by >= 25 mg RMS x (cadence / 100 spm)^2 (a car: less)
+_RESUME_MS = const(20000)  # a walk in the rhythm of one that stopped this recently ...
+_RESUME_CONFIRM_MS = const(4000)  # ... is confirmed after this long
 _BRIDGE_MS = const(3000)  # ... a pause this short in the rhythm keeps them (and its time) waiting
-_RESUME_MS = const(20000)  # a walk that stopped this recently resumes without a new confirmation
 _RECALL_MS = const(60000)  # ... and its period decides between a step and a stride this long
 _QUEUE = const(72)  # steps waiting to be reported (held ones included)
 BRISK_SPM = const(120)  # default brisk cadence, steps/min (see the docstring)
@@ -141,6 +159,7 @@ _PS = const(34)  # power, short window
 _PHASE_AT = const(35)  # the step phase, 0.._PHASE
 _INC = const(36)  # its increase per tick: _TICK_MS * _PHASE // period
 _WALK_TICKS = const(37)  # ticks walked (all walks)
+_LEVEL = const(38)  # the walk's own motion: mean |change per tick| x _FIX, slow (set when a walk starts)
 _HIST_AT = const(40)  # the tick history, twice: s[_HIST_AT + pos + _HIST - k] is tick -k
 _AC = const(_HIST_AT + 2 * _HIST)  # the autocorrelation at lags 0.._K_MAX + 1
 _STATE = const(_AC + _K_MAX + 2)
@@ -176,7 +195,9 @@ class StepDetector:
         self._paused_period = 1
         self._bounce = 0
         self._moved = 0
-        self._ended_at = -_RESUME_MS - 1  # when the last confirmed walk ended
+        self._evals = 0
+        self._need_ms = _CONFIRM_MS  # how long the unconfirmed walk's rhythm must last
+        self._ended_at = -_RECALL_MS - 1  # when the last confirmed walk ended
         self._ended_period = 1
         self._last_t = -_CREDIT_MS  # the last step counted
         self._period = 0  # ms per step while walking
@@ -267,7 +288,9 @@ class StepDetector:
             self._evaluate(t)
 
     def flush(self, t_ms: int) -> int:
-        n = self._q_len - self._held  # a walk still unconfirmed at the end is not counted
+        if self._confirming and self._is_walk(_SHORT_MS):  # (an unconfirmed walk at the end)
+            self._confirm()
+        n = self._q_len - self._held
         if n:
             self.last_event_ms = self._queue[(self._q_head + n - 1) % _QUEUE]
             self.count += n
@@ -283,6 +306,30 @@ class StepDetector:
             "brisk_minutes": self._brisk_ms // 60000,
             "arm_swing": self._swing_sum // self._swing_n if self._swing_n else 0,
         }
+
+    def _is_walk(self, least_ms: int) -> bool:
+        """Whether the unconfirmed walk is one: its rhythm lasted `least_ms`, and the body bounced (|a|
+        carried its share of the motion's power, and as much as walking at its cadence makes)."""
+        bounce = _BOUNCE_Q8 if least_ms != _SHORT_MS else _SHORT_BOUNCE_Q8
+        if least_ms == _RESUME_CONFIRM_MS:
+            bounce = 0  # (the walk it resumes had its share; a few seconds of a big arm swing may not)
+        p = self._period or 1
+        body = _BODY_MG * 360000 // (p * p)  # the least |a| RMS a walk has at this cadence, mg
+        # (a power walker's big arm swing can leave |a| a small share: a bounce twice the least is enough)
+        return (
+            self._walked() - self._walk_kept >= least_ms
+            and (
+                self._bounce * 256 >= bounce * self._moved
+                or self._bounce >= ((body * body) >> 2) * self._evals
+            )
+            and self._bounce >= ((body * body) >> 4) * self._evals
+        )
+
+    def _confirm(self) -> None:
+        """The unconfirmed walk is one: its held steps can be reported."""
+        self._confirming = False
+        self._held = 0
+        self._set_ready(self._q_len > 0)
 
     def _drop(self) -> None:
         """The unconfirmed walk's rhythm did not last: it was not a walk."""
@@ -325,17 +372,18 @@ class StepDetector:
             if self.walking:
                 self._bounce += r0 >> 4
                 self._moved += dyn >> 4
-            if self.walking and self._walked() - self._walk_kept >= _CONFIRM_MS:
-                if self._bounce * 256 >= _BOUNCE_Q8 * self._moved:
-                    self._confirming = False  # the rhythm lasted, the body bounced: a walk
-                    self._held = 0
-                    self._set_ready(self._q_len > 0)
-                else:  # the arm alone moved (wiping, stirring): not a walk
+                self._evals += 1
+            if self.walking and self._walked() - self._walk_kept >= self._need_ms:
+                if not self._is_walk(self._need_ms):  # the arm alone moved (wiping, stirring): not a walk
                     self._stop()
                     self._drop()
                     return
+                self._confirm()
             elif not self.walking and t - self._paused_at > _BRIDGE_MS:
-                self._drop()
+                if self._is_walk(self._need_ms):
+                    self._confirm()
+                else:
+                    self._drop()
         strong = s[_MOTION] - b >= _GATE_MG * _FIX and r0 >= _MIN_RMS_MG * _MIN_RMS_MG
         if self.walking:
             self._tick_swing(dyn)
@@ -373,7 +421,9 @@ class StepDetector:
         step = 0
         lag = 0
         n = 0
-        k = _peak(s, _K_MIN, _K_MAX) if strong and dyn >= _MIN_DYN_MG * _MIN_DYN_MG else 0  # type: ignore[arg-type]
+        fast = (s[_FAST] - b) >> _FIX_SHIFT  # mean |tick| now: the long window's rhythm may be a past walk's
+        strong = strong and (fast * fast) << _NOW_SHIFT >= r0 and dyn >= _MIN_DYN_MG * _MIN_DYN_MG
+        k = _peak(s, _K_MIN, _K_MAX) if strong else 0  # type: ignore[arg-type]
         if k:
             # the fundamental: the shortest lag with a clear maximum (a fraction of the largest), and
             # at half of it if that is a maximum too (a sampled signal may repeat only every 2 strides)
@@ -393,7 +443,10 @@ class StepDetector:
                 ):
                     k = j
             rho_on = _RHO_ON_Q8 if r0 < _HARD_RMS_MG * _HARD_RMS_MG else _RHO_HARD_Q8
-            if (s[_AC + k] - b) * 256 >= rho_on * r0:
+            # ... and the signal changes now as that rhythm does: over one lag, by >= 2x its long-window
+            # RMS (a sinusoid: 5.7x; a baseline settling after a stop, plus noise: far less)
+            change = ((s[_MOTION] - b) * k) >> _FIX_SHIFT
+            if (s[_AC + k] - b) * 256 >= rho_on * r0 and change * change >= 4 * r0:
                 lag_ms = self._lag_ms(k)
                 n = 1 if lag_ms < _STRIDE_MIN_MS else 2 if lag_ms < _STRIDES_MIN_MS else 4
                 step = lag_ms // n
@@ -442,19 +495,25 @@ class StepDetector:
         s[_CS] = s[_AC + lag]
         s[_PS] = s[_R0]
         s[_PHASE_AT] = _BIAS
+        s[_LEVEL] = s[_MOTION]
         p = self._paused_period
         if self._confirming and 8 * abs(step - p) >= 2 * p:  # another rhythm: the paused one was not a walk
             self._drop()
         if not self._confirming:  # (else the paused walk goes on, its steps still held)
+            # every walk is confirmed anew (a car's rhythm comes back, too); one in the rhythm of a walk
+            # that ended less than `_RESUME_MS` ago (a crossing) after a shorter time
             p = self._ended_period
-            self._confirming = t - self._ended_at > _RESUME_MS or 8 * abs(step - p) >= 2 * p
+            resumed = t - self._ended_at <= _RESUME_MS and 8 * abs(step - p) < 2 * p
+            self._need_ms = _RESUME_CONFIRM_MS if resumed else _CONFIRM_MS
+            self._confirming = True
             self._walk_kept = self._walked()
             self._held = 0
             self._bounce = 0  # sums over the unconfirmed walk: power of |a| and of the dynamic vector
             self._moved = 0
+            self._evals = 0
         self._set_period(step)
         self._lost = 0
-        since = t - self._rhythm_ticks(lag) * _TICK_MS
+        since = t - _swing_ticks(s, lag) * _TICK_MS  # type: ignore[arg-type]
         onset = s[_ONSET] - _BIAS
         if onset >= 0 and since < onset:
             since = onset
@@ -464,29 +523,11 @@ class StepDetector:
             since = t
         if t - since > _CREDIT_MS:
             since = t - _CREDIT_MS
-        n = (t - since) // step
+        n = (t - since + step // 2) // step
         self._walk_ms += t - since
         for i in range(n, 0, -1):
             self._emit(t - i * step)
         self._emit(t)
-
-    def _rhythm_ticks(self, lag: int) -> int:
-        """How many ticks back the history repeats itself every `lag` ticks (blocks of one lag)."""
-        s = self.s
-        newest = s[_POS] - _BIAS - 1
-        back = 0
-        while back + 2 * lag <= _HIST:
-            prod = 0
-            power = 0
-            for i in range(newest - back - lag + 1, newest - back + 1):
-                a = s[(i & (_HIST - 1)) + _HIST_AT] - _BIAS
-                c = s[((i - lag) & (_HIST - 1)) + _HIST_AT] - _BIAS
-                prod += a * c
-                power += a * a + c * c
-            if power == 0 or 2 * prod * 256 < _BLOCK_Q8 * power:
-                break
-            back += lag
-        return back + lag if back else 0
 
     def _tick_swing(self, p: int) -> None:
         """Arm swing and brisk time from the dynamic power `p`, once per evaluation while walking."""
@@ -502,6 +543,37 @@ class StepDetector:
         self._swing_n += 1
         if r >= self.brisk_swing_mg and self._period * self.brisk_spm <= 60000:
             self._brisk_ms += _EVAL_TICKS * _TICK_MS
+
+
+@micropython.viper
+def _swing_ticks(s: ptr32, lag: int) -> int:  # noqa: F821 (a viper cast)
+    """How many ticks back the walk's motion began: the oldest tick of the history from which on a tick at
+    least half the walk's mean size (over its newest two lags) came in every lag. An amplitude, not a
+    shape: it does not move with the sample timing."""
+    b = _BIAS
+    mask = _HIST - 1
+    newest = int(s[_POS]) - b - 1
+    total = 0
+    i = newest - 2 * lag + 1
+    while i <= newest:
+        a = int(s[_HIST_AT + (i & mask)]) - b
+        total += a if a > 0 else -a
+        i += 1
+    least = total // (4 * lag)
+    first = 0
+    gap = 0
+    back = 0
+    while back < _HIST - 1:
+        a = int(s[_HIST_AT + ((newest - back) & mask)]) - b
+        if a >= least or -a >= least:
+            first = back
+            gap = 0
+        else:
+            gap += 1
+            if gap > lag:
+                break
+        back += 1
+    return first
 
 
 @micropython.viper
@@ -650,14 +722,20 @@ def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa:
         s[_MOTION] = motion + b
         what = 0
         walking = int(s[_WALKING]) - b
+        level = int(s[_LEVEL]) - b
         if motion < _GATE_MG * _FIX:
             s[_ONSET] = b - 1
             if walking:
                 walking = 0
                 s[_WALKING] = b
                 what = _STILL
-        elif int(s[_ONSET]) - b < 0:
-            s[_ONSET] = t + b
+        else:
+            if int(s[_ONSET]) - b < 0:
+                s[_ONSET] = t + b
+            if walking and (motion << _DROP_SHIFT) < level:
+                walking = 0
+                s[_WALKING] = b
+                what = _STILL
         p2 = int(s[_PREV2]) - b
         s[_PREV2] = p1 + b
         s[_PREV] = v + b
@@ -675,6 +753,7 @@ def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa:
             r = int(s[_PS]) - b
             s[_PS] = r + ((v * v - r) >> _SHORT_SHIFT) + b
             s[_WALK_TICKS] = int(s[_WALK_TICKS]) + 1
+            s[_LEVEL] = level + ((motion - level) >> _LEVEL_SHIFT) + b
             ph += int(s[_INC]) - b
             if ph >= _PHASE:
                 ph -= _PHASE
