@@ -61,6 +61,8 @@ from array import array
 import micropython
 from micropython import const
 
+from fascia.detect.events import EventQueue
+
 _SLOT_MS = const(20)  # 9 slots in the fastest turn; the box mean of a slot already halves a 25 Hz ring
 _GRAV_SHIFT = const(5)  # gravity: one-pole mean over 32 slots (0.64 s), longer than half the slowest turn
 _SMOOTH_SHIFT = const(1)  # motion smoothing: two one-pole stages of 2 slots (~30 ms each)
@@ -154,7 +156,7 @@ class JumpDetector:
 
     def __init__(self):
         self.s = array("i", [0] * _STATE)
-        self.queue = array("i", [0] * _QUEUE)
+        self.queue = EventQueue(_QUEUE)
         self.start_turns = array("i", [0] * _START_MAX)  # turn times seen while starting
         self.start_flew = bytearray(_START_MAX)  # 1: the skipper was seen in flight in that turn
         self.reset()
@@ -166,8 +168,7 @@ class JumpDetector:
         s[_FLIGHT_T] = _BIAS - 100000
         self.count = 0
         self.last_event_ms = 0
-        self.q_head = 0
-        self.q_len = 0
+        self.queue.clear()
         self.trips = 0
         self.double_unders = 0
         self.max_streak = 0
@@ -217,17 +218,16 @@ class JumpDetector:
             else:
                 self._stop()  # the turns stopped (a trip, a rest, or no rope at all)
             what = _track(s, 0, 0, 0, 0, 1)  # type: ignore[arg-type]
-        if self.q_len:
+        if self.queue.n:
             return self._release()
         return 0
 
     def flush(self, t_ms: int) -> int:
         self._stop()
-        n = self.q_len
+        n = self.queue.n
         if n:
-            self.last_event_ms = self.queue[(self.q_head + n - 1) % _QUEUE]
+            self.last_event_ms = self.queue.pop_ready()
             self.count += n
-            self.q_len = 0
         return n
 
     def extras(self) -> dict:
@@ -243,9 +243,7 @@ class JumpDetector:
 
     def _release(self) -> int:
         """Report one credited pass (credited passes may lie in the past)."""
-        self.last_event_ms = self.queue[self.q_head]
-        self.q_head = (self.q_head + 1) % _QUEUE
-        self.q_len -= 1
+        self.last_event_ms = self.queue.pop()
         self.count += 1
         return 1
 
@@ -255,9 +253,7 @@ class JumpDetector:
             self.first_t = t
         self.last_t = t
         self.passes += 1
-        if self.q_len < _QUEUE:
-            self.queue[(self.q_head + self.q_len) % _QUEUE] = t
-            self.q_len += 1
+        self.queue.add(t)
         if self.passes > self.max_streak:
             self.max_streak = self.passes
         pace = self.pace_ms

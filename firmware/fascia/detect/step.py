@@ -63,6 +63,8 @@ from array import array
 import micropython
 from micropython import const
 
+from fascia.detect.events import EventQueue
+
 _TICK_MS = const(40)  # the slot of the resampling: one tick
 _BASE_SHIFT = const(5)  # gravity baseline: one-pole, tau = 32 ticks = 1.3 s
 _SMOOTH_SHIFT = const(1)  # two one-pole smoothers, tau ~ 2 ticks = 80 ms each
@@ -175,7 +177,7 @@ class StepDetector:
 
     def __init__(self):
         self.s = array("i", [0] * _STATE)
-        self._queue = array("i", [0] * _QUEUE)
+        self._queue = EventQueue(_QUEUE)
         self.brisk_spm = BRISK_SPM
         self.brisk_swing_mg = BRISK_SWING_MG
         self.reset()
@@ -186,9 +188,7 @@ class StepDetector:
             s[i] = _BIAS
         self.count = 0
         self.last_event_ms = 0
-        self._q_head = 0
-        self._q_len = 0
-        self._held = 0  # the last queued steps belong to a walk not yet confirmed
+        self._queue.clear()  # (its held steps: of a walk not yet confirmed)
         self._confirming = False  # the current (or paused) walk is not confirmed yet
         self._walk_kept = 0  # walking time before the unconfirmed walk
         self._paused_at = 0  # when the unconfirmed walk lost its rhythm
@@ -290,12 +290,10 @@ class StepDetector:
     def flush(self, t_ms: int) -> int:
         if self._confirming and self._is_walk(_SHORT_MS):  # (an unconfirmed walk at the end)
             self._confirm()
-        n = self._q_len - self._held
+        n = self._queue.ready()
         if n:
-            self.last_event_ms = self._queue[(self._q_head + n - 1) % _QUEUE]
+            self.last_event_ms = self._queue.pop_ready()
             self.count += n
-            self._q_len = self._held
-            self._q_head = (self._q_head + n) % _QUEUE
         self._set_ready(False)
         return n
 
@@ -328,34 +326,27 @@ class StepDetector:
     def _confirm(self) -> None:
         """The unconfirmed walk is one: its held steps can be reported."""
         self._confirming = False
-        self._held = 0
-        self._set_ready(self._q_len > 0)
+        self._queue.release()
+        self._set_ready(self._queue.n > 0)
 
     def _drop(self) -> None:
         """The unconfirmed walk's rhythm did not last: it was not a walk."""
-        self._q_len -= self._held
+        self._queue.drop()
         self._walk_ms = self._walk_kept - (self.s[_WALK_TICKS] - _BIAS) * _TICK_MS
-        self._held = 0
         self._confirming = False
-        self._set_ready(self._q_len > 0)
+        self._set_ready(self._queue.n > 0)
 
     def _release(self) -> int:
         """Report one queued step (confirmed steps may lie in the past)."""
-        self.last_event_ms = self._queue[self._q_head]
-        self._q_head = (self._q_head + 1) % _QUEUE
-        self._q_len -= 1
-        self._set_ready(self._q_len > self._held)
+        self.last_event_ms = self._queue.pop()
+        self._set_ready(self._queue.ready() > 0)
         self.count += 1
         return 1
 
     def _emit(self, t: int) -> None:
-        if self._q_len < _QUEUE:
-            self._queue[(self._q_head + self._q_len) % _QUEUE] = t
-            self._q_len += 1
+        if self._queue.add(t, self._confirming):
             self._last_t = t
-            if self._confirming:
-                self._held += 1
-            else:
+            if not self._confirming:
                 self.s[_READY] = 1 + _BIAS
 
     def _set_period(self, step: int) -> None:
@@ -507,7 +498,7 @@ class StepDetector:
             self._need_ms = _RESUME_CONFIRM_MS if resumed else _CONFIRM_MS
             self._confirming = True
             self._walk_kept = self._walked()
-            self._held = 0
+            self._queue.release()
             self._bounce = 0  # sums over the unconfirmed walk: power of |a| and of the dynamic vector
             self._moved = 0
             self._evals = 0
