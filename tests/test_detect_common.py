@@ -56,3 +56,20 @@ def test_overall_accuracy_does_not_let_errors_cancel():
     s = summarise(rows)
     assert s["overall_accuracy"] == pytest.approx(0.9)
     assert s["max_false_on_zero"] == 2 and s["zero_files"] == 1
+
+
+def test_event_queue_reports_in_order_and_holds_the_unconfirmed():
+    from fascia.detect.events import EventQueue
+
+    q = EventQueue(4)
+    assert q.add(10) and q.add(20) and q.add(30, held=True) and q.add(40, held=True)
+    assert not q.add(50)  # full: the event is not kept, and the caller is told
+    assert q.ready() == 2 and q.pop() == 10
+    q.drop()  # the held ones were not a walk
+    assert q.n == 1 and q.ready() == 1
+    assert q.add(60, held=True) and q.ready() == 1
+    q.release()
+    assert q.pop_ready() == 60 and q.n == 0 and q.pop_ready() == 0
+    for t in (1, 2, 3, 4):  # round the ring
+        q.add(t)
+    assert [q.pop() for _ in range(4)] == [1, 2, 3, 4]
