@@ -185,7 +185,7 @@ _HALF = const(69)  # the autocorrelation's first peak (frames), perhaps half a r
 _SLOW0 = const(70)  # slow mean of h.h
 _VEC1 = const(71)  # slow means of |h(t) - h(t - L)|^2 and (|a|(t) - |a|(t - L))^2, L = _HALF
 _MAG1 = const(72)
-_RADIAL2 = const(73)  # slow means of (|a|(t) - |a|(t - q))^2 at q = L / 2 and L / 4
+_RADIAL2 = const(73)  # slow means of (|a|(t) - |a|(t - q))^2 at q = L / 2, L / 4 (_MAG1 + 1, + 2: one loop)
 _RADIAL4 = const(74)
 _DOUBLED = const(75)  # the lag is half a rep: p's cycles are half reps
 _SCALARS = const(76)
@@ -638,27 +638,16 @@ def _step(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: 
                 prod = (hx * hx + hy * hy + hz * hz) >> 6
                 c = int(s[_SLOW0]) - b
                 s[_SLOW0] = c + ((prod - c) >> _SLOW_SHIFT) + b
-                k = i - (half >> 1)
-                if k < 0:
-                    k += _RING
-                prod = mag - (int(s[_LOAD + k]) - b)
-                prod = (prod * prod) >> 6
-                c = int(s[_RADIAL2]) - b
-                s[_RADIAL2] = c + ((prod - c) >> _SLOW_SHIFT) + b
-                k = i - (half >> 2)
-                if k < 0:
-                    k += _RING
-                prod = mag - (int(s[_LOAD + k]) - b)
-                prod = (prod * prod) >> 6
-                c = int(s[_RADIAL4]) - b
-                s[_RADIAL4] = c + ((prod - c) >> _SLOW_SHIFT) + b
-                k = i - half
-                if k < 0:
-                    k += _RING
-                prod = mag - (int(s[_LOAD + k]) - b)
-                prod = (prod * prod) >> 6
-                c = int(s[_MAG1]) - b
-                s[_MAG1] = c + ((prod - c) >> _SLOW_SHIFT) + b
+                j = 2
+                while j >= 0:  # |a|'s change over L / 4, L / 2, L: the slow mean of its square in _MAG1 + j
+                    k = i - (half >> j)
+                    if k < 0:
+                        k += _RING
+                    prod = mag - (int(s[_LOAD + k]) - b)
+                    prod = (prod * prod) >> 6
+                    c = int(s[_MAG1 + j]) - b
+                    s[_MAG1 + j] = c + ((prod - c) >> _SLOW_SHIFT) + b
+                    j -= 1
                 k = _HIST + 3 * k
                 ux = hx - (int(s[k]) - b)
                 uy = hy - (int(s[k + 1]) - b)
