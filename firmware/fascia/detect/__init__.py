@@ -39,11 +39,18 @@ def make(activity: str):
     return getattr(__import__("fascia.detect." + row[4], None, None, (row[5],)), row[5])()
 
 
-@micropython.native
 def feed_block(det, ts, xyz, n: int, on_event) -> int:
     """Feed `det` the n samples of a block (times ts[i], milli-g xyz[3i], xyz[3i + 1], xyz[3i + 2]):
     one call per FIFO read on the device and per block in `fascia count`, so both take the very same
-    path; exactly as n calls to `det.feed`. Calls on_event(t_ms) for each event; returns how many."""
+    path; exactly as n calls to `det.feed`. Calls on_event(t_ms) for each event; returns how many.
+    Each counter's own `feed_block` method does the work, so one can run its per-sample kernel over
+    the whole block (see `feed_each` for the plain loop)."""
+    return det.feed_block(ts, xyz, n, on_event)
+
+
+@micropython.native
+def feed_each(det, ts, xyz, n: int, on_event) -> int:
+    """`feed_block` as n calls to `det.feed`: the block path of a counter without a kernel of its own."""
     new = 0
     j = 0
     for i in range(n):

@@ -61,6 +61,7 @@ from array import array
 import micropython
 from micropython import const
 
+from fascia.detect import feed_each
 from fascia.detect.events import EventQueue
 
 _SLOT_MS = const(20)  # 9 slots in the fastest turn; the box mean of a slot already halves a 25 Hz ring
@@ -221,6 +222,10 @@ class JumpDetector:
         if self.queue.n:
             return self._release()
         return 0
+
+    def feed_block(self, ts, xyz, n: int, on_event) -> int:
+        """n samples at once (see `fascia.detect.feed_block`)."""
+        return feed_each(self, ts, xyz, n, on_event)
 
     def flush(self, t_ms: int) -> int:
         self._stop()

@@ -9,6 +9,8 @@ allocated per sample.
 
 from micropython import const
 
+from fascia.detect import feed_each
+
 WINDOW_MS = const(1000)
 ACTIVE_MG = const(150)  # smallest span (max - min of an axis in a window) that counts as moving
 _SMOOTH = const(2)  # low-pass: each sample moves the filter 1/4 of the way (noise spikes are damped)
@@ -70,6 +72,10 @@ class MoveDetector:
         elif fz > self._z1:
             self._z1 = fz
         return n
+
+    def feed_block(self, ts, xyz, n: int, on_event) -> int:
+        """n samples at once (see `fascia.detect.feed_block`)."""
+        return feed_each(self, ts, xyz, n, on_event)
 
     def flush(self, t: int) -> int:
         """End of session: the last window counts if it covers at least half a window."""

@@ -63,6 +63,7 @@ from array import array
 import micropython
 from micropython import const
 
+from fascia.detect import feed_each
 from fascia.detect.events import EventQueue
 
 _TICK_MS = const(40)  # the slot of the resampling: one tick
@@ -286,6 +287,10 @@ class StepDetector:
             self._emit(t)
         if what & _EVAL:
             self._evaluate(t)
+
+    def feed_block(self, ts, xyz, n: int, on_event) -> int:
+        """n samples at once (see `fascia.detect.feed_block`)."""
+        return feed_each(self, ts, xyz, n, on_event)
 
     def flush(self, t_ms: int) -> int:
         if self._confirming and self._is_walk(_SHORT_MS):  # (an unconfirmed walk at the end)

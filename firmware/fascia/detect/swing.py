@@ -45,6 +45,7 @@ from array import array
 import micropython
 from micropython import const
 
+from fascia.detect import feed_each
 from fascia.detect.filters import magnitude as _mag
 from fascia.spec.activities import TEMPO_NAMES  # noqa: F401 (the tempo codes' names, defined once there)
 
@@ -423,6 +424,10 @@ class SwingDetector:
         self.count = total
         self.last_event_ms = t_event
         return new
+
+    def feed_block(self, ts, xyz, n: int, on_event) -> int:
+        """n samples at once (see `fascia.detect.feed_block`)."""
+        return feed_each(self, ts, xyz, n, on_event)
 
     def flush(self, t_ms: int) -> int:
         """End of session: run the comb over the frames it had not reached yet (it works _LOOK
