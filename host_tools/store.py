@@ -3,8 +3,14 @@
 Each session is kept whole: its raw log bytes (so nothing the device wrote is ever lost, and a
 better parser can re-read it later) next to the figures decoded by the one log parser,
 `fascia.spec.logread`, that lists and totals need (count, duration, kcal, extras...). Its long
-series, event times and progress points, are not stored a second time: a record that asks for them
-decodes them from the raw log (`_series`, ~0.3 ms a session). A session is identified by
+series, event times and progress points, are decoded from the raw log by that parser once, at
+import, and kept in table `series` as the compact JSON a record carries them in (`events_ms`,
+`progress`): a record that asks for them reads that text (`json.loads`), and `export --format json`
+writes it as it is (~70 MB for ten years, the store's price for an export in constant, short time).
+That text is derived data: its CRC-32 is checked each time it is read, and a copy that fails the
+check, or a store without it, is decoded from `raw` again (`_series`, ~0.8 ms a session). A
+replaced session (grown, or repaired from the device's copy) gets its series anew in the same
+transaction. A session is identified by
 (device_id, session_id, start_raw), the start as recorded in its HEADER, so importing the same
 file twice, or a rerun of an interrupted sync, never duplicates it. Writes happen in explicit
 transactions (WAL journal), so a process killed mid-import leaves the database as it was before
@@ -13,9 +19,11 @@ the import.
 Everything returned to callers is a "session record" dict (see `_record`).
 
 Schema versions (PRAGMA user_version): 1 also kept every event time and progress point as rows of
-their own (tables `events` and `progress`: ~90% of a store's size); 2 reads them from `raw`.
-Opening a store for writing (`fascia sync`) migrates it in one transaction, then VACUUMs it;
-read-only opens read either version as it is (their `sessions` tables are the same).
+their own (tables `events` and `progress`: ~90% of a store's size); 2 read them from `raw` each
+time; 3 keeps them once more as JSON text (table `series`, filled from `raw` by the migration).
+Opening a store for writing (`fascia sync`) migrates it in one transaction (then VACUUMs it if that
+left it mostly free pages); read-only opens read any version as it is (their `sessions` tables are
+the same; without `series`, the series are decoded from `raw`).
 """
 
 from __future__ import annotations
@@ -30,13 +38,14 @@ import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
 from fascia.spec import log, logread
 from host_tools.errors import UserError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_S = 1.0  # wait this long for another writer before reporting the database as locked
 NO_HEADER = -1  # start_raw of a session whose HEADER is unreadable (the key still dedupes it)
 
@@ -77,8 +86,14 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_start ON sessions (start_utc);
 CREATE INDEX sessions_activity ON sessions (activity, start_utc);
+CREATE TABLE series (
+    session   INTEGER PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+    events    TEXT NOT NULL,           -- events_ms as compact JSON: [t, ...], decoded from raw
+    progress  TEXT NOT NULL,           -- progress as compact JSON: [[elapsed_ms, count], ...]
+    crc32     INTEGER NOT NULL         -- of events then progress (UTF-8): a damaged copy is not used
+);
 """
-# a record's columns (`raw` itself only when its series are wanted: `_record`)
+# a record's columns
 _COLUMNS = (
     "id, device_id, session_id, activity, mode, params, start_utc, clock_synced, duration_ms, count, kcal,"
     " end_reason, status, extras, errors, user_weight_g, load_g, length(raw) AS raw_size, imported_utc"
@@ -93,7 +108,15 @@ def _drop_series_tables(con: sqlite3.Connection) -> None:
     con.execute("DROP TABLE progress")
 
 
-_MIGRATIONS = {1: _drop_series_tables}  # schema n -> n + 1, all run in one transaction
+def _add_series_table(con: sqlite3.Connection) -> None:
+    """Schema 2 -> 3: table `series`, each session's events and progress decoded from its `raw` once
+    (~1 ms a session: ten years' 7,000 sessions take a few seconds, once)."""
+    con.execute(_SCHEMA[_SCHEMA.index("CREATE TABLE series") :])
+    for rid, raw in con.execute("SELECT id, raw FROM sessions").fetchall():
+        _keep_series(con, rid, *_encode(*_series(raw)))
+
+
+_MIGRATIONS = {1: _drop_series_tables, 2: _add_series_table}  # schema n -> n + 1, in one transaction
 
 
 class StoreError(UserError):
@@ -213,6 +236,7 @@ class Store:
             raise StoreError(
                 f"{self.path}: made by a newer fascia (schema {version}, this one knows {SCHEMA_VERSION})"
             )
+        self.cached = version >= 3 or self.empty or self.write  # table `series` there
         if not self.write and not self.empty:
             return  # only read: an older schema reads as it is (see the module docstring)
         if version < SCHEMA_VERSION:
@@ -320,6 +344,10 @@ class Store:
         )
         rid = cur.lastrowid
         assert rid is not None
+        events = parsed["events_ms"]
+        _keep_series(
+            self.con, rid, *_encode(events, [[p["elapsed_ms"], p["count"]] for p in parsed["progress"]])
+        )
         return rid
 
     # ------------------------------------------------------------ reading
@@ -339,7 +367,7 @@ class Store:
     def get(self, local_id: int, series: bool = True) -> dict | None:
         """One session record by local id; `series`: with its events_ms and progress."""
         with self._errors():
-            row = self.con.execute(_select(series) + " WHERE id = ?", (local_id,)).fetchone()
+            row = self.con.execute(_SELECT + " WHERE id = ?", (local_id,)).fetchone()
             return self._record(row, series) if row else None
 
     def raw(self, local_id: int) -> bytes | None:
@@ -368,24 +396,26 @@ class Store:
         *,
         newest: int | None = None,
         skip: int = 0,
+        encoded: bool = False,
     ) -> Iterator[dict]:
         """As `sessions`, one record at a time (memory stays one record's, however long the
         history: export). `newest`: only the newest n of the selection after skipping the `skip`
-        newest ones (a page of `fascia sessions`), still oldest first."""
+        newest ones (a page of `fascia sessions`), still oldest first. `encoded` (with `series`):
+        events_ms and progress as their compact JSON (`JSONText`), which `export.write_json` writes
+        as it is."""
         where, args = _where(since, until, activity)
         order = "start_utc IS NULL, start_utc, device_id, session_id"
-        sql = _select(series) + where + " ORDER BY " + order
+        sql = _SELECT + where + " ORDER BY " + order
         if newest is not None:
             newest_first = order.replace(",", " DESC,") + " DESC"
             sql = (
-                f"SELECT * FROM ({_select(series)}{where} ORDER BY {newest_first} LIMIT ? OFFSET ?)"
-                f" ORDER BY {order}"
+                f"SELECT * FROM ({_SELECT}{where} ORDER BY {newest_first} LIMIT ? OFFSET ?) ORDER BY {order}"
             )
             args += [newest, skip]
         with self._errors():
             cursor = self.con.execute(sql, args)
             for row in cursor:
-                yield self._record(row, series)
+                yield self._record(row, series, encoded)
 
     def count(self, since: int | None = None, until: int | None = None, activity: str | None = None) -> int:
         """How many sessions `sessions` would return."""
@@ -407,14 +437,14 @@ class Store:
         with self._errors():
             return [dict(row) for row in self.con.execute("SELECT * FROM devices ORDER BY device_id")]
 
-    def _record(self, row: sqlite3.Row, series: bool) -> dict:
+    def _record(self, row: sqlite3.Row, series: bool, encoded: bool = False) -> dict:
         rec = {
             "id": row["id"],
             "device_id": row["device_id"],
             "session_id": row["session_id"],
             "activity": row["activity"],
             "mode": row["mode"],
-            "params": json.loads(row["params"]),
+            "params": _loads(row["params"]),
             "start_utc": row["start_utc"],
             "clock_synced": bool(row["clock_synced"]),
             "duration_ms": row["duration_ms"],
@@ -422,16 +452,32 @@ class Store:
             "kcal": row["kcal"],
             "end_reason": row["end_reason"],
             "status": row["status"],
-            "extras": json.loads(row["extras"]),
-            "errors": json.loads(row["errors"]),
+            "extras": _loads(row["extras"]),
+            "errors": _loads(row["errors"]),
             "user_weight_g": row["user_weight_g"],
             "load_g": row["load_g"],
             "raw_size": row["raw_size"],
             "imported_utc": row["imported_utc"],
         }
         if series:
-            rec["events_ms"], rec["progress"] = _series(row["raw"])
+            events, progress = self._series_json(row["id"])
+            if encoded:
+                rec["events_ms"], rec["progress"] = JSONText(events), JSONText(progress)
+            else:
+                rec["events_ms"], rec["progress"] = json.loads(events), json.loads(progress)
         return rec
+
+    def _series_json(self, local_id: int) -> tuple[str, str]:
+        """(events_ms, progress) of a session as compact JSON: the kept text if it is there and
+        passes its CRC-32, else decoded from the raw log. (Looked up a session at a time: selected
+        with the sessions, the text would go through the ORDER BY's sort, all of it at once.)"""
+        if self.cached:
+            row = self.con.execute(
+                "SELECT events, progress, crc32 FROM series WHERE session = ?", (local_id,)
+            ).fetchone()
+            if row and zlib.crc32(row[1].encode(), zlib.crc32(row[0].encode())) == row[2]:
+                return row[0], row[1]
+        return _encode(*_series(self.raw(local_id) or b""))
 
     # ------------------------------------------------------------ logged by hand (`fascia log`)
 
@@ -549,8 +595,37 @@ def _where(since: int | None, until: int | None, activity: str | None) -> tuple[
     return (" WHERE " + " AND ".join(where) if where else ""), args
 
 
-def _select(series: bool) -> str:
-    return f"SELECT {_COLUMNS}{', raw' if series else ''} FROM sessions"
+_SELECT = f"SELECT {_COLUMNS} FROM sessions"  # a record's columns (its series: Store._series_json)
+
+
+class JSONText(str):
+    """A value already written as compact JSON (`json.dumps(value, separators=(",", ":"))`):
+    `export.write_json` writes it as it is."""
+
+
+def _encode(events: list[int], progress: list[list[int]]) -> tuple[str, str]:
+    """A session's series as the compact JSON kept in table `series` (and exported)."""
+    return json.dumps(events, separators=(",", ":")), json.dumps(progress, separators=(",", ":"))
+
+
+def _keep_series(con: sqlite3.Connection, rid: int, events: str, progress: str) -> None:
+    """Keep (or replace) a session's series text, with the CRC-32 its readers check."""
+    crc = zlib.crc32(progress.encode(), zlib.crc32(events.encode()))
+    con.execute("INSERT OR REPLACE INTO series VALUES (?, ?, ?, ?)", (rid, events, progress, crc))
+
+
+_SMALL: dict[str, Any] = {}  # JSON text -> value, for the few distinct params/extras/errors texts
+
+
+def _loads(text: str) -> Any:
+    """json.loads for a record's small columns (params, extras, errors: a few distinct texts over
+    thousands of sessions): decoded once each, a fresh copy per record (callers may change it)."""
+    value = _SMALL.get(text)
+    if value is None:
+        value = json.loads(text)
+        if len(_SMALL) < 4096:
+            _SMALL[text] = value
+    return value.copy()
 
 
 def _series(raw: bytes) -> tuple[list[int], list[list[int]]]:
