@@ -368,7 +368,9 @@ class Store:
         """One session record by local id; `series`: with its events_ms and progress."""
         with self._errors():
             row = self.con.execute(_SELECT + " WHERE id = ?", (local_id,)).fetchone()
-            return self._record(row, series) if row else None
+            if row is None:
+                return None
+            return self._record(row, self._series_json([local_id])[local_id] if series else None)
 
     def raw(self, local_id: int) -> bytes | None:
         """The session's log file exactly as the device wrote it."""
@@ -414,8 +416,10 @@ class Store:
             args += [newest, skip]
         with self._errors():
             cursor = self.con.execute(sql, args)
-            for row in cursor:
-                yield self._record(row, series, encoded)
+            while rows := cursor.fetchmany(_BATCH):
+                texts = self._series_json([row["id"] for row in rows]) if series else {}
+                for row in rows:
+                    yield self._record(row, texts.get(row["id"]), encoded)
 
     def count(self, since: int | None = None, until: int | None = None, activity: str | None = None) -> int:
         """How many sessions `sessions` would return."""
@@ -437,7 +441,9 @@ class Store:
         with self._errors():
             return [dict(row) for row in self.con.execute("SELECT * FROM devices ORDER BY device_id")]
 
-    def _record(self, row: sqlite3.Row, series: bool, encoded: bool = False) -> dict:
+    def _record(self, row: sqlite3.Row, series: tuple[str, str] | None, encoded: bool = False) -> dict:
+        """A session record from its row; `series`: its (events_ms, progress) JSON to add (as
+        JSONText if `encoded`, else decoded)."""
         rec = {
             "id": row["id"],
             "device_id": row["device_id"],
@@ -459,25 +465,30 @@ class Store:
             "raw_size": row["raw_size"],
             "imported_utc": row["imported_utc"],
         }
-        if series:
-            events, progress = self._series_json(row["id"])
+        if series is not None:
+            events, progress = series
             if encoded:
                 rec["events_ms"], rec["progress"] = JSONText(events), JSONText(progress)
             else:
                 rec["events_ms"], rec["progress"] = json.loads(events), json.loads(progress)
         return rec
 
-    def _series_json(self, local_id: int) -> tuple[str, str]:
-        """(events_ms, progress) of a session as compact JSON: the kept text if it is there and
-        passes its CRC-32, else decoded from the raw log. (Looked up a session at a time: selected
-        with the sessions, the text would go through the ORDER BY's sort, all of it at once.)"""
+    def _series_json(self, local_ids: list[int]) -> dict[int, tuple[str, str]]:
+        """{local id: (events_ms, progress) as compact JSON} of some sessions: the kept text where it
+        is there and passes its CRC-32, else decoded from the raw log. (Read for a batch of records
+        at a time: selected with the records themselves, all of the text would go through the
+        ORDER BY's sort before the first record came out.)"""
+        found = {}
         if self.cached:
-            row = self.con.execute(
-                "SELECT events, progress, crc32 FROM series WHERE session = ?", (local_id,)
-            ).fetchone()
-            if row and zlib.crc32(row[1].encode(), zlib.crc32(row[0].encode())) == row[2]:
-                return row[0], row[1]
-        return _encode(*_series(self.raw(local_id) or b""))
+            marks = ",".join("?" * len(local_ids))
+            sql = f"SELECT session, events, progress, crc32 FROM series WHERE session IN ({marks})"
+            for rid, events, progress, crc in self.con.execute(sql, local_ids):
+                if zlib.crc32(progress.encode(), zlib.crc32(events.encode())) == crc:
+                    found[rid] = events, progress
+        for rid in local_ids:
+            if rid not in found:
+                found[rid] = _encode(*_series(self.raw(rid) or b""))
+        return found
 
     # ------------------------------------------------------------ logged by hand (`fascia log`)
 
@@ -596,6 +607,7 @@ def _where(since: int | None, until: int | None, activity: str | None) -> tuple[
 
 
 _SELECT = f"SELECT {_COLUMNS} FROM sessions"  # a record's columns (its series: Store._series_json)
+_BATCH = 256  # records read at a time, their series in one query (SQLite allows 32,766 parameters)
 
 
 class JSONText(str):
