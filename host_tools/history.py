@@ -348,7 +348,7 @@ def cmd_stats(args: argparse.Namespace) -> None:
     with Store(args.db, write=False) as store:
         records = store.sessions(since=since, series=False) + store.logged(since=since)
         totals = summarize(records, key=_stats_group)
-        days = store.daily_totals(since=since)
+        days = store.daily_totals(since=since, records=records)
     if args.json:
         _print_json({"since": since, "activities": totals, "days": days})
         return

@@ -532,13 +532,21 @@ class Store:
     # ------------------------------------------------------------ totals
 
     def daily_totals(
-        self, since: int | None = None, until: int | None = None, activity: str | None = None
+        self,
+        since: int | None = None,
+        until: int | None = None,
+        activity: str | None = None,
+        *,
+        records: list[dict] | None = None,
     ) -> list[dict]:
         """Per local calendar day and activity: sessions, count, duration_ms, kcal (dated sessions only,
-        those logged by hand included)."""
+        those logged by hand included). `records`: that selection's records (sessions and logged), if
+        the caller has read them already."""
         days: dict[tuple[str, str], dict] = {}
-        logged = [r for r in self.logged(since, activity) if until is None or r["start_utc"] < until]
-        for s in self.sessions(since, until, activity, series=False) + logged:
+        if records is None:
+            logged = [r for r in self.logged(since, activity) if until is None or r["start_utc"] < until]
+            records = self.sessions(since, until, activity, series=False) + logged
+        for s in records:
             if s["start_utc"] is None:
                 continue
             day = dt.datetime.fromtimestamp(s["start_utc"]).date().isoformat()

@@ -153,6 +153,7 @@ def test_queries_by_date_and_activity_and_daily_totals(db):
         ("swing", 1, 30),
     ]
     assert totals[0]["duration_ms"] == 120000 and totals[0]["kcal"] == 24.6
+    assert db.daily_totals(records=db.sessions(series=False)) == totals  # (records read already)
     summary = summarize(db.sessions(series=False))
     rope = summary["jump_rope"]
     assert (rope["sessions"], rope["count"], rope["rate_per_min"]) == (2, 150, 75.0)
