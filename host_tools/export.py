@@ -146,12 +146,13 @@ _ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps(v, separa
 def _compact(record: dict[str, Any]) -> str:
     """json.dumps(record, separators=(",", ":")), with each JSONText value spliced in as it is (the
     same bytes: a compact dict is "{" + the compact "key:value" items joined by "," + "}")."""
-    if not any(isinstance(v, JSONText) for v in record.values()):
+    spliced = [key for key, value in record.items() if type(value) is JSONText]
+    if not spliced:
         return _ENCODE(record)
     parts: list[str] = []
     run: dict[str, Any] = {}  # the items since the last JSONText, encoded together
     for key, value in record.items():
-        if isinstance(value, JSONText):
+        if type(value) is JSONText:
             if run:
                 parts.append(_ENCODE(run)[1:-1])
                 run = {}

@@ -36,7 +36,7 @@ import sqlite3
 import stat
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +112,7 @@ def _add_series_table(con: sqlite3.Connection) -> None:
     """Schema 2 -> 3: table `series`, each session's events and progress decoded from its `raw` once
     (~1 ms a session: ten years' 7,000 sessions take a few seconds, once)."""
     con.execute(_SCHEMA[_SCHEMA.index("CREATE TABLE series") :])
-    for rid, raw in con.execute("SELECT id, raw FROM sessions").fetchall():
+    for rid, raw in con.execute("SELECT id, raw FROM sessions"):  # (a session at a time: not all in memory)
         _keep_series(con, rid, *_encode(*_series(raw)))
 
 
@@ -142,10 +142,17 @@ class Store:
     file is fine)."""
 
     def __init__(
-        self, path: Path | str | None = None, *, write: bool = True, timeout: float = BUSY_TIMEOUT_S
+        self,
+        path: Path | str | None = None,
+        *,
+        write: bool = True,
+        timeout: float = BUSY_TIMEOUT_S,
+        say: Callable[[str], None] | None = None,
     ):
+        """`say`: called with a sentence before a migration that takes a while (see _migrate)."""
         self.path = Path(path) if path else default_path()
         self.write = write
+        self.say = say
         with self._errors():
             self.empty = False  # (a reader of a store that is not there yet: see _open_reader)
             if write:
@@ -242,6 +249,9 @@ class Store:
         if version < SCHEMA_VERSION:
             with self.transaction():
                 version = self.con.execute("PRAGMA user_version").fetchone()[0]  # again, holding the lock
+                if 0 < version < 3 and self.say:
+                    n = self.con.execute("SELECT count(*) FROM sessions").fetchone()[0]
+                    self.say(f"updating the store (once): keeping the series of {n} sessions, ~1 ms each")
                 if version == 0:
                     for statement in filter(str.strip, _SCHEMA.split(";")):
                         self.con.execute(statement)

@@ -618,11 +618,15 @@ def test_a_schema_2_store_shows_and_exports_the_same_before_and_after_its_series
         assert rec["progress"] == [[p["elapsed_ms"], p["count"]] for p in parsed["progress"]]
     shown = cli_outputs(path, tmp_path / "before", capsys)
     assert table_names(path) == {"devices", "sessions"}
-    with Store(path) as s:
+    said: list[str] = []
+    with Store(path, say=said.append) as s:
+        assert said == [f"updating the store (once): keeping the series of {len(raws)} sessions, ~1 ms each"]
         assert s.con.execute("PRAGMA user_version").fetchone()[0] == st.SCHEMA_VERSION
         assert s.con.execute("SELECT count(*) FROM series").fetchone()[0] == len(raws)
         assert s.sessions() == before
     assert cli_outputs(path, tmp_path / "after", capsys) == shown
+    with Store(path, say=said.append):
+        assert len(said) == 1  # (once)
 
 
 def test_a_replaced_session_gets_its_series_anew(db):
