@@ -354,10 +354,7 @@ class Store:
         )
         rid = cur.lastrowid
         assert rid is not None
-        events = parsed["events_ms"]
-        _keep_series(
-            self.con, rid, *_encode(events, [[p["elapsed_ms"], p["count"]] for p in parsed["progress"]])
-        )
+        _keep_series(self.con, rid, *_encode(*_series_of(parsed)))
         return rid
 
     # ------------------------------------------------------------ reading
@@ -660,8 +657,12 @@ def _loads(text: str) -> Any:
 
 def _series(raw: bytes) -> tuple[list[int], list[list[int]]]:
     """(events_ms, progress as [[elapsed_ms, count], ...]) of a session, decoded from its raw log
-    by the one parser, in the order recorded: the only place the store reads them from."""
-    parsed = logread.parse_session(raw)
+    by the one parser, in the order recorded."""
+    return _series_of(logread.parse_session(raw))
+
+
+def _series_of(parsed: dict) -> tuple[list[int], list[list[int]]]:
+    """A parsed session's series as a record carries them (and table `series` keeps them)."""
     return parsed["events_ms"], [[p["elapsed_ms"], p["count"]] for p in parsed["progress"]]
 
 
