@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import itertools
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from host_tools.store import JSONText
 from host_tools.vocabulary import TEMPO_NAMES, figure
 
 CSV_FIELDS = (
@@ -75,27 +77,34 @@ def write_csv(records: Iterable[dict[str, Any]], out: Path, extra_names: Iterabl
     if extra_names is None:
         records = list(records)
         extra_names = sorted({name for r in records for name in (r.get("extras") or {})})
+    columns = {name: i for i, name in enumerate(extra_names)}  # extra -> its column after CSV_FIELDS
     n = 0
     with out.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=[*CSV_FIELDS, *(EXTRA_PREFIX + n for n in extra_names)])
-        writer.writeheader()
+        writer = csv.writer(f)  # (rows as lists: what csv.DictWriter writes, without its dict per row)
+        writer.writerow([*CSV_FIELDS, *(EXTRA_PREFIX + n for n in extra_names)])
         for r in records:
             start = r.get("start_utc")
-            row = {
-                "device_id": r["device_id"],
-                "session_id": r["session_id"],
-                "activity": r["activity"],
-                "mode": r.get("mode", ""),
-                "start_utc": "" if start is None else start,
-                "start_iso": "" if start is None else dt.datetime.fromtimestamp(start, dt.UTC).isoformat(),
-                "duration_s": round(r.get("duration_ms", 0) / 1000, 3),
-                "count": r.get("count", 0),
-                "kcal": round(float(r.get("kcal", 0.0)), 1),
-                "end_reason": r.get("end_reason", ""),
-                "status": r.get("status", ""),
-            }
-            row.update({EXTRA_PREFIX + k: v for k, v in named_extras(r.get("extras")).items()})
-            writer.writerow(row)
+            extras = [""] * len(columns)
+            for name, value in named_extras(r.get("extras")).items():
+                if name not in columns:
+                    raise ValueError(f"dict contains fields not in fieldnames: {EXTRA_PREFIX + name!r}")
+                extras[columns[name]] = value
+            writer.writerow(
+                [
+                    r["device_id"],
+                    r["session_id"],
+                    r["activity"],
+                    r.get("mode", ""),
+                    "" if start is None else start,
+                    "" if start is None else dt.datetime.fromtimestamp(start, dt.UTC).isoformat(),
+                    round(r.get("duration_ms", 0) / 1000, 3),
+                    r.get("count", 0),
+                    round(float(r.get("kcal", 0.0)), 1),
+                    r.get("end_reason", ""),
+                    r.get("status", ""),
+                    *extras,
+                ]
+            )
             n += 1
     return n
 
@@ -104,24 +113,55 @@ def named_extras(extras: dict[str, Any] | None) -> dict[str, Any]:
     """The extras with coded figures (the clubbell tempo) by name, as fascia.spec.activities names them."""
     out = dict(extras or {})
     for name, value in out.items():
-        row = figure(name)
-        if row and row[1] == "tempo" and isinstance(value, int) and 0 <= value < len(TEMPO_NAMES):
+        if _coded(name) and isinstance(value, int) and 0 <= value < len(TEMPO_NAMES):
             out[name] = TEMPO_NAMES[value]
     return out
+
+
+@functools.cache
+def _coded(name: str) -> bool:
+    """Is this figure a code written by its name (the clubbell tempo)? (Asked per extra per record.)"""
+    row = figure(name)
+    return bool(row) and row[1] == "tempo"
 
 
 def write_json(records: Iterable[dict[str, Any]], out: Path) -> int:
     """The records as one JSON list, a record a line, written a record at a time: memory stays one
     record's however many there are (and compact, json's C encoder: 10x faster than indented).
-    A coded figure (the clubbell tempo) is written by its name."""
+    A coded figure (the clubbell tempo) is written by its name; a value that is already compact JSON
+    (`JSONText`: the store's kept series) is written as it is."""
     n = 0
     with out.open("w") as f:
         for r in records:
             f.write(",\n" if n else "[\n")
-            f.write(json.dumps({**r, "extras": named_extras(r.get("extras"))}, separators=(",", ":")))
+            f.write(_compact({**r, "extras": named_extras(r.get("extras"))}))
             n += 1
         f.write("\n]\n" if n else "[]\n")
     return n
+
+
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps(v, separators=...), made once
+
+
+def _compact(record: dict[str, Any]) -> str:
+    """json.dumps(record, separators=(",", ":")), with each JSONText value spliced in as it is (the
+    same bytes: a compact dict is "{" + the compact "key:value" items joined by "," + "}")."""
+    spliced = [key for key, value in record.items() if type(value) is JSONText]
+    if not spliced:
+        return _ENCODE(record)
+    parts: list[str] = []
+    run: dict[str, Any] = {}  # the items since the last JSONText, encoded together
+    for key, value in record.items():
+        if type(value) is JSONText:
+            if run:
+                parts.append(_ENCODE(run)[1:-1])
+                run = {}
+            parts.append(_ENCODE(key) + ":" + value)
+        else:
+            run[key] = value
+    if run:
+        parts.append(_ENCODE(run)[1:-1])
+    return "{" + ",".join(parts) + "}"
 
 
 # ---------------------------------------------------------------- FIT

@@ -148,7 +148,8 @@ def cmd_sync(args: argparse.Namespace) -> None:
         raise UserError("--port/--baud are for USB, --ble/--address/--simulated for Bluetooth: choose one")
     if args.flash and not args.simulated:
         raise UserError("--flash is for the simulated device (--simulated)")
-    with Store(args.db) as store, contextlib.ExitStack() as stack:
+    say_now = None if args.json else lambda line: print(f"fascia: {line}", file=sys.stderr)
+    with Store(args.db, say=say_now) as store, contextlib.ExitStack() as stack:
         status = None if args.json else stack.enter_context(Console(stderr=True).status("connecting"))
 
         def say(line: str) -> None:
@@ -348,7 +349,7 @@ def cmd_stats(args: argparse.Namespace) -> None:
     with Store(args.db, write=False) as store:
         records = store.sessions(since=since, series=False) + store.logged(since=since)
         totals = summarize(records, key=_stats_group)
-        days = store.daily_totals(since=since)
+        days = store.daily_totals(since=since, records=records)
     if args.json:
         _print_json({"since": since, "activities": totals, "days": days})
         return

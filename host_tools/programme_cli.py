@@ -187,7 +187,8 @@ def _cmd_export(args: argparse.Namespace) -> None:
         logged = store.logged(**selection)  # (yoga, dance logged by hand: a few small records)
         if not store.count(**selection) and not logged:
             raise UserError("no sessions to export (check --since / --activity, or run `fascia sync`)")
-        records = itertools.chain(store.iter_sessions(**selection, series=args.format != "csv"), logged)
+        series = store.iter_sessions(**selection, series=args.format != "csv", encoded=args.format == "json")
+        records = itertools.chain(series, logged)
         try:
             if args.format == "fit":
                 files, warnings = export.write_fit(records, out)

@@ -3,8 +3,14 @@
 Each session is kept whole: its raw log bytes (so nothing the device wrote is ever lost, and a
 better parser can re-read it later) next to the figures decoded by the one log parser,
 `fascia.spec.logread`, that lists and totals need (count, duration, kcal, extras...). Its long
-series, event times and progress points, are not stored a second time: a record that asks for them
-decodes them from the raw log (`_series`, ~0.3 ms a session). A session is identified by
+series, event times and progress points, are decoded from the raw log by that parser once, at
+import, and kept in table `series` as the compact JSON a record carries them in (`events_ms`,
+`progress`): a record that asks for them reads that text (`json.loads`), and `export --format json`
+writes it as it is (~70 MB for ten years, the store's price for an export in constant, short time).
+That text is derived data: its CRC-32 is checked each time it is read, and a copy that fails the
+check, or a store without it, is decoded from `raw` again (`_series`, ~0.8 ms a session). A
+replaced session (grown, or repaired from the device's copy) gets its series anew in the same
+transaction. A session is identified by
 (device_id, session_id, start_raw), the start as recorded in its HEADER, so importing the same
 file twice, or a rerun of an interrupted sync, never duplicates it. Writes happen in explicit
 transactions (WAL journal), so a process killed mid-import leaves the database as it was before
@@ -13,9 +19,11 @@ the import.
 Everything returned to callers is a "session record" dict (see `_record`).
 
 Schema versions (PRAGMA user_version): 1 also kept every event time and progress point as rows of
-their own (tables `events` and `progress`: ~90% of a store's size); 2 reads them from `raw`.
-Opening a store for writing (`fascia sync`) migrates it in one transaction, then VACUUMs it;
-read-only opens read either version as it is (their `sessions` tables are the same).
+their own (tables `events` and `progress`: ~90% of a store's size); 2 read them from `raw` each
+time; 3 keeps them once more as JSON text (table `series`, filled from `raw` by the migration).
+Opening a store for writing (`fascia sync`) migrates it in one transaction (then VACUUMs it if that
+left it mostly free pages); read-only opens read any version as it is (their `sessions` tables are
+the same; without `series`, the series are decoded from `raw`).
 """
 
 from __future__ import annotations
@@ -28,15 +36,16 @@ import sqlite3
 import stat
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
 from fascia.spec import log, logread
 from host_tools.errors import UserError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_S = 1.0  # wait this long for another writer before reporting the database as locked
 NO_HEADER = -1  # start_raw of a session whose HEADER is unreadable (the key still dedupes it)
 
@@ -77,8 +86,14 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_start ON sessions (start_utc);
 CREATE INDEX sessions_activity ON sessions (activity, start_utc);
+CREATE TABLE series (
+    session   INTEGER PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+    events    TEXT NOT NULL,           -- events_ms as compact JSON: [t, ...], decoded from raw
+    progress  TEXT NOT NULL,           -- progress as compact JSON: [[elapsed_ms, count], ...]
+    crc32     INTEGER NOT NULL         -- of events then progress (UTF-8): a damaged copy is not used
+);
 """
-# a record's columns (`raw` itself only when its series are wanted: `_record`)
+# a record's columns
 _COLUMNS = (
     "id, device_id, session_id, activity, mode, params, start_utc, clock_synced, duration_ms, count, kcal,"
     " end_reason, status, extras, errors, user_weight_g, load_g, length(raw) AS raw_size, imported_utc"
@@ -93,7 +108,15 @@ def _drop_series_tables(con: sqlite3.Connection) -> None:
     con.execute("DROP TABLE progress")
 
 
-_MIGRATIONS = {1: _drop_series_tables}  # schema n -> n + 1, all run in one transaction
+def _add_series_table(con: sqlite3.Connection) -> None:
+    """Schema 2 -> 3: table `series`, each session's events and progress decoded from its `raw` once
+    (~1 ms a session: ten years' 7,000 sessions take a few seconds, once)."""
+    con.execute(_SCHEMA[_SCHEMA.index("CREATE TABLE series") :])
+    for rid, raw in con.execute("SELECT id, raw FROM sessions"):  # (a session at a time: not all in memory)
+        _keep_series(con, rid, *_encode(*_series(raw)))
+
+
+_MIGRATIONS = {1: _drop_series_tables, 2: _add_series_table}  # schema n -> n + 1, in one transaction
 
 
 class StoreError(UserError):
@@ -119,10 +142,17 @@ class Store:
     file is fine)."""
 
     def __init__(
-        self, path: Path | str | None = None, *, write: bool = True, timeout: float = BUSY_TIMEOUT_S
+        self,
+        path: Path | str | None = None,
+        *,
+        write: bool = True,
+        timeout: float = BUSY_TIMEOUT_S,
+        say: Callable[[str], None] | None = None,
     ):
+        """`say`: called with a sentence before a migration that takes a while (see _migrate)."""
         self.path = Path(path) if path else default_path()
         self.write = write
+        self.say = say
         with self._errors():
             self.empty = False  # (a reader of a store that is not there yet: see _open_reader)
             if write:
@@ -213,11 +243,15 @@ class Store:
             raise StoreError(
                 f"{self.path}: made by a newer fascia (schema {version}, this one knows {SCHEMA_VERSION})"
             )
+        self.cached = version >= 3 or self.empty or self.write  # table `series` there
         if not self.write and not self.empty:
             return  # only read: an older schema reads as it is (see the module docstring)
         if version < SCHEMA_VERSION:
             with self.transaction():
                 version = self.con.execute("PRAGMA user_version").fetchone()[0]  # again, holding the lock
+                if 0 < version < 3 and self.say:
+                    n = self.con.execute("SELECT count(*) FROM sessions").fetchone()[0]
+                    self.say(f"updating the store (once): keeping the series of {n} sessions, ~1 ms each")
                 if version == 0:
                     for statement in filter(str.strip, _SCHEMA.split(";")):
                         self.con.execute(statement)
@@ -320,6 +354,7 @@ class Store:
         )
         rid = cur.lastrowid
         assert rid is not None
+        _keep_series(self.con, rid, *_encode(*_series_of(parsed)))
         return rid
 
     # ------------------------------------------------------------ reading
@@ -339,8 +374,10 @@ class Store:
     def get(self, local_id: int, series: bool = True) -> dict | None:
         """One session record by local id; `series`: with its events_ms and progress."""
         with self._errors():
-            row = self.con.execute(_select(series) + " WHERE id = ?", (local_id,)).fetchone()
-            return self._record(row, series) if row else None
+            row = self.con.execute(_SELECT + " WHERE id = ?", (local_id,)).fetchone()
+            if row is None:
+                return None
+            return self._record(row, self._series_json([local_id])[local_id] if series else None)
 
     def raw(self, local_id: int) -> bytes | None:
         """The session's log file exactly as the device wrote it."""
@@ -368,24 +405,28 @@ class Store:
         *,
         newest: int | None = None,
         skip: int = 0,
+        encoded: bool = False,
     ) -> Iterator[dict]:
         """As `sessions`, one record at a time (memory stays one record's, however long the
         history: export). `newest`: only the newest n of the selection after skipping the `skip`
-        newest ones (a page of `fascia sessions`), still oldest first."""
+        newest ones (a page of `fascia sessions`), still oldest first. `encoded` (with `series`):
+        events_ms and progress as their compact JSON (`JSONText`), which `export.write_json` writes
+        as it is."""
         where, args = _where(since, until, activity)
         order = "start_utc IS NULL, start_utc, device_id, session_id"
-        sql = _select(series) + where + " ORDER BY " + order
+        sql = _SELECT + where + " ORDER BY " + order
         if newest is not None:
             newest_first = order.replace(",", " DESC,") + " DESC"
             sql = (
-                f"SELECT * FROM ({_select(series)}{where} ORDER BY {newest_first} LIMIT ? OFFSET ?)"
-                f" ORDER BY {order}"
+                f"SELECT * FROM ({_SELECT}{where} ORDER BY {newest_first} LIMIT ? OFFSET ?) ORDER BY {order}"
             )
             args += [newest, skip]
         with self._errors():
             cursor = self.con.execute(sql, args)
-            for row in cursor:
-                yield self._record(row, series)
+            while rows := cursor.fetchmany(_BATCH):
+                texts = self._series_json([row["id"] for row in rows]) if series else {}
+                for row in rows:
+                    yield self._record(row, texts.get(row["id"]), encoded)
 
     def count(self, since: int | None = None, until: int | None = None, activity: str | None = None) -> int:
         """How many sessions `sessions` would return."""
@@ -407,14 +448,16 @@ class Store:
         with self._errors():
             return [dict(row) for row in self.con.execute("SELECT * FROM devices ORDER BY device_id")]
 
-    def _record(self, row: sqlite3.Row, series: bool) -> dict:
+    def _record(self, row: sqlite3.Row, series: tuple[str, str] | None, encoded: bool = False) -> dict:
+        """A session record from its row; `series`: its (events_ms, progress) JSON to add (as
+        JSONText if `encoded`, else decoded)."""
         rec = {
             "id": row["id"],
             "device_id": row["device_id"],
             "session_id": row["session_id"],
             "activity": row["activity"],
             "mode": row["mode"],
-            "params": json.loads(row["params"]),
+            "params": _loads(row["params"]),
             "start_utc": row["start_utc"],
             "clock_synced": bool(row["clock_synced"]),
             "duration_ms": row["duration_ms"],
@@ -422,16 +465,37 @@ class Store:
             "kcal": row["kcal"],
             "end_reason": row["end_reason"],
             "status": row["status"],
-            "extras": json.loads(row["extras"]),
-            "errors": json.loads(row["errors"]),
+            "extras": _loads(row["extras"]),
+            "errors": _loads(row["errors"]),
             "user_weight_g": row["user_weight_g"],
             "load_g": row["load_g"],
             "raw_size": row["raw_size"],
             "imported_utc": row["imported_utc"],
         }
-        if series:
-            rec["events_ms"], rec["progress"] = _series(row["raw"])
+        if series is not None:
+            events, progress = series
+            if encoded:
+                rec["events_ms"], rec["progress"] = JSONText(events), JSONText(progress)
+            else:
+                rec["events_ms"], rec["progress"] = json.loads(events), json.loads(progress)
         return rec
+
+    def _series_json(self, local_ids: list[int]) -> dict[int, tuple[str, str]]:
+        """{local id: (events_ms, progress) as compact JSON} of some sessions: the kept text where it
+        is there and passes its CRC-32, else decoded from the raw log. (Read for a batch of records
+        at a time: selected with the records themselves, all of the text would go through the
+        ORDER BY's sort before the first record came out.)"""
+        found = {}
+        if self.cached:
+            marks = ",".join("?" * len(local_ids))
+            sql = f"SELECT session, events, progress, crc32 FROM series WHERE session IN ({marks})"
+            for rid, events, progress, crc in self.con.execute(sql, local_ids):
+                if zlib.crc32(progress.encode(), zlib.crc32(events.encode())) == crc:
+                    found[rid] = events, progress
+        for rid in local_ids:
+            if rid not in found:
+                found[rid] = _encode(*_series(self.raw(rid) or b""))
+        return found
 
     # ------------------------------------------------------------ logged by hand (`fascia log`)
 
@@ -475,13 +539,21 @@ class Store:
     # ------------------------------------------------------------ totals
 
     def daily_totals(
-        self, since: int | None = None, until: int | None = None, activity: str | None = None
+        self,
+        since: int | None = None,
+        until: int | None = None,
+        activity: str | None = None,
+        *,
+        records: list[dict] | None = None,
     ) -> list[dict]:
         """Per local calendar day and activity: sessions, count, duration_ms, kcal (dated sessions only,
-        those logged by hand included)."""
+        those logged by hand included). `records`: that selection's records (sessions and logged), if
+        the caller has read them already."""
         days: dict[tuple[str, str], dict] = {}
-        logged = [r for r in self.logged(since, activity) if until is None or r["start_utc"] < until]
-        for s in self.sessions(since, until, activity, series=False) + logged:
+        if records is None:
+            logged = [r for r in self.logged(since, activity) if until is None or r["start_utc"] < until]
+            records = self.sessions(since, until, activity, series=False) + logged
+        for s in records:
             if s["start_utc"] is None:
                 continue
             day = dt.datetime.fromtimestamp(s["start_utc"]).date().isoformat()
@@ -549,14 +621,48 @@ def _where(since: int | None, until: int | None, activity: str | None) -> tuple[
     return (" WHERE " + " AND ".join(where) if where else ""), args
 
 
-def _select(series: bool) -> str:
-    return f"SELECT {_COLUMNS}{', raw' if series else ''} FROM sessions"
+_SELECT = f"SELECT {_COLUMNS} FROM sessions"  # a record's columns (its series: Store._series_json)
+_BATCH = 256  # records read at a time, their series in one query (SQLite allows 32,766 parameters)
+
+
+class JSONText(str):
+    """A value already written as compact JSON (`json.dumps(value, separators=(",", ":"))`):
+    `export.write_json` writes it as it is."""
+
+
+def _encode(events: list[int], progress: list[list[int]]) -> tuple[str, str]:
+    """A session's series as the compact JSON kept in table `series` (and exported)."""
+    return json.dumps(events, separators=(",", ":")), json.dumps(progress, separators=(",", ":"))
+
+
+def _keep_series(con: sqlite3.Connection, rid: int, events: str, progress: str) -> None:
+    """Keep (or replace) a session's series text, with the CRC-32 its readers check."""
+    crc = zlib.crc32(progress.encode(), zlib.crc32(events.encode()))
+    con.execute("INSERT OR REPLACE INTO series VALUES (?, ?, ?, ?)", (rid, events, progress, crc))
+
+
+_SMALL: dict[str, Any] = {}  # JSON text -> value, for the few distinct params/extras/errors texts
+
+
+def _loads(text: str) -> Any:
+    """json.loads for a record's small columns (params, extras, errors: a few distinct texts over
+    thousands of sessions): decoded once each, a fresh copy per record (callers may change it)."""
+    value = _SMALL.get(text)
+    if value is None:
+        value = json.loads(text)
+        if len(_SMALL) < 4096:
+            _SMALL[text] = value
+    return value.copy()
 
 
 def _series(raw: bytes) -> tuple[list[int], list[list[int]]]:
     """(events_ms, progress as [[elapsed_ms, count], ...]) of a session, decoded from its raw log
-    by the one parser, in the order recorded: the only place the store reads them from."""
-    parsed = logread.parse_session(raw)
+    by the one parser, in the order recorded."""
+    return _series_of(logread.parse_session(raw))
+
+
+def _series_of(parsed: dict) -> tuple[list[int], list[list[int]]]:
+    """A parsed session's series as a record carries them (and table `series` keeps them)."""
     return parsed["events_ms"], [[p["elapsed_ms"], p["count"]] for p in parsed["progress"]]
 
 

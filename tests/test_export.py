@@ -110,6 +110,28 @@ def test_json_round_trip(tmp_path: Path):
     assert json.loads((tmp_path / "s.json").read_text()) == records
 
 
+def test_json_splices_values_already_encoded_byte_for_byte(tmp_path: Path):
+    """The store hands export its kept series as compact JSON text (JSONText): the file is the same,
+    byte for byte, as json.dumps of the decoded values gives, wherever in a record they stand."""
+    from host_tools.store import JSONText
+
+    def encoded(r: dict, keys: tuple[str, ...]) -> dict:
+        return {k: JSONText(json.dumps(v, separators=(",", ":"))) if k in keys else v for k, v in r.items()}
+
+    records = sample()
+    write_json(records, tmp_path / "plain.json")
+    plain = (tmp_path / "plain.json").read_bytes()
+    for keys in [
+        ("events_ms", "progress"),
+        ("id", "progress"),
+        ("device_id", "params", "status"),
+        tuple(k for k in records[0] if k != "extras"),  # (extras go through named_extras: a dict)
+    ]:
+        write_json([encoded(r, keys) for r in records], tmp_path / "spliced.json")
+        assert (tmp_path / "spliced.json").read_bytes() == plain, keys
+    assert json.loads(plain) == records and b'"events_ms":[' in plain
+
+
 def test_csv_round_trip(tmp_path: Path):
     records = sample()
     assert write_csv(records, tmp_path / "s.csv") == 4

@@ -1,5 +1,5 @@
 """The SQLite session store: idempotent import, damaged logs, dating, queries, unusable files,
-series read from the raw logs, and the migration of schema-1 stores."""
+series decoded from the raw logs and kept as JSON, and the migration of schema-1 and -2 stores."""
 
 from __future__ import annotations
 
@@ -153,6 +153,7 @@ def test_queries_by_date_and_activity_and_daily_totals(db):
         ("swing", 1, 30),
     ]
     assert totals[0]["duration_ms"] == 120000 and totals[0]["kcal"] == 24.6
+    assert db.daily_totals(records=db.sessions(series=False)) == totals  # (records read already)
     summary = summarize(db.sessions(series=False))
     rope = summary["jump_rope"]
     assert (rope["sessions"], rope["count"], rope["rate_per_min"]) == (2, 150, 75.0)
@@ -292,7 +293,9 @@ def test_event_times_and_progress_round_trip_through_the_raw_log(db):
     assert db.get(rid, series=False) == listed[0]
     assert [r["events_ms"] for r in db.sessions()] == [times, rec["events_ms"]]
     tables = {r[0] for r in db.con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"devices", "sessions"}  # nothing kept twice
+    assert tables == {"devices", "sessions", "series"}
+    kept = db.con.execute("SELECT events, progress FROM series WHERE session = ?", (rid,)).fetchone()
+    assert json.loads(kept[0]) == times and json.loads(kept[1]) == db.get(rid)["progress"]  # type: ignore[index]
 
 
 # ---------------------------------------------------------------- schema 1 -> 2
@@ -458,14 +461,14 @@ def test_a_schema_1_store_migrates_losing_nothing_and_shrinks(tmp_path, capsys):
     assert table_names(path) >= {"events", "progress"}
 
     with Store(path) as s:  # a writer (`fascia sync`) migrates
-        assert s.con.execute("PRAGMA user_version").fetchone()[0] == st.SCHEMA_VERSION == 2
+        assert s.con.execute("PRAGMA user_version").fetchone()[0] == st.SCHEMA_VERSION == 3
         assert s.con.execute("PRAGMA freelist_count").fetchone()[0] == 0  # VACUUMed
         assert s.con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert s.sessions() == before
         assert s.devices()[0]["firmware"] == "0.1.0"
         assert s.raw(1) == old_history()[0]
-    assert table_names(path) == {"devices", "sessions"}
-    assert path.stat().st_size < size / 3
+    assert table_names(path) == {"devices", "sessions", "series"}
+    assert path.stat().st_size < size / 2  # the series kept once, as JSON text, not a row each
     assert cli_outputs(path, tmp_path / "after", capsys) == shown
     with Store(path) as s:  # and stays migrated: a second open changes nothing
         assert s.sessions() == before
@@ -500,7 +503,7 @@ def test_a_migration_killed_midway_leaves_the_old_store_intact(tmp_path):
     assert table_names(path) >= {"events", "progress"} and v1_series(path) == stored
     with Store(path) as s:  # the next writer migrates it
         assert {r["id"]: (r["events_ms"], r["progress"]) for r in s.sessions()} == stored
-    assert table_names(path) == {"devices", "sessions"}
+    assert table_names(path) == {"devices", "sessions", "series"}
 
 
 def test_a_damaged_stored_copy_is_not_held_and_the_device_copy_repairs_it(tmp_path):
@@ -517,6 +520,7 @@ def test_a_damaged_stored_copy_is_not_held_and_the_device_copy_repairs_it(tmp_pa
         assert not store.holds(raw[:64], len(raw), zlib.crc32(raw))  # so a sync copies it again
         assert store.import_session(raw) == (rid, "repaired")
         assert store.raw(rid) == raw and store.holds(raw[:64], len(raw), zlib.crc32(raw))
+        assert store.get(rid)["events_ms"] == [100, 600, 1100]  # type: ignore[index]
         # an intact stored copy that differs is still a conflict, never replaced
         assert store.import_session(session_bytes(count=7))[1] == "conflict"
         assert store.raw(rid) == raw
@@ -580,3 +584,79 @@ def test_export_streams_from_the_store_in_constant_memory(tmp_path):
     assert len(rows) == 301 and rows[0].endswith(",extra_steps") and rows[2].endswith(",1")
     records = json.loads((tmp_path / "300.json").read_text())
     assert [r["session_id"] for r in records] == list(range(300)) and records[1]["extras"] == {"steps": 1}
+
+
+# ---------------------------------------------------------------- schema 2 -> 3: series kept as JSON
+
+
+def v2_store(path: Path, raws: list[bytes]) -> Path:
+    """A store as fascia with schema 2 left it: no table `series` (a record's series were decoded
+    from its raw log each time it was read)."""
+    with Store(path) as s:
+        for raw in raws:
+            s.import_session(raw)
+        s.note_device(DEVICE, "0.1.0", "esp32")
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("DROP TABLE series")
+    con.execute("PRAGMA user_version=2")
+    con.close()
+    return path
+
+
+def test_a_schema_2_store_shows_and_exports_the_same_before_and_after_its_series_are_kept(tmp_path, capsys):
+    """`show`, `sessions`, `stats` and the CSV, JSON and FIT exports write the same bytes read from
+    the raw logs (a schema-2 store, opened read-only: left as it is) and from the kept JSON (after a
+    writer migrated it)."""
+    raws = old_history()
+    path = v2_store(tmp_path / "old.sqlite3", raws)
+    with Store(path, write=False) as reader:
+        before = reader.sessions()
+        assert reader.con.execute("PRAGMA user_version").fetchone()[0] == 2
+    for rec, raw in zip(before, raws, strict=True):
+        parsed = logread.parse_session(raw)
+        assert rec["events_ms"] == parsed["events_ms"]
+        assert rec["progress"] == [[p["elapsed_ms"], p["count"]] for p in parsed["progress"]]
+    shown = cli_outputs(path, tmp_path / "before", capsys)
+    assert table_names(path) == {"devices", "sessions"}
+    said: list[str] = []
+    with Store(path, say=said.append) as s:
+        assert said == [f"updating the store (once): keeping the series of {len(raws)} sessions, ~1 ms each"]
+        assert s.con.execute("PRAGMA user_version").fetchone()[0] == st.SCHEMA_VERSION
+        assert s.con.execute("SELECT count(*) FROM series").fetchone()[0] == len(raws)
+        assert s.sessions() == before
+    assert cli_outputs(path, tmp_path / "after", capsys) == shown
+    with Store(path, say=said.append):
+        assert len(said) == 1  # (once)
+
+
+def test_a_replaced_session_gets_its_series_anew(db):
+    raw = session_bytes(sid=4)
+    partial = raw[: raw.index(log.pack_events([100, 600, 1100]))]  # HEADER and the first PROGRESS
+    rid = db.import_session(partial)[0]
+    assert (db.get(rid)["events_ms"], db.get(rid)["progress"]) == ([], [[5000, 60]])  # type: ignore[index]
+    assert db.import_session(raw) == (rid, "updated")
+    assert (db.get(rid)["events_ms"], db.get(rid)["progress"]) == (
+        [100, 600, 1100],
+        [[5000, 60], [10000, 120]],
+    )  # type: ignore[index]
+    assert db.con.execute("SELECT count(*) FROM series").fetchone()[0] == 1
+
+
+def test_a_damaged_kept_series_is_decoded_from_the_raw_log_again(tmp_path, capsys):
+    """The kept JSON is checked against its CRC-32 each time it is read: a changed byte (a bad disk
+    page) reaches neither a record nor an export."""
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as s:
+        for raw in old_history():
+            s.import_session(raw)
+        good = s.get(1)
+    assert good is not None
+    shown = cli_outputs(path, tmp_path / "before", capsys)
+    with Store(path) as s:
+        kept = s.con.execute("SELECT events FROM series WHERE session = 1").fetchone()[0]
+        damaged = kept.replace(",430,", ",431,", 1)
+        assert damaged != kept and json.loads(damaged) != good["events_ms"]
+        s.con.execute("UPDATE series SET events = ? WHERE session = 1", (damaged,))
+    with Store(path, write=False) as s:
+        assert s.get(1) == good
+    assert cli_outputs(path, tmp_path / "after", capsys) == shown

@@ -6,16 +6,21 @@
    store, then syncs again (nothing new): the time, the bytes that crossed the line and its round
    trips are printed, and the time those would take on a board at 115200 and 1.5 Mbaud (modelled_s).
 2. A store with ten years of history (two sessions a day on average) is filled the way sync fills
-   it (Store.import_session), and `fascia stats`, `sessions` and `export` are timed on it as a user
-   runs them, with each process's peak memory.
+   it (Store.import_session), and `fascia stats`, `sessions`, `show`, `plan` and `export` (CSV and
+   JSON of everything; FIT of the last month, a file a session) are timed on it as a user runs them,
+   with each process's CPU time and peak memory. Then the same store as schema 2 left it (no kept
+   series) is timed being migrated (the first `fascia sync` after an upgrade does it) and exported
+   read-only (series decoded from the raw logs).
 Figures go to out/bench/history.json.
 """
 
 from __future__ import annotations
 
+import filecmp
 import json
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -91,17 +96,39 @@ def modelled_s(wire_bytes: int, round_trips: int, baud: int) -> float:
 def fascia(*args: str) -> tuple[float, float, float]:
     """(seconds, peak memory MiB, CPU seconds) of `fascia ARGS` as a user runs it: a fresh process.
     On a loaded machine the CPU time (user + system) is the steadier figure."""
+    return measured([sys.executable, "-m", "host_tools.cli", *args])
+
+
+def python(code: str, *args: str) -> tuple[float, float, float]:
+    """As `fascia`, for a snippet of Python (`python -c CODE ARGS`)."""
+    return measured([sys.executable, "-c", code, *args])
+
+
+def measured(argv: list[str]) -> tuple[float, float, float]:
     t0 = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "host_tools.cli", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert proc.stderr is not None
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+    if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(err[-500:].decode(errors="replace"))
     return time.monotonic() - t0, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # maxrss: KiB
+
+
+def schema_2(db: Path, out: Path) -> None:
+    """A copy of store `db` as schema 2 kept it: no table `series` (VACUUMed to its size then)."""
+    con = sqlite3.connect(db)
+    try:
+        con.execute("VACUUM INTO ?", (str(out),))
+    finally:
+        con.close()
+    con = sqlite3.connect(out, isolation_level=None)
+    try:
+        con.execute("DROP TABLE series")
+        con.execute("PRAGMA user_version=2")
+        con.execute("VACUUM")
+    finally:
+        con.close()
 
 
 def sync_once(flash: Path, db: Path) -> dict:
@@ -174,17 +201,33 @@ def main() -> int:
         t0 = time.monotonic()
         n = ten_years_in_store(big)
         fill = time.monotonic() - t0
+        last_day = time.strftime("%Y-%m-%d", time.localtime(START - DAY))  # the history's last day
+        month_ago = time.strftime("%Y-%m-%d", time.localtime(START - 31 * DAY))
         runs = {
             "stats": ("stats",),
             "stats_json": ("stats", "--json"),
             "stats_week": ("stats", "--week"),
             "sessions": ("sessions",),
             "sessions_json": ("sessions", "--json"),
+            "show": ("show", str(n // 2)),
+            "show_json": ("show", str(n // 2), "--json"),
+            "plan": ("plan", "--today", last_day),
             "export_csv": ("export", str(Path(tmp) / "all.csv"), "--format", "csv"),
             "export_json": ("export", str(Path(tmp) / "all.json"), "--format", "json"),
+            "export_fit_month": ("export", str(Path(tmp) / "fit"), "--format", "fit", "--since", month_ago),
         }
         timed = {name: fascia(*argv, "--db", str(big)) for name, argv in runs.items()}
         startup = fascia("--help")  # the CLI's own start-up, in each figure above
+        fit_files = len(list((Path(tmp) / "fit").glob("*.fit")))
+        old = Path(tmp) / "schema2.db"
+        schema_2(big, old)
+        old_bytes = old.stat().st_size
+        json_v2 = fascia("export", str(Path(tmp) / "all_v2.json"), "--db", str(old))  # (read-only: as it is)
+        same = filecmp.cmp(Path(tmp) / "all_v2.json", Path(tmp) / "all.json", shallow=False)  # (in chunks:
+        # this process stays small, as a child forked from it would count its pages as its own peak)
+        migrate = python(
+            "from host_tools.store import Store; Store(__import__('sys').argv[1]).close()", str(old)
+        )
         figures["ten_years"] = {
             "sessions": n,
             "db_bytes": big.stat().st_size,
@@ -196,6 +239,14 @@ def main() -> int:
             **{f"{name}_peak_mib": round(m) for name, (_, m, _) in timed.items()},
             "export_json_bytes": (Path(tmp) / "all.json").stat().st_size,
             "export_csv_bytes": (Path(tmp) / "all.csv").stat().st_size,
+            "export_fit_month_files": fit_files,
+            "schema2_export_json_cpu_seconds": round(json_v2[2], 2),
+            "schema2_export_json_peak_mib": round(json_v2[1]),
+            "schema2_export_json_identical": same,
+            "schema2_db_bytes": old_bytes,
+            "migrate_2_to_3_seconds": round(migrate[0], 2),
+            "migrate_2_to_3_cpu_seconds": round(migrate[2], 2),
+            "migrate_2_to_3_peak_mib": round(migrate[1]),
         }
         print(
             f"ten years of history: {n} sessions, {big.stat().st_size / 2**20:.1f} MiB store "
@@ -204,10 +255,18 @@ def main() -> int:
         for name, argv in runs.items():
             t, mib, cpu = timed[name]
             shown = " ".join(a for a in argv if not a.startswith(tmp))
-            print(f"  fascia {shown:<22} {t:5.2f} s ({cpu:5.2f} s CPU) {mib:5.0f} MiB")
+            print(f"  fascia {shown:<38} {t:5.2f} s ({cpu:5.2f} s CPU) {mib:5.0f} MiB")
         print(
             f"  (of which the CLI's start-up, `fascia --help`: {startup[0]:.2f} s ({startup[2]:.2f} s CPU) "
-            f"{startup[1]:.0f} MiB)"
+            f"{startup[1]:.0f} MiB; FIT: {fit_files} files, "
+            f"{(timed['export_fit_month'][2] - startup[2]) / max(fit_files, 1) * 1000:.0f} ms CPU a session)"
+        )
+        print(
+            f"  the same history as schema 2 left it ({old_bytes / 2**20:.1f} MiB, no kept series): "
+            f"`export --format json` read-only {json_v2[0]:.2f} s ({json_v2[2]:.2f} s CPU)"
+            f" {json_v2[1]:.0f} MiB"
+            f" ({'the same bytes' if same else 'DIFFERENT BYTES'}); migrated by a writer (the first `fascia"
+            f" sync` after the upgrade) in {migrate[0]:.1f} s ({migrate[2]:.1f} s CPU) {migrate[1]:.0f} MiB"
         )
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "history.json").write_text(json.dumps(figures, indent=1) + "\n")
