@@ -22,6 +22,21 @@ def test_help_lists_subcommands():
         assert sub in proc.stdout
 
 
+def test_each_command_loads_only_its_module():
+    """cli.COMMANDS (which module a run imports) names exactly the commands each module registers,
+    and a run of one command imports none of the other commands' modules."""
+    from host_tools import cli, commands
+
+    for module in cli.COMMAND_MODULES:
+        sub = commands.build_parser([module])._subparsers._group_actions[0]  # type: ignore[union-attr]
+        assert set(sub.choices) == {c for c, m in cli.COMMANDS.items() if m == module}, module
+    probe = "import sys; from host_tools import cli\n"
+    probe += "try:\n    cli.main(['count', '--help'])\nexcept SystemExit:\n    pass\n"
+    probe += "print(sorted(m for m in cli.COMMAND_MODULES if m in sys.modules))"
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert proc.stdout.splitlines()[-1] == "['host_tools.count']", proc.stderr
+
+
 def _trace(tmp_path, body: str, header: str = "t_ms,x,y,z"):
     path = tmp_path / "trace.csv"
     path.write_text(header + "\n" + body)
