@@ -226,3 +226,19 @@ def test_a_noisy_sensor_stops_counting_when_the_walker_stops(dual, tmp_path):
     results = dual("step_replay", *(p for p, _ in made))
     for (_, truth), res in zip(made, results, strict=True):
         assert abs(res["count"] - truth) <= max(3, truth * 0.03), (res["count"], truth)
+
+
+def test_steps_credited_at_the_end_of_a_recording_keep_their_own_times(dual, tmp_path):
+    """A walk still in its confirmation window when the recording ends is credited by the flush
+    (`fascia.detect.flush`, which `fascia count` and the device use): every step at its own time, in
+    the walk's rhythm (brisk: 430-480 ms a step), near a true step. They all carried the last one's."""
+    made = [_generated(tmp_path, "brisk", 12.5, seed, 13.0) for seed in range(850, 854)]
+    results = dual("step_replay", *(p for p, _ in made))
+    credited = [(truth, r) for (_, truth), r in zip(made, results, strict=True) if r["count"] >= 10]
+    assert len(credited) >= 3, [r["count"] for r in results]  # (13 s: only the flush can credit them)
+    for truth, r in credited:
+        times = r["events_ms"]
+        assert len(times) == r["count"]
+        assert all(250 <= b - a <= 900 for a, b in zip(times, times[1:], strict=False)), times
+        near = sum(any(abs(t - e) <= 250 for e in truth["events_ms"]) for t in times)
+        assert near >= 0.8 * len(times), (times, truth["events_ms"])

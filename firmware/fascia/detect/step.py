@@ -305,14 +305,19 @@ class StepDetector:
             self._evaluate(t)
 
     def flush(self, t_ms: int) -> int:
+        return self.flush_block(t_ms, None)
+
+    def flush_block(self, t_ms: int, on_event) -> int:
+        """`flush`, calling on_event(t_ms) for each step it counts, at the step's own time (see
+        `fascia.detect.flush`)."""
         if self._confirming and self._is_walk(_SHORT_MS):  # (an unconfirmed walk at the end)
             self._confirm()
-        n = self._queue.ready()
-        if n:
-            self.last_event_ms = self._queue.pop_ready()
-            self.count += n
-        self._set_ready(False)
-        return n
+        new = 0
+        while self._queue.ready():
+            new += self._release()
+            if on_event is not None:
+                on_event(self.last_event_ms)
+        return new
 
     def extras(self) -> dict:
         return {
