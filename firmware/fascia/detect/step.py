@@ -31,9 +31,11 @@ with their own times, back to where the walk's motion began: the oldest tick fro
 least half the walk's mean size came in every lag (an amplitude, not a shape, so it does not move
 with the sample timing), rounded to the nearest step. A walk in the rhythm of one that ended less
 than `_RESUME_MS` ago (a crossing) is confirmed after `_RESUME_CONFIRM_MS`. A walk shorter than the
-window counts only when the recording (the session) ends during it, if it lasted `_SHORT_MS` and
-bounced more (`_SHORT_BOUNCE_Q8`): a 10 s walk of ~18 steps alone in a recording counts; the same
-walk between two stretches of standing or sitting does not.
+window counts only when the recording (the session) ends during it or while the walker stands
+still after it (the motion stays under a quarter of the walk's), if it lasted `_SHORT_MS` and bounced
+more (`_SHORT_BOUNCE_Q8`): a 10 s walk of ~18 steps alone in a recording counts, however long the
+walker then stands before the recording stops (so a device that runs on for a moment after the walk
+counts what `fascia count` counts in the file); the same walk followed by moving about does not.
 
 While walking, a phase accumulator emits one step per period, pulled towards the signal's peaks so
 that event times sit on the steps, and the period follows the repeat lag (or twice or half of it).
@@ -395,7 +397,9 @@ class StepDetector:
             elif not self.walking and t - self._paused_at > _BRIDGE_MS:
                 if self._is_walk(self._need_ms):
                     self._confirm()
-                else:
+                elif not (
+                    (s[_MOTION] - b) << _DROP_SHIFT < s[_LEVEL] - b and self._is_walk(_SHORT_MS)
+                ):  # (a short walk after which the walker stands still waits for the end of the session)
                     self._drop()
         strong = s[_MOTION] - b >= _GATE_MG * _FIX and r0 >= _MIN_RMS_MG * _MIN_RMS_MG
         if self.walking:
