@@ -226,3 +226,41 @@ def test_a_noisy_sensor_stops_counting_when_the_walker_stops(dual, tmp_path):
     results = dual("step_replay", *(p for p, _ in made))
     for (_, truth), res in zip(made, results, strict=True):
         assert abs(res["count"] - truth) <= max(3, truth * 0.03), (res["count"], truth)
+
+
+def test_steps_credited_at_the_end_of_a_recording_keep_their_own_times(dual, tmp_path):
+    """A walk still in its confirmation window when the recording ends is credited by the flush
+    (`fascia.detect.flush`, which `fascia count` and the device use): every step at its own time, in
+    the walk's rhythm (brisk: 430-480 ms a step), near a true step. They all carried the last one's."""
+    made = [_generated(tmp_path, "brisk", 12.5, seed, 13.0) for seed in range(850, 854)]
+    results = dual("step_replay", *(p for p, _ in made))
+    credited = [(truth, r) for (_, truth), r in zip(made, results, strict=True) if r["count"] >= 10]
+    assert len(credited) >= 3, [r["count"] for r in results]  # (13 s: only the flush can credit them)
+    for truth, r in credited:
+        times = r["events_ms"]
+        assert len(times) == r["count"]
+        assert all(250 <= b - a <= 900 for a, b in zip(times, times[1:], strict=False)), times
+        near = sum(any(abs(t - e) <= 250 for e in truth["events_ms"]) for t in times)
+        assert near >= 0.8 * len(times), (times, truth["events_ms"])
+
+
+def test_a_short_walk_at_the_end_counts_however_long_the_walker_then_stands_still(dual, tmp_path):
+    """The 13 s recordings of a short walk, then the last reading held for 1, 4 and 20 s (a device that
+    runs on after the walk until its button is pressed holds the sensor's last reading): each counts
+    what the recording alone counts. The short walk's held steps used to go 3 s after the walker
+    stopped, so the simulated device (1 s longer) missed what `fascia count` counted in the file."""
+    files = []
+    for seed in range(850, 854):
+        path, _ = _generated(tmp_path, "brisk", 12.5, seed, 13.0)
+        rows = _rows(Path(path))
+        t, x, y, z = rows[-1]
+        files.append(path)
+        for tail_s in (1, 4, 20):
+            held = [(t + k * 80, x, y, z) for k in range(1, tail_s * 1000 // 80 + 1)]
+            files.append(_write(tmp_path / f"{seed}_{tail_s}.csv", rows + held))
+    results = dual("step_replay", *files)
+    counts = [r["count"] for r in results]
+    alone = counts[::4]
+    assert sum(n >= 10 for n in alone) >= 3, counts  # (the walks count: see the test above)
+    for i, n in enumerate(alone):
+        assert counts[4 * i + 1 : 4 * i + 4] == [n, n, n], counts

@@ -5,7 +5,7 @@
 import json
 import sys
 
-from fascia.detect import make
+from fascia.detect import flush, make
 from fascia.detect.replay import count_samples, read_trace
 
 
@@ -16,8 +16,7 @@ def one_by_one(samples, activity):
     for t, x, y, z in samples:
         for _ in range(det.feed(t, x, y, z)):
             events.append(det.last_event_ms)
-    for _ in range(det.flush(t)):
-        events.append(det.last_event_ms)
+    flush(det, t, events.append)
     result = {"activity": activity, "count": det.count, "events_ms": events}
     result.update(det.extras())
     return result

@@ -22,7 +22,7 @@ from fascia import unload
 from fascia.app import session as ses
 from fascia.app.logstore import FLASH_FULL, SYNCED_EPOCH, LogError, LogStore, unix_time
 from fascia.app.progress import DailyProgress
-from fascia.detect import make
+from fascia.detect import flush, make
 from fascia.detect import module as detector_module
 from fascia.ringbuf import IntRing
 from fascia.spec import activities
@@ -247,8 +247,7 @@ class Trainer:
             return
         det = self.det
         rec = self.recorder
-        for _ in range(det.flush(rec.t)):  # what the counter settles at the end counts and is logged
-            rec.event(det.last_event_ms)
+        flush(det, rec.t, rec.event)  # what the counter settles at the end counts and is logged
         extras = det.extras()
         if rec.gaps:
             extras["gaps"] = rec.gaps

@@ -8,6 +8,7 @@ drive any of them:
     if n:                          # the n events all happened at det.last_event_ms (may lie in the
         ...                        #   past: a jump is only counted once the rope has come round again)
     n = det.flush(t_ms)            # end of session: settle what is pending, same return convention
+    n = flush(det, t_ms, on_event) # the same, on_event(t_ms) for each event at its own time
     det.count                      # running count
     det.reset()                    # back to a fresh detector's state, allocating nothing
     det.extras()                   # activity-specific figures as a dict of ints (called rarely)
@@ -61,3 +62,17 @@ def feed_each(det, ts, xyz, n: int, on_event) -> int:
             new += 1
             k -= 1
     return new
+
+
+def flush(det, t_ms: int, on_event) -> int:
+    """End of session (`det.flush`): settle what `det` has pending and call on_event(t_ms) for each
+    event that then counts, at its own time; returns how many (the device's log and `fascia count`
+    take this path). A counter that credits several events at once at different times (steps of a
+    walk confirmed at the end, passes still queued) has a `flush_block(t_ms, on_event)` method for
+    it; the others' events all happened at det.last_event_ms."""
+    if hasattr(det, "flush_block"):
+        return det.flush_block(t_ms, on_event)
+    n = det.flush(t_ms)
+    for _ in range(n):
+        on_event(det.last_event_ms)
+    return n

@@ -235,6 +235,15 @@ class JumpDetector:
             self.count += n
         return n
 
+    def flush_block(self, t_ms: int, on_event) -> int:
+        """`flush`, calling on_event(t_ms) for each pass it counts, at the pass's own time."""
+        self._stop()
+        new = 0
+        while self.queue.n:
+            new += self._release()
+            on_event(self.last_event_ms)
+        return new
+
     def extras(self) -> dict:
         rate = 0
         if self.jump_ms:

@@ -9,7 +9,7 @@ from array import array
 
 from micropython import const
 
-from fascia.detect import feed_block, make
+from fascia.detect import feed_block, flush, make
 from fascia.spec.trace import MAX_SPAN_MS, TraceError, check_header, parse_line
 
 _BLOCK = const(32)  # samples per block (the device's FIFO chunk)
@@ -44,8 +44,7 @@ def count_samples(samples, activity: str, det=None, block: int = _BLOCK) -> dict
             feed_block(det, ts, xyz, n, events.append)
             n = 0
     feed_block(det, ts, xyz, n, events.append)
-    for _ in range(det.flush(t)):
-        events.append(det.last_event_ms)
+    flush(det, t, events.append)
     result = {"activity": activity, "count": det.count, "events_ms": events}
     result.update(det.extras())
     return result

@@ -31,9 +31,11 @@ with their own times, back to where the walk's motion began: the oldest tick fro
 least half the walk's mean size came in every lag (an amplitude, not a shape, so it does not move
 with the sample timing), rounded to the nearest step. A walk in the rhythm of one that ended less
 than `_RESUME_MS` ago (a crossing) is confirmed after `_RESUME_CONFIRM_MS`. A walk shorter than the
-window counts only when the recording (the session) ends during it, if it lasted `_SHORT_MS` and
-bounced more (`_SHORT_BOUNCE_Q8`): a 10 s walk of ~18 steps alone in a recording counts; the same
-walk between two stretches of standing or sitting does not.
+window counts only when the recording (the session) ends during it or while the walker stands
+still after it (the motion stays under a quarter of the walk's), if it lasted `_SHORT_MS` and bounced
+more (`_SHORT_BOUNCE_Q8`): a 10 s walk of ~18 steps alone in a recording counts, however long the
+walker then stands before the recording stops (so a device that runs on for a moment after the walk
+counts what `fascia count` counts in the file); the same walk followed by moving about does not.
 
 While walking, a phase accumulator emits one step per period, pulled towards the signal's peaks so
 that event times sit on the steps, and the period follows the repeat lag (or twice or half of it).
@@ -54,8 +56,10 @@ default, between the two; both are user settings (config.json `brisk_spm`, `bris
 Cost: the per-sample and per-tick work (resampling, filters, the autocorrelation, the gates and the
 step phase) is one viper function, `_track`, on one array of ints (every value biased by _BIAS: a
 64-bit host reads the 32-bit words unsigned; the tick history and the autocorrelation live in the
-same array); the period estimate and the walk logic run in plain Python once per evaluation and
-per step. Values stay below 2**29 (inputs clipped to +-16 g): nothing allocates per sample.
+same array). It takes a whole block of samples (`feed_block`, one call per FIFO read; `feed` is a
+block of one) and comes back to Python only once per evaluation (every 240 ms), per step and per
+step reported: the period estimate and the walk logic run there. Values stay below 2**29 (inputs
+clipped to +-16 g): nothing allocates per sample.
 """
 
 from array import array
@@ -63,7 +67,6 @@ from array import array
 import micropython
 from micropython import const
 
-from fascia.detect import feed_each
 from fascia.detect.events import EventQueue
 
 _TICK_MS = const(40)  # the slot of the resampling: one tick
@@ -171,6 +174,9 @@ _STILL = const(1)  # the motion stopped while walking (the walk ended: `_track` 
 _STEP = const(2)  # the step phase came round: a step at s[_T]
 _EVAL = const(4)  # time to re-estimate the period
 _GAP = const(8)  # a gap in the samples: restart the filters, then go on
+_RELEASE = const(16)  # (from `_track` only) a step is ready to be reported
+_REPORTS = const(31)  # `_track` returns these bits, the sample's index above them
+_AT_SHIFT = const(5)
 
 
 class StepDetector:
@@ -178,6 +184,8 @@ class StepDetector:
 
     def __init__(self):
         self.s = array("i", [0] * _STATE)
+        self._one_t = array("i", [0])  # `feed`'s sample as a block of one
+        self._one_xyz = array("i", [0] * 3)
         self._queue = EventQueue(_QUEUE)
         self.brisk_spm = BRISK_SPM
         self.brisk_swing_mg = BRISK_SWING_MG
@@ -243,33 +251,43 @@ class StepDetector:
         s[_PS] = _BIAS
         s[_PHASE_AT] = _BIAS
 
-    @micropython.viper
     def feed(self, t_ms: int, x: int, y: int, z: int) -> int:
-        """Most samples only add to the open slot (here, in viper); one that closes it goes on to
-        `_close`, and each call reports one step while steps are ready."""
-        s = ptr32(self.s)  # type: ignore[arg-type]  # noqa: F821 (viper: the array's words)
-        b = _BIAS
-        if t_ms < int(s[_END]) - b:
-            s[_SX] = int(s[_SX]) + x
-            s[_SY] = int(s[_SY]) + y
-            s[_SZ] = int(s[_SZ]) + z
-            s[_N] = int(s[_N]) + 1
-            if int(s[_READY]) == b:
-                return 0
-            return int(self._release())
-        return int(self._close(t_ms, x, y, z))
+        """One sample: a block of one (the block path's very code)."""
+        self._one_t[0] = t_ms
+        xyz = self._one_xyz
+        xyz[0] = x
+        xyz[1] = y
+        xyz[2] = z
+        return self._run(self._one_t, xyz, 1, None)
+
+    def feed_block(self, ts, xyz, n: int, on_event) -> int:
+        """n samples at once (see `fascia.detect.feed_block`)."""
+        return self._run(ts, xyz, n, on_event)
 
     @micropython.native
-    def _close(self, t_ms: int, x: int, y: int, z: int) -> int:
-        """A sample past the open slot (or the first): the ticks it completes, and what they report."""
+    def _run(self, ts, xyz, n: int, on_event) -> int:
+        """`_track` (viper) takes the samples in turn and comes back here only for what a tick reports
+        and to report a ready step (one after each sample, as `feed` reports them); on_event(t_ms) for
+        each step (None: `feed`, which returns the count)."""
         s = self.s
-        what = _track(s, t_ms, x, y, z, 0)  # type: ignore[arg-type]  (an array is what ptr32 points into)
-        while what:
-            self._on(what)
-            what = _track(s, 0, 0, 0, 0, 1)  # type: ignore[arg-type]
-        if s[_READY] != _BIAS:
-            return self._release()
-        return 0
+        new = 0
+        i = 0
+        more = 0
+        while True:
+            r = _track(s, ts, xyz, i, n, more)  # type: ignore[arg-type]  (arrays are what ptr32 points into)
+            i = r >> _AT_SHIFT
+            what = r & _REPORTS
+            if not what:
+                return new
+            if what == _RELEASE:  # sample i is in and a step is ready: report it, go on after it
+                new += self._release()
+                if on_event is not None:
+                    on_event(self.last_event_ms)
+                i += 1
+                more = 0
+            else:  # a tick of sample i reported: handle it, then its other ticks
+                self._on(what)
+                more = 1
 
     def _set_ready(self, ready: bool) -> None:
         """Whether some queued steps can be reported (`feed` reports one per call)."""
@@ -288,19 +306,20 @@ class StepDetector:
         if what & _EVAL:
             self._evaluate(t)
 
-    def feed_block(self, ts, xyz, n: int, on_event) -> int:
-        """n samples at once (see `fascia.detect.feed_block`)."""
-        return feed_each(self, ts, xyz, n, on_event)
-
     def flush(self, t_ms: int) -> int:
+        return self.flush_block(t_ms, None)
+
+    def flush_block(self, t_ms: int, on_event) -> int:
+        """`flush`, calling on_event(t_ms) for each step it counts, at the step's own time (see
+        `fascia.detect.flush`)."""
         if self._confirming and self._is_walk(_SHORT_MS):  # (an unconfirmed walk at the end)
             self._confirm()
-        n = self._queue.ready()
-        if n:
-            self.last_event_ms = self._queue.pop_ready()
-            self.count += n
-        self._set_ready(False)
-        return n
+        new = 0
+        while self._queue.ready():
+            new += self._release()
+            if on_event is not None:
+                on_event(self.last_event_ms)
+        return new
 
     def extras(self) -> dict:
         return {
@@ -378,7 +397,9 @@ class StepDetector:
             elif not self.walking and t - self._paused_at > _BRIDGE_MS:
                 if self._is_walk(self._need_ms):
                     self._confirm()
-                else:
+                elif not (
+                    (s[_MOTION] - b) << _DROP_SHIFT < s[_LEVEL] - b and self._is_walk(_SHORT_MS)
+                ):  # (a short walk after which the walker stands still waits for the end of the session)
                     self._drop()
         strong = s[_MOTION] - b >= _GATE_MG * _FIX and r0 >= _MIN_RMS_MG * _MIN_RMS_MG
         if self.walking:
@@ -595,171 +616,190 @@ def _peak(s: ptr32, lo: int, hi: int) -> int:  # noqa: F821 (a viper cast)
 
 
 @micropython.viper
-def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: F821 (a viper cast)
-    """Add a sample to the open slot; when it closes, run the per-tick work on each slot it completed
-    (held values across empty slots) until a tick reports something (the _STILL, _STEP, _EVAL bits,
-    or _GAP before a slot after a gap): the caller handles it and calls again with `more` to go on.
-    Every state value is in `s` plus _BIAS; nothing allocates."""
+def _track(s: ptr32, ts: ptr32, xyz: ptr32, i: int, n: int, more: int) -> int:  # noqa: F821 (viper casts)
+    """Take samples i..n-1 (times ts[i], mg xyz[3i..3i+2]) in turn: each is added to the open slot; one
+    past it closes the slot and the per-tick work runs on each slot it completed (held values across
+    empty slots). Stops where Python is needed: `(i << _AT_SHIFT) | what` when a tick of sample i reports
+    something (the _STILL, _STEP, _EVAL bits, or _GAP before a slot after a gap: the caller handles it and
+    calls again at i with `more` to go on with that sample's ticks), or `| _RELEASE` once sample i is in
+    while a step is ready (the caller reports it and goes on at i + 1); `n << _AT_SHIFT` when all are in.
+    Every state value is in `s` plus _BIAS; nothing allocates. (The samples' words are read as they are:
+    on a 64-bit host a negative mg reads as 2**32 more, which the 32-bit words they are added to drop.)"""
     b = _BIAS
-    if more == 0:  # a sample at or past the end of the open slot (`feed` adds the others)
-        n = int(s[_N]) - b
-        end = int(s[_END]) - b
-        gap = 0
-        if n > 0:  # t is past the open slot: close it (its mean) and open the one holding t
-            s[_X] = (int(s[_SX]) - b) // n + b
-            s[_Y] = (int(s[_SY]) - b) // n + b
-            s[_Z] = (int(s[_SZ]) - b) // n + b
-            done = (t - end) // _TICK_MS + 1
-            new_end = end + done * _TICK_MS
-            if done > _MAX_HOLD:  # a gap: one slot, just before this sample's, after a restart
-                done = 1
-                gap = 1
-            s[_END] = new_end + b
-            s[_TODO] = done + b
-            s[_T] = new_end - (done + 1) * _TICK_MS - _TICK_MS // 2 + b
-        else:  # the first sample
-            s[_END] = t - t % _TICK_MS + _TICK_MS + b
-        s[_SX] = x + b
-        s[_SY] = y + b
-        s[_SZ] = z + b
-        s[_N] = 1 + b
-        if gap:
-            return _GAP
-    todo = int(s[_TODO]) - b
-    while todo > 0:
-        todo -= 1
-        s[_TODO] = todo + b
-        t = int(s[_T]) - b + _TICK_MS
-        s[_T] = t + b
-        m0 = int(s[_MAG]) - b  # (0: the first tick, where the baselines start)
-        # each axis (clipped) minus its own baseline, smoothed: the dynamic acceleration vector, and its
-        # power; the sum of squares for |a|
-        sq = 0
-        power = 0
-        k = 0
-        while k < 3:
-            a = int(s[_X + k]) - b
-            if a > _IN_MG:
-                a = _IN_MG
-            elif a < -_IN_MG:
-                a = -_IN_MG
-            sq += a * a
-            a = a << _FIX_SHIFT
-            if m0 <= 0:
-                s[_BX + k] = a + b
-            c = int(s[_BX + k]) - b
-            c += (a - c) >> _AXIS_BASE_SHIFT
-            s[_BX + k] = c + b
-            d = int(s[_DX + k]) - b
-            d += (a - c - d) >> _SMOOTH_SHIFT
-            s[_DX + k] = d + b
-            d = d >> _FIX_SHIFT
-            if d > _DYN_CLIP_MG:
-                d = _DYN_CLIP_MG
-            elif d < -_DYN_CLIP_MG:
-                d = -_DYN_CLIP_MG
-            power += d * d
-            k += 1
-        dyn = int(s[_DYN]) - b
-        dyn += (power - dyn) >> _SWING_SHIFT
-        s[_DYN] = dyn + b
-        # |a| by two Newton steps from the last tick's value: exact enough, no loop
-        m = m0
-        if m <= 0:
-            m = 1000
-        m = (m + sq // m) >> 1
-        if m <= 0:
-            m = 1
-        m = (m + sq // m) >> 1
-        if m <= 0:
-            m = 1
-        s[_MAG] = m + b
-        m = m << _FIX_SHIFT
-        if m0 <= 0:
-            s[_BASE] = m + b
-        base = int(s[_BASE]) - b
-        base += (m - base) >> _BASE_SHIFT
-        s[_BASE] = base + b
-        s1 = int(s[_S1]) - b
-        s1 += (m - base - s1) >> _SMOOTH_SHIFT
-        s[_S1] = s1 + b
-        s2 = int(s[_S2]) - b
-        s2 += (s1 - s2) >> _SMOOTH_SHIFT
-        s[_S2] = s2 + b
-        # the tick: |a| minus gravity, smoothed, clipped
-        v = s2 >> _FIX_SHIFT
-        if v > _CLIP_MG:
-            v = _CLIP_MG
-        elif v < -_CLIP_MG:
-            v = -_CLIP_MG
-        pos = int(s[_POS]) - b
-        top = _HIST_AT + pos + _HIST  # s[top - k] is tick -k
-        s[_HIST_AT + pos] = v + b
-        s[top] = v + b
-        s[_POS] = ((pos + 1) & (_HIST - 1)) + b
-        even = 1 - (int(s[_EVEN]) - b)
-        s[_EVEN] = even + b
-        if even:  # every other tick is enough for the averages (half the cost, same lags)
-            k = _K_MIN - 1
-            while k <= _K_MAX + 1:
-                r = int(s[_AC + k]) - b
-                s[_AC + k] = r + ((v * (int(s[top - k]) - b) - r) >> _AC_SHIFT) + b
-                k += 1
-            r = int(s[_R0]) - b
-            s[_R0] = r + ((v * v - r) >> _AC_SHIFT) + b
-        # the gates: how big the ticks are, how much they change (a settling baseline barely does)
-        fast = int(s[_FAST]) - b
-        fast += (((v if v > 0 else -v) << _FIX_SHIFT) - fast) >> _FAST_SHIFT
-        s[_FAST] = fast + b
-        p1 = int(s[_PREV]) - b
-        d = v - p1
-        motion = int(s[_MOTION]) - b
-        motion += (((d if d > 0 else -d) << _FIX_SHIFT) - motion) >> _FAST_SHIFT
-        s[_MOTION] = motion + b
-        what = 0
-        walking = int(s[_WALKING]) - b
-        level = int(s[_LEVEL]) - b
-        if motion < _GATE_MG * _FIX:
-            s[_ONSET] = b - 1
-            if walking:
-                walking = 0
-                s[_WALKING] = b
-                what = _STILL
-        else:
-            if int(s[_ONSET]) - b < 0:
-                s[_ONSET] = t + b
-            if walking and (motion << _DROP_SHIFT) < level:
-                walking = 0
-                s[_WALKING] = b
-                what = _STILL
-        p2 = int(s[_PREV2]) - b
-        s[_PREV2] = p1 + b
-        s[_PREV] = v + b
-        if walking:
-            # a local maximum of the signal one tick ago: pull the step phase towards it
-            ph = int(s[_PHASE_AT]) - b
-            if p1 > p2 and p1 >= v and (p1 << _FIX_SHIFT) > fast:
-                if ph < _PHASE // 2:
-                    ph -= ph >> 2
+    while i < n:
+        if more == 0:
+            t = int(ts[i])
+            o = 3 * i
+            end = int(s[_END]) - b
+            if t < end:  # most samples only add to the open slot
+                s[_SX] = int(s[_SX]) + int(xyz[o])
+                s[_SY] = int(s[_SY]) + int(xyz[o + 1])
+                s[_SZ] = int(s[_SZ]) + int(xyz[o + 2])
+                s[_N] = int(s[_N]) + 1
+            else:
+                k = int(s[_N]) - b
+                gap = 0
+                if k > 0:  # t is past the open slot: close it (its mean) and open the one holding t
+                    s[_X] = (int(s[_SX]) - b) // k + b
+                    s[_Y] = (int(s[_SY]) - b) // k + b
+                    s[_Z] = (int(s[_SZ]) - b) // k + b
+                    done = (t - end) // _TICK_MS + 1
+                    new_end = end + done * _TICK_MS
+                    if done > _MAX_HOLD:  # a gap: one slot, just before this sample's, after a restart
+                        done = 1
+                        gap = 1
+                    s[_END] = new_end + b
+                    s[_TODO] = done + b
+                    s[_T] = new_end - (done + 1) * _TICK_MS - _TICK_MS // 2 + b
+                else:  # the first sample
+                    s[_END] = t - t % _TICK_MS + _TICK_MS + b
+                s[_SX] = int(xyz[o]) + b
+                s[_SY] = int(xyz[o + 1]) + b
+                s[_SZ] = int(xyz[o + 2]) + b
+                s[_N] = 1 + b
+                if gap:
+                    return (i << _AT_SHIFT) | _GAP
+                more = 1
+        if more:  # the ticks the sample completed
+            todo = int(s[_TODO]) - b
+            while todo > 0:
+                todo -= 1
+                s[_TODO] = todo + b
+                t = int(s[_T]) - b + _TICK_MS
+                s[_T] = t + b
+                m0 = int(s[_MAG]) - b  # (0: the first tick, where the baselines start)
+                # each axis (clipped) minus its own baseline, smoothed: the dynamic acceleration vector,
+                # and its power; the sum of squares for |a|
+                sq = 0
+                power = 0
+                k = 0
+                while k < 3:
+                    a = int(s[_X + k]) - b
+                    if a > _IN_MG:
+                        a = _IN_MG
+                    elif a < -_IN_MG:
+                        a = -_IN_MG
+                    sq += a * a
+                    a = a << _FIX_SHIFT
+                    if m0 <= 0:
+                        s[_BX + k] = a + b
+                    c = int(s[_BX + k]) - b
+                    c += (a - c) >> _AXIS_BASE_SHIFT
+                    s[_BX + k] = c + b
+                    d = int(s[_DX + k]) - b
+                    d += (a - c - d) >> _SMOOTH_SHIFT
+                    s[_DX + k] = d + b
+                    d = d >> _FIX_SHIFT
+                    if d > _DYN_CLIP_MG:
+                        d = _DYN_CLIP_MG
+                    elif d < -_DYN_CLIP_MG:
+                        d = -_DYN_CLIP_MG
+                    power += d * d
+                    k += 1
+                dyn = int(s[_DYN]) - b
+                dyn += (power - dyn) >> _SWING_SHIFT
+                s[_DYN] = dyn + b
+                # |a| by two Newton steps from the last tick's value: exact enough, no loop
+                m = m0
+                if m <= 0:
+                    m = 1000
+                m = (m + sq // m) >> 1
+                if m <= 0:
+                    m = 1
+                m = (m + sq // m) >> 1
+                if m <= 0:
+                    m = 1
+                s[_MAG] = m + b
+                m = m << _FIX_SHIFT
+                if m0 <= 0:
+                    s[_BASE] = m + b
+                base = int(s[_BASE]) - b
+                base += (m - base) >> _BASE_SHIFT
+                s[_BASE] = base + b
+                s1 = int(s[_S1]) - b
+                s1 += (m - base - s1) >> _SMOOTH_SHIFT
+                s[_S1] = s1 + b
+                s2 = int(s[_S2]) - b
+                s2 += (s1 - s2) >> _SMOOTH_SHIFT
+                s[_S2] = s2 + b
+                # the tick: |a| minus gravity, smoothed, clipped
+                v = s2 >> _FIX_SHIFT
+                if v > _CLIP_MG:
+                    v = _CLIP_MG
+                elif v < -_CLIP_MG:
+                    v = -_CLIP_MG
+                pos = int(s[_POS]) - b
+                top = _HIST_AT + pos + _HIST  # s[top - k] is tick -k
+                s[_HIST_AT + pos] = v + b
+                s[top] = v + b
+                s[_POS] = ((pos + 1) & (_HIST - 1)) + b
+                even = 1 - (int(s[_EVEN]) - b)
+                s[_EVEN] = even + b
+                if even:  # every other tick is enough for the averages (half the cost, same lags)
+                    k = _K_MIN - 1
+                    while k <= _K_MAX + 1:
+                        r = int(s[_AC + k]) - b
+                        s[_AC + k] = r + ((v * (int(s[top - k]) - b) - r) >> _AC_SHIFT) + b
+                        k += 1
+                    r = int(s[_R0]) - b
+                    s[_R0] = r + ((v * v - r) >> _AC_SHIFT) + b
+                # the gates: how big the ticks are, how much they change (a settling baseline barely does)
+                fast = int(s[_FAST]) - b
+                fast += (((v if v > 0 else -v) << _FIX_SHIFT) - fast) >> _FAST_SHIFT
+                s[_FAST] = fast + b
+                p1 = int(s[_PREV]) - b
+                d = v - p1
+                motion = int(s[_MOTION]) - b
+                motion += (((d if d > 0 else -d) << _FIX_SHIFT) - motion) >> _FAST_SHIFT
+                s[_MOTION] = motion + b
+                what = 0
+                walking = int(s[_WALKING]) - b
+                level = int(s[_LEVEL]) - b
+                if motion < _GATE_MG * _FIX:
+                    s[_ONSET] = b - 1
+                    if walking:
+                        walking = 0
+                        s[_WALKING] = b
+                        what = _STILL
                 else:
-                    ph += (_PHASE - ph) >> 2
-            lag = int(s[_LAG]) - b
-            r = int(s[_CS]) - b
-            s[_CS] = r + ((v * (int(s[top - lag]) - b) - r) >> _SHORT_SHIFT) + b
-            r = int(s[_PS]) - b
-            s[_PS] = r + ((v * v - r) >> _SHORT_SHIFT) + b
-            s[_WALK_TICKS] = int(s[_WALK_TICKS]) + 1
-            s[_LEVEL] = level + ((motion - level) >> _LEVEL_SHIFT) + b
-            ph += int(s[_INC]) - b
-            if ph >= _PHASE:
-                ph -= _PHASE
-                what |= _STEP
-            s[_PHASE_AT] = ph + b
-        ticks = int(s[_TICKS]) - b + 1
-        if ticks >= _EVAL_TICKS:
-            ticks = 0
-            what |= _EVAL
-        s[_TICKS] = ticks + b
-        if what:
-            return what
-    return 0
+                    if int(s[_ONSET]) - b < 0:
+                        s[_ONSET] = t + b
+                    if walking and (motion << _DROP_SHIFT) < level:
+                        walking = 0
+                        s[_WALKING] = b
+                        what = _STILL
+                p2 = int(s[_PREV2]) - b
+                s[_PREV2] = p1 + b
+                s[_PREV] = v + b
+                if walking:
+                    # a local maximum of the signal one tick ago: pull the step phase towards it
+                    ph = int(s[_PHASE_AT]) - b
+                    if p1 > p2 and p1 >= v and (p1 << _FIX_SHIFT) > fast:
+                        if ph < _PHASE // 2:
+                            ph -= ph >> 2
+                        else:
+                            ph += (_PHASE - ph) >> 2
+                    lag = int(s[_LAG]) - b
+                    r = int(s[_CS]) - b
+                    s[_CS] = r + ((v * (int(s[top - lag]) - b) - r) >> _SHORT_SHIFT) + b
+                    r = int(s[_PS]) - b
+                    s[_PS] = r + ((v * v - r) >> _SHORT_SHIFT) + b
+                    s[_WALK_TICKS] = int(s[_WALK_TICKS]) + 1
+                    s[_LEVEL] = level + ((motion - level) >> _LEVEL_SHIFT) + b
+                    ph += int(s[_INC]) - b
+                    if ph >= _PHASE:
+                        ph -= _PHASE
+                        what |= _STEP
+                    s[_PHASE_AT] = ph + b
+                ticks = int(s[_TICKS]) - b + 1
+                if ticks >= _EVAL_TICKS:
+                    ticks = 0
+                    what |= _EVAL
+                s[_TICKS] = ticks + b
+                if what:
+                    return (i << _AT_SHIFT) | what
+            more = 0
+        if int(s[_READY]) != b:
+            return (i << _AT_SHIFT) | _RELEASE
+        i += 1
+    return n << _AT_SHIFT
