@@ -51,9 +51,11 @@ part of a turn may vanish or reverse; it is not used for counting). Landings are
 
 Everything runs on 20 ms slots (box means of the samples in each, held across empty ones: the
 shared Resampler's rule), so constants are in ms and the same at any input rate (25 Hz to 1 kHz).
-The per-sample and per-slot work is one viper function, `_track`, on one array of ints (every
-value biased by _BIAS: a 64-bit host reads the 32-bit words unsigned); the set logic above runs in
-plain Python once per turn. All values stay below 2**29: nothing allocates per sample.
+The per-sample and per-slot work is one viper function, `_run`, that takes a whole block of samples
+(a FIFO read: `feed_block`; `feed` is a block of one) on one array of ints (every value biased by
+_BIAS: a 64-bit host reads the 32-bit words unsigned) and comes back to Python only for a turn's
+events; the set logic above runs in plain Python once per turn. All values stay below 2**29:
+nothing allocates per sample.
 """
 
 from array import array
@@ -61,7 +63,6 @@ from array import array
 import micropython
 from micropython import const
 
-from fascia.detect import feed_each
 from fascia.detect.events import EventQueue
 
 _SLOT_MS = const(20)  # 9 slots in the fastest turn; the box mean of a slot already halves a 25 Hz ring
@@ -96,7 +97,7 @@ _QUEUE = const(16)  # passes credited but not yet reported
 _IDLE = const(0)
 _STARTING = const(1)
 _RUNNING = const(2)
-# The per-sample state lives in one array('i') (`s`) that `_track` (viper) works on through a raw
+# The per-sample state lives in one array('i') (`s`) that `_run` (viper) works on through a raw
 # pointer: every value is stored plus _BIAS, since a 64-bit host reads 32-bit words unsigned.
 _BIAS = const(1 << 29)  # |values| stay below this
 _MAX_HOLD = const(25)  # a gap longer than this many slots is not replayed as held slots
@@ -146,10 +147,16 @@ _STARTED = const(42)  # 1 once the first slot set gravity
 _SIGN = const(43)  # forward's sign against the axis found (1 or -1)
 _LONGEST = const(44)  # the longest run of falling slots in the current turn
 _STATE = const(45)
-# what `_track` reports (it stops there; the next call goes on with the slots left)
+# what `_run` reports (it stops there; the next call goes on with the slots left)
 _ROSE = const(1)  # fwd rose through its upper threshold: a turn
 _FELL = const(2)  # fwd fell through its lower threshold with a turn pending: it counts
 _OVERDUE = const(3)  # no turn came in time: the turns stopped
+_WRAP = const(1 << 20)  # (a sample's |mg| stays below this: see `_run`)
+_WRAP_MASK = const((1 << 21) - 1)
+
+
+def _ignore(t_ms: int) -> None:
+    pass
 
 
 class JumpDetector:
@@ -160,6 +167,8 @@ class JumpDetector:
         self.queue = EventQueue(_QUEUE)
         self.start_turns = array("i", [0] * _START_MAX)  # turn times seen while starting
         self.start_flew = bytearray(_START_MAX)  # 1: the skipper was seen in flight in that turn
+        self.one_t = array("i", [0])  # `feed`'s sample, as a block of one
+        self.one_xyz = array("i", [0, 0, 0])
         self.reset()
 
     def reset(self) -> None:
@@ -204,11 +213,39 @@ class JumpDetector:
         self.last_t = 0
         self.passes = 0
 
-    @micropython.native
     def feed(self, t_ms: int, x: int, y: int, z: int) -> int:
+        one = self.one_t
+        one[0] = t_ms
+        xyz = self.one_xyz
+        xyz[0] = x
+        xyz[1] = y
+        xyz[2] = z
+        return self.feed_block(one, xyz, 1, _ignore)
+
+    @micropython.native
+    def feed_block(self, ts, xyz, n: int, on_event) -> int:
+        """n samples at once (see `fascia.detect.feed_block`): `_run` takes them in viper and comes
+        back only for turn events. As `feed`, each sample reports one credited pass if any waits."""
         s = self.s
-        what = _track(s, t_ms, x, y, z, 0)  # type: ignore[arg-type]  (an array is what ptr32 points into)
-        while what:
+        queue = self.queue
+        new = 0
+        ended = 0  # samples whose end (one waiting pass reported) is done
+        i = 0
+        while True:
+            r = _run(s, ts, xyz, i, n)  # type: ignore[arg-type]  (an array is what ptr32 points into)
+            i = r >> 2
+            what = r & 3
+            last = i - 1 if what else n  # the samples before `last` are through: their passes
+            k = last - ended
+            if k > queue.n:
+                k = queue.n
+            new += k
+            while k:
+                on_event(self._release())
+                k -= 1
+            ended = last
+            if not what:
+                return new
             self.t = s[_T] - _BIAS
             if what == _ROSE:
                 self._turn()
@@ -218,14 +255,6 @@ class JumpDetector:
                 self.pending = 0
             else:
                 self._stop()  # the turns stopped (a trip, a rest, or no rope at all)
-            what = _track(s, 0, 0, 0, 0, 1)  # type: ignore[arg-type]
-        if self.queue.n:
-            return self._release()
-        return 0
-
-    def feed_block(self, ts, xyz, n: int, on_event) -> int:
-        """n samples at once (see `fascia.detect.feed_block`)."""
-        return feed_each(self, ts, xyz, n, on_event)
 
     def flush(self, t_ms: int) -> int:
         self._stop()
@@ -247,10 +276,11 @@ class JumpDetector:
         }
 
     def _release(self) -> int:
-        """Report one credited pass (credited passes may lie in the past)."""
-        self.last_event_ms = self.queue.pop()
+        """Report one credited pass (credited passes may lie in the past): its time."""
+        t = self.queue.pop()
+        self.last_event_ms = t
         self.count += 1
-        return 1
+        return t
 
     def _credit(self, t: int, turn_ms: int) -> None:
         """One pass at time t, `turn_ms` after the one before."""
@@ -415,47 +445,64 @@ class JumpDetector:
 
 
 @micropython.viper
-def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: F821 (a viper cast)
-    """Add a sample to the open slot; when it closes, run the per-slot filters on each slot it
-    completed (held values across empty slots) until one reports a turn event (_ROSE, _FELL,
-    _OVERDUE: the caller handles it and calls again with `more` to go on). Every state value is
-    in `s` plus _BIAS; nothing allocates."""
+def _run(s: ptr32, ts: ptr32, xyz: ptr32, i: int, n: int) -> int:  # noqa: F821 (viper casts)
+    """Feed samples i..n-1 (times ts[k], milli-g xyz[3k..3k+2]): add each to the open slot; when one
+    closes, run the per-slot filters on each slot it completed (held values across empty slots),
+    until one reports a turn event. Returns (k << 2) | event, k the next sample to feed and event
+    _ROSE, _FELL or _OVERDUE (the caller handles it and calls again from k: the slots left of
+    sample k - 1 come first), or 0 once all n are in. Every state value is in `s` plus _BIAS;
+    nothing allocates."""
     b = _BIAS
-    if more == 0:
-        n = int(s[_N]) - b
-        end = int(s[_END]) - b
-        if n > 0 and t < end:  # most samples only add to the open slot
-            s[_SX] = int(s[_SX]) + x
-            s[_SY] = int(s[_SY]) + y
-            s[_SZ] = int(s[_SZ]) + z
-            s[_N] = int(s[_N]) + 1
-            return 0
-        if n > 0:  # t is past the open slot: close it (its mean) and open the one holding t
-            s[_X] = (int(s[_SX]) - b) // n + b
-            s[_Y] = (int(s[_SY]) - b) // n + b
-            s[_Z] = (int(s[_SZ]) - b) // n + b
-            done = (t - end) // _SLOT_MS + 1
-            new_end = end + done * _SLOT_MS
-            if done > _MAX_HOLD:  # a gap: one slot, just before this sample's
-                done = 1
-            s[_END] = new_end + b
-            s[_TODO] = done + b
-            s[_T] = new_end - (done + 2) * _SLOT_MS + b
-        else:  # the first sample
-            s[_END] = t - t % _SLOT_MS + _SLOT_MS + b
-        s[_SX] = x + b
-        s[_SY] = y + b
-        s[_SZ] = z + b
-        s[_N] = 1 + b
-    todo = int(s[_TODO]) - b
-    while todo > 0:
+    todo = int(s[_TODO]) - b  # slots completed but not processed yet
+    end = int(s[_END]) - b  # the open slot: its end, sums and sample count
+    sx = int(s[_SX]) - b
+    sy = int(s[_SY]) - b
+    sz = int(s[_SZ]) - b
+    count = int(s[_N]) - b
+    cx = int(s[_X]) - b  # the last closed slot's mean
+    cy = int(s[_Y]) - b
+    cz = int(s[_Z]) - b
+    code = 0
+    while True:
+        if todo <= 0:
+            if i >= n:
+                break
+            t = int(ts[i])
+            j = 3 * i
+            i += 1
+            # (a 64-bit host reads the words unsigned: |mg| < 2**20 comes back signed on both)
+            x = ((int(xyz[j]) + _WRAP) & _WRAP_MASK) - _WRAP
+            y = ((int(xyz[j + 1]) + _WRAP) & _WRAP_MASK) - _WRAP
+            z = ((int(xyz[j + 2]) + _WRAP) & _WRAP_MASK) - _WRAP
+            if count > 0 and t < end:  # most samples only add to the open slot
+                sx += x
+                sy += y
+                sz += z
+                count += 1
+                continue
+            if count > 0:  # t is past the open slot: close it (its mean) and open the one holding t
+                cx = sx // count
+                cy = sy // count
+                cz = sz // count
+                done = (t - end) // _SLOT_MS + 1
+                end += done * _SLOT_MS
+                if done > _MAX_HOLD:  # a gap: one slot, just before this sample's
+                    done = 1
+                todo = done
+                s[_T] = end - (done + 2) * _SLOT_MS + b
+            else:  # the first sample
+                end = t - t % _SLOT_MS + _SLOT_MS
+            sx = x
+            sy = y
+            sz = z
+            count = 1
+            continue
         todo -= 1
-        s[_TODO] = todo + b
         now = int(s[_T]) - b + _SLOT_MS
         s[_T] = now + b
-        x = int(s[_X]) - b
-        y = int(s[_Y]) - b
-        z = int(s[_Z]) - b
+        x = cx
+        y = cy
+        z = cz
         if int(s[_STARTED]) == b:
             s[_STARTED] = 1 + b
             s[_GX] = (x << _GRAV_SHIFT) + b
@@ -592,14 +639,26 @@ def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa:
             band = _MIN_MG >> 1
         follow = int(s[_FOLLOW]) - b
         if follow and now > int(s[_DEADLINE]) - b:
-            return _OVERDUE
+            code = _OVERDUE
+            break
         if int(s[_HIGH]) - b:
             if fwd < -band:
                 s[_HIGH] = b
                 if int(s[_PENDING]) - b:
-                    return _FELL
+                    code = _FELL
+                    break
         elif fwd > band:
             s[_HIGH] = 1 + b
             if size >> _AXIS_SHIFT >= _MIN_MG:
-                return _ROSE
-    return 0
+                code = _ROSE
+                break
+    s[_TODO] = todo + b
+    s[_END] = end + b
+    s[_SX] = sx + b
+    s[_SY] = sy + b
+    s[_SZ] = sz + b
+    s[_N] = count + b
+    s[_X] = cx + b
+    s[_Y] = cy + b
+    s[_Z] = cz + b
+    return (i << 2) | code
