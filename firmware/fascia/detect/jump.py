@@ -512,6 +512,7 @@ def _run(s: ptr32, ts: ptr32, xyz: ptr32, i: int, n: int) -> int:  # noqa: F821 
     sign = int(s[_SIGN]) - b
     longest = int(s[_LONGEST]) - b
     j = 3 * i
+    t = 0  # the time of sample i
     code = 0
     while True:
         if todo <= 0:
