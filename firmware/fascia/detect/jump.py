@@ -51,9 +51,11 @@ part of a turn may vanish or reverse; it is not used for counting). Landings are
 
 Everything runs on 20 ms slots (box means of the samples in each, held across empty ones: the
 shared Resampler's rule), so constants are in ms and the same at any input rate (25 Hz to 1 kHz).
-The per-sample and per-slot work is one viper function, `_track`, on one array of ints (every
-value biased by _BIAS: a 64-bit host reads the 32-bit words unsigned); the set logic above runs in
-plain Python once per turn. All values stay below 2**29: nothing allocates per sample.
+The per-sample and per-slot work is one viper function, `_run`, that takes a whole block of samples
+(a FIFO read: `feed_block`; `feed` is a block of one) on one array of ints (every value biased by
+_BIAS: a 64-bit host reads the 32-bit words unsigned) and comes back to Python only for a turn's
+events; the set logic above runs in plain Python once per turn. All values stay below 2**29:
+nothing allocates per sample.
 """
 
 from array import array
@@ -61,7 +63,6 @@ from array import array
 import micropython
 from micropython import const
 
-from fascia.detect import feed_each
 from fascia.detect.events import EventQueue
 
 _SLOT_MS = const(20)  # 9 slots in the fastest turn; the box mean of a slot already halves a 25 Hz ring
@@ -96,11 +97,12 @@ _QUEUE = const(16)  # passes credited but not yet reported
 _IDLE = const(0)
 _STARTING = const(1)
 _RUNNING = const(2)
-# The per-sample state lives in one array('i') (`s`) that `_track` (viper) works on through a raw
+# The per-sample state lives in one array('i') (`s`) that `_run` (viper) works on through a raw
 # pointer: every value is stored plus _BIAS, since a 64-bit host reads 32-bit words unsigned.
 _BIAS = const(1 << 29)  # |values| stay below this
 _MAX_HOLD = const(25)  # a gap longer than this many slots is not replayed as held slots
-_END = const(0)  # end of the slot collecting samples (0: none open yet)
+_NONE_OPEN = const(-(1 << 28))  # (any sample's time is past it)
+_END = const(0)  # end of the slot collecting samples (_NONE_OPEN: none open yet)
 _SX = const(1)  # its sums and sample count
 _SY = const(2)
 _SZ = const(3)
@@ -146,10 +148,18 @@ _STARTED = const(42)  # 1 once the first slot set gravity
 _SIGN = const(43)  # forward's sign against the axis found (1 or -1)
 _LONGEST = const(44)  # the longest run of falling slots in the current turn
 _STATE = const(45)
-# what `_track` reports (it stops there; the next call goes on with the slots left)
+# what `_run` reports (it stops there; the next call goes on with the slots left)
 _ROSE = const(1)  # fwd rose through its upper threshold: a turn
 _FELL = const(2)  # fwd fell through its lower threshold with a turn pending: it counts
 _OVERDUE = const(3)  # no turn came in time: the turns stopped
+# A 64-bit host reads the sample words unsigned (a negative one as itself + 2**32), so a slot's sums
+# are taken as read and brought back to their value modulo 2**29 (they stay within +-_WRAP)
+_WRAP = const(1 << 28)
+_WRAP_MASK = const((1 << 29) - 1)
+
+
+def _ignore(t_ms: int) -> None:
+    pass
 
 
 class JumpDetector:
@@ -160,6 +170,8 @@ class JumpDetector:
         self.queue = EventQueue(_QUEUE)
         self.start_turns = array("i", [0] * _START_MAX)  # turn times seen while starting
         self.start_flew = bytearray(_START_MAX)  # 1: the skipper was seen in flight in that turn
+        self.one_t = array("i", [0])  # `feed`'s sample, as a block of one
+        self.one_xyz = array("i", [0, 0, 0])
         self.reset()
 
     def reset(self) -> None:
@@ -167,6 +179,7 @@ class JumpDetector:
         for i in range(_STATE):
             s[i] = _BIAS
         s[_FLIGHT_T] = _BIAS - 100000
+        s[_END] = _BIAS + _NONE_OPEN
         self.count = 0
         self.last_event_ms = 0
         self.queue.clear()
@@ -177,9 +190,6 @@ class JumpDetector:
         self.jump_gaps = 0  # (jump_rate: the pace while skipping, the start and the stops left out)
         self.t = 0  # time of the slot being processed
         self._lose()
-
-    def _get(self, i: int) -> int:
-        return self.s[i] - _BIAS
 
     def _put(self, i: int, v: int) -> None:
         self.s[i] = v + _BIAS
@@ -204,11 +214,39 @@ class JumpDetector:
         self.last_t = 0
         self.passes = 0
 
-    @micropython.native
     def feed(self, t_ms: int, x: int, y: int, z: int) -> int:
+        one = self.one_t
+        one[0] = t_ms
+        xyz = self.one_xyz
+        xyz[0] = x
+        xyz[1] = y
+        xyz[2] = z
+        return self.feed_block(one, xyz, 1, _ignore)
+
+    @micropython.native
+    def feed_block(self, ts, xyz, n: int, on_event) -> int:
+        """n samples at once (see `fascia.detect.feed_block`): `_run` takes them in viper and comes
+        back only for turn events. As `feed`, each sample reports one credited pass if any waits."""
         s = self.s
-        what = _track(s, t_ms, x, y, z, 0)  # type: ignore[arg-type]  (an array is what ptr32 points into)
-        while what:
+        queue = self.queue
+        new = 0
+        ended = 0  # samples whose end (one waiting pass reported) is done
+        i = 0
+        while True:
+            r = _run(s, ts, xyz, i, n)  # type: ignore[arg-type]  (an array is what ptr32 points into)
+            i = r >> 2
+            what = r & 3
+            last = i - 1 if what else n  # the samples before `last` are through: their passes
+            k = last - ended
+            if k > queue.n:
+                k = queue.n
+            new += k
+            while k:
+                on_event(self._release())
+                k -= 1
+            ended = last
+            if not what:
+                return new
             self.t = s[_T] - _BIAS
             if what == _ROSE:
                 self._turn()
@@ -218,14 +256,6 @@ class JumpDetector:
                 self.pending = 0
             else:
                 self._stop()  # the turns stopped (a trip, a rest, or no rope at all)
-            what = _track(s, 0, 0, 0, 0, 1)  # type: ignore[arg-type]
-        if self.queue.n:
-            return self._release()
-        return 0
-
-    def feed_block(self, ts, xyz, n: int, on_event) -> int:
-        """n samples at once (see `fascia.detect.feed_block`)."""
-        return feed_each(self, ts, xyz, n, on_event)
 
     def flush(self, t_ms: int) -> int:
         self._stop()
@@ -255,12 +285,15 @@ class JumpDetector:
             "jump_rate": rate,
         }
 
+    @micropython.native
     def _release(self) -> int:
-        """Report one credited pass (credited passes may lie in the past)."""
-        self.last_event_ms = self.queue.pop()
+        """Report one credited pass (credited passes may lie in the past): its time."""
+        t = self.queue.pop()
+        self.last_event_ms = t
         self.count += 1
-        return 1
+        return t
 
+    @micropython.native
     def _credit(self, t: int, turn_ms: int) -> None:
         """One pass at time t, `turn_ms` after the one before."""
         if not self.passes:
@@ -288,33 +321,41 @@ class JumpDetector:
                 self.trips += 1
         self._lose()
 
+    @micropython.native
     def _follow(self) -> None:
         """Turns are being followed: the next one is overdue after 2.5 turn times."""
         wait = self.turn_ms if self.turn_ms else _MAX_TURN_MS
         self._put(_DEADLINE, self.turn_t + (wait * 5 >> 1) + 150)
         self._put(_FOLLOW, 1)
 
+    @micropython.native
     def _rope_like(self, turn_ms: int) -> bool:
         """Slow turns need the skipper seen in flight, or up moving a quarter turn after fwd (a circle,
-        not a walking arm's pendulum, whose up moves at twice its rate): see "Not a rope"."""
-        if turn_ms <= _SLOW_TURN_MS or self._get(_LONGEST) >= _SLOW_FLIGHT_SLOTS:
+        not a walking arm's pendulum, whose up moves at twice its rate): see "Not skipping"."""
+        s = self.s
+        if turn_ms <= _SLOW_TURN_MS or s[_LONGEST] - _BIAS >= _SLOW_FLIGHT_SLOTS:
             return True
-        vd = self._get(_VD) >> 4
-        return 4 * vd * vd >= (self._get(_VV) >> 4) * (self._get(_DD) >> 4)  # |corr. of up and fwd'| >= 1/2
+        vd = (s[_VD] - _BIAS) >> 4
+        return 4 * vd * vd >= ((s[_VV] - _BIAS) >> 4) * (
+            (s[_DD] - _BIAS) >> 4
+        )  # |corr. of up and fwd'| >= 1/2
 
+    @micropython.native
     def _along_a_line(self) -> bool:
         """Did fwd and up move along one line over the last turn? Their 2-D spread's flatness,
         4 det / trace^2 (1: a circle, 0: a line), under 0.08: a shake; 95 % of a rope's turns are
         above 0.1 (measured on generated sets)."""
-        ff = self._get(_FF)
-        vv = self._get(_VV)
-        fv = self._get(_FV)
+        s = self.s
+        ff = s[_FF] - _BIAS
+        vv = s[_VV] - _BIAS
+        fv = s[_FV] - _BIAS
         while ff + vv >= 1 << 14:  # keep the products below 2**30
             ff >>= 2
             vv >>= 2
             fv >>= 2
         return 50 * (ff * vv - fv * fv) < (ff + vv) * (ff + vv)
 
+    @micropython.native
     def _turn(self) -> None:
         """fwd rose through its upper threshold: one more turn of the rope."""
         t = self.t
@@ -323,18 +364,19 @@ class JumpDetector:
             return  # too soon for a turn: a ripple on fwd (a knock, a landing), not the rope
         rope = self._rope_like(d)
         line = self._along_a_line()
+        s = self.s
+        flight = s[_FLIGHT_T] - _BIAS
         # skipping: the skipper in flight (up well under its mean) or the hands swinging hard
-        vigorous = t - self._get(_FLIGHT_T) < d or self._get(_SIZE) >> _AXIS_SHIFT >= _HARD_SWING_MG
+        vigorous = t - flight < d or (s[_SIZE] - _BIAS) >> _AXIS_SHIFT >= _HARD_SWING_MG
         for i in range(_FF, _VD + 1):  # the next turn's sums
-            self.s[i] = _BIAS
-        self.longest = self._get(_LONGEST)
-        self.s[_LONGEST] = _BIAS
-        flight = self._get(_FLIGHT_T)
+            s[i] = _BIAS
+        s[_LONGEST] = _BIAS
         self._turn_on(t, d, rope, line, vigorous, flight)
         self.rise_flight = flight
         if self.state != _IDLE:
             self._follow()
 
+    @micropython.native
     def _turn_on(self, t: int, d: int, rope: bool, line: bool, vigorous: bool, flight: int) -> None:
         """The set logic for a turn d ms after the last one (see "A set" in the module docstring)."""
         if self.state == _IDLE or d > _MAX_TURN_MS + 300:
@@ -417,6 +459,7 @@ class JumpDetector:
             self._credit(st[i], d)
         self._pend(t)
 
+    @micropython.native
     def _pend(self, t: int) -> None:
         """The turn at t counts once the hands go on through its second half."""
         self.pending = t
@@ -424,65 +467,109 @@ class JumpDetector:
 
 
 @micropython.viper
-def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: F821 (a viper cast)
-    """Add a sample to the open slot; when it closes, run the per-slot filters on each slot it
-    completed (held values across empty slots) until one reports a turn event (_ROSE, _FELL,
-    _OVERDUE: the caller handles it and calls again with `more` to go on). Every state value is
-    in `s` plus _BIAS; nothing allocates."""
+def _run(s: ptr32, ts: ptr32, xyz: ptr32, i: int, n: int) -> int:  # noqa: F821 (viper casts)
+    """Feed samples i..n-1 (times ts[k], milli-g xyz[3k..3k+2]): add each to the open slot; when one
+    closes, run the per-slot filters on each slot it completed (held values across empty slots),
+    until one reports a turn event. Returns (k << 2) | event, k the next sample to feed and event
+    _ROSE, _FELL or _OVERDUE (the caller handles it and calls again from k: the slots left of
+    sample k - 1 come first), or 0 once all n are in. The state is in `s` plus _BIAS, held in
+    locals while the call runs (the caller changes it only between calls); nothing allocates."""
     b = _BIAS
-    if more == 0:
-        n = int(s[_N]) - b
-        end = int(s[_END]) - b
-        if n > 0 and t < end:  # most samples only add to the open slot
-            s[_SX] = int(s[_SX]) + x
-            s[_SY] = int(s[_SY]) + y
-            s[_SZ] = int(s[_SZ]) + z
-            s[_N] = int(s[_N]) + 1
-            return 0
-        if n > 0:  # t is past the open slot: close it (its mean) and open the one holding t
-            s[_X] = (int(s[_SX]) - b) // n + b
-            s[_Y] = (int(s[_SY]) - b) // n + b
-            s[_Z] = (int(s[_SZ]) - b) // n + b
-            done = (t - end) // _SLOT_MS + 1
-            new_end = end + done * _SLOT_MS
-            if done > _MAX_HOLD:  # a gap: one slot, just before this sample's
-                done = 1
-            s[_END] = new_end + b
-            s[_TODO] = done + b
-            s[_T] = new_end - (done + 2) * _SLOT_MS + b
-        else:  # the first sample
-            s[_END] = t - t % _SLOT_MS + _SLOT_MS + b
-        s[_SX] = x + b
-        s[_SY] = y + b
-        s[_SZ] = z + b
-        s[_N] = 1 + b
-    todo = int(s[_TODO]) - b
-    while todo > 0:
+    todo = int(s[_TODO]) - b  # slots completed but not processed yet
+    end = int(s[_END]) - b  # the open slot: its end, sums and sample count
+    sx = int(s[_SX]) - b
+    sy = int(s[_SY]) - b
+    sz = int(s[_SZ]) - b
+    count = int(s[_N]) - b
+    cx = int(s[_X]) - b  # the last closed slot's mean
+    cy = int(s[_Y]) - b
+    cz = int(s[_Z]) - b
+    now = int(s[_T]) - b
+    gx = int(s[_GX]) - b
+    gy = int(s[_GY]) - b
+    gz = int(s[_GZ]) - b
+    lx = int(s[_LX]) - b
+    ly = int(s[_LY]) - b
+    lz = int(s[_LZ]) - b
+    mx = int(s[_MX]) - b
+    my = int(s[_MY]) - b
+    mz = int(s[_MZ]) - b
+    ex = int(s[_EX]) - b
+    ey = int(s[_EY]) - b
+    ez = int(s[_EZ]) - b
+    ux = int(s[_UX]) - b
+    uy = int(s[_UY]) - b
+    uz = int(s[_UZ]) - b
+    fx = int(s[_FX]) - b
+    fy = int(s[_FY]) - b
+    fz = int(s[_FZ]) - b
+    unit_in = int(s[_UNIT_IN]) - b
+    falling = int(s[_FALLING]) - b
+    flight_t = int(s[_FLIGHT_T]) - b
+    ff = int(s[_FF]) - b
+    vv = int(s[_VV]) - b
+    fv = int(s[_FV]) - b
+    dd = int(s[_DD]) - b
+    vd = int(s[_VD]) - b
+    last_fwd = int(s[_FWD]) - b
+    size = int(s[_SIZE]) - b
+    high = int(s[_HIGH]) - b
+    deadline = int(s[_DEADLINE]) - b
+    follow = int(s[_FOLLOW]) - b
+    pending = int(s[_PENDING]) - b
+    started = int(s[_STARTED]) - b
+    sign = int(s[_SIGN]) - b
+    longest = int(s[_LONGEST]) - b
+    j = 3 * i
+    t = 0  # the time of sample i
+    code = 0
+    while True:
+        if todo <= 0:
+            while i < n:  # most samples only add to the open slot
+                t = int(ts[i])
+                if t >= end:
+                    break
+                sx += int(xyz[j])  # (the words as read: see _WRAP)
+                sy += int(xyz[j + 1])
+                sz += int(xyz[j + 2])
+                count += 1
+                i += 1
+                j += 3
+            if i >= n:
+                break
+            if count > 0:  # sample i is past the open slot: close it (its mean), open the one holding it
+                cx = (((sx + _WRAP) & _WRAP_MASK) - _WRAP) // count
+                cy = (((sy + _WRAP) & _WRAP_MASK) - _WRAP) // count
+                cz = (((sz + _WRAP) & _WRAP_MASK) - _WRAP) // count
+                done = (t - end) // _SLOT_MS + 1
+                end += done * _SLOT_MS
+                if done > _MAX_HOLD:  # a gap: one slot, just before this sample's
+                    done = 1
+                todo = done
+                now = end - (done + 2) * _SLOT_MS
+            else:  # the first sample
+                end = t - t % _SLOT_MS + _SLOT_MS
+            sx = int(xyz[j])
+            sy = int(xyz[j + 1])
+            sz = int(xyz[j + 2])
+            count = 1
+            i += 1
+            j += 3
+            continue
         todo -= 1
-        s[_TODO] = todo + b
-        now = int(s[_T]) - b + _SLOT_MS
-        s[_T] = now + b
-        x = int(s[_X]) - b
-        y = int(s[_Y]) - b
-        z = int(s[_Z]) - b
-        if int(s[_STARTED]) == b:
-            s[_STARTED] = 1 + b
-            s[_GX] = (x << _GRAV_SHIFT) + b
-            s[_GY] = (y << _GRAV_SHIFT) + b
-            s[_GZ] = (z << _GRAV_SHIFT) + b
+        now += _SLOT_MS
+        if not started:
+            started = 1
+            gx = cx << _GRAV_SHIFT
+            gy = cy << _GRAV_SHIFT
+            gz = cz << _GRAV_SHIFT
         # gravity, and the motion left after it: clipped, then smoothed
-        gx = int(s[_GX]) - b
-        gy = int(s[_GY]) - b
-        gz = int(s[_GZ]) - b
-        gx += x - (gx >> _GRAV_SHIFT)
-        gy += y - (gy >> _GRAV_SHIFT)
-        gz += z - (gz >> _GRAV_SHIFT)
-        s[_GX] = gx + b
-        s[_GY] = gy + b
-        s[_GZ] = gz + b
-        dx = x - (gx >> _GRAV_SHIFT)
-        dy = y - (gy >> _GRAV_SHIFT)
-        dz = z - (gz >> _GRAV_SHIFT)
+        gx += cx - (gx >> _GRAV_SHIFT)
+        gy += cy - (gy >> _GRAV_SHIFT)
+        gz += cz - (gz >> _GRAV_SHIFT)
+        dx = cx - (gx >> _GRAV_SHIFT)
+        dy = cy - (gy >> _GRAV_SHIFT)
+        dz = cz - (gz >> _GRAV_SHIFT)
         if dx > _MAX_MG:
             dx = _MAX_MG
         elif dx < -_MAX_MG:
@@ -495,28 +582,13 @@ def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa:
             dz = _MAX_MG
         elif dz < -_MAX_MG:
             dz = -_MAX_MG
-        lx = int(s[_LX]) - b
-        ly = int(s[_LY]) - b
-        lz = int(s[_LZ]) - b
         lx += (dx - lx) >> _SMOOTH_SHIFT
         ly += (dy - ly) >> _SMOOTH_SHIFT
         lz += (dz - lz) >> _SMOOTH_SHIFT
-        s[_LX] = lx + b
-        s[_LY] = ly + b
-        s[_LZ] = lz + b
-        mx = int(s[_MX]) - b
-        my = int(s[_MY]) - b
-        mz = int(s[_MZ]) - b
         mx += (lx - mx) >> _SMOOTH_SHIFT
         my += (ly - my) >> _SMOOTH_SHIFT
         mz += (lz - mz) >> _SMOOTH_SHIFT
-        s[_MX] = mx + b
-        s[_MY] = my + b
-        s[_MZ] = mz + b
-        ex = int(s[_EX]) - b
-        ey = int(s[_EY]) - b
-        ez = int(s[_EZ]) - b
-        unit_in = int(s[_UNIT_IN]) - b - 1
+        unit_in -= 1
         if unit_in <= 0:  # rebuild the unit vectors: up (gravity's direction) and forward
             unit_in = _UNIT_EVERY
             ax = gx >> _GRAV_SHIFT
@@ -539,76 +611,112 @@ def _track(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa:
                         p, q = q, p
                 m = (p * 60 + q * 27 + r * 17) >> 6
                 if k == 0 and m >= 200:  # (no gravity to tell up: free fall, a broken sensor)
-                    s[_UX] = ax * _UNIT // m + b
-                    s[_UY] = ay * _UNIT // m + b
-                    s[_UZ] = az * _UNIT // m + b
+                    ux = ax * _UNIT // m
+                    uy = ay * _UNIT // m
+                    uz = az * _UNIT // m
                 elif k == 1 and m > 0:
-                    s[_FX] = ax * _UNIT // m + b
-                    s[_FY] = ay * _UNIT // m + b
-                    s[_FZ] = az * _UNIT // m + b
+                    fx = ax * _UNIT // m
+                    fy = ay * _UNIT // m
+                    fz = az * _UNIT // m
                     # forward's sign by a fixed direction of the sensor, not by the axis's history
                     # (which a still sensor's noise sets): it holds unless clearly the other way
                     side = (ax * _SIDE_X + ay * _SIDE_Y + az * _SIDE_Z) // m
                     if side > _SIDE_MARGIN:
-                        s[_SIGN] = 1 + b
+                        sign = 1
                     elif side < -_SIDE_MARGIN:
-                        s[_SIGN] = b - 1
-        s[_UNIT_IN] = unit_in + b
+                        sign = -1
         # vertical and horizontal parts of the motion
-        ux = int(s[_UX]) - b
-        uy = int(s[_UY]) - b
-        uz = int(s[_UZ]) - b
         up = (mx * ux + my * uy + mz * uz) >> 10
-        falling = int(s[_FALLING]) - b
         if up < _FLIGHT_MG:  # the skipper in flight: the vertical force well under its mean for 60 ms
             falling += 1
-            if falling > int(s[_LONGEST]) - b:
-                s[_LONGEST] = falling + b
+            if falling > longest:
+                longest = falling
             if falling >= _FLIGHT_SLOTS:
-                s[_FLIGHT_T] = now + b
+                flight_t = now
         else:
             falling = 0
-        s[_FALLING] = falling + b
         hx = mx - ((up * ux) >> 10)
         hy = my - ((up * uy) >> 10)
         hz = mz - ((up * uz) >> 10)
-        fwd = (hx * (int(s[_FX]) - b) + hy * (int(s[_FY]) - b) + hz * (int(s[_FZ]) - b)) >> 10
-        if int(s[_SIGN]) < b:
+        fwd = (hx * fx + hy * fy + hz * fz) >> 10
+        if sign < 0:
             fwd = -fwd
         # the forward axis follows the horizontal motion, each slot's sign aligned with it
         if hx * (ex >> 6) + hy * (ey >> 6) + hz * (ez >> 6) < 0:
             hx = -hx
             hy = -hy
             hz = -hz
-        s[_EX] = ex + hx - (ex >> _AXIS_SHIFT) + b
-        s[_EY] = ey + hy - (ey >> _AXIS_SHIFT) + b
-        s[_EZ] = ez + hz - (ez >> _AXIS_SHIFT) + b
+        ex += hx - (ex >> _AXIS_SHIFT)
+        ey += hy - (ey >> _AXIS_SHIFT)
+        ez += hz - (ez >> _AXIS_SHIFT)
         # how fwd and up move over the current turn, and how big fwd is
         f8 = fwd >> 3
         v8 = up >> 3
-        df = fwd - (int(s[_FWD]) - b)
-        s[_FWD] = fwd + b
-        s[_FF] = int(s[_FF]) + f8 * f8
-        s[_VV] = int(s[_VV]) + v8 * v8
-        s[_FV] = int(s[_FV]) + f8 * v8
-        s[_DD] = int(s[_DD]) + df * df
-        s[_VD] = int(s[_VD]) + v8 * df
-        size = int(s[_SIZE]) - b
+        df = fwd - last_fwd
+        last_fwd = fwd
+        ff += f8 * f8
+        vv += v8 * v8
+        fv += f8 * v8
+        dd += df * df
+        vd += v8 * df
         size += (fwd if fwd > 0 else -fwd) - (size >> _AXIS_SHIFT)
-        s[_SIZE] = size + b
         band = size >> (_AXIS_SHIFT + 1)
         if band < _MIN_MG >> 1:
             band = _MIN_MG >> 1
-        follow = int(s[_FOLLOW]) - b
-        if follow and now > int(s[_DEADLINE]) - b:
-            return _OVERDUE
-        if int(s[_HIGH]) - b:
+        if follow and now > deadline:
+            code = _OVERDUE
+            break
+        if high:
             if fwd < -band:
-                s[_HIGH] = b
-                if int(s[_PENDING]) - b:
-                    return _FELL
+                high = 0
+                if pending:
+                    code = _FELL
+                    break
         elif fwd > band:
-            s[_HIGH] = 1 + b
+            high = 1
             if size >> _AXIS_SHIFT >= _MIN_MG:
-                return _ROSE
-    return 0
+                code = _ROSE
+                break
+    s[_TODO] = todo + b
+    s[_END] = end + b
+    s[_SX] = sx + b
+    s[_SY] = sy + b
+    s[_SZ] = sz + b
+    s[_N] = count + b
+    s[_X] = cx + b
+    s[_Y] = cy + b
+    s[_Z] = cz + b
+    s[_T] = now + b
+    s[_GX] = gx + b
+    s[_GY] = gy + b
+    s[_GZ] = gz + b
+    s[_LX] = lx + b
+    s[_LY] = ly + b
+    s[_LZ] = lz + b
+    s[_MX] = mx + b
+    s[_MY] = my + b
+    s[_MZ] = mz + b
+    s[_EX] = ex + b
+    s[_EY] = ey + b
+    s[_EZ] = ez + b
+    s[_UX] = ux + b
+    s[_UY] = uy + b
+    s[_UZ] = uz + b
+    s[_FX] = fx + b
+    s[_FY] = fy + b
+    s[_FZ] = fz + b
+    s[_UNIT_IN] = unit_in + b
+    s[_FALLING] = falling + b
+    s[_FLIGHT_T] = flight_t + b
+    s[_FF] = ff + b
+    s[_VV] = vv + b
+    s[_FV] = fv + b
+    s[_DD] = dd + b
+    s[_VD] = vd + b
+    s[_FWD] = last_fwd + b
+    s[_SIZE] = size + b
+    s[_HIGH] = high + b
+    s[_STARTED] = started + b
+    s[_SIGN] = sign + b
+    s[_LONGEST] = longest + b
+    return (i << 2) | code
