@@ -21,6 +21,7 @@ _CHUNK = const(32)  # samples per FIFO burst read: 64 ms at 500 Hz, 0.3 s at 100
 _MAX_CHUNKS = const(8)  # FIFO reads per drain: a full FIFO holds at most 1024 / (32 * 6) = 5.3 chunks
 _REANCHOR_MS = const(150)  # sample clock further than this from the real clock: re-anchor
 _EVENT_BATCH = const(32)  # event times per EVENTS record (at most every 5 s anyway: <= 28 passes)
+_EARLY_MS = const(2)  # look at the FIFO this much before a whole chunk is due by the sample clock
 
 
 class Recorder:
@@ -70,7 +71,17 @@ class Recorder:
 
     def drain(self, session_now: int, counting: bool, final: bool = False) -> None:
         """Move every whole chunk of samples from the FIFO into the counter (and, at the end of a
-        session, what is left over); samples are dropped while not `counting` (paused, resting)."""
+        session, what is left over); samples are dropped while not `counting` (paused, resting).
+        While the samples' times are known, the FIFO is not even asked before a whole chunk can be
+        there (the next sample's time `t` is the oldest one waiting): no bus transaction at a wake
+        that has nothing to read."""
+        if (
+            self._anchored
+            and counting
+            and not final
+            and session_now - self.t < (_CHUNK - 1) * self.period_us // 1000 - _EARLY_MS
+        ):
+            return
         imu = self.imu
         for _ in range(_MAX_CHUNKS):  # bounded: a bus too slow to keep up must not starve the watchdog
             n = imu.read_chunk(self._fifo)
