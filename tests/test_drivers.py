@@ -6,6 +6,8 @@ SSD1306 control bytes, ST7789 DC/CS framing), so these runs exercise the real dr
 
 import pytest
 
+from host_tools.gen import jumprope
+
 
 def by_name(lines):
     named = {}
@@ -54,6 +56,23 @@ def test_displays_show_the_framebuffer(dual):
         assert buf_len <= 4080  # 1-bit surface instead of a 64,800-byte RGB565 frame
         assert state == [True, False, 0x55, True, (0x00, 0x60)[rotation]]
     assert r["tft_cs"] == [True]
+
+
+@pytest.mark.parametrize(("board", "seconds"), [("devkit", 12), ("m5stickc", 12)])
+def test_the_panel_shows_the_session_at_every_look(dual, board, seconds, tmp_path):
+    """The app redraws only when what it shows changes and the drivers send only the part of the
+    frame that changed: at each of its looks (10 a second) the panel, decoded from the bus by its
+    model, must show exactly the screen drawn afresh from the session's state then."""
+    stem = tmp_path / "rope"
+    trace = jumprope.generate("basic", 7, 1000.0, stem, duration_s=float(seconds))[0]
+    flash = tmp_path / "flash"
+    flash.mkdir()
+    r = by_name(dual("app_screen", board, str(trace), str(seconds), str(flash), sim=True))
+    [[looks, stale_looks, frames, counts_seen, count, final_stale]] = r["session"]
+    assert stale_looks == 0 and final_stale == 0  # (the summary after the stop too)
+    assert looks >= 9 * seconds  # about 10 looks a second while training
+    assert count > 0 and counts_seen >= 2  # the count changed on screen
+    assert frames < looks / 2  # a frame only when something shown changed (the clock: once a second)
 
 
 def test_buttons_and_battery(dual):

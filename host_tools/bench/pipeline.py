@@ -1,11 +1,21 @@
 """Pipeline benchmark (`make bench-pipeline`): the whole device on the simulated board at 1 kHz.
 
-Runs the firmware (precompiled, as on the device) under the micropython binary, fed a generated
-1 kHz jump-rope trace by the simulated MPU over the simulated I2C bus, and prints:
-- speed: simulated seconds per wall second for the whole app, and for a bare loop that only drains
-  the same FIFO over the same bus (the simulation's own cost), side by side in one run (best of
-  RUNS each, run in turns, as other load on the machine only ever slows a run down); and the same
-  from the CPU time of the process (user + system), which a loaded machine disturbs far less;
+Runs the firmware (precompiled, as on the device) under the micropython binary for a whole
+generated 1 kHz jump-rope session (SECONDS; boot, counting, END record, summary), its main loop
+stepping when it said it next has work, as `fascia.app.main.run` does on the device, and prints:
+- instructions per input sample (x86, callgrind: deterministic), each the difference between the
+  session and a session of 0 s, so start-up cancels:
+  - the firmware's process with the chips served by this process (as chips are on a board:
+    they cost the firmware bus time, not CPU): the firmware with its bus calls. Then the same
+    with one part taken away at a time (sim_pipeline's options): the drawing, the counter; and a
+    bare loop that only reads the FIFO as often, which is what the bus calls themselves cost;
+  - the simulated chips' own cost, in-process (over CHIP_SECONDS): the sensor model making the
+    samples (the bare loop) and the display model decoding the frames (app - app with a display
+    that only counts bytes);
+- speed: simulated seconds per second of the firmware process's CPU time (user + system, the
+  chips served by this process: the firmware's own x real time) and the wall time of the whole
+  simulated device, chips in-process, beside the bare loop (best of RUNS each, run in turns, as
+  other load on the machine only ever slows a run down);
 - heap, with the sensor and display models served from this process (as chips are on a board,
   not in the firmware's heap): the live heap after collection while running, and the smallest
   `-X heapsize` with which the whole session (boot, counting, END record, summary) completes, per
@@ -14,7 +24,8 @@ Runs the firmware (precompiled, as on the device) under the micropython binary, 
   measured on the unix port x64 (the pip binary; its objects are up to twice the ESP32's) and,
   when `make mp32` has built it, on a 32-bit unix port: the ESP32's word size, so the figure the
   64 KB goal is about.
-Figures go to out/bench/pipeline.json.
+The simulation plays the trace from its binary form (sim_trace: parsing CSV lines would be most of
+the chips' cost). Figures go to out/bench/pipeline.json.
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,10 +48,16 @@ from host_tools.bench.accuracy import OUT
 from host_tools.sim.hw_server import HardwareServer
 
 SECONDS = 60
+CHIP_SECONDS = 10  # the chip models' own cost is measured over the session's first 10 s (slow)
 ODR = 1000
 BOARDS = ("devkit", "m5stickc")
 QSTR_POOLS = (20, 40, 80, 160, 320)  # MicroPython's dynamic qstr pools (after the frozen one of 10)
 RUNS = 3  # speed: the best of this many runs of each, taken in turns (a busy machine only slows a run)
+GOAL_X = 300  # the firmware's goal: x real time at 1 kHz
+# The firmware's speed runs use a heap of a device's order (x64 objects are up to twice the ESP32's):
+# a collection sweeps the whole heap, and the unix port's default is megabytes, so with it the few
+# collections a session needs would be most of the instructions counted
+FIRMWARE_HEAP = "160k"
 
 
 def _run(
@@ -51,23 +69,31 @@ def _run(
     heapsize: str | None = None,
     remote: bool = False,
     radio: bool = False,
+    seconds: int = SECONDS,
+    prefix: tuple[str, ...] = (),
+    stats: dict | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """sim_pipeline under `binary`; `remote`: the chips served by this process; `radio`: the board
-    has its radio (a Bumble virtual radio in a loop of this process), the app its BLE service."""
+    """sim_pipeline under `binary` (after `prefix`: valgrind); `remote`: the chips served by this
+    process (their bus transactions counted into `stats`); `radio`: the board has its radio (a
+    Bumble virtual radio in a loop of this process), the app its BLE service."""
     # the firmware is found at lib/ in the simulated flash (a link), as at /lib on a board: each
     # module's __file__ is an interned string, as short as on the device wherever the repo lives
     path = ":".join([".frozen", "lib", str(lib / "sim")])
-    cmd = [binary, *(["-X", f"heapsize={heapsize}"] if heapsize else [])]
-    cmd += ["-m", "sim_pipeline", str(trace), str(SECONDS), str(ODR), mode, board]
+    cmd = [*prefix, binary, *(["-X", f"heapsize={heapsize}"] if heapsize else [])]
+    cmd += ["-m", "sim_pipeline", str(trace), str(seconds), str(ODR), mode, board]
     env = dict(os.environ, MICROPYPATH=path)
     with tempfile.TemporaryDirectory() as flash, contextlib.ExitStack() as stack:
         (Path(flash) / "lib").symlink_to(lib / "firmware", target_is_directory=True)
+        server = None
         if remote or radio:
             server = stack.enter_context(HardwareServer({"board": board, "trace": str(trace)}))
             cmd.append(str(server.port))
         if radio:
             cmd.append(str(stack.enter_context(_virtual_radio())))
-        return subprocess.run(cmd, capture_output=True, text=True, cwd=flash, env=env)
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=flash, env=env)
+        if stats is not None and server is not None:
+            stats["transactions"] = server.transactions
+        return proc
 
 
 @contextlib.contextmanager
@@ -137,31 +163,124 @@ def runtimes() -> dict[str, str]:
     return found
 
 
-def main() -> int:
+def _last_json(proc: subprocess.CompletedProcess[str]) -> dict:
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stdout[-500:] + proc.stderr[-800:])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _instructions(
+    lib: Path, trace: Path, mode: str, remote: bool, seconds: int, tmp: Path
+) -> tuple[int, dict]:
+    """Total x86 instructions callgrind counts for one run, and the run's figures (+ transactions)."""
+    out = tmp / "callgrind.out"
+    prefix = ("valgrind", "--tool=callgrind", f"--callgrind-out-file={out}")
+    stats: dict = {}
+    heap = FIRMWARE_HEAP if remote else None  # (in-process, the chip models share the heap)
+    binary = mpy.micropython_binary()
+    run = _last_json(
+        _run(binary, lib, trace, mode, "devkit", heap, remote, seconds=seconds, prefix=prefix, stats=stats)
+    )
+    run.update(stats)
+    for line in out.read_text().splitlines():
+        if line.startswith(("summary:", "totals:")):
+            return int(line.split()[1]), run
+    raise RuntimeError("no totals in callgrind output")
+
+
+def per_sample(lib: Path, trace: Path, mode: str, remote: bool, seconds: int, tmp: Path) -> dict:
+    """Instructions per input sample of `mode` over a session of `seconds` (less a session of 0 s:
+    start-up, the session's start and end cancel), with the run's figures."""
+    empty, empty_run = _instructions(lib, trace, mode, remote, 0, tmp)
+    total, run = _instructions(lib, trace, mode, remote, seconds, tmp)
+    run["per_sample"] = round((total - empty) / (seconds * ODR), 1)
+    if "transactions" in run:
+        run["transactions_per_s"] = round((run["transactions"] - empty_run["transactions"]) / seconds, 1)
+    return run
+
+
+def instruction_figures(lib: Path, trace: Path, tmp: Path) -> dict:
+    """callgrind's figures: the firmware (chips served by this process) whole and less each part;
+    the chips' own cost (in-process)."""
+    fw = {
+        label: per_sample(lib, trace, mode, True, SECONDS, tmp)
+        for label, mode in (
+            ("app", "app:time"),
+            ("nodraw", "app:time:nodraw"),
+            ("nofeed", "app:time:nodraw:nofeed"),
+            ("bare", "bare"),
+        )
+    }
+    again = per_sample(lib, trace, "app:time", True, SECONDS, tmp)["per_sample"]
+    chips = {
+        label: per_sample(lib, trace, mode, False, CHIP_SECONDS, tmp)
+        for label, mode in (("bare", "bare"), ("app", "app:time"), ("sink", "app:time:sink"))
+    }
+    app = fw["app"]["per_sample"]
+    bus = fw["bare"]["per_sample"] / max(fw["bare"]["transactions_per_s"], 1)  # per transaction, per s
+    return {
+        "firmware": app,
+        "firmware_again": again,
+        "drawing": round(app - fw["nodraw"]["per_sample"], 1),
+        "counter": round(fw["nodraw"]["per_sample"] - fw["nofeed"]["per_sample"], 1),
+        "loop_recorder_session_log": fw["nofeed"]["per_sample"],
+        "bus_calls_estimate": round(bus * fw["app"]["transactions_per_s"], 1),
+        "bus_transactions_per_s": fw["app"]["transactions_per_s"],
+        "frames_sent": fw["app"]["frames"],
+        "samples": fw["app"]["samples"],
+        "sensor_model": chips["bare"]["per_sample"],
+        "display_model": round(chips["app"]["per_sample"] - chips["sink"]["per_sample"], 1),
+        "frames_in_chip_run": chips["app"]["frames"],
+        "count": fw["app"]["count"],
+    }
+
+
+def speed_figures(lib: Path, trace: Path) -> dict:
+    """Best of RUNS, in turns: CPU seconds of the firmware's process (chips served by this one), and
+    wall ms of the whole simulated device and of the bare loop (chips in-process)."""
+    binary = mpy.micropython_binary()
+    best: dict[str, float] = {}
+    for _ in range(RUNS):
+        for label, mode, remote in (
+            ("firmware_cpu_s", "app:time", True),
+            ("app", "app:time", False),
+            ("bare", "bare", False),
+        ):
+            before = _children_cpu_s()
+            heap = FIRMWARE_HEAP if remote else None
+            run = _last_json(_run(binary, lib, trace, mode, "devkit", heap, remote))
+            value = _children_cpu_s() - before if label == "firmware_cpu_s" else run["wall_ms"]
+            best[label] = min(best.get(label, value), value)
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from host_tools.bench.cost import write_samples
     from host_tools.gen import jumprope
 
-    binary = mpy.micropython_binary()
+    parser = argparse.ArgumentParser(prog="bench-pipeline", description="the whole device at 1 kHz")
+    parser.add_argument(
+        "--only",
+        default="speed,instructions,heap",
+        help="comma-separated: speed, instructions, heap (default: all)",
+    )
+    parts = set(parser.parse_args(argv).only.split(","))
+
     lib = build.host_firmware_lib()
     with tempfile.TemporaryDirectory() as t:
-        stem = Path(t) / "bench_1khz"
+        tmp = Path(t)
+        stem = tmp / "bench_1khz"
         jumprope.generate("basic", 7, float(ODR), stem, duration_s=SECONDS)
-        trace = stem.with_suffix(".csv")
-        results: dict[str, dict] = {}
-        cpu: dict[str, float] = {}
-        for _ in range(RUNS):
-            for mode in ("bare", "app"):
-                before = _children_cpu_s()
-                proc = _run(binary, lib, trace, mode)
-                used = _children_cpu_s() - before
-                if proc.returncode != 0:
-                    print(proc.stdout[-500:], proc.stderr[-500:])
-                    return 1
-                run = json.loads(proc.stdout.strip().splitlines()[-1])
-                if mode not in results or run["wall_ms"] < results[mode]["wall_ms"]:
-                    results[mode] = run
-                cpu[mode] = min(cpu.get(mode, used), used)
+        trace = tmp / "bench_1khz.bin"
+        write_samples(stem.with_suffix(".csv"), trace)
+        speed = speed_figures(lib, trace) if "speed" in parts else None
+        instr = None
+        if "instructions" in parts and shutil.which("valgrind"):
+            instr = instruction_figures(lib, trace, tmp)
         heap: dict[str, dict[str, dict[str, dict[str, int]]]] = {}  # runtime -> board -> radio -> figures
-        for label, exe in runtimes().items():
+        for label, exe in runtimes().items() if "heap" in parts else ():
             exe_lib = build.host_firmware_lib(mpy.binary_march(exe))
             heap[label] = {}
             for board in BOARDS:
@@ -169,31 +288,58 @@ def main() -> int:
                 for radio in (False, True):
                     proc = _run(exe, exe_lib, trace, "app", board, remote=True, radio=radio)
                     heap[label][board]["radio" if radio else "no_radio"] = {
-                        "live_bytes": json.loads(proc.stdout.strip().splitlines()[-1])["live_heap_max"],
+                        "live_bytes": _last_json(proc)["live_heap_max"],
                         "qstrs": qstrs(proc),
                         "smallest_kib": smallest_heap(exe, exe_lib, trace, board, radio),
                     }
-    bare, app = results["bare"], results["app"]
+    sim_ms = SECONDS * 1000
     figures = {
         "odr_hz": ODR,
         "simulated_s": SECONDS,
-        "app_x_realtime": round(app["sim_ms"] / max(app["wall_ms"], 1), 1),
-        "bare_x_realtime": round(bare["sim_ms"] / max(bare["wall_ms"], 1), 1),
-        "app_only_x_realtime": round(app["sim_ms"] / max(app["wall_ms"] - bare["wall_ms"], 1), 1),
-        "app_cpu_s": round(cpu["app"], 2),
-        "bare_cpu_s": round(cpu["bare"], 2),
-        "app_only_x_realtime_cpu": round(SECONDS / max(cpu["app"] - cpu["bare"], 0.01), 1),
+        "instructions_per_sample": instr,
         "heap": heap,
-        "jumps_counted": app["count"],
     }
-    print(f"pipeline at {ODR} Hz on the simulated board, {SECONDS} s simulated (unix port, x64):")
-    print(f"  whole simulated device   {figures['app_x_realtime']:>7} x real time")
-    print(f"  bare FIFO drain (models) {figures['bare_x_realtime']:>7} x real time")
-    print(f"  firmware's own share     {figures['app_only_x_realtime']:>7} x real time (goal >= 100)")
-    print(
-        f"  by CPU time: app {figures['app_cpu_s']} s, bare {figures['bare_cpu_s']} s (whole processes),"
-        f" firmware's own share {figures['app_only_x_realtime_cpu']} x real time"
-    )
+    if speed is not None:
+        figures["firmware_x_realtime_cpu"] = round(SECONDS / max(speed["firmware_cpu_s"], 0.001), 1)
+        figures["firmware_cpu_s"] = round(speed["firmware_cpu_s"], 3)
+        figures["app_x_realtime"] = round(sim_ms / max(speed["app"], 1), 1)
+        figures["bare_x_realtime"] = round(sim_ms / max(speed["bare"], 1), 1)
+    print(f"pipeline at {ODR} Hz on the simulated board (devkit, SSD1306), a {SECONDS} s jump-rope session:")
+    if instr is None and "instructions" in parts:
+        print("  (valgrind not found: no instruction counts; apt-get install valgrind)")
+    elif instr is not None:
+        i = instr
+        print("  x86 instructions per input sample (callgrind), chips served by this process:")
+        _row("firmware, all in (its bus calls included)", i["firmware"], f"again: {i['firmware_again']:,.0f}")
+        _row("  drawing (a look 10/s, a frame on change)", i["drawing"], f"{i['frames_sent']} frames sent")
+        _row("  counter (fascia.detect feed_block)", i["counter"], f"{i['count']} jumps counted")
+        _row("  loop, recorder, session, log, bus calls", i["loop_recorder_session_log"])
+        _row(
+            "  of all: the bus calls themselves, about",
+            i["bus_calls_estimate"],
+            f"{i['bus_transactions_per_s']} transactions/s at a bare FIFO-reading loop's cost each",
+        )
+        print(
+            f"  the simulated chips' own cost (in-process, the first {CHIP_SECONDS} s; not the firmware's):"
+        )
+        _row("sensor model and trace (a bare FIFO drain)", i["sensor_model"])
+        _row("display model decoding the I2C frames", i["display_model"], f"{i['frames_in_chip_run']} frames")
+        print(f"  firmware goal: <= ~10,000 instructions a sample ({GOAL_X}x real time)")
+    if speed is not None:
+        print(f"  speed, best of {RUNS} (this machine, its load included):")
+        print(
+            f"    firmware's process CPU time {figures['firmware_cpu_s']} s for {SECONDS} s:"
+            f" {figures['firmware_x_realtime_cpu']:>7} x real time (goal >= {GOAL_X})"
+        )
+        print(
+            f"    whole simulated device, wall (chips in-process) {figures['app_x_realtime']:>7} x real time"
+        )
+        print(
+            f"    bare FIFO drain (the chip models alone), wall   {figures['bare_x_realtime']:>7} x real time"
+        )
+    if not heap:
+        _write(figures)
+        return 0
     print("heap of the whole firmware (the chips are served by the host, as chips are on a board):")
     print(f"  {'':<20}{'without the radio':^32}  {'with the Bluetooth service':^32}")
     cols = f"{'live':>12}{'qstrs':>7}{'-X heapsize':>13}"
@@ -212,10 +358,18 @@ def main() -> int:
     )
     if "32-bit" not in heap:
         print("  (no 32-bit figures: `make mp32` builds the 32-bit unix port they are measured on)")
+    _write(figures)
+    return 0
+
+
+def _row(label: str, value: float, note: str = "") -> None:
+    print(f"    {label:<46}{value:>9,.0f}" + (f"  ({note})" if note else ""))
+
+
+def _write(figures: dict) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "pipeline.json").write_text(json.dumps(figures, indent=1) + "\n")
     print(f"written: {OUT / 'pipeline.json'}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,12 @@ Screens: ready (activity, mode, today's goal, the 10x10 challenge), running/paus
 time, rate, mode, battery), summary, and full-screen messages (sensor error, flash full). The
 count is drawn as 7-segment digits made of rectangles: readable at arm's length on a 128x64 OLED
 and cheap to draw (a few fill_rect calls, no font scaling).
+
+A screen is drawn only when what it shows has changed (`Screen.changed`): the numbers it is drawn
+from are kept, so a look at an unchanged session costs a few comparisons and no drawing.
 """
+
+from array import array
 
 from micropython import const
 
@@ -19,6 +24,9 @@ _MODE_TITLES = {
 }
 _FG = const(1)
 _BG = const(0)
+_N = const(8)  # the numbers a screen is drawn from, its id and the battery's first (`Screen.changed`)
+_RUNNING = const(-1)  # (`changed`'s screen ids beyond the app's views, which are >= 0)
+_READY = const(-2)
 
 
 def clock_text(ms: int) -> str:
@@ -89,38 +97,70 @@ class Screen:
         self.width = width
         self.height = height
         self.tall = height > width  # the M5StickC in portrait
+        # the numbers the screen on the panel was drawn from (0.._N-1), and those of the screen that
+        # would be drawn now (_N..2*_N-1): see `changed`
+        self._shown = array("i", bytes(8 * _N))
+        self._shown[0] = -100  # (no screen yet)
 
-    def training(self, t, now: int, battery: int) -> None:
+    def changed(self, redraw: bool, view: int, battery: int) -> bool:
+        """Would the screen `view` (an id), drawn from `battery` and the numbers set in the second
+        half of `_shown`, differ from the one on the panel? If so (or if `redraw`) they become the
+        panel's: the caller draws it. (Numbers a screen does not set are left as they were: equal
+        in both halves after every call.)"""
+        k = self._shown
+        k[_N] = view
+        k[_N + 1] = battery
+        same = not redraw
+        for i in range(_N):
+            if k[i] != k[_N + i]:
+                k[i] = k[_N + i]
+                same = False
+        return not same
+
+    def training(self, t, now: int, battery: int, redraw: bool = True) -> bool:
         """The session running, or (none) the ready screen, from `t` (a fascia.app.trainer.Trainer,
-        only read)."""
+        only read), if `redraw` or if what it shows has changed; True if drawn."""
+        k = self._shown
         if t.session is not None:
             s = t.session
+            count = t.det.count
+            left = s.remaining(now, count)
+            timed = left >= 0 and t.mode != "countdown_count"
+            shown = left if timed else s.elapsed_ms(now)
+            rate = t.rate_per_min()
+            paused = s.state == PAUSED
+            # what the screen shows: the count, the clock's whole seconds (clock_text), the count or
+            # the seconds left, the rate, the interval's phase and round, paused or not
+            k[_N + 2] = count
+            k[_N + 3] = shown // 1000
+            k[_N + 4] = left // 1000 if timed else left
+            k[_N + 5] = rate
+            k[_N + 6] = s.phase * 1000 + s.round
+            k[_N + 7] = paused
+            if not self.changed(redraw, _RUNNING, battery):
+                return False
             c = t.config
-            left = s.remaining(now, t.det.count)
             if t.mode == "countdown_count":
                 line = "%d to go" % left
-                shown = s.elapsed_ms(now)
-            elif left >= 0:
+            elif timed:
                 line = ("REST " if s.phase == REST else "") + clock_text(left) + " left"
                 if t.mode == "interval":
                     line = "%d/%d " % (s.round, c["interval_rounds"]) + line
-                shown = left
             else:
                 line = "free"
-                shown = s.elapsed_ms(now)
-            self.running(t.kind, line, t.det.count, shown, t.rate_per_min(), battery, s.state == PAUSED)
-        else:
-            day = t.today()
-            c = t.config
-            self.ready(
-                t.kind,
-                t.mode,
-                mode_detail(t.mode, c),
-                t.days.today(day),
-                c["daily_jump_goal"],
-                t.days.streak(day),
-                battery,
-            )
+            self.running(t.kind, line, count, shown, rate, battery, paused)
+            return True
+        day = t.today()
+        today = t.days.today(day)
+        streak = t.days.streak(day)
+        k[_N + 2] = today
+        k[_N + 3] = streak
+        k[_N + 4] = day
+        if not self.changed(redraw, _READY, battery):
+            return False
+        c = t.config
+        self.ready(t.kind, t.mode, mode_detail(t.mode, c), today, c["daily_jump_goal"], streak, battery)
+        return True
 
     def _top_bar(self, title: str, battery: int) -> None:
         self.fb.text(title[: (self.width - 18) // 8], 0, 0, _FG)

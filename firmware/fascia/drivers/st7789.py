@@ -3,7 +3,9 @@
 Memory: a full RGB565 frame is 135*240*2 = 64,800 bytes, the whole of our 64 KB heap budget. So the
 drawing surface is MONO_HLSB (17 bytes x 240 rows = 4,080 bytes) with two colours, `fg` (pixels set
 to 1) and `bg` (0). `show()` expands it band by band (8 rows at a time, <= 3,840 bytes) into RGB565
-with `blit(..., palette)`, which runs in C on MicroPython, and streams each band over SPI. The same
+with `blit(..., palette)`, which runs in C on MicroPython, and streams each band over SPI; only the
+15-row groups that changed since the last `show()` are sent (all of them the first time; which
+changed: fascia.drivers.panel). The same
 1-bit API as the SSD1306 keeps screen code display-agnostic; a GS4 surface (16 colours, 16 KB) would
 be the next step if the UI ever needs more than two colours at once.
 
@@ -16,9 +18,12 @@ the controller's 240x320 memory; the offsets per rotation are those used for thi
 """
 
 import time
+from array import array
 
 import framebuf
 from micropython import const
+
+from fascia.drivers.panel import changed
 
 _SWRESET = const(0x01)
 _SLPOUT = const(0x11)
@@ -34,6 +39,7 @@ _COLMOD = const(0x3A)
 _COLMOD_565 = const(0x55)
 _MADCTL_BGR = const(0x08)
 _BAND_ROWS = const(2)  # rows per SPI write: 540 B of RGB565, small enough for a 64 KB heap
+_GROUP_ROWS = const(15)  # rows per hash (divides 240 and 135): what changed is sent in whole groups
 
 # rotation -> (MADCTL, column offset, row offset); MADCTL bits: MY 0x80, MX 0x40, MV 0x20
 _ROTATIONS = ((0x00, 52, 40), (0x60, 40, 53), (0xC0, 53, 40), (0xA0, 40, 52))
@@ -58,6 +64,9 @@ class ST7789(framebuf.FrameBuffer):
         self._palette = framebuf.FrameBuffer(bytearray(4), 2, 1, framebuf.RGB565)
         self._byte = bytearray(1)
         self._quad = bytearray(4)
+        self._pages = array(
+            "i", [-1] * (self.height // _GROUP_ROWS)
+        )  # hash of each group as sent (-1: never)
         self.set_colors(fg, bg)
         cs.value(1)
         if rst is not None:
@@ -80,6 +89,8 @@ class ST7789(framebuf.FrameBuffer):
         """RGB565 colours of 1 and 0 pixels for the next `show()`."""
         self._palette.pixel(0, 0, ((bg & 0xFF) << 8) | (bg >> 8))
         self._palette.pixel(1, 0, ((fg & 0xFF) << 8) | (fg >> 8))
+        for i in range(len(self._pages)):  # every pixel's colour changes: send them all
+            self._pages[i] = -1
 
     def _command(self, cmd, arg=None):
         self.cs.value(0)
@@ -104,21 +115,36 @@ class ST7789(framebuf.FrameBuffer):
         self.cs.value(1)
 
     def show(self):
-        """Expand the 1-bit frame to RGB565 band by band and send it to the panel."""
-        w, h = self.width, self.height
+        """Expand the rows of the 1-bit frame that changed since the last show to RGB565, band by
+        band, and send them to the panel."""
+        w = self.width
+        groups = len(self._pages)
+        dirty = changed(self.buffer, self._pages, groups, (w + 7) // 8 * _GROUP_ROWS)  # type: ignore[arg-type]
+        if not dirty:
+            return
         self._window(_CASET, self._x0, self._x0 + w - 1)
-        self._window(_RASET, self._y0, self._y0 + h - 1)
-        self.cs.value(0)
-        self.dc.value(0)
-        self._byte[0] = _RAMWR
-        self.spi.write(self._byte)
-        self.dc.value(1)
         band = memoryview(self._band_buf)
-        for y in range(0, h, _BAND_ROWS):
-            self._band.blit(self, 0, -y, -1, self._palette)
-            rows = min(_BAND_ROWS, h - y)
-            self.spi.write(band[: rows * w * 2] if rows < _BAND_ROWS else band)
-        self.cs.value(1)
+        g = 0
+        while g < groups:
+            if dirty >> g & 1:
+                last = g
+                while last + 1 < groups and dirty >> (last + 1) & 1:
+                    last += 1
+                top = g * _GROUP_ROWS
+                end = (last + 1) * _GROUP_ROWS
+                self._window(_RASET, self._y0 + top, self._y0 + end - 1)
+                self.cs.value(0)
+                self.dc.value(0)
+                self._byte[0] = _RAMWR
+                self.spi.write(self._byte)
+                self.dc.value(1)
+                for y in range(top, end, _BAND_ROWS):
+                    self._band.blit(self, 0, -y, -1, self._palette)
+                    rows = min(_BAND_ROWS, end - y)
+                    self.spi.write(band[: rows * w * 2] if rows < _BAND_ROWS else band)
+                self.cs.value(1)
+                g = last
+            g += 1
 
     def poweron(self, on=True):
         self._command(_DISPON if on else _DISPOFF)

@@ -14,6 +14,7 @@ settings (from sim.json, all optional):
     stuck_after_ms the IMU output freezes
     wdt_ms         watchdog timeout (default 5000)
     ble_port       the board has a radio: the `bluetooth` stand-in talks to ble_bridge on this port
+    display_model  "sink": the display only counts the bytes it is sent (benchmarks; in-process)
     hw_port        the chips live in the host (host_tools/sim/hw_server.py) on this port, not in
                    this heap (for memory measurements); the failure settings then apply there
 """

@@ -89,6 +89,8 @@ class SimMPU:
         self.samples_made = 0
         self.overflows = 0
         self._last = (0, 0, 0)
+        self._out = bytearray(self.sample_bytes)  # one sample as the FIFO holds it
+        self._one = bytearray(1)
         self._reset()
 
     # ---- configuration as the chip derives it from its registers
@@ -121,7 +123,10 @@ class SimMPU:
         return not regs[_PWR_MGMT_1] & 0x40 and bool(regs[_USER_CTRL] & 0x40) and bool(regs[_FIFO_EN] & 0x08)
 
     def _resync(self):
-        self._next_us = self.now_us + self.period_us()
+        """The configuration changed: the sample clock restarts (the period and scale are cached)."""
+        self._period = self.period_us()
+        self._lsb = self.lsb_per_g()
+        self._next_us = self.now_us + self._period
 
     # ---- time and samples
     def advance_to(self, t_ms):
@@ -133,10 +138,14 @@ class SimMPU:
             self.now_us = now
             self._resync()
             return
+        made = 0
         while self._next_us <= now:
-            self.now_us = self._next_us
             self._sample(self._next_us // 1000)
-            self._next_us += self.period_us()
+            self._next_us += self._period
+            made += 1
+        if made:
+            self.regs[_ACCEL_XOUT_H : _ACCEL_XOUT_H + 6] = self._out[:6]  # the latest sample
+            self.regs[_INT_STATUS] |= 0x01  # DATA_RDY
         self.now_us = now
 
     def _value(self, t_ms):
@@ -155,40 +164,57 @@ class SimMPU:
         return self._last
 
     def _raw(self, mg):
-        lsb = self.lsb_per_g()
-        r = (2 * mg * lsb + 1000) // 2000
-        return max(-32768, min(32767, r))
+        r = (2 * mg * self._lsb + 1000) // 2000
+        return -32768 if r < -32768 else 32767 if r > 32767 else r
 
     def _sample(self, t_ms):
+        """One sample into the FIFO (the temperature word of the 6886 stays 0: 25 degC)."""
         x, y, z = self._value(t_ms)
-        out = bytearray(self.sample_bytes)  # temperature word (6886) stays 0: 25 degC
-        for i, v in enumerate((x, y, z)):
-            r = self._raw(v) & 0xFFFF
-            out[2 * i] = r >> 8
-            out[2 * i + 1] = r & 0xFF
-            self.regs[_ACCEL_XOUT_H + 2 * i] = r >> 8
-            self.regs[_ACCEL_XOUT_H + 2 * i + 1] = r & 0xFF
-        self.regs[_INT_STATUS] |= 0x01  # DATA_RDY
+        out = self._out
+        r = self._raw(x) & 0xFFFF
+        out[0] = r >> 8
+        out[1] = r & 0xFF
+        r = self._raw(y) & 0xFFFF
+        out[2] = r >> 8
+        out[3] = r & 0xFF
+        r = self._raw(z) & 0xFFFF
+        out[4] = r >> 8
+        out[5] = r & 0xFF
         self.samples_made += 1
-        for b in out:
-            self._fifo_push(b)
+        self._fifo_push(out)
 
-    def _fifo_push(self, b):
-        if self.fifo_len == _FIFO_SIZE:  # full: overwrite the oldest byte
-            self._head = (self._head + 1) % _FIFO_SIZE
-            self.fifo_len -= 1
+    def _fifo_push(self, data):
+        """Append `data` to the FIFO; when full, the oldest bytes are overwritten (FIFO_OFLOW)."""
+        k = len(data)
+        over = self.fifo_len + k - _FIFO_SIZE
+        if over > 0:
+            self._head = (self._head + over) % _FIFO_SIZE
+            self.fifo_len -= over
             if not self.regs[_INT_STATUS] & 0x10:
                 self.overflows += 1
             self.regs[_INT_STATUS] |= 0x10
-        self.fifo[(self._head + self.fifo_len) % _FIFO_SIZE] = b
-        self.fifo_len += 1
+        tail = (self._head + self.fifo_len) % _FIFO_SIZE
+        first = min(k, _FIFO_SIZE - tail)
+        self.fifo[tail : tail + first] = data[:first] if first < k else data
+        if first < k:
+            self.fifo[: k - first] = data[first:]
+        self.fifo_len += k
 
-    def _fifo_pop(self):
-        if self.fifo_len:
-            self._last_fifo_byte = self.fifo[self._head]
-            self._head = (self._head + 1) % _FIFO_SIZE
-            self.fifo_len -= 1
-        return self._last_fifo_byte
+    def _fifo_pop_into(self, buf, i):
+        """FIFO bytes into buf[i:]; past the end of the data, the last byte again (as the chip)."""
+        n = len(buf) - i
+        k = min(n, self.fifo_len)
+        if k:
+            head = self._head
+            first = min(k, _FIFO_SIZE - head)
+            buf[i : i + first] = self.fifo[head : head + first]
+            if first < k:
+                buf[i + first : i + k] = self.fifo[: k - first]
+            self._head = (head + k) % _FIFO_SIZE
+            self.fifo_len -= k
+            self._last_fifo_byte = buf[i + k - 1]
+        for j in range(i + k, i + n):
+            buf[j] = self._last_fifo_byte
 
     # ---- the bus side (called by SimI2C)
     def _transaction(self):
@@ -209,14 +235,15 @@ class SimMPU:
 
     def read_into(self, buf):
         self._transaction()
+        if self._ptr == _FIFO_R_W:  # (the pointer stays there: every byte pops the FIFO)
+            self._fifo_pop_into(buf, 0)
+            return
         for i in range(len(buf)):
             buf[i] = self._read_reg(self._ptr)
             if self._ptr != _FIFO_R_W:
                 self._ptr = (self._ptr + 1) & 0x7F
 
     def _read_reg(self, reg):
-        if reg == _FIFO_R_W:
-            return self._fifo_pop()
         if reg == _FIFO_COUNTH:
             self._count_latch = self.fifo_len
             return self._count_latch >> 8
@@ -231,7 +258,8 @@ class SimMPU:
         if reg in _READ_ONLY:
             return
         if reg == _FIFO_R_W:
-            self._fifo_push(v)
+            self._one[0] = v
+            self._fifo_push(self._one)
             return
         if reg == _PWR_MGMT_1 and v & 0x80:
             self._reset()
@@ -243,3 +271,5 @@ class SimMPU:
         self.regs[reg] = v
         if (self._producing(), self.period_us()) != before:
             self._resync()
+        elif reg == _ACCEL_CONFIG:
+            self._lsb = self.lsb_per_g()

@@ -57,11 +57,14 @@ class SimSSD1306:
                 raise ValueError(f"SSD1306: bad control byte 0x{ctrl:02x}")
             is_data = bool(ctrl & 0x40)
             end = min(i + 1, n) if ctrl & 0x80 else n
-            for b in data[i:end]:
-                if is_data:
-                    self._data(b)
-                else:
-                    self._byte(b)
+            if is_data and self.mode == 0:
+                self._data_run(data, i, end)
+            else:
+                for b in data[i:end]:
+                    if is_data:
+                        self._data(b)
+                    else:
+                        self._byte(b)
             i = end
 
     def read_into(self, buf):
@@ -116,6 +119,23 @@ class SimSSD1306:
             self.contrast = a[0]
         elif cmd == 0xA8:
             self.mux = a[0]
+
+    def _data_run(self, data, i, end):
+        """data[i:end] in horizontal addressing, a row of the column window at a time (the same
+        result as `_data` per byte)."""
+        while i < end:
+            col, page = self.col, self.page
+            k = min(end - i, self.col_end - col + 1) if col <= self.col_end else 1
+            if page < self.pages:
+                o = page * 128 + col
+                self.ram[o : o + k] = data[i : i + k]
+            self.data_bytes += k
+            i += k
+            if col + k - 1 < self.col_end:
+                self.col = col + k
+            else:
+                self.col = self.col_start
+                self.page = page + 1 if page < self.page_end else self.page_start
 
     def _data(self, b):
         self.data_bytes += 1
