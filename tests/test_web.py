@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import urllib.request
+from typing import Any
 
 import pytest
 
@@ -112,7 +113,7 @@ def test_the_pages_fit_rounds_halves_as_the_python_export_does(tmp_path):
     assert proc.returncode == 0, proc.stderr
     export.write_fit_file(record, tmp_path / "py.fit")
 
-    def messages(data: bytes):
+    def messages(data: bytes) -> Any:
         decoded, errors = Decoder(Stream.from_byte_array(bytearray(data))).read()
         assert not errors
         return decoded
