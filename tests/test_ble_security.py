@@ -100,6 +100,7 @@ def test_an_unbonded_central_is_refused_every_protected_operation(device):
                 for op, req in REQUESTS.items()
             }
             refused["log"] = await _refused(dev.client.read_gatt_char(gatt.LOG))
+            refused["read clock"] = await _refused(dev.client.read_gatt_char(sig_uuid(gatt.CURRENT_TIME)))
             clock = dev.client.write_gatt_char(sig_uuid(gatt.CURRENT_TIME), CLOCK_2021, response=True)
             refused["clock"] = await _refused(clock)
         await asyncio.sleep(1)
@@ -291,7 +292,8 @@ def test_protected_values_ask_the_stack_for_a_passkey_link_not_only_encryption(o
         "io": 0,  # display only: the device shows the passkey
     }
     flags = radio.flags
-    assert flags[gatt.LOG] & (READ_ENCRYPTED | READ_AUTHENTICATED) == READ_ENCRYPTED | READ_AUTHENTICATED
+    for read in (gatt.LOG, gatt.CURRENT_TIME):
+        assert flags[read] & (READ_ENCRYPTED | READ_AUTHENTICATED) == READ_ENCRYPTED | READ_AUTHENTICATED
     for written in (gatt.CONTROL, gatt.CURRENT_TIME):
         assert (
             flags[written] & (WRITE_ENCRYPTED | WRITE_AUTHENTICATED) == WRITE_ENCRYPTED | WRITE_AUTHENTICATED
