@@ -10,20 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import struct
+import sys
 from pathlib import Path
 
 import pytest
 from bleak.exc import BleakError, BleakGATTProtocolError
 from bumble.pairing import PairingDelegate
 
-from fascia.spec import control, gatt
+from fascia.app.bonds import Bonds
+from fascia.spec import config, control, gatt
 from host_tools.ble import ATT_INSUFFICIENT_AUTHENTICATION, ControlError, FasciaClient, Live, sig_uuid
 from host_tools.ble.bumble_backend import backend_for
 from host_tools.errors import UserError
 from host_tools.gen import jumprope
 from host_tools.sim.ble_bridge import VirtualRadio, screen_passkey, simulated_device
 from host_tools.sim.ble_device import BackgroundDevice
-from host_tools.sim.run import parse_buttons
+from host_tools.sim.run import LONG_MS, PRESS_MS
 
 # every control-point request, well formed (SELECT: jump rope, free mode)
 REQUESTS = {
@@ -98,6 +100,7 @@ def test_an_unbonded_central_is_refused_every_protected_operation(device):
                 for op, req in REQUESTS.items()
             }
             refused["log"] = await _refused(dev.client.read_gatt_char(gatt.LOG))
+            refused["read clock"] = await _refused(dev.client.read_gatt_char(sig_uuid(gatt.CURRENT_TIME)))
             clock = dev.client.write_gatt_char(sig_uuid(gatt.CURRENT_TIME), CLOCK_2021, response=True)
             refused["clock"] = await _refused(clock)
         await asyncio.sleep(1)
@@ -127,7 +130,11 @@ def test_just_works_or_a_wrong_passkey_gives_no_access(device):
                 results.append(True)  # device dropped the link it made without the passkey
         return results
 
+    hosts_before = Bonds(str(device.flash / "bonds")).hosts()
     assert device.run(go()) == [True, True]
+    # neither keeps a bond on the device (a Just Works bond is forgotten: strangers must not fill
+    # its few bond slots, nor replace a bonded host's keys with ones made without the passkey)
+    assert Bonds(str(device.flash / "bonds")).hosts() == hosts_before
 
 
 def test_a_session_is_deleted_only_by_the_host_that_acknowledged_it(device):
@@ -179,12 +186,15 @@ def test_a_bond_survives_a_reboot_and_is_forgotten_from_the_menu(tmp_path):
         ):
             first = await dev.clock_info()
         again = backend_for(radio, "owner", no_passkey)
-        menu = {"buttons": parse_buttons("6000 a long\n7500 a press\n8500 a press\n")}
-        async with simulated_device(radio, flash, board="devkit", extra=menu) as br:
+        async with simulated_device(radio, flash, board="devkit") as br:
             async with FasciaClient(br.address, again, pair=False) as dev:
                 second = await dev.clock_info()
-            while (br.status[-1]["t"] if br.status else 0) < 10_000:
-                await asyncio.sleep(0.1)
+            # the person, once the host has been in (not at scripted times, which a loaded machine's
+            # slow reconnection could miss): each press when the device has taken the one before
+            for button, hold in (("a", LONG_MS), ("a", PRESS_MS), ("a", PRESS_MS)):
+                down = await br.press(button, long=hold == LONG_MS)
+                while (br.status[-1]["t"] if br.status else 0) < down + hold + 1000:
+                    await asyncio.sleep(0.05)
             try:
                 async with FasciaClient(br.address, again, pair=False) as dev:
                     return first, second, await _refused(dev.client.read_gatt_char(gatt.LOG))
@@ -231,3 +241,66 @@ def test_a_second_central_is_turned_away_and_the_first_keeps_working(device, sec
     second, clock = device.run(go())
     assert second == "refused" and clock.boot >= 1
     assert device.bridge.result is None and not device.bridge.closed.is_set()  # the radio still runs
+
+
+# bluetooth.FLAG_* (MicroPython): NimBLE refuses by these before the firmware hears anything
+READ_ENCRYPTED, READ_AUTHENTICATED, WRITE_ENCRYPTED, WRITE_AUTHENTICATED = 0x0200, 0x0400, 0x1000, 0x2000
+
+
+@pytest.mark.parametrize("open_live", [1, 0])
+def test_protected_values_ask_the_stack_for_a_passkey_link_not_only_encryption(open_live, monkeypatch):
+    """What the firmware registers (fascia.app.blesetup): LE Secure Connections, bonding, MITM and
+    a display-only device; the log, the control point and the clock need *_AUTHENTICATED (a key made
+    with the passkey), not only *_ENCRYPTED, which a Just Works key satisfies on NimBLE; the live
+    value and battery are open unless `ble_open_live` is 0. (The simulated stack refuses every
+    protected value to a link without a passkey bond, whichever of the two flags it has: a flag
+    weakened to *_ENCRYPTED shows here, not in the tests on the virtual radio.)"""
+    import types
+
+    from fascia.app import blesetup
+
+    monkeypatch.setitem(sys.modules, "bluetooth", types.SimpleNamespace(UUID=lambda uuid: uuid))
+
+    class Radio:  # the part of bluetooth.BLE that register() uses
+        def __init__(self):
+            self.configured: dict = {}
+            self.flags: dict = {}
+
+        def active(self, on):
+            pass
+
+        def config(self, **settings):
+            self.configured.update(settings)
+
+        def gatts_register_services(self, services):
+            self.flags = {uuid: flags for _, chars in services for uuid, flags in chars}
+            return tuple(tuple(range(len(chars))) for _, chars in services)
+
+        def gatts_set_buffer(self, handle, size):
+            pass
+
+        def gatts_write(self, handle, value):
+            pass
+
+    radio = Radio()
+    settings = dict(config.defaults(), ble_open_live=open_live)
+    app = types.SimpleNamespace(
+        settings=settings, board=types.SimpleNamespace(name="devkit", device_id=b"\x01" * 16)
+    )
+    blesetup.register(radio, app)
+    assert {k: radio.configured[k] for k in ("bond", "mitm", "le_secure", "io")} == {
+        "bond": True,
+        "mitm": True,
+        "le_secure": True,
+        "io": 0,  # display only: the device shows the passkey
+    }
+    flags = radio.flags
+    for read in (gatt.LOG, gatt.CURRENT_TIME):
+        assert flags[read] & (READ_ENCRYPTED | READ_AUTHENTICATED) == READ_ENCRYPTED | READ_AUTHENTICATED
+    for written in (gatt.CONTROL, gatt.CURRENT_TIME):
+        assert (
+            flags[written] & (WRITE_ENCRYPTED | WRITE_AUTHENTICATED) == WRITE_ENCRYPTED | WRITE_AUTHENTICATED
+        )
+    for public in (gatt.LIVE, gatt.BATTERY_LEVEL):
+        need = flags[public] & (READ_ENCRYPTED | READ_AUTHENTICATED)
+        assert need == (0 if open_live else READ_ENCRYPTED | READ_AUTHENTICATED), hex(flags[public])

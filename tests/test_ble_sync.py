@@ -26,6 +26,7 @@ from host_tools import cli, history
 from host_tools.ble import FasciaClient
 from host_tools.ble.sync import BleDevice
 from host_tools.gen import clubbell, jumprope
+from host_tools.sim import frames as fr
 from host_tools.sim.ble_device import BackgroundDevice as SimulatedDevice
 from host_tools.sim.run import simulate
 from host_tools.sim.serial_bridge import SerialBridge
@@ -218,6 +219,10 @@ def test_delete_over_ble_needs_button_a_on_the_device(flash, tmp_path):
         down = await dev.bridge.press(button)
         await dev.until(down + 1000)
 
+    async def question_on_screen() -> bool:
+        """The device shows its DELETE SYNCED? question (the title bar's first word)."""
+        return fr.read_text(await dev.bridge.screen(), 1, 1, 6, fr.NOTICE_CHARS) == "DELETE"
+
     async def go() -> dict[str, Any]:
         seen: dict[str, Any] = {}
         async with dev.client() as client:
@@ -230,8 +235,16 @@ def test_delete_over_ble_needs_button_a_on_the_device(flash, tmp_path):
             seen["after A"] = sorted(files(copy))
             await client.ack_synced(ids[1])  # one more synced session, for the timeout
             seen["ask 3"] = await delete(client, ids[1])
-            asked = dev.virtual_ms()
-            await dev.until(asked + control.CONFIRM_MS + 2000)  # (status lines come once a second)
+            seen["asked on screen"] = await question_on_screen()
+            asked = (
+                dev.virtual_ms()
+            )  # (the last status line's time: it may lag the question on a busy machine)
+            await dev.until(asked + control.CONFIRM_MS)
+            while await question_on_screen():  # the device's own clock takes it off: wait for that
+                assert dev.virtual_ms() < asked + control.CONFIRM_MS + 10_000, (
+                    "the question outlived its 30 s"
+                )
+                await asyncio.sleep(0.1)
             seen["after timeout"] = sorted(files(copy))
             await press("a")  # a late A press: the question is gone (A starts a session)
             seen["after late A"] = sorted(files(copy))
@@ -244,6 +257,7 @@ def test_delete_over_ble_needs_button_a_on_the_device(flash, tmp_path):
     finally:
         dev.close()
     assert seen["ask 1"] == seen["ask 2"] == seen["ask 3"] == control.CONFIRM_ON_DEVICE
+    assert seen["asked on screen"]
     assert seen["after B"] == ids
     assert seen["after A"] == ids[1:]  # only the synced one went
     assert seen["after timeout"] == ids[1:]

@@ -12,7 +12,9 @@ from host_tools.bench import faults
 from host_tools.count import CountError, count_file
 from host_tools.sim.run import simulate
 
-OFFSETS = (2**31, 2**32, 1_764_000_000_000)  # past a signed 32-bit int, past an unsigned one, epoch ms
+# past MicroPython's small ints (30 bits: the counts changed there), a signed 32-bit int, an unsigned
+# one, and epoch ms
+OFFSETS = (2**30, 2**31, 2**32, 1_764_000_000_000)
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import urllib.request
+from typing import Any
 
 import pytest
 
@@ -67,3 +68,57 @@ def test_web_command_rejects_a_bad_port(bad, capsys):
     with pytest.raises(SystemExit) as e:
         cli.main(["web", "--no-browser", bad])
     assert e.value.code == 2
+
+
+def test_the_pages_fit_rounds_halves_as_the_python_export_does(tmp_path):
+    """A session of 2.5 kcal whose first jump comes at 62.5 per minute: the page's FIT (web/session.js,
+    run by Node) holds what `fascia export` writes. Python's round() takes a half to the even
+    neighbour, JavaScript's Math.round up; a recorded session's kcal falls on such a half now and
+    then, which made test_web_browser's comparison of the downloads differ on the FIT alone."""
+    import json
+    import shutil
+    import subprocess
+
+    from garmin_fit_sdk import Decoder, Stream
+
+    from host_tools import export
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("no Node.js to run the page's code")
+    record = {
+        "device_id": "ab12",
+        "session_id": 3,
+        "activity": "jump_rope",
+        "mode": "free",
+        "start_utc": 1_764_000_000,
+        "duration_ms": 2880,
+        "count": 4,
+        "kcal": 2.5,
+        "end_reason": "stop",
+        "status": "complete",
+        "extras": {},
+        "events_ms": [960, 1920, 2400, 2880],  # 60000 / 960 = 62.5 per minute
+        "progress": [],
+    }
+    script = tmp_path / "fit.mjs"
+    script.write_text(
+        "const m = await import(process.argv[2]);\n"
+        "process.stdout.write(Buffer.from(m.toFit(JSON.parse(process.argv[3]))).toString('hex'));\n"
+    )
+    session_js = (web.WEB_DIR / "session.js").resolve().as_uri()
+    proc = subprocess.run(
+        [node, str(script), session_js, json.dumps(record)], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    export.write_fit_file(record, tmp_path / "py.fit")
+
+    def messages(data: bytes) -> Any:
+        decoded, errors = Decoder(Stream.from_byte_array(bytearray(data))).read()
+        assert not errors
+        return decoded
+
+    page, python = messages(bytes.fromhex(proc.stdout)), messages((tmp_path / "py.fit").read_bytes())
+    assert python["session_mesgs"][0]["total_calories"] == 2
+    assert [m.get("cadence") for m in python["record_mesgs"]][:2] == [None, 62]
+    assert page == python

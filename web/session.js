@@ -215,7 +215,7 @@ export function toFit(r) {
   const cycles = (c) => (r.activity === "walk" ? Math.floor(c / 2) : c);
   // fit-tool's timestamps are ms since the Unix epoch (scale 0.001, offset -FIT epoch in ms)
   const startMs = r.start_utc * 1000, endMs = startMs + (r.duration_ms || 0), seconds = (r.duration_ms || 0) / 1000;
-  const total = cycles(r.count || 0), kcal = Math.round(r.kcal || 0);
+  const total = cycles(r.count || 0), kcal = pyRound(r.kcal || 0); // (round() as the Python: 2.5 -> 2)
   const w = new FitWriter();
   w.add("file_id", {
     type: V.file_activity, manufacturer: V.manufacturer_development, product: 0,
@@ -225,7 +225,7 @@ export function toFit(r) {
   let prevT = 0, prevC = 0;
   for (const [t, c] of countSeries(r)) {
     const rec = { timestamp: startMs + t, total_cycles: cycles(c) };
-    if (t > prevT) rec.cadence = Math.min(254, Math.round(((cycles(c) - cycles(prevC)) * 60000) / (t - prevT)));
+    if (t > prevT) rec.cadence = Math.min(254, pyRound(((cycles(c) - cycles(prevC)) * 60000) / (t - prevT)));
     w.add("record", rec);
     prevT = t; prevC = c;
   }

@@ -1131,6 +1131,14 @@ def main(argv: list[str] | None = None) -> int:
             f"power cuts injected {power['cuts']}, committed records lost {power['data_lost']}, "
             f"boots that failed {power['boots_failed']}"
         )
+    strangers = next((r for r in rows if r["family"] == "unbonded central"), None)
+    if strangers is not None:  # how each protected operation was answered (any "accepted" fails its test)
+        outcomes = strangers.get("outcomes", {})
+        console.print(
+            f"unbonded central ({', '.join(strangers.get('attackers', []))}): {strangers['cases']} protected "
+            f"operations: {', '.join(f'{k} {n}' for k, n in sorted(outcomes.items()))}; "
+            f"accepted {outcomes.get('accepted', 0)}, changes on the device {strangers['data_lost']}"
+        )
     out = OUT / "faults.json"
     if out.exists():  # a partial run (--only) replaces its families in the last run's file
         old = json.loads(out.read_text())

@@ -27,7 +27,7 @@ import time
 from micropython import const
 
 from fascia import unload
-from fascia.app.bonds import BONDS_FILE, Bonds
+from fascia.app.bonds import BONDS_FILE, SEC_PEER, Bonds
 from fascia.spec import gatt, log
 
 _IRQ_CENTRAL_CONNECT = const(1)
@@ -76,7 +76,10 @@ class BleService:
         self.peer = b""  # the connected host's address type + address (whose acknowledgements)
         self._passkey = -1  # a passkey to show (set by the IRQ handler), -1: none
         self._pairing_over = False  # take the passkey off the screen
-        self._weak_bond = False  # the host bonded without the passkey: forget it, drop the link
+        # a host that bonded without the passkey (Just Works): its keys, forgotten at the next poll
+        # even if it has left by then (the key the stack just stored, else its address)
+        self._weak_bond = b""
+        self._new_key = b""  # the key of the bond the stack stored during this connection
         settings = app.settings
         self.open_live = settings["ble_open_live"]
         self.bonds = Bonds(app.board.path(BONDS_FILE))
@@ -111,13 +114,18 @@ class BleService:
         elif event == _IRQ_GET_SECRET:
             return self.bonds.get(data[0], data[1], None if data[2] is None else bytes(data[2]))
         elif event == _IRQ_SET_SECRET:
+            if data[0] == SEC_PEER and data[2] is not None and self.conn >= 0:
+                self._new_key = bytes(data[1])
             return self.bonds.set(data[0], data[1], data[2])
         elif event == _IRQ_ENCRYPTION_UPDATE:
             conn, encrypted, authenticated, bonded, key_size = data
             if conn == self.conn:
                 self.secure = bool(encrypted and authenticated and bonded and key_size >= _KEY_BYTES)
                 self._pairing_over = True
-                self._weak_bond = bool(bonded and not self.secure)  # Just Works: kept by the stack, not by us
+                if self.secure:
+                    self._new_key = b""  # a bond made with the passkey: kept
+                elif bonded:  # Just Works: kept by the stack, not by us
+                    self._weak_bond = self._new_key or self.peer
         elif event == _IRQ_PASSKEY_ACTION:
             conn, action, _ = data
             if action == _PASSKEY_DISPLAY and conn == self.conn:
@@ -133,11 +141,15 @@ class BleService:
             self.conn = data[0]
             self._settle = True
             self.peer = bytes((data[1],)) + bytes(data[2])
+            self._new_key = b""
             self.secure = False
             self.mtu = _MIN_MTU
             self._last_count = -1
         elif event == _IRQ_CENTRAL_DISCONNECT:
             if data[0] == self.conn:
+                if self._new_key:  # a bond stored on a link that never became secure: not kept
+                    self._weak_bond = self._new_key
+                    self._new_key = b""
                 self.conn = -1
                 self.secure = False
                 self.peer = b""
@@ -160,9 +172,9 @@ class BleService:
             self._pairing_over = False
             self.app.end_notice("PAIRING")
         if self._weak_bond:
-            self._weak_bond = False
-            if self.peer:
-                self.forget(self.peer)  # (a stranger must not fill the device's few bond slots)
+            key = self._weak_bond
+            self._weak_bond = b""
+            self.forget(key)  # (a stranger must not fill the device's few bond slots)
         if self._readvertise and self.conn < 0:
             self._readvertise = False
             self.ble.gap_advertise(gatt.ADV_INTERVAL_US, adv_data=self._adv[0], resp_data=self._adv[1])

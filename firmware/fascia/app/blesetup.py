@@ -51,7 +51,8 @@ def register(ble, app) -> tuple:
             (uuid(gatt.FIRMWARE_REV), _F_READ),
         ),
     )
-    clock_flags = _F_READ | _F_WRITE | _F_NOTIFY | _F_WRITE_SECURE
+    # the clock: set and read by a bonded host only (a stranger has no use for it)
+    clock_flags = _F_READ | _F_WRITE | _F_NOTIFY | _F_READ_SECURE | _F_WRITE_SECURE
     time_svc = (uuid(gatt.CURRENT_TIME_SERVICE), ((uuid(gatt.CURRENT_TIME), clock_flags),))
     services = (fascia_svc, battery_svc, info_svc, time_svc)
     if settings["csc"]:  # Cycling Speed and Cadence, served by fascia.app.blestandard
