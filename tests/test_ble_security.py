@@ -101,6 +101,7 @@ def test_an_unbonded_central_is_refused_every_protected_operation(device):
             }
             refused["log"] = await _refused(dev.client.read_gatt_char(gatt.LOG))
             refused["read clock"] = await _refused(dev.client.read_gatt_char(sig_uuid(gatt.CURRENT_TIME)))
+            refused["read serial"] = await _refused(dev.client.read_gatt_char(sig_uuid(gatt.SERIAL)))
             clock = dev.client.write_gatt_char(sig_uuid(gatt.CURRENT_TIME), CLOCK_2021, response=True)
             refused["clock"] = await _refused(clock)
         await asyncio.sleep(1)

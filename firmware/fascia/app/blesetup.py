@@ -47,7 +47,7 @@ def register(ble, app) -> tuple:
         (
             (uuid(gatt.MANUFACTURER), _F_READ),
             (uuid(gatt.MODEL), _F_READ),
-            (uuid(gatt.SERIAL), _F_READ),
+            (uuid(gatt.SERIAL), _F_READ | _F_READ_SECURE),  # the device id: a bonded host's only
             (uuid(gatt.FIRMWARE_REV), _F_READ),
         ),
     )
