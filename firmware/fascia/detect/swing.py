@@ -45,7 +45,6 @@ from array import array
 import micropython
 from micropython import const
 
-from fascia.detect import feed_each
 from fascia.detect.filters import magnitude as _mag
 from fascia.spec.activities import TEMPO_NAMES  # noqa: F401 (the tempo codes' names, defined once there)
 
@@ -271,8 +270,11 @@ class SwingDetector:
 
     def _close(self, t_ms: int, x: int, y: int, z: int) -> int:
         """The sample closes the open frame (or is the first): run the frames, handle what they report."""
+        return self._drain(_step(self.s, t_ms, x, y, z, 0))  # type: ignore[arg-type]  (an array is what ptr32 points into)
+
+    def _drain(self, what: int) -> int:
+        """Handle what a frame reported, then run the sample's other frames; the new reps."""
         s = self.s
-        what = _step(s, t_ms, x, y, z, 0)  # type: ignore[arg-type]  (an array is what ptr32 points into)
         new = 0
         while what:
             if what == _EV_GAP:
@@ -426,8 +428,21 @@ class SwingDetector:
         return new
 
     def feed_block(self, ts, xyz, n: int, on_event) -> int:
-        """n samples at once (see `fascia.detect.feed_block`)."""
-        return feed_each(self, ts, xyz, n, on_event)
+        """n samples at once (see `fascia.detect.feed_block`): `_block` runs them (viper) up to a
+        sample whose frames report something; that is handled here as `feed` would, then on."""
+        s = self.s
+        total = 0
+        i = 0
+        while True:
+            r = int(_block(s, ts, xyz, i, n))  # type: ignore[arg-type]
+            if not r:
+                return total
+            i = r >> 4  # (the sample after the one that reported, and what it reported)
+            new = self._drain(r & 15)
+            total += new
+            while new:  # (a sample's reps all at the time `feed` gives them)
+                on_event(self.last_event_ms)
+                new -= 1
 
     def flush(self, t_ms: int) -> int:
         """End of session: run the comb over the frames it had not reached yet (it works _LOOK
@@ -461,6 +476,50 @@ class SwingDetector:
             "reps_cast": self.n_cast,
             "reps_snatch": self.n_lock,
         }
+
+
+@micropython.viper
+def _block(s: ptr32, ts: ptr32, xyz: ptr32, i: int, n: int) -> int:  # noqa: F821 (viper casts)
+    """Samples i..n-1 of a block (times ts[i], mg xyz[3i..3i+2]), each as `feed` takes it, until
+    one's frames report something: then (the next sample's index << 4) | what `_step` reported;
+    0 once the block is done. The open frame's sums stay in locals while samples only add to it
+    (stored biased: a 64-bit host reads a negative word unsigned, which only changes the bits
+    above the 32 stored, so the sums come out the same)."""
+    b = _BIAS
+    k = 3 * i
+    cnt = int(s[_N]) - b
+    end = int(s[_END]) - b
+    sx = int(s[_SX])
+    sy = int(s[_SY])
+    sz = int(s[_SZ])
+    while i < n:
+        t = int(ts[i])
+        i += 1
+        if cnt and t < end:  # most samples only add to the open frame
+            sx += int(xyz[k])
+            sy += int(xyz[k + 1])
+            sz += int(xyz[k + 2])
+            k += 3
+            cnt += 1
+            continue
+        s[_SX] = sx
+        s[_SY] = sy
+        s[_SZ] = sz
+        s[_N] = cnt + b
+        what = int(_step(s, t, int(xyz[k]), int(xyz[k + 1]), int(xyz[k + 2]), 0))
+        if what:
+            return (i << 4) | what
+        k += 3
+        cnt = int(s[_N]) - b
+        end = int(s[_END]) - b
+        sx = int(s[_SX])
+        sy = int(s[_SY])
+        sz = int(s[_SZ])
+    s[_SX] = sx
+    s[_SY] = sy
+    s[_SZ] = sz
+    s[_N] = cnt + b
+    return 0
 
 
 @micropython.viper
