@@ -32,12 +32,15 @@ nor a hard bottom pass:
 - snatches break that rhythm with a hold overhead: they are also counted by their lockouts (|a|
   held near 1 g after two hard bottom passes), from a set's second lockout on (a lone one, a club
   held up after a pick-up, is not a rep); the count is the larger of the two.
+Reps credited together (a set's first with its second, a held cycle with the next, a snatch set's
+first lockout with its second) each keep their own time: they are queued, and `feed` reports one
+per closed frame.
 Extras: the mean rep period and the tempo class from it, and reps that turned gravity right round
 (casts, mills: the motion fills two axes) apart from the others (swings).
 All timing runs on 40 ms frames (box means of the samples in each, held across empty ones: the
 shared Resampler's rule), so the constants hold at any input rate. The per-sample and per-frame
-work is viper (`feed`, `_step`, `_project`) on one array('i'); the set logic runs in plain Python
-once per cycle of p.
+work is viper (`feed`, `_block`: a whole block of samples, `_step`, `_project`) on one
+array('i'); the set logic runs in plain Python once per cycle of p.
 """
 
 from array import array
@@ -45,6 +48,7 @@ from array import array
 import micropython
 from micropython import const
 
+from fascia.detect.events import EventQueue
 from fascia.detect.filters import magnitude as _mag
 from fascia.spec.activities import TEMPO_NAMES  # noqa: F401 (the tempo codes' names, defined once there)
 
@@ -194,12 +198,14 @@ _CORR = const(_HIST + 3 * _RING)  # the autocorrelation at lags 0 .. _LAGS - 1 (
 _MOVED = const(_CORR + _LAGS)  # running total of how far h moved (in _MOVE_FRAMES, less the noise),
 # modulo _MOVED_MASK + 1: any window's motion is a difference of two entries
 _LOAD = const(_MOVED + _RING)  # |a| of each frame
-_SIZE = const(_LOAD + _RING)
+_WAIT = const(_LOAD + _RING)  # reps credited, waiting to be reported (feed_block sets it for _block)
+_SIZE = const(_WAIT + 1)
 # what `_step` / `_project` report (bits; `_step` stops after the frame, the next call goes on)
 _EV_LOCK = const(1)  # a snatch lockout (its time in _LK_START)
 _EV_CYCLE = const(2)  # p made a cycle (in _EV_*)
 _EV_STILL = const(4)  # p stayed still: the set under way ended
 _EV_GAP = const(8)  # a gap in the data: restart, then go on
+_QUEUE = const(16)  # reps credited, not reported yet (one goes out per closed frame; a frame credits a few)
 
 
 class SwingDetector:
@@ -207,6 +213,7 @@ class SwingDetector:
 
     def __init__(self):
         self.s = array("i", range(_SIZE))  # (from a range, not a list of zeros: no temporary list)
+        self.queue = EventQueue(_QUEUE)
         self.reset()
 
     def reset(self) -> None:
@@ -215,7 +222,9 @@ class SwingDetector:
             s[i] = _BIAS
         for i in range(_RING):  # (the load ring starts as it always did: see _restart)
             s[_LOAD + i] = i + _BIAS
-        self.count = 0
+        self.count = 0  # reps reported
+        self.credited = 0  # reps found (each queued with its own time until reported)
+        self.queue.clear()
         self.last_event_ms = 0
         self.period_sum = 0
         self.period_n = 0
@@ -269,37 +278,49 @@ class SwingDetector:
         return int(self._close(t_ms, x, y, z))
 
     def _close(self, t_ms: int, x: int, y: int, z: int) -> int:
-        """The sample closes the open frame (or is the first): run the frames, handle what they report."""
-        return self._drain(_step(self.s, t_ms, x, y, z, 0))  # type: ignore[arg-type]  (an array is what ptr32 points into)
+        """The sample closes the open frame (or is the first): run the frames, handle what they
+        report, report a rep credited (one per call)."""
+        self._drain(_step(self.s, t_ms, x, y, z, 0))  # type: ignore[arg-type]  (an array is what ptr32 points into)
+        return self._release()
 
-    def _drain(self, what: int) -> int:
-        """Handle what a frame reported, then run the sample's other frames; the new reps."""
+    def _drain(self, what: int) -> None:
+        """Handle what a frame reported, then run the sample's other frames."""
         s = self.s
-        new = 0
         while what:
             if what == _EV_GAP:
                 self._restart()
             else:
-                new += self._events(what)
+                self._events(what)
             what = _step(s, 0, 0, 0, 0, 1)  # type: ignore[arg-type]
-        return new
 
-    def _events(self, what: int) -> int:
+    def _release(self) -> int:
+        """Report the oldest rep credited (a set's first reps are credited together, each with its
+        own time): `feed` reports one per closed frame."""
+        q = self.queue
+        if not q.n:
+            return 0
+        self.last_event_ms = q.pop()
+        self.count += 1
+        return 1
+
+    def _events(self, what: int) -> None:
         """What a frame reported: a lockout, a cycle of p, or p still."""
-        new = 0
         if what & _EV_LOCK:
             t = self._get(_LK_START)
             in_set = t - self.lock_t <= _LOCK_SET_MS
-            self.n_lock += (1 if self.lock_set else 2) if in_set else 0
+            if in_set and not self.lock_set:  # a set's second lockout: the first counts too, at its time
+                self.n_lock += 1
+                self._report(self.lock_t)
+            if in_set:
+                self.n_lock += 1
             self.lock_set = in_set
             self.lock_t = t
-            new += self._report(t)
+            self._report(t)
         if what & _EV_STILL:
             self.hold_t = -1
-            new += self._last_turn()
+            self._last_turn()
         if what & _EV_CYCLE:
-            new += self._cycle(self._get(_EV_T), self._get(_EV_DUR))
-        return new
+            self._cycle(self._get(_EV_T), self._get(_EV_DUR))
 
     def _cycle(self, t: int, dur: int) -> int:
         """Two crossings: a cycle. Is it a rep, and the first of a set?"""
@@ -416,49 +437,60 @@ class SwingDetector:
         return self._report(t_event)
 
     def _report(self, t_event: int) -> int:
-        """The count is what the cycles or the snatch lockouts found, whichever is more."""
+        """The count is what the cycles or the snatch lockouts found, whichever is more: the reps
+        it gains are credited at `t_event` (queued, for `feed` to report)."""
         total = self.n_swing + self.n_cast
         if self.n_lock > total:
             total = self.n_lock
-        if total <= self.count:
+        new = total - self.credited
+        if new <= 0:
             return 0
-        new = total - self.count
-        self.count = total
-        self.last_event_ms = t_event
+        self.credited = total
+        for _ in range(new):
+            self.queue.add(t_event)
         return new
 
     def feed_block(self, ts, xyz, n: int, on_event) -> int:
         """n samples at once (see `fascia.detect.feed_block`): `_block` runs them (viper) up to a
-        sample whose frames report something; that is handled here as `feed` would, then on."""
+        sample whose frames report something, or that closes a frame while reps wait in the queue;
+        that is handled here as `feed` would, then on."""
         s = self.s
+        q = self.queue
         total = 0
         i = 0
         while True:
+            s[_WAIT] = q.n + _BIAS
             r = int(_block(s, ts, xyz, i, n))  # type: ignore[arg-type]
             if not r:
                 return total
-            i = r >> 4  # (the sample after the one that reported, and what it reported)
-            new = self._drain(r & 15)
-            total += new
-            while new:  # (a sample's reps all at the time `feed` gives them)
+            i = r >> 4  # (the sample after the one that stopped, and what its frames reported)
+            self._drain(r & 15)
+            if self._release():
                 on_event(self.last_event_ms)
-                new -= 1
+                total += 1
 
     def flush(self, t_ms: int) -> int:
         """End of session: run the comb over the frames it had not reached yet (it works _LOOK
         frames in the past), so a last rep ending just before the stop counts."""
-        if not self._get(_LAG) or self._get(_FRAMES) <= _LOOK:
-            return 0
-        new = 0
+        if self._get(_LAG) and self._get(_FRAMES) > _LOOK:
+            self._tail()
+        q = self.queue
+        n = q.n  # (all at once now: at the time of the last)
+        if n:
+            self.last_event_ms = q.pop_ready()
+            self.count += n
+        return n
+
+    def _tail(self) -> None:
+        """The frames the comb had not reached yet."""
         t = self._get(_END) - _SLOT_MS - _SLOT_MS // 2 - (_LOOK - 1) * _SLOT_MS
         i = self._get(_HI) - _LOOK
         for _ in range(_LOOK):
             what = _project(self.s, t, i)  # type: ignore[arg-type]
             if what:
-                new += self._events(what)
+                self._events(what)
             i += 1
             t += _SLOT_MS
-        return new
 
     def extras(self) -> dict:
         """Mean rep period (ms), the tempo class derived from it, and the reps of each move."""
@@ -481,11 +513,13 @@ class SwingDetector:
 @micropython.viper
 def _block(s: ptr32, ts: ptr32, xyz: ptr32, i: int, n: int) -> int:  # noqa: F821 (viper casts)
     """Samples i..n-1 of a block (times ts[i], mg xyz[3i..3i+2]), each as `feed` takes it, until
-    one's frames report something: then (the next sample's index << 4) | what `_step` reported;
-    0 once the block is done. The open frame's sums stay in locals while samples only add to it
-    (stored biased: a 64-bit host reads a negative word unsigned, which only changes the bits
-    above the 32 stored, so the sums come out the same)."""
+    one's frames report something, or one closes a frame while reps wait to be reported: then
+    (the next sample's index << 4) | what `_step` reported; 0 once the block is done. The open
+    frame's sums stay in locals while samples only add to it (stored biased: a 64-bit host reads
+    a negative word unsigned, which only changes the bits above the 32 stored, so the sums come
+    out the same)."""
     b = _BIAS
+    wait = int(s[_WAIT]) - b
     k = 3 * i
     cnt = int(s[_N]) - b
     end = int(s[_END]) - b
@@ -507,7 +541,7 @@ def _block(s: ptr32, ts: ptr32, xyz: ptr32, i: int, n: int) -> int:  # noqa: F82
         s[_SZ] = sz
         s[_N] = cnt + b
         what = int(_step(s, t, int(xyz[k]), int(xyz[k + 1]), int(xyz[k + 2]), 0))
-        if what:
+        if what or wait:
             return (i << 4) | what
         k += 3
         cnt = int(s[_N]) - b
