@@ -48,7 +48,6 @@ from array import array
 import micropython
 from micropython import const
 
-from fascia.detect.events import EventQueue
 from fascia.detect.filters import magnitude as _mag
 from fascia.spec.activities import TEMPO_NAMES  # noqa: F401 (the tempo codes' names, defined once there)
 
@@ -198,14 +197,19 @@ _CORR = const(_HIST + 3 * _RING)  # the autocorrelation at lags 0 .. _LAGS - 1 (
 _MOVED = const(_CORR + _LAGS)  # running total of how far h moved (in _MOVE_FRAMES, less the noise),
 # modulo _MOVED_MASK + 1: any window's motion is a difference of two entries
 _LOAD = const(_MOVED + _RING)  # |a| of each frame
-_WAIT = const(_LOAD + _RING)  # reps credited, waiting to be reported (feed_block sets it for _block)
-_SIZE = const(_WAIT + 1)
+# reps credited, not reported yet (one goes out per closed frame; a frame credits a few at most):
+# how many, the oldest's slot and their times (a ring; here, not an EventQueue, which would bring its
+# module into a small board's heap)
+_WAIT = const(_LOAD + _RING)
+_Q_HEAD = const(_WAIT + 1)
+_Q_TIMES = const(_Q_HEAD + 1)
+_QUEUE = const(8)
+_SIZE = const(_Q_TIMES + _QUEUE)
 # what `_step` / `_project` report (bits; `_step` stops after the frame, the next call goes on)
 _EV_LOCK = const(1)  # a snatch lockout (its time in _LK_START)
 _EV_CYCLE = const(2)  # p made a cycle (in _EV_*)
 _EV_STILL = const(4)  # p stayed still: the set under way ended
 _EV_GAP = const(8)  # a gap in the data: restart, then go on
-_QUEUE = const(16)  # reps credited, not reported yet (one goes out per closed frame; a frame credits a few)
 
 
 class SwingDetector:
@@ -213,7 +217,6 @@ class SwingDetector:
 
     def __init__(self):
         self.s = array("i", range(_SIZE))  # (from a range, not a list of zeros: no temporary list)
-        self.queue = EventQueue(_QUEUE)
         self.reset()
 
     def reset(self) -> None:
@@ -224,7 +227,6 @@ class SwingDetector:
             s[_LOAD + i] = i + _BIAS
         self.count = 0  # reps reported
         self.credited = 0  # reps found (each queued with its own time until reported)
-        self.queue.clear()
         self.last_event_ms = 0
         self.period_sum = 0
         self.period_n = 0
@@ -296,10 +298,13 @@ class SwingDetector:
     def _release(self) -> int:
         """Report the oldest rep credited (a set's first reps are credited together, each with its
         own time): `feed` reports one per closed frame."""
-        q = self.queue
-        if not q.n:
+        n = self._get(_WAIT)
+        if not n:
             return 0
-        self.last_event_ms = q.pop()
+        head = self._get(_Q_HEAD)
+        self.last_event_ms = self._get(_Q_TIMES + head)
+        self._put(_Q_HEAD, (head + 1) % _QUEUE)
+        self._put(_WAIT, n - 1)
         self.count += 1
         return 1
 
@@ -447,19 +452,20 @@ class SwingDetector:
             return 0
         self.credited = total
         for _ in range(new):
-            self.queue.add(t_event)
+            n = self._get(_WAIT)
+            if n < _QUEUE:  # (never full: one goes out per closed frame, reps come a second apart)
+                self._put(_Q_TIMES + (self._get(_Q_HEAD) + n) % _QUEUE, t_event)
+                self._put(_WAIT, n + 1)
         return new
 
     def feed_block(self, ts, xyz, n: int, on_event) -> int:
         """n samples at once (see `fascia.detect.feed_block`): `_block` runs them (viper) up to a
-        sample whose frames report something, or that closes a frame while reps wait in the queue;
+        sample whose frames report something, or that closes a frame while reps wait to be reported;
         that is handled here as `feed` would, then on."""
         s = self.s
-        q = self.queue
         total = 0
         i = 0
         while True:
-            s[_WAIT] = q.n + _BIAS
             r = int(_block(s, ts, xyz, i, n))  # type: ignore[arg-type]
             if not r:
                 return total
@@ -471,13 +477,15 @@ class SwingDetector:
 
     def flush(self, t_ms: int) -> int:
         """End of session: run the comb over the frames it had not reached yet (it works _LOOK
-        frames in the past), so a last rep ending just before the stop counts."""
+        frames in the past), so a last rep ending just before the stop counts; the reps still queued
+        are reported with it (flush gives them one time, the newest's)."""
         if self._get(_LAG) and self._get(_FRAMES) > _LOOK:
             self._tail()
-        q = self.queue
-        n = q.n  # (all at once now: at the time of the last)
+        n = self._get(_WAIT)
         if n:
-            self.last_event_ms = q.pop_ready()
+            self.last_event_ms = self._get(_Q_TIMES + (self._get(_Q_HEAD) + n - 1) % _QUEUE)
+            self._put(_Q_HEAD, (self._get(_Q_HEAD) + n) % _QUEUE)
+            self._put(_WAIT, 0)
             self.count += n
         return n
 
