@@ -78,7 +78,7 @@ def test_a_lone_lockout_is_not_a_rep(shared_data):
                 last = det.lock_t
                 det.feed(t, x, y, z)
                 if det.lock_t != last:
-                    seen.append((det.count, det.n_lock))
+                    seen.append((det.credited, det.n_lock))
                 if len(seen) == 2:
                     break
         assert seen == [(0, 0), (2, 2)], (row["id"], seen)
@@ -86,7 +86,7 @@ def test_a_lone_lockout_is_not_a_rep(shared_data):
 
 def test_real_swing_events_near_the_top(shared_data):
     """Three in four events land within 0.3 s of the labelled tops (hand-placed to ~0.2 s); a set's first
-    rep is reported with the second (it waits for it), so not every one does."""
+    rep waits for the second to be credited but keeps its own time."""
     results = _replay("cpython", *_paths(REAL))
     for row, result in zip(REAL, results, strict=True):
         truth = json.loads(row["json"].read_text())["events_ms"]

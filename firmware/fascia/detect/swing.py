@@ -32,12 +32,15 @@ nor a hard bottom pass:
 - snatches break that rhythm with a hold overhead: they are also counted by their lockouts (|a|
   held near 1 g after two hard bottom passes), from a set's second lockout on (a lone one, a club
   held up after a pick-up, is not a rep); the count is the larger of the two.
+Reps credited together (a set's first with its second, a held cycle with the next, a snatch set's
+first lockout with its second) each keep their own time: they are queued, and `feed` reports one
+per closed frame.
 Extras: the mean rep period and the tempo class from it, and reps that turned gravity right round
 (casts, mills: the motion fills two axes) apart from the others (swings).
 All timing runs on 40 ms frames (box means of the samples in each, held across empty ones: the
 shared Resampler's rule), so the constants hold at any input rate. The per-sample and per-frame
-work is viper (`feed`, `_step`, `_project`) on one array('i'); the set logic runs in plain Python
-once per cycle of p.
+work is viper (`feed`, `_block`: a whole block of samples, `_step`, `_project`) on one
+array('i'); the set logic runs in plain Python once per cycle of p.
 """
 
 from array import array
@@ -45,7 +48,6 @@ from array import array
 import micropython
 from micropython import const
 
-from fascia.detect import feed_each
 from fascia.detect.filters import magnitude as _mag
 from fascia.spec.activities import TEMPO_NAMES  # noqa: F401 (the tempo codes' names, defined once there)
 
@@ -195,7 +197,14 @@ _CORR = const(_HIST + 3 * _RING)  # the autocorrelation at lags 0 .. _LAGS - 1 (
 _MOVED = const(_CORR + _LAGS)  # running total of how far h moved (in _MOVE_FRAMES, less the noise),
 # modulo _MOVED_MASK + 1: any window's motion is a difference of two entries
 _LOAD = const(_MOVED + _RING)  # |a| of each frame
-_SIZE = const(_LOAD + _RING)
+# reps credited, not reported yet (one goes out per closed frame; a frame credits a few at most):
+# how many, the oldest's slot and their times (a ring; here, not an EventQueue, which would bring its
+# module into a small board's heap)
+_WAIT = const(_LOAD + _RING)
+_Q_HEAD = const(_WAIT + 1)
+_Q_TIMES = const(_Q_HEAD + 1)
+_QUEUE = const(8)
+_SIZE = const(_Q_TIMES + _QUEUE)
 # what `_step` / `_project` report (bits; `_step` stops after the frame, the next call goes on)
 _EV_LOCK = const(1)  # a snatch lockout (its time in _LK_START)
 _EV_CYCLE = const(2)  # p made a cycle (in _EV_*)
@@ -216,7 +225,8 @@ class SwingDetector:
             s[i] = _BIAS
         for i in range(_RING):  # (the load ring starts as it always did: see _restart)
             s[_LOAD + i] = i + _BIAS
-        self.count = 0
+        self.count = 0  # reps reported
+        self.credited = 0  # reps found (each queued with its own time until reported)
         self.last_event_ms = 0
         self.period_sum = 0
         self.period_n = 0
@@ -270,34 +280,52 @@ class SwingDetector:
         return int(self._close(t_ms, x, y, z))
 
     def _close(self, t_ms: int, x: int, y: int, z: int) -> int:
-        """The sample closes the open frame (or is the first): run the frames, handle what they report."""
+        """The sample closes the open frame (or is the first): run the frames, handle what they
+        report, report a rep credited (one per call)."""
+        self._drain(_step(self.s, t_ms, x, y, z, 0))  # type: ignore[arg-type]  (an array is what ptr32 points into)
+        return self._release()
+
+    def _drain(self, what: int) -> None:
+        """Handle what a frame reported, then run the sample's other frames."""
         s = self.s
-        what = _step(s, t_ms, x, y, z, 0)  # type: ignore[arg-type]  (an array is what ptr32 points into)
-        new = 0
         while what:
             if what == _EV_GAP:
                 self._restart()
             else:
-                new += self._events(what)
+                self._events(what)
             what = _step(s, 0, 0, 0, 0, 1)  # type: ignore[arg-type]
-        return new
 
-    def _events(self, what: int) -> int:
+    def _release(self) -> int:
+        """Report the oldest rep credited (a set's first reps are credited together, each with its
+        own time): `feed` reports one per closed frame."""
+        n = self._get(_WAIT)
+        if not n:
+            return 0
+        head = self._get(_Q_HEAD)
+        self.last_event_ms = self._get(_Q_TIMES + head)
+        self._put(_Q_HEAD, (head + 1) % _QUEUE)
+        self._put(_WAIT, n - 1)
+        self.count += 1
+        return 1
+
+    def _events(self, what: int) -> None:
         """What a frame reported: a lockout, a cycle of p, or p still."""
-        new = 0
         if what & _EV_LOCK:
             t = self._get(_LK_START)
             in_set = t - self.lock_t <= _LOCK_SET_MS
-            self.n_lock += (1 if self.lock_set else 2) if in_set else 0
+            if in_set and not self.lock_set:  # a set's second lockout: the first counts too, at its time
+                self.n_lock += 1
+                self._report(self.lock_t)
+            if in_set:
+                self.n_lock += 1
             self.lock_set = in_set
             self.lock_t = t
-            new += self._report(t)
+            self._report(t)
         if what & _EV_STILL:
             self.hold_t = -1
-            new += self._last_turn()
+            self._last_turn()
         if what & _EV_CYCLE:
-            new += self._cycle(self._get(_EV_T), self._get(_EV_DUR))
-        return new
+            self._cycle(self._get(_EV_T), self._get(_EV_DUR))
 
     def _cycle(self, t: int, dur: int) -> int:
         """Two crossings: a cycle. Is it a rep, and the first of a set?"""
@@ -414,36 +442,63 @@ class SwingDetector:
         return self._report(t_event)
 
     def _report(self, t_event: int) -> int:
-        """The count is what the cycles or the snatch lockouts found, whichever is more."""
+        """The count is what the cycles or the snatch lockouts found, whichever is more: the reps
+        it gains are credited at `t_event` (queued, for `feed` to report)."""
         total = self.n_swing + self.n_cast
         if self.n_lock > total:
             total = self.n_lock
-        if total <= self.count:
+        new = total - self.credited
+        if new <= 0:
             return 0
-        new = total - self.count
-        self.count = total
-        self.last_event_ms = t_event
+        self.credited = total
+        for _ in range(new):
+            n = self._get(_WAIT)
+            if n < _QUEUE:  # (never full: one goes out per closed frame, reps come a second apart)
+                self._put(_Q_TIMES + (self._get(_Q_HEAD) + n) % _QUEUE, t_event)
+                self._put(_WAIT, n + 1)
         return new
 
     def feed_block(self, ts, xyz, n: int, on_event) -> int:
-        """n samples at once (see `fascia.detect.feed_block`)."""
-        return feed_each(self, ts, xyz, n, on_event)
+        """n samples at once (see `fascia.detect.feed_block`): `_block` runs them (viper) up to a
+        sample whose frames report something, or that closes a frame while reps wait to be reported;
+        that is handled here as `feed` would, then on."""
+        s = self.s
+        total = 0
+        i = 0
+        while True:
+            r = int(_block(s, ts, xyz, i, n))  # type: ignore[arg-type]
+            if not r:
+                return total
+            i = r >> 4  # (the sample after the one that stopped, and what its frames reported)
+            self._drain(r & 15)
+            if self._release():
+                on_event(self.last_event_ms)
+                total += 1
 
     def flush(self, t_ms: int) -> int:
         """End of session: run the comb over the frames it had not reached yet (it works _LOOK
-        frames in the past), so a last rep ending just before the stop counts."""
-        if not self._get(_LAG) or self._get(_FRAMES) <= _LOOK:
-            return 0
-        new = 0
+        frames in the past), so a last rep ending just before the stop counts; the reps still queued
+        are reported with it (flush gives them one time, the newest's)."""
+        if self._get(_LAG) and self._get(_FRAMES) > _LOOK:
+            self._tail()
+        n = self._get(_WAIT)
+        if n:
+            self.last_event_ms = self._get(_Q_TIMES + (self._get(_Q_HEAD) + n - 1) % _QUEUE)
+            self._put(_Q_HEAD, (self._get(_Q_HEAD) + n) % _QUEUE)
+            self._put(_WAIT, 0)
+            self.count += n
+        return n
+
+    def _tail(self) -> None:
+        """The frames the comb had not reached yet."""
         t = self._get(_END) - _SLOT_MS - _SLOT_MS // 2 - (_LOOK - 1) * _SLOT_MS
         i = self._get(_HI) - _LOOK
         for _ in range(_LOOK):
             what = _project(self.s, t, i)  # type: ignore[arg-type]
             if what:
-                new += self._events(what)
+                self._events(what)
             i += 1
             t += _SLOT_MS
-        return new
 
     def extras(self) -> dict:
         """Mean rep period (ms), the tempo class derived from it, and the reps of each move."""
@@ -461,6 +516,52 @@ class SwingDetector:
             "reps_cast": self.n_cast,
             "reps_snatch": self.n_lock,
         }
+
+
+@micropython.viper
+def _block(s: ptr32, ts: ptr32, xyz: ptr32, i: int, n: int) -> int:  # noqa: F821 (viper casts)
+    """Samples i..n-1 of a block (times ts[i], mg xyz[3i..3i+2]), each as `feed` takes it, until
+    one's frames report something, or one closes a frame while reps wait to be reported: then
+    (the next sample's index << 4) | what `_step` reported; 0 once the block is done. The open
+    frame's sums stay in locals while samples only add to it (stored biased: a 64-bit host reads
+    a negative word unsigned, which only changes the bits above the 32 stored, so the sums come
+    out the same)."""
+    b = _BIAS
+    wait = int(s[_WAIT]) - b
+    k = 3 * i
+    cnt = int(s[_N]) - b
+    end = int(s[_END]) - b
+    sx = int(s[_SX])
+    sy = int(s[_SY])
+    sz = int(s[_SZ])
+    while i < n:
+        t = int(ts[i])
+        i += 1
+        if cnt and t < end:  # most samples only add to the open frame
+            sx += int(xyz[k])
+            sy += int(xyz[k + 1])
+            sz += int(xyz[k + 2])
+            k += 3
+            cnt += 1
+            continue
+        s[_SX] = sx
+        s[_SY] = sy
+        s[_SZ] = sz
+        s[_N] = cnt + b
+        what = int(_step(s, t, int(xyz[k]), int(xyz[k + 1]), int(xyz[k + 2]), 0))
+        if what or wait:
+            return (i << 4) | what
+        k += 3
+        cnt = int(s[_N]) - b
+        end = int(s[_END]) - b
+        sx = int(s[_SX])
+        sy = int(s[_SY])
+        sz = int(s[_SZ])
+    s[_SX] = sx
+    s[_SY] = sy
+    s[_SZ] = sz
+    s[_N] = cnt + b
+    return 0
 
 
 @micropython.viper
