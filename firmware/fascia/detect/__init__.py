@@ -40,6 +40,7 @@ def make(activity: str):
     return getattr(__import__("fascia.detect." + row[4], None, None, (row[5],)), row[5])()
 
 
+@micropython.native  # (a bytecode call of more than 11 words of state would allocate its frame)
 def feed_block(det, ts, xyz, n: int, on_event) -> int:
     """Feed `det` the n samples of a block (times ts[i], milli-g xyz[3i], xyz[3i + 1], xyz[3i + 2]):
     one call per FIFO read on the device and per block in `fascia count`, so both take the very same

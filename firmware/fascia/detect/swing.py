@@ -458,6 +458,7 @@ class SwingDetector:
                 self._put(_WAIT, n + 1)
         return new
 
+    @micropython.native  # (native: a bytecode call with this many locals puts its frame on the heap)
     def feed_block(self, ts, xyz, n: int, on_event) -> int:
         """n samples at once (see `fascia.detect.feed_block`): `_block` runs them (viper) up to a
         sample whose frames report something, or that closes a frame while reps wait to be reported;
