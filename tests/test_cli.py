@@ -25,10 +25,13 @@ def test_help_lists_subcommands():
 def test_each_command_loads_only_its_module():
     """cli.COMMANDS (which module a run imports) names exactly the commands each module registers,
     and a run of one command imports none of the other commands' modules."""
+    import argparse
+
     from host_tools import cli, commands
 
     for module in cli.COMMAND_MODULES:
-        sub = commands.build_parser([module])._subparsers._group_actions[0]  # type: ignore[union-attr]
+        actions = commands.build_parser([module])._actions
+        sub = next(a for a in actions if isinstance(a, argparse._SubParsersAction))
         assert set(sub.choices) == {c for c, m in cli.COMMANDS.items() if m == module}, module
     probe = "import sys; from host_tools import cli\n"
     probe += "try:\n    cli.main(['count', '--help'])\nexcept SystemExit:\n    pass\n"

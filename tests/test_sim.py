@@ -119,7 +119,10 @@ def test_full_flash_refuses_to_start(tmp_path, shared_data):
 # This session's counters and tables (the swing counter's 5 s history and longer code, the
 # activities table, the walk counter's settings) took the smallest heaps here from 90k/96k to
 # 104k/110k (devkit/m5stickc); `make bench-pipeline` prints the device-sized (32-bit) figures.
-HEAPS = {"devkit": "108k", "m5stickc": "114k"}
+# Issue 18's merges (the counters' block kernels and flush, the display's page hashes) took the
+# m5stickc from under 114k to 116k (a bisection in 2k steps on 3 Dec: 114k fails allocating 640
+# bytes at App start, 116k completes; the devkit still completes at 104k).
+HEAPS = {"devkit": "108k", "m5stickc": "120k"}
 
 
 @pytest.mark.parametrize("board", sorted(HEAPS))
