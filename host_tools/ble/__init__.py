@@ -9,6 +9,7 @@ None uses bleak's platform backend (BlueZ, CoreBluetooth, WinRT); the tests and 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import struct
 import zlib
 from collections.abc import Callable
@@ -40,6 +41,7 @@ ATT_INSUFFICIENT_AUTHENTICATION = 0x05  # ATT error: the value needs a bonded (p
 ATT_INVALID_LENGTH = 0x0D  # ATT error: a write longer than the characteristic's buffer
 ADJUST_MANUAL = 1  # Current Time's adjust reason: set by hand (here: by the host)
 LIST_ENTRY_BYTES = struct.calcsize(control.LIST_ENTRY_FMT)
+DISCONNECT_S = 10.0  # the longest a client waits for its disconnection to be answered
 
 
 def sig_uuid(short: int) -> str:
@@ -171,7 +173,9 @@ class FasciaClient:
 
     async def __aexit__(self, *exc: object) -> None:
         if self.client.is_connected:
-            await self.client.disconnect()
+            # bounded: leaving after Ctrl-C or a dead peer must not wait for an answer forever
+            with contextlib.suppress(TimeoutError, BleakError):
+                await asyncio.wait_for(self.client.disconnect(), DISCONNECT_S)
 
     @property
     def mtu(self) -> int:

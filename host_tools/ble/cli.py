@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import dataclasses
 import json
+import logging
 import sys
 import tempfile
 import time
@@ -63,6 +64,9 @@ async def _radio(
     from host_tools.ble.bumble_backend import backend_for
     from host_tools.sim.ble_bridge import VirtualRadio, simulated_device
 
+    # the virtual radio's stack logs its own races (a reply to a request cancelled by Ctrl-C) as
+    # warnings: not the user's business, who gets one line for a Ctrl-C
+    logging.getLogger("bumble").setLevel(logging.ERROR)
     radio = VirtualRadio()
     if trace is not None and not trace.is_file():
         raise UserError(f"{trace}: no such file")

@@ -60,6 +60,7 @@ READ_SECURE = 0x0600  # bluetooth FLAG_READ_ENCRYPTED | FLAG_READ_AUTHENTICATED
 WRITE_SECURE = 0x3000  # FLAG_WRITE_ENCRYPTED | FLAG_WRITE_AUTHENTICATED
 ANSWER_S = 5.0  # the firmware answers the stack's questions (secrets, passkey) within this
 PAIRING_S = 10.0  # a read or write during pairing waits this long for it to finish
+CLOSE_STEP_S = 5.0  # each step of closing the bridge (a Ctrl-C may have left the other side dead)
 IDENTITY = PairingConfig.AddressType.RANDOM  # the virtual radio's devices use (static) random addresses
 PASSKEY_LINE = (0, 14)  # where the device draws the first line of a notice (fascia.app.ui.message)
 
@@ -244,22 +245,23 @@ class PeripheralBridge:
         return self.port
 
     async def close(self) -> None:
-        """Power the device off (its stand-in exits) and stop serving."""
+        """Power the device off (its stand-in exits) and stop serving. Each wait is bounded: a close
+        after Ctrl-C, with the client's side cancelled, must not wait for an answer forever."""
         if self._writer is not None and not self._writer.is_closing():
-            with contextlib.suppress(ConnectionError):
+            with contextlib.suppress(ConnectionError, TimeoutError):
                 self._send({"ev": "off"})
-                await self._writer.drain()
+                await asyncio.wait_for(self._writer.drain(), CLOSE_STEP_S)
             self._writer.close()
         if self._server is not None:
             self._server.close()
         for conn in list(self._conns.values()):
             with contextlib.suppress(Exception):
-                await conn.disconnect()
+                await asyncio.wait_for(conn.disconnect(), CLOSE_STEP_S)
         if self.device is not None:
             with contextlib.suppress(Exception):
-                await self.device.stop_advertising()
+                await asyncio.wait_for(self.device.stop_advertising(), CLOSE_STEP_S)
             with contextlib.suppress(Exception):
-                await self.device.power_off()
+                await asyncio.wait_for(self.device.power_off(), CLOSE_STEP_S)
             self.radio.remove(self.device)
         if self.radio.bridges.get(self.address) is self:
             del self.radio.bridges[self.address]
