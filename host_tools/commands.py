@@ -11,7 +11,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -49,12 +52,54 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str]) -> int:
         print(f"fascia: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("fascia: interrupted", file=sys.stderr)
+        _said_interrupted()
         return 130
     except BrokenPipeError:  # `fascia ... | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     return 0
+
+
+LEAVE_S = 10.0  # after a Ctrl-C, the longest the clean-up may take before the process just ends
+_interrupted = threading.Event()  # Ctrl-C pressed
+_said = threading.Event()  # "fascia: interrupted" printed
+
+
+def _said_interrupted() -> None:
+    if not _said.is_set():
+        _said.set()
+        print("fascia: interrupted", file=sys.stderr, flush=True)
+
+
+def leave_on_ctrl_c():
+    """Called inside a command's event loop: Ctrl-C still does what the loop's handler does (asyncio
+    cancels the command, and the command cleans up), and also starts a watchdog, so a clean-up that
+    hangs (a library that swallows the cancellation, a wait on a peer that is gone) cannot keep the
+    program from ending, with one line and status 130, within LEAVE_S. The store never depends on a
+    clean-up for safety (SQLite rolls an unfinished transaction back). Returns the handler it
+    wrapped, for `signal.signal` to put back (None: not the main thread, where none can be set)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_sigint(signum, frame):
+        if not _interrupted.is_set():
+            _interrupted.set()
+            threading.Thread(target=_end_after_grace, name="fascia-leave", daemon=True).start()
+        if callable(previous):
+            previous(signum, frame)
+        else:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_sigint)
+    return previous
+
+
+def _end_after_grace() -> None:
+    time.sleep(LEAVE_S)
+    _said_interrupted()
+    sys.stderr.flush()
+    os._exit(130)
 
 
 def writable_dir(path: str | None, what: str) -> Path | None:

@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import json
 import logging
+import signal
 import sys
 import tempfile
 import time
@@ -25,6 +26,7 @@ from rich.live import Live as RichLive
 from rich.table import Table
 
 from host_tools.ble import BleBackend, FasciaClient, Found, Live, scan
+from host_tools.commands import leave_on_ctrl_c
 from host_tools.errors import UserError
 from host_tools.vocabulary import figure_text, live_figure
 
@@ -184,7 +186,16 @@ def _cmd_live(args: argparse.Namespace) -> None:
 def _run(coro):
     """Run a command; Ctrl-C closes the connection on the way out and reaches `fascia`'s main (one
     line, exit 130), and a computer without Bluetooth (no BlueZ / D-Bus) gets one line, not a traceback."""
+
+    async def guarded():
+        previous = leave_on_ctrl_c()  # (inside the loop: wraps asyncio's own Ctrl-C handler)
+        try:
+            return await coro
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+
     try:
-        return asyncio.run(coro)
+        return asyncio.run(guarded())
     except (BleakError, OSError) as e:
         raise UserError(f"Bluetooth is not available here: {e}") from None
