@@ -77,19 +77,18 @@ def leave_on_ctrl_c():
     hangs (a library that swallows the cancellation, a wait on a peer that is gone) cannot keep the
     program from ending, with one line and status 130, within LEAVE_S. The store never depends on a
     clean-up for safety (SQLite rolls an unfinished transaction back). Returns the handler it
-    wrapped, for `signal.signal` to put back (None: not the main thread, where none can be set)."""
+    wrapped, for `signal.signal` to put back (None: none set: not the main thread, or Ctrl-C ignored)."""
     if threading.current_thread() is not threading.main_thread():
         return None
     previous = signal.getsignal(signal.SIGINT)
+    if not callable(previous):  # SIGINT ignored by whoever started us (a background job): leave it so
+        return None
 
     def on_sigint(signum, frame):
         if not _interrupted.is_set():
             _interrupted.set()
             threading.Thread(target=_end_after_grace, name="fascia-leave", daemon=True).start()
-        if callable(previous):
-            previous(signum, frame)
-        else:
-            raise KeyboardInterrupt
+        previous(signum, frame)
 
     signal.signal(signal.SIGINT, on_sigint)
     return previous

@@ -128,6 +128,8 @@ def test_ctrl_c_leaves_with_one_line_and_130(newcomer, tmp_path: Path):
         text=True,
         env=newcomer.env,
         cwd=tmp_path,
+        # as in a terminal: a suite started as a background job hands its children SIGINT ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     time.sleep(4)  # the simulated device boots, the live view runs
     proc.send_signal(signal.SIGINT)
