@@ -350,14 +350,19 @@ CREATE INDEX progress_session ON progress (session);
 """
 
 
+def _filled(path: Path, raws: list[bytes]) -> None:
+    """A store at `path` as this release writes it, holding `raws` from DEVICE."""
+    with Store(path) as s:
+        for raw in raws:
+            s.import_session(raw)
+        s.note_device(DEVICE, "0.1.0", "esp32")
+
+
 def v1_store(path: Path, raws: list[bytes]) -> Path:
     """A store as fascia with schema 1 wrote it (its CREATE statements; a row per event time and
     per progress point, decoded by the same parser), holding `raws`."""
     scratch = path.with_name(path.name + ".scratch")
-    with Store(scratch) as new:
-        for raw in raws:
-            new.import_session(raw)
-        new.note_device(DEVICE, "0.1.0", "esp32")
+    _filled(scratch, raws)
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
     con.executescript(V1_SCHEMA)
@@ -592,10 +597,7 @@ def test_export_streams_from_the_store_in_constant_memory(tmp_path):
 def v2_store(path: Path, raws: list[bytes]) -> Path:
     """A store as fascia with schema 2 left it: no table `series` (a record's series were decoded
     from its raw log each time it was read)."""
-    with Store(path) as s:
-        for raw in raws:
-            s.import_session(raw)
-        s.note_device(DEVICE, "0.1.0", "esp32")
+    _filled(path, raws)
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("DROP TABLE series")
     con.execute("PRAGMA user_version=2")

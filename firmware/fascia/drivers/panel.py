@@ -24,3 +24,12 @@ def changed(buf: ptr8, out: ptr32, n: int, step: int) -> int:  # noqa: F821 (vip
             dirty |= 1 << p
         o += step
     return dirty
+
+
+def run_end(dirty: int, first: int, n: int) -> int:
+    """The last part of the run of changed parts (set bits of `dirty`, below n) from part `first`
+    on: a run goes over the bus in one window."""
+    last = first
+    while last + 1 < n and dirty >> (last + 1) & 1:
+        last += 1
+    return last

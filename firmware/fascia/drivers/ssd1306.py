@@ -13,7 +13,7 @@ from array import array
 import framebuf
 from micropython import const
 
-from fascia.drivers.panel import changed
+from fascia.drivers.panel import changed, run_end
 
 _CTRL_CMD = const(0x00)
 _CTRL_DATA = const(0x40)
@@ -80,9 +80,7 @@ class SSD1306(framebuf.FrameBuffer):
         p = 0
         while p < pages:
             if dirty >> p & 1:
-                q = p
-                while q + 1 < pages and dirty >> (q + 1) & 1:
-                    q += 1
+                q = run_end(dirty, p, pages)
                 window[4] = p
                 window[5] = q
                 self._write_cmds(window)

@@ -23,7 +23,7 @@ from array import array
 import framebuf
 from micropython import const
 
-from fascia.drivers.panel import changed
+from fascia.drivers.panel import changed, run_end
 
 _SWRESET = const(0x01)
 _SLPOUT = const(0x11)
@@ -127,9 +127,7 @@ class ST7789(framebuf.FrameBuffer):
         g = 0
         while g < groups:
             if dirty >> g & 1:
-                last = g
-                while last + 1 < groups and dirty >> (last + 1) & 1:
-                    last += 1
+                last = run_end(dirty, g, groups)
                 top = g * _GROUP_ROWS
                 end = (last + 1) * _GROUP_ROWS
                 self._window(_RASET, self._y0 + top, self._y0 + end - 1)
