@@ -91,7 +91,12 @@ was for the fixed benchmark): turning rates 80-300 rpm log-uniform for single un
 air, double bounce (two hops per turn: a pass every other hop) at 40-85 rpm; wrist circle 1.5-8 cm;
 handle tilt 3-25 deg; the landing that reaches the hand scaled by 0.05-1 (a soft landing or a
 compliant arm passes little of it: often very little); forward or backward turning (the rope's
-plane mirrored); a jump-to-jump rhythm spread of 2, 5 or 10 % (a beginner's is irregular). On the
+plane mirrored); a jump-to-jump rhythm spread of 2, 5 or 10 % (a beginner's is irregular). In the
+handle the body's bounce comes through a compliant arm: low-passed (two critically damped stages)
+at 2.5-8 Hz (the arm's resonance under vertical whole-body vibration lies at 4-6 Hz, Griffin,
+Handbook of Human Vibration, 1990; a loose beginner's arm lower, a braced one higher), so a slow
+double bounce's short hops (flights of 90-160 ms) may reach the handle as a dip of 0.3 g, no
+flight seen at all, while its small slow circle makes 0.05-0.3 g. On the
 wrist (`placement="wrist"`, a watch) the forearm circles 4-10 cm and tips 10-35 deg with each turn,
 and 90-100 % of the body's bounce reaches it. The sensor and logger are drawn too
 (`SensorModel.population`: 25-1000 Hz, clock, range with clipping, quantised and repeated stamps),
@@ -173,6 +178,7 @@ class Jumper:
         self.direction = 1.0  # 1 forward turning, -1 backward (the rope's plane mirrored)
         self.bounce_rpm = 60.0  # double bounce (two hops per turn): its turning rate
         self.irregular = 0.02  # jump-to-jump variation of the period
+        self.arm_hz = 0.0  # the arm's low-pass on the body's bounce at the handle (0: none)
         if population:
             self._widen(rng, placement)
 
@@ -191,6 +197,8 @@ class Jumper:
             self.r_circle = p.uniform(0.04, 0.10)
             self.wobble = math.radians(p.uniform(10.0, 35.0))
             self.arm_relay = p.uniform(0.9, 1.0)
+        else:  # a hand on a compliant arm: the body's bounce reaches the handle low-passed
+            self.arm_hz = p.uniform(2.5, 8.0)
 
 
 class Wearer:
@@ -612,9 +620,25 @@ def _put_down(tl: Timeline, rng: random.Random, t0: float) -> float:
     return t0 + dur
 
 
+def _through_the_arm(body: list[float], arm_hz: float) -> list[float]:
+    """The body's vertical specific force as the hand feels it through a compliant arm: two one-pole
+    low-pass stages at arm_hz (critically damped, no ringing of its own; see "Population")."""
+    if not arm_hz:
+        return body
+    k = DT / (DT + 1.0 / (TAU * arm_hz))
+    a = b = body[0]
+    out = []
+    for v in body:
+        a += k * (v - a)
+        b += k * (a - b)
+        out.append(b)
+    return out
+
+
 def _specific_force(tl: Timeline, jp: Jumper, still_after: float | None) -> list[tuple[float, float, float]]:
     """Sensor-frame specific force (g) on the grid: hand motion + body + shocks, rotated into the grip."""
     cy, sy = math.cos(jp.yaw), math.sin(jp.yaw)
+    body = _through_the_arm(tl.body, jp.arm_hz)
     pos = []
     for i in range(tl.n):
         th, ph = tl.theta[i], tl.phi[i]
@@ -641,7 +665,7 @@ def _specific_force(tl: Timeline, jp: Jumper, still_after: float | None) -> list
         f = (
             a[0] + jerk * rope_dir[0] + shock * fwd,
             a[1] + jerk * rope_dir[1],
-            a[2] + jerk * rope_dir[2] + tl.body[i] + shock * (1 - fwd),
+            a[2] + jerk * rope_dir[2] + body[i] + shock * (1 - fwd),
         )
         t = i * DT
         hang = tl.hang[i]
