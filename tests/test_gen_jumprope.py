@@ -81,3 +81,22 @@ def test_side_swing_sessions_have_no_passes(tmp_path):
     )
     truth = json.loads(json_path.read_text())
     assert truth["count"] == 0 and truth["events_ms"] == [] and truth["scenario"] == "side_swing"
+
+
+def test_a_compliant_arm_low_passes_the_bounce_at_the_handle():
+    """Population handles feel the body's bounce through the arm (2.5-8 Hz): a slow double bounce's
+    short flights and hard contacts reach the handle shallower (the weight still carried: the same
+    mean force)."""
+    rng = random.Random("arm")
+    jp = jumprope.Jumper(rng, population=True, placement="handle")
+    assert 2.5 <= jp.arm_hz <= 8.0
+    assert jumprope.Jumper(random.Random("arm"), population=True, placement="wrist").arm_hz == 0.0
+    tl = jumprope.Timeline(20.0)
+    jp.bounce_rpm, jp.boxer_height = 60.0, 0.015
+    stop = jumprope._jump_set(tl, jp, rng, 2.0, "double_bounce", 12, "stop")
+    i0, i1 = tl.idx(4.0), tl.idx(stop - 1.0)
+    body = tl.body[i0:i1]
+    hand = jumprope._through_the_arm(tl.body, 3.0)[i0:i1]
+    assert min(body) < 0.35  # the body flies (free fall, less what the arm relays)
+    assert min(hand) > min(body) + 0.1 and max(hand) < max(body) - 0.2
+    assert abs(sum(hand) / len(hand) - sum(body) / len(body)) < 0.02
