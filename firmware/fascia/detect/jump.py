@@ -45,7 +45,9 @@ part of a turn may vanish or reverse; it is not used for counting). Landings are
   that passed as turns: over 1.7x), and a kettlebell's arc is not a sine either (real walks and
   kettlebell sets counted as jump rope: 1,514 false passes before this test, 302 with it). A
   slow turn with a short hop seen in it (at most 200 ms: a double bounce's; a kettlebell's
-  weightless top is longer) may be rougher, 2.5x: its landings ring on a small circle's swing.
+  weightless top is longer) may be rougher, 2.5x: its landings ring on a small circle's swing;
+  so may a turn with a flight in it whose fwd is 400 mg or more, 2x (a double under's high
+  jump rings on the swing; the bag and pocket walks that passed as turns swing under 300 mg).
   A to-and-fro along one line (shaking out the rope, a hand waved) keeps forward and vertical on
   a line: their spread over the turn is flat (4 det / trace^2 < 0.08; a rope's turns are rounder
   in 95 %), so a start with two such turns waits until they went on for 3 s (shaking out lasts
@@ -108,6 +110,8 @@ _FAST_TURN_MS = const(600)  # ...until a turn is this fast again
 _CLEAN_SWING = const(5685)  # 64 (1.5 x 2 pi)^2: a turn's fwd within 1.5x a sine's rate of change...
 _HOP_SWING = const(15791)  # ...or 2.5x, 64 (2.5 x 2 pi)^2, for a slow turn with a short hop seen in it:
 _HOP_SLOTS = const(10)  # 200 ms at most (a double bounce's hop; a kettlebell's weightless top is longer)
+_JUMP_SWING = const(10106)  # ...or 2x, 64 (2 x 2 pi)^2, for a turn with a flight in it swung this hard:
+_BIG_SWING_MG = const(400)  # fwd's mean size (real bag and pocket walks that passed as turns: < 300 mg)
 _START_TURNS = const(3)  # a set starts after 3 turns at a plausible, steady pace...
 _LINE_START_MS = const(3000)  # ...or, if some moved along a line, after 3 s of them (a shake is shorter)
 _START_MAX = const(24)  # turns held while a set starts (3 s of the fastest turns)
@@ -377,9 +381,10 @@ class JumpDetector:
     def _clean_swing(self, turn_ms: int, limit: int = _CLEAN_SWING) -> bool:
         """Did fwd go round once in the turn as a clean swing? The energy of its change within
         `limit` of a sine's at the turn's rate (h = sqrt(dd / 64 ff) n / 2 pi: 1 for a sine, n the
-        turn's slots; h <= 1.5, or 2.5 for _HOP_SWING). A rope turns smoothly (98 % of turns on
-        generated sets: h <= 1.9, 90 %: <= 1.2); a walker's hip, bag or hand also brakes and pushes
-        at every step (half the steps of the real walks that counted as turns: h > 1.7)."""
+        turn's slots; h <= 1.5, or 2.5 / 2 for _HOP_SWING / _JUMP_SWING). A rope turns smoothly
+        (98 % of turns on generated sets: h <= 1.9, 90 %: <= 1.2); a walker's hip, bag or hand also
+        brakes and pushes at every step (half the steps of the real walks that counted as turns:
+        h > 1.7)."""
         s = self.s
         ff = s[_FF] - _BIAS
         dd = s[_DD] - _BIAS
@@ -437,6 +442,8 @@ class JumpDetector:
             limit = _CLEAN_SWING
             if d > _SLOW_TURN_MS and t - flight < d and s[_LONGEST] - _BIAS <= _HOP_SLOTS:
                 limit = _HOP_SWING  # a slow turn with a hop in it: its landings ring on a small swing
+            elif t - flight < d and (s[_SIZE] - _BIAS) >> _AXIS_SHIFT >= _BIG_SWING_MG:
+                limit = _JUMP_SWING  # a high jump's landing rings on a hard swing (double unders)
             vigorous = self._clean_swing(d, limit)
         for i in range(_FF, _VD + 1):  # the next turn's sums
             s[i] = _BIAS
