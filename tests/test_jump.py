@@ -9,6 +9,7 @@ product targets (99 % mean, 97 % 5th percentile) are reported by the benchmark, 
 from __future__ import annotations
 
 import json
+import math
 import random
 from pathlib import Path
 
@@ -140,6 +141,47 @@ def test_a_slow_small_circle_double_bounce_without_flights_counts(dual, tmp_path
     for r, (_, t) in zip(results, traces, strict=True):
         assert t["count"] > 8
         assert _close(r["count"], t["count"], 0.15), (r["count"], t["count"])
+
+
+def _rolling_double_bounce(path: Path, radius_m: float, roll_rad: float) -> int:
+    """A double bounce written from first principles, not by the generator: 56 rpm, two hops a turn
+    with long flights (290 ms) whose landings reach the hand almost whole (0.75 of the body's), the
+    wrist rolling with the turn (so the landings' vertical force leaks into the sensor's horizontal
+    axes), 100 Hz. Returns the passes in it (one per turn)."""
+    g, rate, rpm, turns, duty = 1000.0, 100, 56.0, 30, 0.45
+    w = 2 * math.pi * rpm / 60
+    a_c = w * w * radius_m / 9.81 * g
+    rows, t = ["t_ms,x,y,z"], 0.0
+    start, end = 3.0, 3.0 + turns * 60 / rpm
+    while t < end + 3.0:
+        fwd, up, body, roll = 0.0, 0.0, 0.0, 0.0
+        if start <= t < end:
+            ph = w * (t - start)
+            fwd = -a_c * math.sin(ph) + 150 * math.sin(ph + 0.5)
+            up = a_c * math.cos(ph) - 200 * (1 + math.cos(ph))
+            hop = (2 * ph / (2 * math.pi)) % 1.0  # two hops per turn: flight, then contact
+            contact = math.sin(math.pi * (hop - 1 + duty) / duty)
+            body = 0.75 * (-g if hop < 1 - duty else -g + g * math.pi / 2 / duty * contact)
+            roll = roll_rad * math.sin(ph)
+        c, s = math.cos(roll), math.sin(roll)
+        z = g + up + body
+        rows.append(f"{t * 1000:.1f},{round(fwd)},{round(-s * z)},{round(c * z)}")
+        t += 1.0 / rate
+    path.write_text("\n".join(rows) + "\n")
+    return turns
+
+
+def test_a_double_bounce_with_hard_landings_on_a_rolling_wrist_counts(dual, tmp_path):
+    """Long flights seen in every slow turn and the hand's up moving twice its swing or more: a
+    skipper's bounce (a walker never flies), so fwd may ring on the landings as a double bounce's
+    short hops may (2.5x). Both counted 0 when only the 1.5x clean swing applied."""
+    paths, truths = [], []
+    for i, (radius, roll) in enumerate([(0.05, 0.5), (0.12, 0.4)]):
+        path = tmp_path / f"rolling_{i}.csv"
+        truths.append(_rolling_double_bounce(path, radius, roll))
+        paths.append(str(path))
+    for result, truth in zip(dual("jump_replay", *paths), truths, strict=True):
+        assert _close(result["count"], truth, 0.1), (result["count"], truth)
 
 
 def test_backward_turning_counts_like_forward(dual, tmp_path):

@@ -45,7 +45,9 @@ part of a turn may vanish or reverse; it is not used for counting). Landings are
   that passed as turns: over 1.7x), and a kettlebell's arc is not a sine either (real walks and
   kettlebell sets counted as jump rope: 1,514 false passes before this test, 302 with it). A
   slow turn with a short hop seen in it (at most 200 ms: a double bounce's; a kettlebell's
-  weightless top is longer) may be rougher, 2.5x: its landings ring on a small circle's swing;
+  weightless top is longer), or with any flight while up moved twice as much as fwd (hard
+  landings that reach the hand on a wrist that rolls with the turn leak into fwd; a walker never
+  flies, a walking arm swings more than it bobs) may be rougher, 2.5x: its landings ring on its swing;
   so may a turn with a flight in it whose fwd is 400 mg or more, 2x (a double under's high
   jump rings on the swing; the bag and pocket walks that passed as turns swing under 300 mg).
   A to-and-fro along one line (shaking out the rope, a hand waved) keeps forward and vertical on
@@ -110,6 +112,7 @@ _FAST_TURN_MS = const(600)  # ...until a turn is this fast again
 _CLEAN_SWING = const(5685)  # 64 (1.5 x 2 pi)^2: a turn's fwd within 1.5x a sine's rate of change...
 _HOP_SWING = const(15791)  # ...or 2.5x, 64 (2.5 x 2 pi)^2, for a slow turn with a short hop seen in it:
 _HOP_SLOTS = const(10)  # 200 ms at most (a double bounce's hop; a kettlebell's weightless top is longer)
+_BOUNCING_Q = const(4)  # ...or any flight, if up moved 4x fwd's power (2x its size): the skipper bounces
 _JUMP_SWING = const(10106)  # ...or 2x, 64 (2 x 2 pi)^2, for a turn with a flight in it swung this hard:
 _BIG_SWING_MG = const(400)  # fwd's mean size (real bag and pocket walks that passed as turns: < 300 mg)
 _START_TURNS = const(3)  # a set starts after 3 turns at a plausible, steady pace...
@@ -440,7 +443,11 @@ class JumpDetector:
             vigorous = self._hopping_circle(d)
         if vigorous:  # and a clean swing: a walker's steps are not (see _clean_swing)
             limit = _CLEAN_SWING
-            if d > _SLOW_TURN_MS and t - flight < d and s[_LONGEST] - _BIAS <= _HOP_SLOTS:
+            if (
+                d > _SLOW_TURN_MS
+                and t - flight < d
+                and (s[_LONGEST] - _BIAS <= _HOP_SLOTS or s[_VV] - _BIAS >= (s[_FF] - _BIAS) * _BOUNCING_Q)
+            ):
                 limit = _HOP_SWING  # a slow turn with a hop in it: its landings ring on a small swing
             elif t - flight < d and (s[_SIZE] - _BIAS) >> _AXIS_SHIFT >= _BIG_SWING_MG:
                 limit = _JUMP_SWING  # a high jump's landing rings on a hard swing (double unders)
