@@ -98,7 +98,7 @@ _NOW_SHIFT = const(2)  # a walk starts only while the ticks' mean size is >= 1/2
 _LEVEL_SHIFT = const(6)  # while walking, the walk's level follows its signal: tau = 64 ticks = 2.6 s
 _DROP_SHIFT = const(2)  # ... and the walk ends when the fast motion falls below 1/4 of it (the walker
 # stopped: what is left is the sensor's noise and the sway of a standing body, whatever their size)
-_STRIDE_MIN_MS = const(750)  # a period longer than this is a stride (two steps)
+_STRIDE_MIN_MS = const(800)  # a period longer than this is a stride (two steps: <= 150 steps/min)
 _STRIDES_MIN_MS = const(1600)  # ... and longer than this two strides (a sampled signal may alternate)
 _MIN_STEP_MS = const(375)  # a walk starts at 160 steps/min or slower (faster is running)
 _MAX_STEP_MS = const(1100)  # 55 steps/min: slower is not walking
@@ -109,13 +109,17 @@ _WEAK = const(2)  # ... for this many evaluations
 _LOST = const(4)  # evaluations without the rhythm before a walk ends
 _CREDIT_MS = const(8000)  # the start of a walk is credited back at most this far
 _PHASE = const(1024)  # one step of the phase accumulator
-_CONFIRM_MS = const(10000)  # a walk's steps are held back until its rhythm lasted this long
+_CONFIRM_MS = const(10000)  # a walk's steps are held back until its rhythm was followed this long (the
+# time credited back to its start left out: a car's beat or a wipe holds a rhythm for seconds, and the
+# credit made up the rest) ...
+_STRONG_Q4 = const(16)  # ... or, with it, if |a| varied by 16/4 = 4 x _BODY_MG's least (strong evidence)
 _BOUNCE_Q8 = const(4)  # ... and |a| (the body's bounce) carried >= 1.6 % of the sensor's motion power
 _SHORT_MS = const(7000)  # ... at the end of the recording (or session), a walk counts if it lasted this
 _SHORT_BOUNCE_Q8 = const(12)  # ... and its body bounced more: >= 4.7 % (a car's bounce, a wipe: less)
 _BODY_MG = const(25)  # ... and |a| varied by >= 25 mg RMS x (cadence / 100 spm)^2 (a car: less)
 _RESUME_MS = const(20000)  # a walk in the rhythm of one that stopped this recently ...
-_RESUME_CONFIRM_MS = const(4000)  # ... is confirmed after this long
+_RESUME_CONFIRM_MS = const(4000)  # ... is confirmed after this long, if that one bounced strongly ...
+_RUN_MS = const(20000)  # ... or walked this long, with the walks it resumed (a car's beats: seconds)
 _BRIDGE_MS = const(3000)  # ... a pause this short in the rhythm keeps them (and its time) waiting
 _RECALL_MS = const(60000)  # ... and its period decides between a step and a stride this long
 _QUEUE = const(72)  # steps waiting to be reported (held ones included)
@@ -205,9 +209,13 @@ class StepDetector:
         self._bounce = 0
         self._moved = 0
         self._evals = 0
+        self._credited = 0
         self._need_ms = _CONFIRM_MS  # how long the unconfirmed walk's rhythm must last
         self._ended_at = -_RECALL_MS - 1  # when the last confirmed walk ended
         self._ended_period = 1
+        self._began = 0  # walking time when the current run of walks began (a resumed walk goes on with it)
+        self._run_ms = 0  # how long the last confirmed run of walks walked, ms (its pauses left out)
+        self._run_strong = False  # whether its last walk bounced strongly
         self._last_t = -_CREDIT_MS  # the last step counted
         self._period = 0  # ms per step while walking
         self.walking = False
@@ -238,6 +246,7 @@ class StepDetector:
         elif self.walking:  # a confirmed walk: the same rhythm soon again resumes it
             self._ended_at = self.s[_T] - _BIAS
             self._ended_period = self._period
+            self._run_ms = self._walked() - self._began
         s = self.s
         s[_WALKING] = _BIAS
         self.walking = False
@@ -339,7 +348,7 @@ class StepDetector:
         body = _BODY_MG * 360000 // (p * p)  # the least |a| RMS a walk has at this cadence, mg
         # (a power walker's big arm swing can leave |a| a small share: a bounce twice the least is enough)
         return (
-            self._walked() - self._walk_kept >= least_ms
+            self._lasted(least_ms)
             and (
                 self._bounce * 256 >= bounce * self._moved
                 or self._bounce >= ((body * body) >> 2) * self._evals
@@ -347,8 +356,23 @@ class StepDetector:
             and self._bounce >= ((body * body) >> 4) * self._evals
         )
 
+    def _lasted(self, least_ms: int) -> bool:
+        """Whether the unconfirmed walk's rhythm lasted `least_ms`: followed for that long or, if it
+        bounced strongly or the recording ends (`_SHORT_MS`), with the time credited to its start."""
+        walked = self._walked() - self._walk_kept
+        return walked >= least_ms and (
+            least_ms == _SHORT_MS or walked - self._credited >= least_ms or self._bounced(_STRONG_Q4)
+        )
+
+    def _bounced(self, times_q4: int) -> bool:
+        """Whether |a| varied by >= times_q4/4 x the least a walk at the unconfirmed walk's cadence has."""
+        p = self._period or 1
+        body = _BODY_MG * 360000 // (p * p)  # the least |a| RMS a walk has at this cadence, mg
+        return self._bounce >= ((body * body * times_q4 * times_q4) >> 8) * self._evals
+
     def _confirm(self) -> None:
         """The unconfirmed walk is one: its held steps can be reported."""
+        self._run_strong = self._bounced(_STRONG_Q4)
         self._confirming = False
         self._queue.release()
         self._set_ready(self._queue.n > 0)
@@ -388,7 +412,7 @@ class StepDetector:
                 self._bounce += r0 >> 4
                 self._moved += dyn >> 4
                 self._evals += 1
-            if self.walking and self._walked() - self._walk_kept >= self._need_ms:
+            if self.walking and self._lasted(self._need_ms):
                 if not self._is_walk(self._need_ms):  # the arm alone moved (wiping, stirring): not a walk
                     self._stop()
                     self._drop()
@@ -425,7 +449,10 @@ class StepDetector:
                     if not (k and (s[_AC + k] - b) * 256 >= _RHO_ON_Q8 * r0):
                         k = 0
             if k:
-                step = self._lag_ms(k) // n
+                lag_ms = self._lag_ms(k)
+                if n > 1 and lag_ms < (_STRIDE_MIN_MS if n == 2 else _STRIDES_MIN_MS):
+                    n >>= 1  # the lag is too short for that many steps (a slow gait start taken for a stride)
+                step = lag_ms // n
                 self._set_period(self._period + ((step - self._period) >> 1))
                 s[_LAG] = k + b
                 self._n = n
@@ -516,18 +543,25 @@ class StepDetector:
         p = self._paused_period
         if self._confirming and 8 * abs(step - p) >= 2 * p:  # another rhythm: the paused one was not a walk
             self._drop()
+        fresh = False  # a new run of walks begins here
         if not self._confirming:  # (else the paused walk goes on, its steps still held)
             # every walk is confirmed anew (a car's rhythm comes back, too); one in the rhythm of a walk
             # that ended less than `_RESUME_MS` ago (a crossing) after a shorter time
             p = self._ended_period
-            resumed = t - self._ended_at <= _RESUME_MS and 8 * abs(step - p) < 2 * p
+            resumed = (
+                t - self._ended_at <= _RESUME_MS
+                and 8 * abs(step - p) < 2 * p
+                and (self._run_ms >= _RUN_MS or self._run_strong)
+            )
             self._need_ms = _RESUME_CONFIRM_MS if resumed else _CONFIRM_MS
+            fresh = not resumed
             self._confirming = True
             self._walk_kept = self._walked()
             self._queue.release()
             self._bounce = 0  # sums over the unconfirmed walk: power of |a| and of the dynamic vector
             self._moved = 0
             self._evals = 0
+            self._credited = 0  # of its time, how much was credited back at its starts
         self._set_period(step)
         self._lost = 0
         since = t - _swing_ticks(s, lag) * _TICK_MS  # type: ignore[arg-type]
@@ -540,6 +574,9 @@ class StepDetector:
             since = t
         if t - since > _CREDIT_MS:
             since = t - _CREDIT_MS
+        if fresh:
+            self._began = self._walked()
+        self._credited += t - since
         n = (t - since + step // 2) // step
         self._walk_ms += t - since
         for i in range(n, 0, -1):
