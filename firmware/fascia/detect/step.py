@@ -116,7 +116,10 @@ _STRONG_Q4 = const(16)  # ... or, with it, if |a| varied by 16/4 = 4 x _BODY_MG'
 _BOUNCE_Q8 = const(4)  # ... and |a| (the body's bounce) carried >= 1.6 % of the sensor's motion power
 _SHORT_MS = const(7000)  # ... at the end of the recording (or session), a walk counts if it lasted this
 _SHORT_BOUNCE_Q8 = const(12)  # ... and its body bounced more: >= 4.7 % (a car's bounce, a wipe: less)
-_BODY_MG = const(25)  # ... and |a| varied by >= 25 mg RMS x (cadence / 100 spm)^2 (a car: less)
+_BODY_MG = const(25)  # ... and |a| varied by >= 25 mg RMS x (cadence / 100 spm)^2 (a car: less) ...
+_MOST_Q4 = const(96)  # ... and by < 96/4 = 24 x that (a kettlebell snatch: more; a back pocket <= 16 x)
+_LIGHT_MG = const(150)  # ... and |a| was under this (near free fall) ...
+_LIGHT_SHARE = const(50)  # ... in at most 1/50 of its ticks (walks: <= 0.3 %; kettlebell swings: >= 4 %)
 _RESUME_MS = const(20000)  # a walk in the rhythm of one that stopped this recently ...
 _RESUME_CONFIRM_MS = const(4000)  # ... is confirmed after this long, if that one bounced strongly ...
 _RUN_MS = const(20000)  # ... or walked this long, with the walks it resumed (a car's beats: seconds)
@@ -170,6 +173,7 @@ _PHASE_AT = const(35)  # the step phase, 0.._PHASE
 _INC = const(36)  # its increase per tick: _TICK_MS * _PHASE // period
 _WALK_TICKS = const(37)  # ticks walked (all walks)
 _LEVEL = const(38)  # the walk's own motion: mean |change per tick| x _FIX, slow (set when a walk starts)
+_LIGHT = const(39)  # ticks with |a| < _LIGHT_MG since the last evaluation
 _HIST_AT = const(40)  # the tick history, twice: s[_HIST_AT + pos + _HIST - k] is tick -k
 _AC = const(_HIST_AT + 2 * _HIST)  # the autocorrelation at lags 0.._K_MAX + 1
 _STATE = const(_AC + _K_MAX + 2)
@@ -210,6 +214,7 @@ class StepDetector:
         self._moved = 0
         self._evals = 0
         self._credited = 0
+        self._light = 0
         self._need_ms = _CONFIRM_MS  # how long the unconfirmed walk's rhythm must last
         self._ended_at = -_RECALL_MS - 1  # when the last confirmed walk ended
         self._ended_period = 1
@@ -344,16 +349,15 @@ class StepDetector:
         bounce = _BOUNCE_Q8 if least_ms != _SHORT_MS else _SHORT_BOUNCE_Q8
         if least_ms == _RESUME_CONFIRM_MS:
             bounce = 0  # (the walk it resumes had its share; a few seconds of a big arm swing may not)
-        p = self._period or 1
-        body = _BODY_MG * 360000 // (p * p)  # the least |a| RMS a walk has at this cadence, mg
-        # (a power walker's big arm swing can leave |a| a small share: a bounce twice the least is enough)
+        # (a power walker's big arm swing can leave |a| a small share: a bounce twice the least is enough;
+        # |a| varying more than any walk's at its cadence is a kettlebell snatch, and a sensor that floats
+        # (|a| near 0: a kettlebell at the top of its swing) is not on a walker, who is never in free fall)
         return (
             self._lasted(least_ms)
-            and (
-                self._bounce * 256 >= bounce * self._moved
-                or self._bounce >= ((body * body) >> 2) * self._evals
-            )
-            and self._bounce >= ((body * body) >> 4) * self._evals
+            and (self._bounce * 256 >= bounce * self._moved or self._bounced(8))
+            and self._bounced(4)
+            and not self._bounced(_MOST_Q4)
+            and self._light * _LIGHT_SHARE <= self._evals * _EVAL_TICKS
         )
 
     def _lasted(self, least_ms: int) -> bool:
@@ -407,11 +411,14 @@ class StepDetector:
         b = _BIAS
         r0 = s[_R0] - b
         dyn = s[_DYN] - b
+        light = s[_LIGHT] - b
+        s[_LIGHT] = b
         if self._confirming:
             if self.walking:
                 self._bounce += r0 >> 4
                 self._moved += dyn >> 4
                 self._evals += 1
+                self._light += light
             if self.walking and self._lasted(self._need_ms):
                 if not self._is_walk(self._need_ms):  # the arm alone moved (wiping, stirring): not a walk
                     self._stop()
@@ -562,6 +569,7 @@ class StepDetector:
             self._moved = 0
             self._evals = 0
             self._credited = 0  # of its time, how much was credited back at its starts
+            self._light = 0  # ticks with |a| < _LIGHT_MG while it was followed
         self._set_period(step)
         self._lost = 0
         since = t - _swing_ticks(s, lag) * _TICK_MS  # type: ignore[arg-type]
@@ -747,6 +755,8 @@ def _track(s: ptr32, ts: ptr32, xyz: ptr32, i: int, n: int, more: int) -> int:  
                 if m <= 0:
                     m = 1
                 s[_MAG] = m + b
+                if m < _LIGHT_MG:
+                    s[_LIGHT] = int(s[_LIGHT]) + 1
                 m = m << _FIX_SHIFT
                 if m0 <= 0:
                     s[_BASE] = m + b
