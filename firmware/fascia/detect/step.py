@@ -586,6 +586,8 @@ class StepDetector:
             self._began = self._walked()
         self._credited += t - since
         n = (t - since + step // 2) // step
+        if n and t - n * step < self._last_t + step // 2:  # (rounded up: not half a step after the last)
+            n -= 1
         self._walk_ms += t - since
         for i in range(n, 0, -1):
             self._emit(t - i * step)
