@@ -8,11 +8,14 @@ Walking is a rhythm, so the counter follows the *period* of that signal rather t
 a running (exponentially windowed, tau 2.6 s) autocorrelation over lags of 0.28-2.0 s gives the
 signal's fundamental period P, the smallest lag with a strong, clear maximum. On the wrist the arm
 swings once per stride (two steps) and often dominates |a|; in a pocket one leg does the same; in a
-hand or on the trunk every foot strike shows. So P is a step when shorter than `_STRIDE_MIN_MS`
-(walking strides are never that short), a stride (two steps) when longer, and two strides when
-longer than `_STRIDES_MIN_MS` (at 12.5 Hz a stride of exactly 12.5 samples repeats only every other
-stride). Walking slower than ~75 steps/min is therefore not counted right. This works at 12.5 Hz,
-where heel strikes fall between samples but the swing does not.
+hand or on the trunk, or on a wrist whose arm barely swings (a bag carried, a hand in a pocket, a slow
+walker's 2:1 swing), every foot strike shows. So P is a step when shorter than `_STRIDE_MIN_MS`
+(walking strides, <= 150 steps/min, are never that short), a stride (two steps) when longer, and two
+strides when longer than `_STRIDES_MIN_MS` (at 12.5 Hz a stride of exactly 12.5 samples repeats only
+every other stride); the same rule is applied again while the walk is followed, so a slow gait start
+taken for a stride is corrected as soon as the period shows it is a step. Walking slower than ~75
+steps/min is not counted right. This works at 12.5 Hz, where heel strikes fall between samples but
+the swing does not.
 
 A walk starts once the period has held within 12.5 % for `_LOCK` evaluations (every 240 ms) at
 160 steps/min or slower, with a clearly periodic signal (normalised autocorrelation >=
@@ -20,17 +23,25 @@ A walk starts once the period has held within 12.5 % for `_LOCK` evaluations (ev
 by >= `_MIN_DYN_MG`, RMS of the dynamic acceleration vector) and is there now (the ticks' fast mean
 size >= half their RMS in the long window, which still holds a walk that just stopped).
 
-Confirmation window: a walk's steps are held back until its rhythm has lasted `_CONFIRM_MS` (10 s)
-of walking, as common step counters do (gestures, chores at one spot and a car's bounce rarely stay
-in one rhythm that long; a pause of up to `_BRIDGE_MS` keeps the held steps waiting for the rhythm to
-come back), and the body must have bounced: |a| must carry >= `_BOUNCE_Q8`/256 of the power of the
-dynamic acceleration vector (wiping or stirring moves the hand across gravity, so |a| barely changes)
-and vary by >= `_BODY_MG` x (cadence / 100 steps/min)^2 RMS (a walker's bounce grows with the
-cadence; a car's 2.4 Hz bounce of 35 mg is no 146 steps/min walk). Then the held steps are credited
+Confirmation window: a walk's steps are held back until its rhythm has been followed for
+`_CONFIRM_MS` (10 s), as common step counters do (gestures, chores at one spot and a car's bounce
+rarely stay in one rhythm that long; a pause of up to `_BRIDGE_MS` keeps the held steps waiting for
+the rhythm to come back). The time credited back to the walk's start counts towards it only with
+strong evidence (|a| varying by `_STRONG_Q4`/4 x the least below): a car's beat or a wipe holds one
+rhythm for seconds, and that credit made up the rest. The body must have bounced: |a| must carry >=
+`_BOUNCE_Q8`/256 of the power of the dynamic acceleration vector (wiping or stirring moves the hand
+across gravity, so |a| barely changes) and vary by >= `_BODY_MG` x (cadence / 100 steps/min)^2 RMS (a
+walker's bounce grows with the cadence; a car's 2.4 Hz bounce of 35 mg is no 146 steps/min walk),
+but by less than `_MOST_Q4`/4 x that (a kettlebell snatch: more; the real walks' back pockets: <= 16
+x); and the sensor must never have been near free fall (|a| < `_LIGHT_MG` in over 1/`_LIGHT_SHARE` of
+the ticks: a kettlebell floats at the top of its swing; a walker always has a foot on the ground, and
+the real walks show <= 0.3 %). Then the held steps are credited
 with their own times, back to where the walk's motion began: the oldest tick from which on a tick at
 least half the walk's mean size came in every lag (an amplitude, not a shape, so it does not move
-with the sample timing), rounded to the nearest step. A walk in the rhythm of one that ended less
-than `_RESUME_MS` ago (a crossing) is confirmed after `_RESUME_CONFIRM_MS`. A walk shorter than the
+with the sample timing), rounded to the nearest step (never within half a step of the last one). A
+walk in the rhythm of one that ended less than `_RESUME_MS` ago (a crossing) is confirmed after
+`_RESUME_CONFIRM_MS` (followed, or credited with strong evidence), if that walk bounced strongly or
+its run of walks walked `_RUN_MS` (a car's beats resumed one another). A walk shorter than the
 window counts only when the recording (the session) ends during it or while the walker stands
 still after it (the motion stays under a quarter of the walk's), if it lasted `_SHORT_MS` and bounced
 more (`_SHORT_BOUNCE_Q8`): a 10 s walk of ~18 steps alone in a recording counts, however long the
