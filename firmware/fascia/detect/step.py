@@ -101,7 +101,7 @@ _HALF_Q8 = const(90)  # ... or 35 % of it at half its lag
 _RHO_ON_Q8 = const(115)  # periodic enough to start a walk: normalised autocorrelation >= 0.45
 _RHO_OFF_Q8 = const(77)  # ... and to keep walking: >= 0.3
 _MIN_RMS_MG = const(30)  # weaker than this is vibration, not a walking body
-_MIN_DYN_MG = const(70)  # ... and a walk starts only if the sensor itself moves this much (3-D RMS)
+_MIN_DYN_MG = const(40)  # ... and a walk starts only if the sensor itself moves this much (3-D RMS)
 _HARD_RMS_MG = const(200)  # this strong (a pocket's or bag's jolts, sampled slowly) ...
 _RHO_HARD_Q8 = const(77)  # ... starts a walk at a lower periodicity, >= 0.3
 _GATE_MG = const(4)  # fast mean |change| per tick below this: standing still
