@@ -116,6 +116,8 @@ def real_jobs() -> list:
             jobs.append((f"real {detector} ({row['activity']})", path, detector, None, row["id"]))
             if detector != "jump_rope":  # no jumps in there: what the jump counter makes of it
                 jobs.append(("real, counted as jump_rope", path, "jump_rope", None, f"{row['id']}@jump_rope"))
+            if detector != "walk":  # (kettlebell sets) no steps in there: what the step counter makes of it
+                jobs.append(("real, counted as walk", path, "walk", None, f"{row['id']}@walk"))
             if row["id"].startswith("oxford_"):
                 for hz in (50, 12.5):
                     jobs.append((f"oxford walk @{hz} Hz", path, detector, f"hz:{hz}", f"{row['id']}@{hz}Hz"))

@@ -1,9 +1,11 @@
 """The step counter's tuning loop (`python -m host_tools.bench.walk_tuning [N]`): walks and negatives drawn
 as the stress set draws them, but from tuning seeds (< walk.STRESS_SEED_BASE), counted as `fascia count`
 counts them. Prints mean, 5th percentile and worst per pace and placement (N sessions per pace,
-placement and rate), the false steps per hour on car, train, desk and chores (4N sessions of 5 min
-per kind), and the total error of town walks at 12.5 and 50 Hz with the sensor's noise forced to 5, 20
-and 35 mg per axis (steps counted after the walker stopped).
+placement and rate) and of the wrist walks whose arm swung fully less than half the time; the total
+error of N long wrist walks (10 min, town and stroll, 12.5 and 50 Hz); the false steps per hour on
+car, train, desk and chores (4N sessions of 5 min per kind); and the total error of town walks at
+12.5 and 50 Hz with the sensor's noise forced to 5, 20 and 35 mg per axis (steps counted after the
+walker stopped).
 
 Tune on this, never on the stress set (`make bench-accuracy`), whose seeds are kept apart.
 Traces are cached in out/bench/generated/walk_tuning by the generators' source hash.
@@ -30,6 +32,7 @@ RATES = (12.5, 25.0, 50.0, 100.0, 400.0)
 WALK_SEEDS = 100  # walks from seed 100 on, negatives from 500, noisy town walks from 200 (all < 1000)
 NEGATIVE_SEEDS = 500
 NOISY_SEEDS = 200
+LONG_SEEDS = 300  # long walks from 300
 NOISE_MG = (5.0, 20.0, 35.0)
 
 
@@ -43,8 +46,14 @@ def _count(csv_path: Path) -> int:
         return count_samples(read_trace(f), "walk")["count"]
 
 
+def little_swing(sidecar: dict) -> bool:
+    """Whether a generated wrist walk's arm swung fully for less than half its walking time."""
+    arm = sidecar.get("arm_s") or {}
+    return sidecar.get("placement") == "wrist" and 2 * arm.get("swing", 0.0) < sum(arm.values())
+
+
 def run(job: tuple) -> tuple:
-    """(label, truth, counted, hours) of one tuning trace, generated once into OUT."""
+    """(labels, truth, counted, hours) of one tuning trace, generated once into OUT."""
     kind, scenario, placement, rate, seed, duration, noise = job
     stem = OUT / f"{scenario}_{placement}_{round(rate * 10)}_{seed}_{round(noise)}_{_digest()}"
     csv_path = stem.parent / (stem.name + ".csv")
@@ -60,9 +69,12 @@ def run(job: tuple) -> tuple:
             )  # fmt: skip
         else:
             walk.generate(scenario, seed, rate, stem, duration_s=duration, placement=placement)
-    truth = json.loads((stem.parent / (stem.name + ".json")).read_text())["count"]
+    sidecar = json.loads((stem.parent / (stem.name + ".json")).read_text())
     label = f"noise {noise:g} mg" if noise else (scenario if kind == "neg" else f"{placement} {scenario}")
-    return label, truth, _count(csv_path), duration / 3600
+    if kind == "long":
+        label = f"long {placement} walks (10 min)"
+    labels = (label, "wrist, little arm swing") if kind != "noisy" and little_swing(sidecar) else (label,)
+    return labels, sidecar["count"], _count(csv_path), duration / 3600
 
 
 def jobs(n: int) -> list[tuple]:
@@ -80,6 +92,11 @@ def jobs(n: int) -> list[tuple]:
             for _ in range(max(1, 4 * n // 3)):
                 out.append(("neg", scenario, "wrist", rate, seed, 300.0, 0.0))
                 seed += 1
+    seed = LONG_SEEDS
+    for k in range(n):  # long wrist walks (10 min): the total over a day's walking
+        scenario = ("town", "stroll")[k % 2]
+        out.append(("long", scenario, "wrist", (12.5, 50.0)[k // 2 % 2], seed, 600.0, 0.0))
+        seed += 1
     for noise in NOISE_MG:
         for k in range(2 * n):
             rate = (12.5, 50.0)[k % 2]
@@ -94,8 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     with Pool(2) as pool:
         rows = pool.map(run, jobs(n), chunksize=1)
     groups: dict[str, list[tuple]] = {}
-    for row in rows:
-        groups.setdefault(row[0], []).append(row)
+    for labels, *row in rows:
+        for label in labels:
+            groups.setdefault(label, []).append((label, *row))
     head = "tuning seeds"
     print(f"{head:<24} {'files':>5} {'mean':>7} {'p5':>7} {'worst':>7} {'total':>7}")
     for label, rs in groups.items():

@@ -22,10 +22,16 @@ Walker (world frame x forward, y left, z up; SI units until the final conversion
 - The elbow flexes in the forward swing (0-12 deg, 0-25 deg for bent-arm power walking; forearm
   0.25-0.30 m), the arm swings 5 deg back to 20 deg forward of vertical on average, and the step on
   the sensor's side jolts it more than the far one (far step 40-100 %): all at the stride frequency.
-- Bouts without swing (carrying a bag, hand in a pocket): 0-3 deg of swing for 10-60 s, a few per
-  session in the "town" scenario and now and then elsewhere.
-- Hand placement: a phone held in a swinging hand (radius + 0.08 m) or held in front, reading
-  (no swing, pitched 20-60 deg towards the face), switching between the two in bouts.
+- Bouts without a full swing, 10-60 s, a few per session in the "town" scenario and now and then
+  elsewhere; 20 % of strollers and town walkers (5 % of power walkers) keep one all walk long. Each is
+  one of: "weak" (0-35 % of the walker's swing), "irregular" (the swing's size wanders 0-120 % and its
+  phase +-0.2-0.8 rad at 0.05-0.3 Hz), "carry" (a bag in the hand: 0-3 deg), "pocket" (hand in a
+  pocket, forearm pitched 20-70 deg: the wrist rides the hip, its bounce 80-130 % of the trunk's),
+  and below 105 steps/min "step_rate" (the arm swings 2-8 deg once per step: slow walkers switch to
+  2:1 arm-to-leg frequency, Wagenaar & van Emmerik 2000, J Biomech 33:853). The wrist then sees
+  mainly the step bounce at the step rate, where a full swing shows the stride.
+- Hand placement: a phone held in a swinging hand (radius + 0.08 m), its bouts "weak", "irregular"
+  or "read" (held in front, no swing, pitched 20-60 deg towards the face).
 - Pauses ("town"): stops of 5-40 s at crossings after walking bouts of 20-120 s; standing sway and
   a hand that sometimes lifts the device. Gait starts and stops ramp over the first/last two steps.
 
@@ -67,6 +73,11 @@ G = 9.80665
 Vec = tuple[float, float, float]
 CADENCE_SPM = {"stroll": (90.0, 110.0), "town": (100.0, 125.0), "brisk": (125.0, 140.0)}
 SWING_DEG = {"stroll": (4.0, 18.0), "town": (8.0, 25.0), "brisk": (15.0, 35.0)}
+# what the arm does when it does not swing fully (see the module docstring)
+LOW_SWING_SHARE = {"stroll": 0.2, "town": 0.2, "brisk": 0.05}  # walkers who barely swing all walk long
+WEAK_SCALE = (0.0, 0.35)  # a weak bout's swing, a share of the walker's own
+STEP_RATE_SWING_SPM = 105.0  # slower than this a wrist's arm may swing once per step (2:1) ...
+STEP_RATE_SWING_DEG = (2.0, 8.0)  # ... by this much
 REST_NOISE_MG = (2.0, 30.0)  # the sensor's reading at rest, per axis (wider than SensorModel.population's)
 
 
@@ -140,6 +151,45 @@ class Walker:
         if placement == "hand":
             p_bouts = max(p_bouts, 0.6)
         self.still_arm = idle._spans(rng, duration, (10, 60), (30, 150)) if rng.random() < p_bouts else []
+        self._arms(random.Random(f"walk-arms/{self.cadence!r}"), duration)
+
+    def _arms(self, rng: random.Random, duration: float) -> None:
+        """What the arm does in each bout without a full swing, and the walkers who barely swing at all
+        (their own stream, keyed by the cadence: the other draws stay as they were)."""
+        modes = ["weak", "irregular"]
+        if self.placement == "wrist":
+            modes += ["carry", "pocket"]
+        if self.placement == "wrist" and self.cadence < STEP_RATE_SWING_SPM:
+            modes.append("step_rate")
+        if self.placement == "hand":  # a phone in the hand: read now and then (held in front, no swing)
+            modes.append("read")
+        # a walker whose arm barely swings all walk long (a bag, a pocket, a stiff or weak arm)
+        low = rng.random() < LOW_SWING_SHARE[self.scenario]
+        spans = [(0.0, duration)] if low else self.still_arm
+        self.arm_bouts = [(a, b, rng.choice(modes), rng.uniform(*WEAK_SCALE)) for a, b in spans]
+        self.irregular = _sinsum(rng, 1.0, 0.05, 0.3)  # the swing's size wanders (irregular bouts)
+        self.phase_wander = _sinsum(rng, rng.uniform(0.2, 0.8), 0.03, 0.2)
+        self.step_swing = math.radians(rng.uniform(*STEP_RATE_SWING_DEG))
+        self.carry_swing = math.radians(rng.uniform(0.0, 3.0))
+        self.pocket_pitch = math.radians(rng.uniform(20, 70))  # forearm bent, the hand in a pocket
+        self.hip_gain = rng.uniform(0.8, 1.3)  # in a pocket the wrist rides the hip: the pelvis's bounce
+
+    def arm_seconds(self) -> dict[str, float]:
+        """Walking time per arm mode, s (the sidecar's `arm_s`: which walks had little arm swing)."""
+        out: dict[str, float] = {}
+        for a, b in self.walking:
+            cuts = sorted({a, b} | {t for bout in self.arm_bouts for t in bout[:2] if a < t < b})
+            for lo, hi in zip(cuts, cuts[1:], strict=False):
+                mode = self.arm_mode((lo + hi) / 2)[0]
+                out[mode] = round(out.get(mode, 0.0) + hi - lo, 1)
+        return out
+
+    def arm_mode(self, t: float) -> tuple[str, float]:
+        """The arm's mode at t ("swing" outside the bouts) and the bout's swing scale (weak bouts)."""
+        i = bisect.bisect_right(self.arm_bouts, (t, math.inf)) - 1
+        if i >= 0 and t < self.arm_bouts[i][1]:
+            return self.arm_bouts[i][2], self.arm_bouts[i][3]
+        return "swing", 1.0
 
     def _plan(self, rng: random.Random, duration: float):
         """Foot contacts (s), walking spans and pauses: bouts of steady walking with stops between."""
@@ -189,23 +239,44 @@ class Walker:
             lin[0] += g * self.fore * math.sin(w + 0.6)
             lin[1] += self.trunk_gain * env * self.lat * math.sin(w / 2 + math.pi * (i % 2))
             lin[2] += env * side * _ring(t, self.contacts[i], self.heel, self.heel_f, self.heel_decay)
-            swinging = not _in_spans(self.still_arm, t)
-            if swinging:
+            mode, scale = self.arm_mode(t)
+            if mode == "pocket":  # the wrist rides the hip: the pelvis's bounce and its sway
+                lin[2] += g * self.vert * (self.hip_gain - 1) * math.cos(w)
+                hip = self.trunk_gain * env * self.lat * (self.hip_gain - 1)
+                lin[1] += hip * math.sin(w / 2 + math.pi * (i % 2))
+            a, arg, om = 0.0, 0.0, 0.0
+            if mode in ("swing", "weak", "irregular", "carry"):
                 # one arm cycle per stride (two steps): stride phase = (step index + s) / 2
                 a = self.swing * env * (1 + self.swing_mod(t))
+                if mode == "weak":
+                    a *= scale
+                elif mode == "irregular":
+                    a *= max(0.0, 0.6 + 0.6 * self.irregular(t))
+                elif mode == "carry":
+                    a = self.carry_swing * env
                 om = math.pi * rate
                 arg = math.pi * (i + s) + self.swing_phase
+                if mode == "irregular":
+                    arg += self.phase_wander(t)
+            elif mode == "step_rate":  # slow walking: the arm swings once per step (2:1)
+                a = self.step_swing * env
+                om = 2 * math.pi * rate
+                arg = 2 * math.pi * (i + s) + self.swing_phase
+            if a:
                 theta += a * math.sin(arg)
                 dth = a * om * math.cos(arg)
                 ddth = -a * om * om * math.sin(arg)
                 r = self.radius
                 lin[0] += r * (ddth * math.cos(theta) - dth * dth * math.sin(theta))
                 lin[2] += r * (ddth * math.sin(theta) + dth * dth * math.cos(theta))
-                # elbow flexion with the swing: the forearm lifts once per stride
-                e = self.elbow * env * (1 + self.swing_mod(t))
+                # elbow flexion with the swing: the forearm lifts once per swing
+                e = self.elbow * a / self.swing
                 lin[2] -= self.forearm * e * om * om * math.sin(arg + self.elbow_lag)
-        if self.placement == "hand" and _in_spans(self.still_arm, t):
+        mode = self.arm_mode(t)[0]
+        if mode == "read":
             theta = -self.read_pitch  # held in front, screen towards the face
+        elif mode == "pocket":
+            theta = -self.pocket_pitch
         f = _rot_y(theta, (lin[0], lin[1], lin[2] + G))
         f = _rot_x(self.roll(t), f)
         x, y, z = rotate(self.mount, f)
@@ -337,6 +408,7 @@ def generate(
         brisk = walker.cadence >= 125 and math.degrees(walker.swing) >= 15
         extra.update(cadence_spm=round(walker.cadence, 1), swing_deg=round(math.degrees(walker.swing), 1))
         extra["brisk"] = brisk
+        extra["arm_s"] = walker.arm_seconds()
         activity = "walk"
         notes = (
             f"generated by host_tools/gen/walk.py: {scenario} on the {placement}, seed {seed}, "
@@ -365,6 +437,7 @@ WALK_VARIANTS = [(s, p) for s in ("stroll", "brisk", "town") for p in PLACEMENTS
 SESSIONS_PER_VARIANT = 5  # 6 variants x 5 rates x 5 = 150 walks
 WALK_S = 150.0
 LONG_WALKS = 8  # long wrist walks (15 min) at 12.5 Hz for the total-count figure
+LONG_STROLLS = 8  # ... and long strolls (appended), half at 12.5 Hz, half at 50 Hz
 LONG_S = 900.0
 NEGATIVE_S = 300.0
 SHORT_WALKS = 4  # per pace: short wrist walks at 12.5 Hz (~60-130 steps), appended (earlier seeds unchanged)
@@ -400,6 +473,9 @@ def benchmark_runs() -> list[tuple[str, str, float, int, float]]:
             for _ in range(MORE_NEGATIVES):
                 runs.append((scenario, "wrist", rate, seed, NEGATIVE_S))
                 seed += 1
+    for k in range(LONG_STROLLS):
+        runs.append(("stroll", "wrist", (12.5, 50.0)[k % 2], seed, LONG_S))
+        seed += 1
     return runs
 
 

@@ -127,7 +127,9 @@ def simulate(
         raise SimError(f"{trace}: no such file")
     flash = Path(flash_dir) if flash_dir else Path(tempfile.mkdtemp(prefix="fascia-flash-"))
     flash.mkdir(parents=True, exist_ok=True)
-    settings_cfg = dict(cfg.defaults(), activity=activity, mode=mode, **(config or {}))
+    # the user's settings already on this flash stay (brisk cadence, weight, ...): as on the device
+    kept, _ = cfg.load(str(flash / cfg.CONFIG_FILE))
+    settings_cfg = dict(kept, activity=activity, mode=mode, **(config or {}))
     conf, problems = cfg.validate(settings_cfg)
     if problems:
         raise SimError("; ".join(problems))

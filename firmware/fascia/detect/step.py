@@ -8,11 +8,14 @@ Walking is a rhythm, so the counter follows the *period* of that signal rather t
 a running (exponentially windowed, tau 2.6 s) autocorrelation over lags of 0.28-2.0 s gives the
 signal's fundamental period P, the smallest lag with a strong, clear maximum. On the wrist the arm
 swings once per stride (two steps) and often dominates |a|; in a pocket one leg does the same; in a
-hand or on the trunk every foot strike shows. So P is a step when shorter than `_STRIDE_MIN_MS`
-(walking strides are never that short), a stride (two steps) when longer, and two strides when
-longer than `_STRIDES_MIN_MS` (at 12.5 Hz a stride of exactly 12.5 samples repeats only every other
-stride). Walking slower than ~75 steps/min is therefore not counted right. This works at 12.5 Hz,
-where heel strikes fall between samples but the swing does not.
+hand or on the trunk, or on a wrist whose arm barely swings (a bag carried, a hand in a pocket, a slow
+walker's 2:1 swing), every foot strike shows. So P is a step when shorter than `_STRIDE_MIN_MS`
+(walking strides, <= 150 steps/min, are never that short), a stride (two steps) when longer, and two
+strides when longer than `_STRIDES_MIN_MS` (at 12.5 Hz a stride of exactly 12.5 samples repeats only
+every other stride); the same rule is applied again while the walk is followed, so a slow gait start
+taken for a stride is corrected as soon as the period shows it is a step. Walking slower than ~75
+steps/min is not counted right. This works at 12.5 Hz, where heel strikes fall between samples but
+the swing does not.
 
 A walk starts once the period has held within 12.5 % for `_LOCK` evaluations (every 240 ms) at
 160 steps/min or slower, with a clearly periodic signal (normalised autocorrelation >=
@@ -20,17 +23,25 @@ A walk starts once the period has held within 12.5 % for `_LOCK` evaluations (ev
 by >= `_MIN_DYN_MG`, RMS of the dynamic acceleration vector) and is there now (the ticks' fast mean
 size >= half their RMS in the long window, which still holds a walk that just stopped).
 
-Confirmation window: a walk's steps are held back until its rhythm has lasted `_CONFIRM_MS` (10 s)
-of walking, as common step counters do (gestures, chores at one spot and a car's bounce rarely stay
-in one rhythm that long; a pause of up to `_BRIDGE_MS` keeps the held steps waiting for the rhythm to
-come back), and the body must have bounced: |a| must carry >= `_BOUNCE_Q8`/256 of the power of the
-dynamic acceleration vector (wiping or stirring moves the hand across gravity, so |a| barely changes)
-and vary by >= `_BODY_MG` x (cadence / 100 steps/min)^2 RMS (a walker's bounce grows with the
-cadence; a car's 2.4 Hz bounce of 35 mg is no 146 steps/min walk). Then the held steps are credited
+Confirmation window: a walk's steps are held back until its rhythm has been followed for
+`_CONFIRM_MS` (10 s), as common step counters do (gestures, chores at one spot and a car's bounce
+rarely stay in one rhythm that long; a pause of up to `_BRIDGE_MS` keeps the held steps waiting for
+the rhythm to come back). The time credited back to the walk's start counts towards it only with
+strong evidence (|a| varying by `_STRONG_Q4`/4 x the least below): a car's beat or a wipe holds one
+rhythm for seconds, and that credit made up the rest. The body must have bounced: |a| must carry >=
+`_BOUNCE_Q8`/256 of the power of the dynamic acceleration vector (wiping or stirring moves the hand
+across gravity, so |a| barely changes) and vary by >= `_BODY_MG` x (cadence / 100 steps/min)^2 RMS (a
+walker's bounce grows with the cadence; a car's 2.4 Hz bounce of 35 mg is no 146 steps/min walk),
+but by less than `_MOST_Q4`/4 x that (a kettlebell snatch: more; the real walks' back pockets: <= 16
+x); and the sensor must never have been near free fall (|a| < `_LIGHT_MG` in over 1/`_LIGHT_SHARE` of
+the ticks: a kettlebell floats at the top of its swing; a walker always has a foot on the ground, and
+the real walks show <= 0.3 %). Then the held steps are credited
 with their own times, back to where the walk's motion began: the oldest tick from which on a tick at
 least half the walk's mean size came in every lag (an amplitude, not a shape, so it does not move
-with the sample timing), rounded to the nearest step. A walk in the rhythm of one that ended less
-than `_RESUME_MS` ago (a crossing) is confirmed after `_RESUME_CONFIRM_MS`. A walk shorter than the
+with the sample timing), rounded to the nearest step (never within half a step of the last one). A
+walk in the rhythm of one that ended less than `_RESUME_MS` ago (a crossing) is confirmed after
+`_RESUME_CONFIRM_MS` (followed, or credited with strong evidence), if that walk bounced strongly or
+its run of walks walked `_RUN_MS` (a car's beats resumed one another). A walk shorter than the
 window counts only when the recording (the session) ends during it or while the walker stands
 still after it (the motion stays under a quarter of the walk's), if it lasted `_SHORT_MS` and bounced
 more (`_SHORT_BOUNCE_Q8`): a 10 s walk of ~18 steps alone in a recording counts, however long the
@@ -90,7 +101,7 @@ _HALF_Q8 = const(90)  # ... or 35 % of it at half its lag
 _RHO_ON_Q8 = const(115)  # periodic enough to start a walk: normalised autocorrelation >= 0.45
 _RHO_OFF_Q8 = const(77)  # ... and to keep walking: >= 0.3
 _MIN_RMS_MG = const(30)  # weaker than this is vibration, not a walking body
-_MIN_DYN_MG = const(70)  # ... and a walk starts only if the sensor itself moves this much (3-D RMS)
+_MIN_DYN_MG = const(40)  # ... and a walk starts only if the sensor itself moves this much (3-D RMS)
 _HARD_RMS_MG = const(200)  # this strong (a pocket's or bag's jolts, sampled slowly) ...
 _RHO_HARD_Q8 = const(77)  # ... starts a walk at a lower periodicity, >= 0.3
 _GATE_MG = const(4)  # fast mean |change| per tick below this: standing still
@@ -98,7 +109,7 @@ _NOW_SHIFT = const(2)  # a walk starts only while the ticks' mean size is >= 1/2
 _LEVEL_SHIFT = const(6)  # while walking, the walk's level follows its signal: tau = 64 ticks = 2.6 s
 _DROP_SHIFT = const(2)  # ... and the walk ends when the fast motion falls below 1/4 of it (the walker
 # stopped: what is left is the sensor's noise and the sway of a standing body, whatever their size)
-_STRIDE_MIN_MS = const(750)  # a period longer than this is a stride (two steps)
+_STRIDE_MIN_MS = const(800)  # a period longer than this is a stride (two steps: <= 150 steps/min)
 _STRIDES_MIN_MS = const(1600)  # ... and longer than this two strides (a sampled signal may alternate)
 _MIN_STEP_MS = const(375)  # a walk starts at 160 steps/min or slower (faster is running)
 _MAX_STEP_MS = const(1100)  # 55 steps/min: slower is not walking
@@ -109,13 +120,20 @@ _WEAK = const(2)  # ... for this many evaluations
 _LOST = const(4)  # evaluations without the rhythm before a walk ends
 _CREDIT_MS = const(8000)  # the start of a walk is credited back at most this far
 _PHASE = const(1024)  # one step of the phase accumulator
-_CONFIRM_MS = const(10000)  # a walk's steps are held back until its rhythm lasted this long
+_CONFIRM_MS = const(10000)  # a walk's steps are held back until its rhythm was followed this long (the
+# time credited back to its start left out: a car's beat or a wipe holds a rhythm for seconds, and the
+# credit made up the rest) ...
+_STRONG_Q4 = const(16)  # ... or, with it, if |a| varied by 16/4 = 4 x _BODY_MG's least (strong evidence)
 _BOUNCE_Q8 = const(4)  # ... and |a| (the body's bounce) carried >= 1.6 % of the sensor's motion power
 _SHORT_MS = const(7000)  # ... at the end of the recording (or session), a walk counts if it lasted this
 _SHORT_BOUNCE_Q8 = const(12)  # ... and its body bounced more: >= 4.7 % (a car's bounce, a wipe: less)
-_BODY_MG = const(25)  # ... and |a| varied by >= 25 mg RMS x (cadence / 100 spm)^2 (a car: less)
+_BODY_MG = const(25)  # ... and |a| varied by >= 25 mg RMS x (cadence / 100 spm)^2 (a car: less) ...
+_MOST_Q4 = const(96)  # ... and by < 96/4 = 24 x that (a kettlebell snatch: more; a back pocket <= 16 x)
+_LIGHT_MG = const(150)  # ... and |a| was under this (near free fall) ...
+_LIGHT_SHARE = const(50)  # ... in at most 1/50 of its ticks (walks: <= 0.3 %; kettlebell swings: >= 4 %)
 _RESUME_MS = const(20000)  # a walk in the rhythm of one that stopped this recently ...
-_RESUME_CONFIRM_MS = const(4000)  # ... is confirmed after this long
+_RESUME_CONFIRM_MS = const(4000)  # ... is confirmed after this long, if that one bounced strongly ...
+_RUN_MS = const(20000)  # ... or walked this long, with the walks it resumed (a car's beats: seconds)
 _BRIDGE_MS = const(3000)  # ... a pause this short in the rhythm keeps them (and its time) waiting
 _RECALL_MS = const(60000)  # ... and its period decides between a step and a stride this long
 _QUEUE = const(72)  # steps waiting to be reported (held ones included)
@@ -166,6 +184,7 @@ _PHASE_AT = const(35)  # the step phase, 0.._PHASE
 _INC = const(36)  # its increase per tick: _TICK_MS * _PHASE // period
 _WALK_TICKS = const(37)  # ticks walked (all walks)
 _LEVEL = const(38)  # the walk's own motion: mean |change per tick| x _FIX, slow (set when a walk starts)
+_LIGHT = const(39)  # ticks with |a| < _LIGHT_MG since the last evaluation
 _HIST_AT = const(40)  # the tick history, twice: s[_HIST_AT + pos + _HIST - k] is tick -k
 _AC = const(_HIST_AT + 2 * _HIST)  # the autocorrelation at lags 0.._K_MAX + 1
 _STATE = const(_AC + _K_MAX + 2)
@@ -205,9 +224,14 @@ class StepDetector:
         self._bounce = 0
         self._moved = 0
         self._evals = 0
+        self._credited = 0
+        self._light = 0
         self._need_ms = _CONFIRM_MS  # how long the unconfirmed walk's rhythm must last
         self._ended_at = -_RECALL_MS - 1  # when the last confirmed walk ended
         self._ended_period = 1
+        self._began = 0  # walking time when the current run of walks began (a resumed walk goes on with it)
+        self._run_ms = 0  # how long the last confirmed run of walks walked, ms (its pauses left out)
+        self._run_strong = False  # whether its last walk bounced strongly
         self._last_t = -_CREDIT_MS  # the last step counted
         self._period = 0  # ms per step while walking
         self.walking = False
@@ -238,6 +262,7 @@ class StepDetector:
         elif self.walking:  # a confirmed walk: the same rhythm soon again resumes it
             self._ended_at = self.s[_T] - _BIAS
             self._ended_period = self._period
+            self._run_ms = self._walked() - self._began
         s = self.s
         s[_WALKING] = _BIAS
         self.walking = False
@@ -335,20 +360,34 @@ class StepDetector:
         bounce = _BOUNCE_Q8 if least_ms != _SHORT_MS else _SHORT_BOUNCE_Q8
         if least_ms == _RESUME_CONFIRM_MS:
             bounce = 0  # (the walk it resumes had its share; a few seconds of a big arm swing may not)
+        # (a power walker's big arm swing can leave |a| a small share: a bounce twice the least is enough;
+        # |a| varying more than any walk's at its cadence is a kettlebell snatch, and a sensor that floats
+        # (|a| near 0: a kettlebell at the top of its swing) is not on a walker, who is never in free fall)
+        return (
+            self._lasted(least_ms)
+            and (self._bounce * 256 >= bounce * self._moved or self._bounced(8))
+            and self._bounced(4)
+            and not self._bounced(_MOST_Q4)
+            and self._light * _LIGHT_SHARE <= self._evals * _EVAL_TICKS
+        )
+
+    def _lasted(self, least_ms: int) -> bool:
+        """Whether the unconfirmed walk's rhythm lasted `least_ms`: followed for that long or, if it
+        bounced strongly or the recording ends (`_SHORT_MS`), with the time credited to its start."""
+        walked = self._walked() - self._walk_kept
+        return walked >= least_ms and (
+            least_ms == _SHORT_MS or walked - self._credited >= least_ms or self._bounced(_STRONG_Q4)
+        )
+
+    def _bounced(self, times_q4: int) -> bool:
+        """Whether |a| varied by >= times_q4/4 x the least a walk at the unconfirmed walk's cadence has."""
         p = self._period or 1
         body = _BODY_MG * 360000 // (p * p)  # the least |a| RMS a walk has at this cadence, mg
-        # (a power walker's big arm swing can leave |a| a small share: a bounce twice the least is enough)
-        return (
-            self._walked() - self._walk_kept >= least_ms
-            and (
-                self._bounce * 256 >= bounce * self._moved
-                or self._bounce >= ((body * body) >> 2) * self._evals
-            )
-            and self._bounce >= ((body * body) >> 4) * self._evals
-        )
+        return self._bounce >= ((body * body * times_q4 * times_q4) >> 8) * self._evals
 
     def _confirm(self) -> None:
         """The unconfirmed walk is one: its held steps can be reported."""
+        self._run_strong = self._bounced(_STRONG_Q4)
         self._confirming = False
         self._queue.release()
         self._set_ready(self._queue.n > 0)
@@ -383,12 +422,15 @@ class StepDetector:
         b = _BIAS
         r0 = s[_R0] - b
         dyn = s[_DYN] - b
+        light = s[_LIGHT] - b
+        s[_LIGHT] = b
         if self._confirming:
             if self.walking:
                 self._bounce += r0 >> 4
                 self._moved += dyn >> 4
                 self._evals += 1
-            if self.walking and self._walked() - self._walk_kept >= self._need_ms:
+                self._light += light
+            if self.walking and self._lasted(self._need_ms):
                 if not self._is_walk(self._need_ms):  # the arm alone moved (wiping, stirring): not a walk
                     self._stop()
                     self._drop()
@@ -425,7 +467,10 @@ class StepDetector:
                     if not (k and (s[_AC + k] - b) * 256 >= _RHO_ON_Q8 * r0):
                         k = 0
             if k:
-                step = self._lag_ms(k) // n
+                lag_ms = self._lag_ms(k)
+                if n > 1 and lag_ms < (_STRIDE_MIN_MS if n == 2 else _STRIDES_MIN_MS):
+                    n >>= 1  # the lag is too short for that many steps (a slow gait start taken for a stride)
+                step = lag_ms // n
                 self._set_period(self._period + ((step - self._period) >> 1))
                 s[_LAG] = k + b
                 self._n = n
@@ -516,18 +561,26 @@ class StepDetector:
         p = self._paused_period
         if self._confirming and 8 * abs(step - p) >= 2 * p:  # another rhythm: the paused one was not a walk
             self._drop()
+        fresh = False  # a new run of walks begins here
         if not self._confirming:  # (else the paused walk goes on, its steps still held)
             # every walk is confirmed anew (a car's rhythm comes back, too); one in the rhythm of a walk
             # that ended less than `_RESUME_MS` ago (a crossing) after a shorter time
             p = self._ended_period
-            resumed = t - self._ended_at <= _RESUME_MS and 8 * abs(step - p) < 2 * p
+            resumed = (
+                t - self._ended_at <= _RESUME_MS
+                and 8 * abs(step - p) < 2 * p
+                and (self._run_ms >= _RUN_MS or self._run_strong)
+            )
             self._need_ms = _RESUME_CONFIRM_MS if resumed else _CONFIRM_MS
+            fresh = not resumed
             self._confirming = True
             self._walk_kept = self._walked()
             self._queue.release()
             self._bounce = 0  # sums over the unconfirmed walk: power of |a| and of the dynamic vector
             self._moved = 0
             self._evals = 0
+            self._credited = 0  # of its time, how much was credited back at its starts
+            self._light = 0  # ticks with |a| < _LIGHT_MG while it was followed
         self._set_period(step)
         self._lost = 0
         since = t - _swing_ticks(s, lag) * _TICK_MS  # type: ignore[arg-type]
@@ -540,7 +593,12 @@ class StepDetector:
             since = t
         if t - since > _CREDIT_MS:
             since = t - _CREDIT_MS
+        if fresh:
+            self._began = self._walked()
+        self._credited += t - since
         n = (t - since + step // 2) // step
+        if n and t - n * step < self._last_t + step // 2:  # (rounded up: not half a step after the last)
+            n -= 1
         self._walk_ms += t - since
         for i in range(n, 0, -1):
             self._emit(t - i * step)
@@ -710,6 +768,8 @@ def _track(s: ptr32, ts: ptr32, xyz: ptr32, i: int, n: int, more: int) -> int:  
                 if m <= 0:
                     m = 1
                 s[_MAG] = m + b
+                if m < _LIGHT_MG:
+                    s[_LIGHT] = int(s[_LIGHT]) + 1
                 m = m << _FIX_SHIFT
                 if m0 <= 0:
                     s[_BASE] = m + b
