@@ -75,9 +75,12 @@ _START_MG = const(300)  # still p must pass this to start counting crossings
 _THR_PCT = const(40)  # hysteresis: this share of the recent half amplitude
 _AMP_MIN_MG = const(200)  # a cycle smaller than this (half peak to peak of p) is not a rep ...
 _AMP_MIN_STRIDE_MG = const(
-    450
+    350
 )  # ... nor, at a walking stride's tempo, a set's first cycles smaller than this
-_AMP_SET_STRIDE_MG = const(300)  # (and then the set's other cycles smaller than this)
+_AMP_SET_STRIDE_MG = const(250)  # (and then the set's other cycles smaller than this)
+_STRIDE_AGREE_PCT = const(10)  # nor, at a walking stride's tempo, one whose |a| rises with |p| this much
+_STRIDE_AMP_MAX_MG = const(1500)  # (an arm swinging +-20 deg a stride shows ~0.3-1 g along the swing)
+_HANGS_MG = const(900)  # (a walk: the implement hangs, the slow mean of |a| stays near 1 g)
 _STRIDE_MAX_MS = const(1450)  # (an arm swinging while walking: strides 0.9-1.35 s)
 _AMP_KEEP_PCT = const(45)  # nor is one under this share of its set's level
 _STILL_MIN_MS = const(600)  # p inside the hysteresis this long, and 3/4 of a rep: the motion stopped
@@ -191,7 +194,15 @@ _MAG1 = const(72)
 _RADIAL2 = const(73)  # slow means of (|a|(t) - |a|(t - q))^2 at q = L / 2, L / 4 (_MAG1 + 1, + 2: one loop)
 _RADIAL4 = const(74)
 _DOUBLED = const(75)  # the lag is half a rep: p's cycles are half reps
-_SCALARS = const(76)
+_CYC_AGREE = const(76)  # the cycle under way: frames where |a| and |p| are both above or both below
+_CYC_LSUM = const(77)  # the last cycle's means, less those where one is above and one below; sums
+_CYC_PSUM = const(78)  # of |a| and |p| for the next cycle's means
+_REF_L = const(79)  # the last cycle's mean |a| and |p|
+_REF_P = const(80)
+_EV_AGREE = const(81)
+_EV_GRAVITY = const(82)  # |slow mean| at the cycle's end: about 1 g unless gravity turns right round
+_SCALARS = const(83)
+_CYC_SUM_FRAMES = const(1000)  # (40 s: far longer than a rep; the sums stop there, in range)
 _HIST = const(_SCALARS)  # h of the last _RING frames (x, y, z)
 _CORR = const(_HIST + 3 * _RING)  # the autocorrelation at lags 0 .. _LAGS - 1 (pairs of frames)
 _MOVED = const(_CORR + _LAGS)  # running total of how far h moved (in _MOVE_FRAMES, less the noise),
@@ -263,6 +274,7 @@ class SwingDetector:
         self.hold_dur = 0
         self.hold_round = False
         self.last_dur = 0  # the last counted cycle's length (0: no set under way)
+        self.stride_agree = 0  # running mean of the cycles' agreement of |a| and |p| (%)
         self.load_level = 0  # the set's least |a| in a cycle (a swing's float at the top), running mean
         self.half_rep = False  # a half rep counted (p's cycles are half reps), waiting for the other
         self.cycle_half = False  # the cycle of p being judged is half a rep
@@ -337,6 +349,8 @@ class SwingDetector:
         load = self._get(_EV_LOAD)
         level = self.level
         self.level = level + ((half - level) >> 2) if level else half
+        agree = self._get(_EV_AGREE) * 100 // (self._get(_EV_N) or 1)
+        self.stride_agree += (agree - self.stride_agree) >> 1
         level_hi = self._get(_LEVEL_HI)
         level_lo = self._get(_LEVEL_LO)
         self._put(_LEVEL_HI, level_hi + ((top - level_hi) >> 2) if level_hi else top)
@@ -363,7 +377,12 @@ class SwingDetector:
             or not _like(dur, lag_ms, like)
             or half < _AMP_MIN_MG
             or lag_ms < _STRIDE_MAX_MS
-            and half < (_AMP_SET_STRIDE_MG if in_set else _AMP_MIN_STRIDE_MG)
+            and (
+                half < (_AMP_SET_STRIDE_MG if in_set else _AMP_MIN_STRIDE_MG)
+                or self.stride_agree > _STRIDE_AGREE_PCT
+                and half < _STRIDE_AMP_MAX_MG
+                and self._get(_EV_GRAVITY) > _HANGS_MG
+            )
             or half * 100 < level * _AMP_KEEP_PCT
         ):
             self.last_dur = 0
@@ -909,6 +928,16 @@ def _project(s: ptr32, t: int, j: int) -> int:  # noqa: F821 (a viper cast)
     if (int(s[_MOVED + k]) - int(s[_MOVED + a])) & _MOVED_MASK < _MOVING_MG * _MOVE_FRAMES:
         p = 0
     load = int(s[_LOAD + j]) - b
+    mag_p = p if p > 0 else -p
+    if int(s[_CYC_N]) - b > _CYC_SUM_FRAMES:  # (a long wait between cycles: the sums stay in range)
+        pass
+    elif (load > int(s[_REF_L]) - b) == (mag_p > int(s[_REF_P]) - b):
+        s[_CYC_AGREE] = int(s[_CYC_AGREE]) + 1
+    else:
+        s[_CYC_AGREE] = int(s[_CYC_AGREE]) - 1
+    if int(s[_CYC_N]) - b <= _CYC_SUM_FRAMES:
+        s[_CYC_LSUM] = int(s[_CYC_LSUM]) + load
+        s[_CYC_PSUM] = int(s[_CYC_PSUM]) + mag_p
     if load < int(s[_CYC_LOAD]) - b:  # the event: where the implement is least loaded (a swing's float)
         s[_CYC_LOAD] = load + b
         s[_TOP_T] = t + b
@@ -976,6 +1005,24 @@ def _done(s: ptr32):  # noqa: F821 (a viper cast)
     s[_EV_N] = s[_CYC_N]
     s[_EV_TOP] = s[_TOP_T]
     s[_EV_LOAD] = s[_CYC_LOAD]
+    s[_EV_AGREE] = s[_CYC_AGREE]
+    s[_EV_GRAVITY] = (
+        int(
+            _mag(
+                (int(s[_MX]) - b) >> _MEAN_SHIFT,
+                (int(s[_MY]) - b) >> _MEAN_SHIFT,
+                (int(s[_MZ]) - b) >> _MEAN_SHIFT,
+            )
+        )
+        + b
+    )
+    n = int(s[_CYC_N]) - b
+    if n > 0:
+        s[_REF_L] = (int(s[_CYC_LSUM]) - b) // n + b
+        s[_REF_P] = (int(s[_CYC_PSUM]) - b) // n + b
+    s[_CYC_AGREE] = b
+    s[_CYC_LSUM] = b
+    s[_CYC_PSUM] = b
     s[_CYC_MAX] = b
     s[_CYC_MIN] = b
     s[_CYC_LOAD] = _NO_LOAD + b
