@@ -77,7 +77,7 @@ _AMP_MIN_MG = const(200)  # a cycle smaller than this (half peak to peak of p) i
 _AMP_MIN_STRIDE_MG = const(
     350
 )  # ... nor, at a walking stride's tempo, a set's first cycles smaller than this
-_AMP_SET_STRIDE_MG = const(250)  # (and then the set's other cycles smaller than this)
+_AMP_SET_STRIDE_MG = const(200)  # (and then the set's other cycles smaller than this)
 _STRIDE_AGREE_PCT = const(10)  # nor, at a walking stride's tempo, one whose |a| rises with |p| this much
 _STRIDE_AMP_MAX_MG = const(1500)  # (an arm swinging +-20 deg a stride shows ~0.3-1 g along the swing)
 _HANGS_MG = const(900)  # (a walk: the implement hangs, the slow mean of |a| stays near 1 g)
@@ -498,16 +498,20 @@ class SwingDetector:
     def flush(self, t_ms: int) -> int:
         """End of session: run the comb over the frames it had not reached yet (it works _LOOK
         frames in the past), so a last rep ending just before the stop counts; the reps still queued
-        are reported with it (flush gives them one time, the newest's)."""
+        are reported with it (flush gives them one time, the newest's: `flush_block` keeps each one's)."""
+        return self.flush_block(t_ms, None)
+
+    def flush_block(self, t_ms: int, on_event) -> int:
+        """`flush`, calling on_event(t_ms) for each rep it reports, at the rep's own time (see
+        `fascia.detect.flush`)."""
         if self._get(_LAG) and self._get(_FRAMES) > _LOOK:
             self._tail()
-        n = self._get(_WAIT)
-        if n:
-            self.last_event_ms = self._get(_Q_TIMES + (self._get(_Q_HEAD) + n - 1) % _QUEUE)
-            self._put(_Q_HEAD, (self._get(_Q_HEAD) + n) % _QUEUE)
-            self._put(_WAIT, 0)
-            self.count += n
-        return n
+        new = 0
+        while self._release():
+            new += 1
+            if on_event is not None:
+                on_event(self.last_event_ms)
+        return new
 
     def _tail(self) -> None:
         """The frames the comb had not reached yet."""
@@ -928,14 +932,16 @@ def _project(s: ptr32, t: int, j: int) -> int:  # noqa: F821 (a viper cast)
     if (int(s[_MOVED + k]) - int(s[_MOVED + a])) & _MOVED_MASK < _MOVING_MG * _MOVE_FRAMES:
         p = 0
     load = int(s[_LOAD + j]) - b
+    # does |a| rise and fall with |p| (a walk: the step's bounce peaks at heel strike, the arm at an
+    # extreme) or against it (a swing floats at its extremes)? Against the last cycle's means.
     mag_p = p if p > 0 else -p
-    if int(s[_CYC_N]) - b > _CYC_SUM_FRAMES:  # (a long wait between cycles: the sums stay in range)
-        pass
-    elif (load > int(s[_REF_L]) - b) == (mag_p > int(s[_REF_P]) - b):
-        s[_CYC_AGREE] = int(s[_CYC_AGREE]) + 1
-    else:
-        s[_CYC_AGREE] = int(s[_CYC_AGREE]) - 1
-    if int(s[_CYC_N]) - b <= _CYC_SUM_FRAMES:
+    if int(s[_CYC_N]) - b <= _CYC_SUM_FRAMES:  # (a long wait between cycles: the sums stay in range)
+        above = 0
+        if load > int(s[_REF_L]) - b:
+            above = 1
+        if mag_p > int(s[_REF_P]) - b:
+            above ^= 1
+        s[_CYC_AGREE] = int(s[_CYC_AGREE]) + 1 - 2 * above
         s[_CYC_LSUM] = int(s[_CYC_LSUM]) + load
         s[_CYC_PSUM] = int(s[_CYC_PSUM]) + mag_p
     if load < int(s[_CYC_LOAD]) - b:  # the event: where the implement is least loaded (a swing's float)
