@@ -74,10 +74,7 @@ _THR_MIN_MG = const(80)  # hysteresis never below this (noise, a hand at rest)
 _START_MG = const(300)  # still p must pass this to start counting crossings
 _THR_PCT = const(40)  # hysteresis: this share of the recent half amplitude
 _AMP_MIN_MG = const(200)  # a cycle smaller than this (half peak to peak of p) is not a rep ...
-_AMP_MIN_STRIDE_MG = const(
-    350
-)  # ... nor, at a walking stride's tempo, a set's first cycles smaller than this
-_AMP_SET_STRIDE_MG = const(200)  # (and then the set's other cycles smaller than this)
+_AMP_START_STRIDE_MG = const(350)  # nor, at a walking stride's tempo, a set's first ones under this
 _STRIDE_AGREE_PCT = const(10)  # nor, at a walking stride's tempo, one whose |a| rises with |p| this much
 _STRIDE_AMP_MAX_MG = const(1500)  # (an arm swinging +-20 deg a stride shows ~0.3-1 g along the swing)
 _HANGS_MG = const(900)  # (a walk: the implement hangs, the slow mean of |a| stays near 1 g)
@@ -274,6 +271,9 @@ class SwingDetector:
         self.hold_dur = 0
         self.hold_round = False
         self.last_dur = 0  # the last counted cycle's length (0: no set under way)
+        # cycles shorter than the period joined so far (see _cycle): their length (0: none), p's
+        # extremes, round frames, frames, agreement, least |a| and when
+        self.part = [0] * 8
         self.stride_agree = 0  # running mean of the cycles' agreement of |a| and |p| (%)
         self.load_level = 0  # the set's least |a| in a cycle (a swing's float at the top), running mean
         self.half_rep = False  # a half rep counted (p's cycles are half reps), waiting for the other
@@ -335,6 +335,7 @@ class SwingDetector:
             self._report(t)
         if what & _EV_STILL:
             self.hold_t = -1
+            self.part[0] = 0
             self._last_turn()
         if what & _EV_CYCLE:
             self._cycle(self._get(_EV_T), self._get(_EV_DUR))
@@ -343,13 +344,65 @@ class SwingDetector:
         """Two crossings: a cycle. Is it a rep, and the first of a set?"""
         top = self._get(_EV_MAX)
         bottom = -self._get(_EV_MIN)
-        half = (top + bottom) >> 1
-        round_ = self._get(_EV_ROUND) * 2 > self._get(_EV_N)
+        rounds = self._get(_EV_ROUND)
+        frames = self._get(_EV_N)
         event = self._get(_EV_TOP)
         load = self._get(_EV_LOAD)
+        agree = self._get(_EV_AGREE)
+        # a swing near its pendulum's own period swings little once a rep, and the comb's third
+        # harmonic (its uneven speed) can make p cross more often: cycles much shorter than the
+        # period are joined until they make one (what p showed in them together); joined ones that
+        # do not make one by the next longer cycle are judged alone first, as they came
+        short = self._get(_LAG) * _SLOT_MS * _LIKE_PCT
+        if not self._get(_PERIODIC) or self._get(_DOUBLED):
+            short = 0
+        part = self.part
+        if dur * 100 < short:
+            if part[0]:
+                dur += part[0]
+                top = max(top, part[1])
+                bottom = max(bottom, part[2])
+                rounds += part[3]
+                frames += part[4]
+                agree += part[5]
+                if part[6] < load:
+                    load = part[6]
+                    event = part[7]
+            part[0] = dur
+            if dur * 100 < short:
+                part[1] = top
+                part[2] = bottom
+                part[3] = rounds
+                part[4] = frames
+                part[5] = agree
+                part[6] = load
+                part[7] = event
+                return 0
+            part[0] = 0
+        elif part[0]:
+            n = self._judge(part[7], part[0], part[1], part[2], part[3], part[4], part[7], part[6], part[5])
+            part[0] = 0
+            return n + self._judge(t, dur, top, bottom, rounds, frames, event, load, agree)
+        return self._judge(t, dur, top, bottom, rounds, frames, event, load, agree)
+
+    def _judge(
+        self,
+        t: int,
+        dur: int,
+        top: int,
+        bottom: int,
+        rounds: int,
+        frames: int,
+        event: int,
+        load: int,
+        agree: int,
+    ) -> int:
+        """A cycle of p (or a few joined): is it a rep, and the first of a set?"""
+        half = (top + bottom) >> 1
+        round_ = rounds * 2 > frames
         level = self.level
         self.level = level + ((half - level) >> 2) if level else half
-        agree = self._get(_EV_AGREE) * 100 // (self._get(_EV_N) or 1)
+        agree = agree * 100 // (frames or 1)
         self.stride_agree += (agree - self.stride_agree) >> 1
         level_hi = self._get(_LEVEL_HI)
         level_lo = self._get(_LEVEL_LO)
@@ -378,8 +431,9 @@ class SwingDetector:
             or half < _AMP_MIN_MG
             or lag_ms < _STRIDE_MAX_MS
             and (
-                half < (_AMP_SET_STRIDE_MG if in_set else _AMP_MIN_STRIDE_MG)
-                or self.stride_agree > _STRIDE_AGREE_PCT
+                not in_set
+                and half < _AMP_START_STRIDE_MG
+                or (self.stride_agree if in_set else agree) > _STRIDE_AGREE_PCT
                 and half < _STRIDE_AMP_MAX_MG
                 and self._get(_EV_GRAVITY) > _HANGS_MG
             )
