@@ -87,7 +87,11 @@ _LIKE_PCT = const(70)  # in a set, a cycle agrees with T and with the last one w
 _START_LIKE_PCT = const(60)  # the cycles that open a set (a hike, a dead start) agree more loosely
 _BOTH_WAYS_PCT = const(33)  # a set starts on a cycle that swings both ways: the smaller lobe this share
 _FULL_PCT = const(70)  # a cycle whose top or bottom reaches less than this share of the set's waits
-_FLOAT_LOST_MG = const(150)  # a cycle whose least |a| is this much above the set's did not float
+_FLOAT_LOST_MG = const(150)
+_LAST_FULL_PCT = const(75)  # a set's last swing counts if its lobes reach this share of the set's ...
+_LAST_FLOAT_MG = const(
+    60
+)  # ... and its least |a| is at most this much above theirs  # a cycle whose least |a| is this much above the set's did not float
 _ROUND_PCT = const(25)  # second axis of the comb output over the first: above this, gravity turns round
 
 _HIGH_MIN_MG = const(1700)  # a kettlebell's bottom pass presses at least this hard
@@ -270,6 +274,7 @@ class SwingDetector:
         self.hold_t = -1  # a weak cycle inside a set, waiting to see whether the set goes on
         self.hold_dur = 0
         self.hold_round = False
+        self.hold_last = False  # (and whether it is as full as the set's reps: it counts if the set ends)
         self.last_dur = 0  # the last counted cycle's length (0: no set under way)
         # cycles shorter than the period joined so far (see _cycle): their length (0: none), p's
         # extremes, round frames, frames, agreement, least |a| and when
@@ -334,7 +339,7 @@ class SwingDetector:
             self.lock_t = t
             self._report(t)
         if what & _EV_STILL:
-            self.hold_t = -1
+            self._settle()
             self.part[0] = 0
             self._last_turn()
         if what & _EV_CYCLE:
@@ -441,8 +446,7 @@ class SwingDetector:
         ):
             self.last_dur = 0
             self.pend_t = -1
-            self.hold_t = -1
-            return 0
+            return self._settle()
         if in_set and _like(dur, self.last_dur, like):
             self.last_dur = dur
             weak = (
@@ -450,17 +454,25 @@ class SwingDetector:
                 or bottom * 100 < level_lo * _FULL_PCT
                 or load - self.load_level > _FLOAT_LOST_MG
             )
+            last = (
+                not weak
+                and top * 100 >= level_hi * _LAST_FULL_PCT
+                and bottom * 100 >= level_lo * _LAST_FULL_PCT
+                and load - self.load_level <= _LAST_FLOAT_MG
+            )
             self.load_level += (load - self.load_level) >> 2
-            if weak and self.hold_t < 0:  # a lobe fell short: the swing-through after the last rep?
-                self.hold_t = event  # it counts if the set goes on
-                self.hold_dur = dur
-                self.hold_round = round_
-                return 0
             n = 0
-            if self.hold_t >= 0:
+            if self.hold_t >= 0:  # the set went on: the cycle held was a rep
                 n = self._count(self.hold_t, self.hold_dur, self.hold_round)
                 self.hold_t = -1
+            if weak or not round_:  # the swing-through after the last rep? It counts if the set goes
+                self.hold_t = event  # on; a swing's cycle that does not fall short is held too, and
+                self.hold_dur = dur  # counts as the set's last rep if it is as full and floats as the
+                self.hold_round = round_  # set's (the swing-through's front turn falls short)
+                self.hold_last = last
+                return n
             return n + self._count(event, dur, round_)
+        self._settle()
         pend = self.pend_t
         lopsided = (top if top < bottom else bottom) * 100 < (
             bottom if top < bottom else top
@@ -475,6 +487,14 @@ class SwingDetector:
         self.pend_dur = dur
         self.pend_round = round_
         self.last_dur = 0
+        return 0
+
+    def _settle(self) -> int:
+        """The set ended: the cycle held counts if it was as full as the set's reps (`hold_last`)."""
+        t = self.hold_t
+        self.hold_t = -1
+        if t >= 0 and self.hold_last:
+            return self._count(t, self.hold_dur, self.hold_round)
         return 0
 
     def _last_turn(self) -> int:
@@ -560,6 +580,7 @@ class SwingDetector:
         `fascia.detect.flush`)."""
         if self._get(_LAG) and self._get(_FRAMES) > _LOOK:
             self._tail()
+        self._settle()
         new = 0
         while self._release():
             new += 1
