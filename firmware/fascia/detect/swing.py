@@ -65,6 +65,7 @@ _SLOW_SHIFT = const(5)  # (on running means of 2^5 updates 160 ms apart: 5.1 s)
 _PERIODIC_PCT = const(40)  # periodic: the period's autocorrelation at least this share of the zero lag's
 _MOVE_FRAMES = const(4)  # motion: how far h moved in 160 ms ...
 _MOVE_NOISE_MG = const(25)  # ... beyond noise
+_REST_MG = const(40)  # at rest: h moved less than noise and this in 160 ms
 _MOVED_MASK = const(0xFFFFFF)
 _MOVING_MG = const(100)  # the implement moves: this much motion (per 160 ms) around the frame
 _NO_LOAD = const(1 << 20)  # above any |a|
@@ -202,17 +203,25 @@ _REF_L = const(79)  # the last cycle's mean |a| and |p|
 _REF_P = const(80)
 _EV_AGREE = const(81)
 _EV_GRAVITY = const(82)  # |slow mean| at the cycle's end: about 1 g unless gravity turns right round
-_SCALARS = const(83)
+_REST_X = const(83)  # the frame last seen at rest (the start position of casts and mills) and its |a|
+_REST_Y = const(84)
+_REST_Z = const(85)
+_REST_MAG = const(86)
+_CYC_UP = const(87)  # the cycle under way: its frame closest to the rest direction, and when
+_UP_T = const(88)
+_EV_UP = const(89)
+_SCALARS = const(90)
 _CYC_SUM_FRAMES = const(1000)  # (40 s: far longer than a rep; the sums stop there, in range)
 _HIST = const(_SCALARS)  # h of the last _RING frames (x, y, z)
 _CORR = const(_HIST + 3 * _RING)  # the autocorrelation at lags 0 .. _LAGS - 1 (pairs of frames)
 _MOVED = const(_CORR + _LAGS)  # running total of how far h moved (in _MOVE_FRAMES, less the noise),
 # modulo _MOVED_MASK + 1: any window's motion is a difference of two entries
 _LOAD = const(_MOVED + _RING)  # |a| of each frame
+_UP = const(_LOAD + _RING)  # each frame's cosine with the rest direction (x 256)
 # reps credited, not reported yet (one goes out per closed frame; a frame credits a few at most):
 # how many, the oldest's slot and their times (a ring; here, not an EventQueue, which would bring its
 # module into a small board's heap)
-_WAIT = const(_LOAD + _RING)
+_WAIT = const(_UP + _RING)
 _Q_HEAD = const(_WAIT + 1)
 _Q_TIMES = const(_Q_HEAD + 1)
 _QUEUE = const(8)
@@ -267,6 +276,7 @@ class SwingDetector:
         self._put(_DX, _UNIT)
         self._put(_CYC_LOAD, _NO_LOAD)
         self._put(_LK_START, -1)
+        self._put(_CYC_UP, -1024)
         self.level = 0  # recent half amplitude of p (mg)
         self.pend_t = -1  # the first cycle of a set, waiting for a second like it
         self.pend_dur = 0
@@ -351,7 +361,10 @@ class SwingDetector:
         bottom = -self._get(_EV_MIN)
         rounds = self._get(_EV_ROUND)
         frames = self._get(_EV_N)
-        event = self._get(_EV_TOP)
+        event = self._get(_EV_TOP)  # a swing's event: its float at the top
+        if rounds * 2 > frames and self._get(_EV_GRAVITY) < _HANGS_MG:  # a cast's or mill's:
+            # upright in front again, as it started
+            event = self._get(_EV_UP)
         load = self._get(_EV_LOAD)
         agree = self._get(_EV_AGREE)
         # a swing near its pendulum's own period swings little once a rep, and the comb's third
@@ -821,6 +834,17 @@ def _step(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: 
         k = i - 1 if i else _RING - 1
         s[_MOVED + i] = ((int(s[_MOVED + k]) - b + step) & _MOVED_MASK) + b
         s[_LOAD + i] = mag + b
+        if step < _REST_MG and mag > 0:  # at rest: the start position a cast or mill comes back to
+            s[_REST_X] = x + b
+            s[_REST_Y] = y + b
+            s[_REST_Z] = z + b
+            s[_REST_MAG] = mag + b
+        rest = int(s[_REST_MAG]) - b
+        up = 0
+        if rest > 0 and mag > 0:
+            up = (x * (int(s[_REST_X]) - b) + y * (int(s[_REST_Y]) - b) + z * (int(s[_REST_Z]) - b)) // rest
+            up = up * 256 // mag
+        s[_UP + i] = up + b
         if frames & 1 == 0:  # autocorrelation: lags in steps of two frames, the even ones on
             m = (frames >> 1) & 1  # one update and the odd ones on the next (each every 160 ms)
             k = 3 * (i - 2 * m)
@@ -1022,6 +1046,10 @@ def _project(s: ptr32, t: int, j: int) -> int:  # noqa: F821 (a viper cast)
     if load < int(s[_CYC_LOAD]) - b:  # the event: where the implement is least loaded (a swing's float)
         s[_CYC_LOAD] = load + b
         s[_TOP_T] = t + b
+    up = int(s[_UP + j]) - b  # (a cast's or mill's: where it is upright in front again)
+    if up > int(s[_CYC_UP]) - b:
+        s[_CYC_UP] = up + b
+        s[_UP_T] = t + b
     # the cycles
     if p > int(s[_CYC_MAX]) - b:
         s[_CYC_MAX] = p + b
@@ -1087,6 +1115,8 @@ def _done(s: ptr32):  # noqa: F821 (a viper cast)
     s[_EV_TOP] = s[_TOP_T]
     s[_EV_LOAD] = s[_CYC_LOAD]
     s[_EV_AGREE] = s[_CYC_AGREE]
+    s[_EV_UP] = s[_UP_T]
+    s[_CYC_UP] = b - 1024
     s[_EV_GRAVITY] = (
         int(
             _mag(
