@@ -492,10 +492,11 @@ def _cast_reps(p: Pose, body: Body, move_name: str, reps: int, rng: random.Rando
 # - walking with the implement hanging in the hand (a negative): 90-132 steps/min (strolling to brisk;
 #   published cadence studies put walking at 90-130), the arm swinging once a stride +-5-20 deg (a
 #   loaded hand swings less than the free +-15-25 deg, but some people let a light club swing freely);
-#   the body bounces +-0.8-2.2 cm a step (its 2-4.5 cm peak to peak), lowest at double support (heel strike: the arms at their
-#   extremes), sways 1-4 cm sideways once a stride (highest over each foot at mid-stance, as the arms
-#   pass the body) and brakes and pushes off fore-aft a step (+-0.05-0.2 m/s); the implement trails the
-#   arm by a wrist hinge (+-20 % of the arm's angle) and the hand may carry it turned out sideways.
+#   the body bounces +-0.8-2.2 cm a step (2-4.5 cm peak to peak), lowest at double support (heel
+#   strike: the arms at their extremes), sways 1-4 cm sideways once a stride (highest over each foot
+#   at mid-stance, as the arms pass the body) and brakes and pushes off fore-aft a step (+-0.05-0.2
+#   m/s); the implement trails the arm by a wrist hinge (+-20 % of the arm's angle) and the hand may
+#   carry it turned out sideways (0-30 deg).
 WALK_CADENCE_HZ = (1.5, 2.2)
 WALK_ARM_DEG = (5.0, 20.0)
 WALK_BOUNCE_M = (0.008, 0.022)

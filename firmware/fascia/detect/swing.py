@@ -19,22 +19,34 @@ nor a hard bottom pass:
 - p: u on its dominant axis (a running covariance and one power-iteration step a frame). Each
   second crossing of p through a hysteresis sized from the recent amplitude ends a cycle; it is a
   rep when the motion is periodic, the cycle lasts 0.8-6 s, agrees with T and is big enough: 200 mg
-  (a heavy club swung near the arm's own pendulum period shows little at the rep's rate), but at a
-  walking stride's tempo (< 1.45 s) 450 mg to start a set and 300 mg in one (an arm swinging while
-  walking with the club; still NOT always told apart, README).
+  (a heavy club swung near the arm's own pendulum period shows little at the rep's rate). Cycles
+  much shorter than T (p crossing on the comb's third harmonic: a swing near its pendulum's own
+  period swings little once a rep) are joined until they make one.
+- walking with the implement hanging in the hand swings the arm once a stride, as a light front
+  swing does. A walk's step bounce peaks at heel strike, when the arm is at an extreme, so |a|
+  rises and falls with |p|, where a swing floats at its extremes (|a| least where |p| is most).
+  At a stride's tempo (< 1.45 s) a cycle whose frames mostly agree that way (above and below the
+  last cycle's means of |a| and |p|; a set's running mean of it), with the implement hanging (the
+  slow mean of |a| near 1 g, not a cast's turning gravity) and under 1.5 g of p, is not a rep; a set
+  starts there from 350 mg. (A walk's first strides, before |a| has shown that, can still open a set.)
 - a set starts with two such cycles (the first one waits for the second, which must swing both
   ways): a lone cycle (a pick-up and put-down) is not a rep; the first, from rest, starts slowly, so
   up to two periods since the last crossing count as one. A set's last full cycle may be slower
   (a heavy cast slowing into the order position), and a heavy set's last cast or mill that stops
   half way through p's cycle, round with both lobes full, counts. The swing-through after the last
-  rep: a cycle with a lobe short of the set's, or (a kettlebell) one that does not float as the reps did (its
-  least |a| 150 mg above theirs), waits and counts only if the set goes on.
+  rep: a cycle with a lobe short of the set's, or (a kettlebell) one that does not float as the reps
+  did (its least |a| 150 mg above theirs), waits and counts only if the set goes on; a swing's
+  cycle always waits for the next, and counts at the set's end only if its lobes reach 75 % of the
+  set's and it floats within 60 mg of the set's reps (the undriven swing-through's front turn falls
+  short).
 - snatches break that rhythm with a hold overhead: they are also counted by their lockouts (|a|
   held near 1 g after two hard bottom passes), from a set's second lockout on (a lone one, a club
   held up after a pick-up, is not a rep); the count is the larger of the two.
 Reps credited together (a set's first with its second, a held cycle with the next, a snatch set's
 first lockout with its second) each keep their own time: they are queued, and `feed` reports one
 per closed frame.
+Events: a swing's at its float (least |a| of the cycle), a cast's or mill's where the implement
+points as it did when last at rest (the start position: upright in front again).
 Extras: the mean rep period and the tempo class from it, and reps that turned gravity right round
 (casts, mills: the motion fills two axes) apart from the others (swings).
 All timing runs on 40 ms frames (box means of the samples in each, held across empty ones: the
@@ -88,11 +100,9 @@ _LIKE_PCT = const(70)  # in a set, a cycle agrees with T and with the last one w
 _START_LIKE_PCT = const(60)  # the cycles that open a set (a hike, a dead start) agree more loosely
 _BOTH_WAYS_PCT = const(33)  # a set starts on a cycle that swings both ways: the smaller lobe this share
 _FULL_PCT = const(70)  # a cycle whose top or bottom reaches less than this share of the set's waits
-_FLOAT_LOST_MG = const(150)
-_LAST_FULL_PCT = const(75)  # a set's last swing counts if its lobes reach this share of the set's ...
-_LAST_FLOAT_MG = const(
-    60
-)  # ... and its least |a| is at most this much above theirs  # a cycle whose least |a| is this much above the set's did not float
+_FLOAT_LOST_MG = const(150)  # a cycle whose least |a| is this much above the set's did not float
+_LAST_FULL_PCT = const(75)  # a set's last swing counts if its lobes reach this share of the set's
+_LAST_FLOAT_MG = const(60)  # and its least |a| is at most this much above theirs
 _ROUND_PCT = const(25)  # second axis of the comb output over the first: above this, gravity turns round
 
 _HIGH_MIN_MG = const(1700)  # a kettlebell's bottom pass presses at least this hard
