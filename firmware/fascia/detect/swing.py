@@ -220,18 +220,26 @@ _REST_MAG = const(86)
 _CYC_UP = const(87)  # the cycle under way: its frame closest to the rest direction, and when
 _UP_T = const(88)
 _EV_UP = const(89)
-_SCALARS = const(90)
+_STRIDE_AGREE = const(90)  # running mean of the cycles' agreement of |a| and |p| (%)
+_SCALARS = const(91)
+_FIGS = const(9)  # a cycle's figures for the set logic (see _events)
 _CYC_SUM_FRAMES = const(1000)  # (40 s: far longer than a rep; the sums stop there, in range)
 _HIST = const(_SCALARS)  # h of the last _RING frames (x, y, z)
 _CORR = const(_HIST + 3 * _RING)  # the autocorrelation at lags 0 .. _LAGS - 1 (pairs of frames)
 _MOVED = const(_CORR + _LAGS)  # running total of how far h moved (in _MOVE_FRAMES, less the noise),
 # modulo _MOVED_MASK + 1: any window's motion is a difference of two entries
-_LOAD = const(_MOVED + _RING)  # |a| of each frame
-_UP = const(_LOAD + _RING)  # each frame's cosine with the rest direction (x 256)
+_LOAD = const(_MOVED + _RING)  # |a| of each frame (the low 16 bits), and its cosine with the rest
+# direction (x 256, + 512: the bits above)
+_LOAD_MASK = const(0xFFFF)
+_UP_SHIFT = const(16)
 # reps credited, not reported yet (one goes out per closed frame; a frame credits a few at most):
 # how many, the oldest's slot and their times (a ring; here, not an EventQueue, which would bring its
 # module into a small board's heap)
-_WAIT = const(_UP + _RING)
+# the cycle just made, and cycles shorter than the period joined so far (their length 0: none): when,
+# how long, p's top and bottom, round frames, frames, event, least |a|, agreement (see _events)
+_FIG = const(_LOAD + _RING)
+_PART = const(_FIG + _FIGS)
+_WAIT = const(_PART + _FIGS)
 _Q_HEAD = const(_WAIT + 1)
 _Q_TIMES = const(_Q_HEAD + 1)
 _QUEUE = const(8)
@@ -293,13 +301,9 @@ class SwingDetector:
         self.pend_round = False
         self.hold_t = -1  # a weak cycle inside a set, waiting to see whether the set goes on
         self.hold_dur = 0
-        self.hold_round = False
-        self.hold_last = False  # (and whether it is as full as the set's reps: it counts if the set ends)
+        self.hold_round = 0  # (bit 1: round; bit 2: as full as the set's reps, it counts if the set ends)
         self.last_dur = 0  # the last counted cycle's length (0: no set under way)
-        # cycles shorter than the period joined so far (see _cycle): their length (0: none), p's
-        # extremes, round frames, frames, agreement, least |a| and when
-        self.part = [0] * 8
-        self.stride_agree = 0  # running mean of the cycles' agreement of |a| and |p| (%)
+        self._put(_PART + 1, 0)  # (no cycles joined)
         self.load_level = 0  # the set's least |a| in a cycle (a swing's float at the top), running mean
         self.half_rep = False  # a half rep counted (p's cycles are half reps), waiting for the other
         self.cycle_half = False  # the cycle of p being judged is half a rep
@@ -359,79 +363,80 @@ class SwingDetector:
             self.lock_t = t
             self._report(t)
         if what & _EV_STILL:
-            self._settle()
-            self.part[0] = 0
-            self._last_turn()
-        if what & _EV_CYCLE:
-            self._cycle(self._get(_EV_T), self._get(_EV_DUR))
-
-    def _cycle(self, t: int, dur: int) -> int:
-        """Two crossings: a cycle. Is it a rep, and the first of a set?"""
-        top = self._get(_EV_MAX)
-        bottom = -self._get(_EV_MIN)
-        rounds = self._get(_EV_ROUND)
-        frames = self._get(_EV_N)
-        event = self._get(_EV_TOP)  # a swing's event: its float at the top
-        if rounds * 2 > frames and self._get(_EV_GRAVITY) < _HANGS_MG:  # a cast's or mill's:
-            # upright in front again, as it started
-            event = self._get(_EV_UP)
-        load = self._get(_EV_LOAD)
-        agree = self._get(_EV_AGREE)
-        # a swing near its pendulum's own period swings little once a rep, and the comb's third
-        # harmonic (its uneven speed) can make p cross more often: cycles much shorter than the
-        # period are joined until they make one (what p showed in them together); joined ones that
-        # do not make one by the next longer cycle are judged alone first, as they came
-        short = self._get(_LAG) * _SLOT_MS * _LIKE_PCT
-        if not self._get(_PERIODIC) or self._get(_DOUBLED):
-            short = 0
-        part = self.part
-        if dur * 100 < short:
-            if part[0]:
-                dur += part[0]
-                top = max(top, part[1])
-                bottom = max(bottom, part[2])
-                rounds += part[3]
-                frames += part[4]
-                agree += part[5]
-                if part[6] < load:
-                    load = part[6]
-                    event = part[7]
-            part[0] = dur
+            self._put(_PART + 1, 0)
+            self._last_turn(True)
+        if what & _EV_CYCLE:  # a cycle: its figures into `fig` (when, how long, p's top and bottom,
+            # round frames, frames, event, least |a|, agreement), then judged (`_cycle`). (No method
+            # more: each makes the class too big for a small board's heap, tests/test_sim.py.)
+            f = _FIG
+            self._put(f, self._get(_EV_T))
+            dur = self._get(_EV_DUR)
+            self._put(f + 1, dur)
+            self._put(f + 2, self._get(_EV_MAX))
+            self._put(f + 3, -self._get(_EV_MIN))
+            self._put(f + 4, self._get(_EV_ROUND))
+            self._put(f + 5, self._get(_EV_N))
+            self._put(f + 6, self._get(_EV_TOP))  # a swing's event: its float at the top
+            if self._get(_EV_ROUND) * 2 > self._get(_EV_N) and self._get(_EV_GRAVITY) < _HANGS_MG:
+                self._put(f + 6, self._get(_EV_UP))  # a cast's or mill's: upright in front again
+            self._put(f + 7, self._get(_EV_LOAD))
+            self._put(f + 8, self._get(_EV_AGREE))
+            # a swing near its pendulum's own period swings little once a rep, and the comb's third
+            # harmonic (its uneven speed) can make p cross more often: cycles much shorter than the
+            # period are joined until they make one (what p showed in them together); joined ones that
+            # do not make one by the next longer cycle are judged alone first, as they came
+            short = self._get(_LAG) * _SLOT_MS * _LIKE_PCT
+            if not self._get(_PERIODIC) or self._get(_DOUBLED):
+                short = 0
+            p = _PART
+            s = self.s
+            todo = 1
+            if dur * 100 >= short:
+                if self._get(p + 1):
+                    todo = 2  # the cycles joined so far first, alone
+            elif self._get(p + 1):
+                s[p] = s[f]
+                s[p + 1] += dur
+                s[p + 2] = max(s[p + 2], s[f + 2])
+                s[p + 3] = max(s[p + 3], s[f + 3])
+                s[p + 4] += s[f + 4] - _BIAS
+                s[p + 5] += s[f + 5] - _BIAS
+                if s[f + 7] < s[p + 7]:
+                    s[p + 6] = s[f + 6]
+                    s[p + 7] = s[f + 7]
+                s[p + 8] += s[f + 8] - _BIAS
+            else:
+                for i in range(_FIGS):
+                    s[p + i] = s[f + i]
             if dur * 100 < short:
-                part[1] = top
-                part[2] = bottom
-                part[3] = rounds
-                part[4] = frames
-                part[5] = agree
-                part[6] = load
-                part[7] = event
-                return 0
-            part[0] = 0
-        elif part[0]:
-            n = self._judge(part[7], part[0], part[1], part[2], part[3], part[4], part[7], part[6], part[5])
-            part[0] = 0
-            return n + self._judge(t, dur, top, bottom, rounds, frames, event, load, agree)
-        return self._judge(t, dur, top, bottom, rounds, frames, event, load, agree)
+                if self._get(p + 1) * 100 < short:
+                    return  # (joined: wait for more)
+                for i in range(_FIGS):
+                    s[f + i] = s[p + i]
+                self._put(p + 1, 0)
+            while todo:
+                self._cycle(_PART if todo == 2 else _FIG)
+                todo -= 1
+                self._put(p + 1, 0)
 
-    def _judge(
-        self,
-        t: int,
-        dur: int,
-        top: int,
-        bottom: int,
-        rounds: int,
-        frames: int,
-        event: int,
-        load: int,
-        agree: int,
-    ) -> int:
-        """A cycle of p (or a few joined): is it a rep, and the first of a set?"""
+    def _cycle(self, f: int) -> int:
+        """A cycle of p (or a few joined; its figures at s[f]): is it a rep, and the first of a set?"""
+        dur = self._get(f + 1)
+        top = self._get(f + 2)
+        bottom = self._get(f + 3)
+        rounds = self._get(f + 4)
+        frames = self._get(f + 5)
+        event = self._get(f + 6)
+        load = self._get(f + 7)
+        agree = self._get(f + 8)
         half = (top + bottom) >> 1
         round_ = rounds * 2 > frames
         level = self.level
         self.level = level + ((half - level) >> 2) if level else half
         agree = agree * 100 // (frames or 1)
-        self.stride_agree += (agree - self.stride_agree) >> 1
+        stride_agree = self._get(_STRIDE_AGREE)
+        stride_agree += (agree - stride_agree) >> 1
+        self._put(_STRIDE_AGREE, stride_agree)
         level_hi = self._get(_LEVEL_HI)
         level_lo = self._get(_LEVEL_LO)
         self._put(_LEVEL_HI, level_hi + ((top - level_hi) >> 2) if level_hi else top)
@@ -461,7 +466,7 @@ class SwingDetector:
             and (
                 not in_set
                 and half < _AMP_START_STRIDE_MG
-                or (self.stride_agree if in_set else agree) > _STRIDE_AGREE_PCT
+                or (stride_agree if in_set else agree) > _STRIDE_AGREE_PCT
                 and half < _STRIDE_AMP_MAX_MG
                 and self._get(_EV_GRAVITY) > _HANGS_MG
             )
@@ -469,7 +474,7 @@ class SwingDetector:
         ):
             self.last_dur = 0
             self.pend_t = -1
-            return self._settle()
+            return self._last_turn(False)
         if in_set and _like(dur, self.last_dur, like):
             self.last_dur = dur
             weak = (
@@ -486,16 +491,16 @@ class SwingDetector:
             self.load_level += (load - self.load_level) >> 2
             n = 0
             if self.hold_t >= 0:  # the set went on: the cycle held was a rep
-                n = self._count(self.hold_t, self.hold_dur, self.hold_round)
+                n = self._count(self.hold_t, self.hold_dur, bool(self.hold_round & 1))
                 self.hold_t = -1
             if weak or not round_:  # the swing-through after the last rep? It counts if the set goes
                 self.hold_t = event  # on; a swing's cycle that does not fall short is held too, and
                 self.hold_dur = dur  # counts as the set's last rep if it is as full and floats as the
-                self.hold_round = round_  # set's (the swing-through's front turn falls short)
-                self.hold_last = last
+                self.hold_round = int(round_) + 2 * int(last)  # set's (the swing-through's front
+                # turn falls short)
                 return n
             return n + self._count(event, dur, round_)
-        self._settle()
+        self._last_turn(False)
         pend = self.pend_t
         lopsided = (top if top < bottom else bottom) * 100 < (
             bottom if top < bottom else top
@@ -512,21 +517,18 @@ class SwingDetector:
         self.last_dur = 0
         return 0
 
-    def _settle(self) -> int:
-        """The set ended: the cycle held counts if it was as full as the set's reps (`hold_last`)."""
+    def _last_turn(self, more: bool) -> int:
+        """The set ended: the cycle held counts if it was as full as the set's reps (`hold_round` & 2).
+        With `more` (p went still): a heavy set's last cast or mill slows into the start position and
+        stops there: p crossed once after the last cycle and went still. It is a rep when it turned
+        gravity right round with both lobes full (a swing's undriven swing-through after its last rep
+        is not round: it never counts). Light sets are left out: their last rep completes its cycle,
+        and what crosses once after it is the club being lowered."""
         t = self.hold_t
         self.hold_t = -1
-        if t >= 0 and self.hold_last:
-            return self._count(t, self.hold_dur, self.hold_round)
-        return 0
-
-    def _last_turn(self) -> int:
-        """A heavy set's last cast or mill slows into the start position and stops there: p crossed
-        once after the last cycle and went still. It is a rep when it turned gravity right round with
-        both lobes full (a swing's undriven swing-through after its last rep is not round: it never
-        counts). Light sets are left out: their last rep completes its cycle, and what crosses once
-        after it is the club being lowered."""
-        if self.last_dur < TEMPO_SPLIT_MS or not self._get(_EV_ODD):
+        if t >= 0 and self.hold_round & 2:
+            self._count(t, self.hold_dur, bool(self.hold_round & 1))
+        if not more or self.last_dur < TEMPO_SPLIT_MS or not self._get(_EV_ODD):
             return 0
         top = self._get(_EV_MAX)
         bottom = -self._get(_EV_MIN)
@@ -603,7 +605,7 @@ class SwingDetector:
         `fascia.detect.flush`)."""
         if self._get(_LAG) and self._get(_FRAMES) > _LOOK:
             self._tail()
-        self._settle()
+        self._last_turn(False)
         new = 0
         while self._release():
             new += 1
@@ -843,7 +845,6 @@ def _step(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: 
             step = 0
         k = i - 1 if i else _RING - 1
         s[_MOVED + i] = ((int(s[_MOVED + k]) - b + step) & _MOVED_MASK) + b
-        s[_LOAD + i] = mag + b
         if step < _REST_MG and mag > 0:  # at rest: the start position a cast or mill comes back to
             s[_REST_X] = x + b
             s[_REST_Y] = y + b
@@ -854,7 +855,7 @@ def _step(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: 
         if rest > 0 and mag > 0:
             up = (x * (int(s[_REST_X]) - b) + y * (int(s[_REST_Y]) - b) + z * (int(s[_REST_Z]) - b)) // rest
             up = up * 256 // mag
-        s[_UP + i] = up + b
+        s[_LOAD + i] = mag + ((up + 512) << _UP_SHIFT) + b
         if frames & 1 == 0:  # autocorrelation: lags in steps of two frames, the even ones on
             m = (frames >> 1) & 1  # one update and the odd ones on the next (each every 160 ms)
             k = 3 * (i - 2 * m)
@@ -882,7 +883,7 @@ def _step(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: 
                     k = i - (half >> j)
                     if k < 0:
                         k += _RING
-                    prod = mag - (int(s[_LOAD + k]) - b)
+                    prod = mag - ((int(s[_LOAD + k]) - b) & _LOAD_MASK)
                     prod = (prod * prod) >> 6
                     c = int(s[_MAG1 + j]) - b
                     s[_MAG1 + j] = c + ((prod - c) >> _SLOW_SHIFT) + b
@@ -1040,7 +1041,7 @@ def _project(s: ptr32, t: int, j: int) -> int:  # noqa: F821 (a viper cast)
         k -= _RING
     if (int(s[_MOVED + k]) - int(s[_MOVED + a])) & _MOVED_MASK < _MOVING_MG * _MOVE_FRAMES:
         p = 0
-    load = int(s[_LOAD + j]) - b
+    load = (int(s[_LOAD + j]) - b) & _LOAD_MASK
     # does |a| rise and fall with |p| (a walk: the step's bounce peaks at heel strike, the arm at an
     # extreme) or against it (a swing floats at its extremes)? Against the last cycle's means.
     mag_p = p if p > 0 else -p
@@ -1056,7 +1057,7 @@ def _project(s: ptr32, t: int, j: int) -> int:  # noqa: F821 (a viper cast)
     if load < int(s[_CYC_LOAD]) - b:  # the event: where the implement is least loaded (a swing's float)
         s[_CYC_LOAD] = load + b
         s[_TOP_T] = t + b
-    up = int(s[_UP + j]) - b  # (a cast's or mill's: where it is upright in front again)
+    up = ((int(s[_LOAD + j]) - b) >> _UP_SHIFT) - 512  # (a cast's or mill's: upright in front again)
     if up > int(s[_CYC_UP]) - b:
         s[_CYC_UP] = up + b
         s[_UP_T] = t + b
