@@ -368,19 +368,20 @@ class SwingDetector:
         if what & _EV_CYCLE:  # a cycle: its figures into `fig` (when, how long, p's top and bottom,
             # round frames, frames, event, least |a|, agreement), then judged (`_cycle`). (No method
             # more: each makes the class too big for a small board's heap, tests/test_sim.py.)
+            s = self.s  # (stored biased: copied as they are)
             f = _FIG
-            self._put(f, self._get(_EV_T))
-            dur = self._get(_EV_DUR)
-            self._put(f + 1, dur)
-            self._put(f + 2, self._get(_EV_MAX))
-            self._put(f + 3, -self._get(_EV_MIN))
-            self._put(f + 4, self._get(_EV_ROUND))
-            self._put(f + 5, self._get(_EV_N))
-            self._put(f + 6, self._get(_EV_TOP))  # a swing's event: its float at the top
-            if self._get(_EV_ROUND) * 2 > self._get(_EV_N) and self._get(_EV_GRAVITY) < _HANGS_MG:
-                self._put(f + 6, self._get(_EV_UP))  # a cast's or mill's: upright in front again
-            self._put(f + 7, self._get(_EV_LOAD))
-            self._put(f + 8, self._get(_EV_AGREE))
+            s[f] = s[_EV_T]
+            s[f + 1] = s[_EV_DUR]
+            dur = s[f + 1] - _BIAS
+            s[f + 2] = s[_EV_MAX]
+            s[f + 3] = _BIAS - (s[_EV_MIN] - _BIAS)  # (2 * _BIAS is no small int on a 32-bit port)
+            s[f + 4] = s[_EV_ROUND]
+            s[f + 5] = s[_EV_N]
+            s[f + 6] = s[_EV_TOP]  # a swing's event: its float at the top
+            if (s[f + 4] - _BIAS) * 2 > s[f + 5] - _BIAS and s[_EV_GRAVITY] - _BIAS < _HANGS_MG:
+                s[f + 6] = s[_EV_UP]  # a cast's or mill's: upright in front again
+            s[f + 7] = s[_EV_LOAD]
+            s[f + 8] = s[_EV_AGREE]
             # a swing near its pendulum's own period swings little once a rep, and the comb's third
             # harmonic (its uneven speed) can make p cross more often: cycles much shorter than the
             # period are joined until they make one (what p showed in them together); joined ones that
@@ -389,12 +390,11 @@ class SwingDetector:
             if not self._get(_PERIODIC) or self._get(_DOUBLED):
                 short = 0
             p = _PART
-            s = self.s
             todo = 1
             if dur * 100 >= short:
-                if self._get(p + 1):
+                if s[p + 1] != _BIAS:
                     todo = 2  # the cycles joined so far first, alone
-            elif self._get(p + 1):
+            elif s[p + 1] != _BIAS:
                 s[p] = s[f]
                 s[p + 1] += dur
                 s[p + 2] = max(s[p + 2], s[f + 2])
@@ -409,26 +409,27 @@ class SwingDetector:
                 for i in range(_FIGS):
                     s[p + i] = s[f + i]
             if dur * 100 < short:
-                if self._get(p + 1) * 100 < short:
+                if (s[p + 1] - _BIAS) * 100 < short:
                     return  # (joined: wait for more)
                 for i in range(_FIGS):
                     s[f + i] = s[p + i]
-                self._put(p + 1, 0)
+                s[p + 1] = _BIAS
             while todo:
                 self._cycle(_PART if todo == 2 else _FIG)
                 todo -= 1
-                self._put(p + 1, 0)
+                s[p + 1] = _BIAS
 
     def _cycle(self, f: int) -> int:
         """A cycle of p (or a few joined; its figures at s[f]): is it a rep, and the first of a set?"""
-        dur = self._get(f + 1)
-        top = self._get(f + 2)
-        bottom = self._get(f + 3)
-        rounds = self._get(f + 4)
-        frames = self._get(f + 5)
-        event = self._get(f + 6)
-        load = self._get(f + 7)
-        agree = self._get(f + 8)
+        s = self.s
+        dur = s[f + 1] - _BIAS
+        top = s[f + 2] - _BIAS
+        bottom = s[f + 3] - _BIAS
+        rounds = s[f + 4] - _BIAS
+        frames = s[f + 5] - _BIAS
+        event = s[f + 6] - _BIAS
+        load = s[f + 7] - _BIAS
+        agree = s[f + 8] - _BIAS
         half = (top + bottom) >> 1
         round_ = rounds * 2 > frames
         level = self.level
