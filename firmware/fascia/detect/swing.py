@@ -365,11 +365,16 @@ class SwingDetector:
         if what & _EV_STILL:
             self._put(_PART + 1, 0)
             self._last_turn(True)
-        if what & _EV_CYCLE:  # a cycle: its figures into `fig` (when, how long, p's top and bottom,
-            # round frames, frames, event, least |a|, agreement), then judged (`_cycle`). (No method
-            # more: each makes the class too big for a small board's heap, tests/test_sim.py.)
-            s = self.s  # (stored biased: copied as they are)
-            f = _FIG
+        if what & _EV_CYCLE:
+            self._cycle(_FIG)
+
+    def _cycle(self, f: int) -> int:
+        """A cycle of p (its figures at s[f]: when, how long, p's top and bottom, round frames,
+        frames, event, least |a|, agreement; _FIG: the one just made, copied there first, or _PART:
+        a few joined): is it a rep, and the first of a set? (No method more: each new name makes
+        the module too big for a small board's heap, tests/test_sim.py.)"""
+        s = self.s
+        if f == _FIG:  # (the figures are stored biased: copied as they are)
             s[f] = s[_EV_T]
             s[f + 1] = s[_EV_DUR]
             dur = s[f + 1] - _BIAS
@@ -410,18 +415,13 @@ class SwingDetector:
                     s[p + i] = s[f + i]
             if dur * 100 < short:
                 if (s[p + 1] - _BIAS) * 100 < short:
-                    return  # (joined: wait for more)
+                    return 0  # (joined: wait for more)
                 for i in range(_FIGS):
                     s[f + i] = s[p + i]
                 s[p + 1] = _BIAS
-            while todo:
-                self._cycle(_PART if todo == 2 else _FIG)
-                todo -= 1
+            if todo == 2:
+                self._cycle(_PART)
                 s[p + 1] = _BIAS
-
-    def _cycle(self, f: int) -> int:
-        """A cycle of p (or a few joined; its figures at s[f]): is it a rep, and the first of a set?"""
-        s = self.s
         dur = s[f + 1] - _BIAS
         top = s[f + 2] - _BIAS
         bottom = s[f + 3] - _BIAS
