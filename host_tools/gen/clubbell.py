@@ -489,26 +489,48 @@ def _cast_reps(p: Pose, body: Body, move_name: str, reps: int, rng: random.Rando
     p.hold(rng.uniform(0.3, 1.5), rng)  # upright in front again: the start position
 
 
+# - walking with the implement hanging in the hand (a negative): 90-132 steps/min (strolling to brisk;
+#   published cadence studies put walking at 90-130), the arm swinging once a stride +-5-20 deg (a
+#   loaded hand swings less than the free +-15-25 deg, but some people let a light club swing freely);
+#   the body bounces +-0.8-2.2 cm a step (2-4.5 cm peak to peak), lowest at double support (heel
+#   strike: the arms at their extremes), sways 1-4 cm sideways once a stride (highest over each foot
+#   at mid-stance, as the arms pass the body) and brakes and pushes off fore-aft a step (+-0.05-0.2
+#   m/s); the implement trails the arm by a wrist hinge (+-20 % of the arm's angle) and the hand may
+#   carry it turned out sideways (0-30 deg).
+WALK_CADENCE_HZ = (1.5, 2.2)
+WALK_ARM_DEG = (5.0, 20.0)
+WALK_BOUNCE_M = (0.008, 0.022)
+WALK_SWAY_M = (0.01, 0.04)
+WALK_SURGE_MS = (0.05, 0.2)
+WALK_HINGE = (-0.2, 0.2)
+WALK_TURN_OUT_DEG = (0.0, 30.0)
+
+
 def _walk(p: Pose, body: Body, rng: random.Random, seconds: float) -> None:
-    """Walking with the implement hanging in the hand: a bounce each step, the arm swinging once a
-    stride. Carrying a load shrinks arm swing from the +-15-25 deg of free walking: +-3-12 deg."""
-    cadence = rng.uniform(1.6, 2.1)  # steps/s
-    swing = math.radians(rng.uniform(3.0, 12.0))
-    bounce = rng.uniform(0.01, 0.025)  # hand bounce amplitude (m): the body's 2-5 cm a step
+    """Walking with the implement hanging in the hand (ranges above): the arm swings once a stride,
+    the body bounces, brakes and pushes off each step and sways sideways once a stride."""
+    cadence = rng.uniform(*WALK_CADENCE_HZ)  # steps/s; a stride (one arm swing) is two steps
+    swing = math.radians(rng.uniform(*WALK_ARM_DEG))
+    bounce = rng.uniform(*WALK_BOUNCE_M)
+    sway = rng.uniform(*WALK_SWAY_M) * rng.choice((1.0, -1.0))
+    surge = rng.uniform(*WALK_SURGE_MS) / (2 * math.pi * cadence)  # fore-aft displacement (m)
+    hinge = rng.uniform(*WALK_HINGE)
+    turn_out = math.radians(rng.uniform(*WALK_TURN_OUT_DEG))
     sx, sy, sz = body.shoulder
     r = body.arm
     n = int(seconds / DT)
     x0 = p.last()[0]
+    w = math.pi * cadence  # the stride's angular frequency (rad/s)
     for i in range(n):
         t = i * DT
-        ramp = _smooth(min(1.0, t / 0.6, (n - i - 1) * DT / 0.6))
-        th = ramp * swing * math.sin(math.pi * cadence * t)
+        ramp = _smooth(min(1.0, t / 1.0, (n - i - 1) * DT / 1.0))
+        th = ramp * swing * math.sin(w * t)  # arm centre at t = 0, extremes at heel strike
         p.add(
-            x0 + r * math.sin(th),
-            sy,
-            sz - r * math.cos(th) + ramp * bounce * math.sin(2 * math.pi * cadence * t),
-            th * 1.2,
-            ramp * 0.03 * math.sin(math.pi * cadence * t + 1.0),
+            x0 + r * math.sin(th) + ramp * surge * math.sin(2 * w * t),
+            sy + ramp * sway * math.cos(w * t),
+            sz - r * math.cos(th) + ramp * bounce * math.cos(2 * w * t),
+            th * (1.0 + hinge),
+            turn_out * ramp,
             0.0,
         )
 

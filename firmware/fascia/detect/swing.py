@@ -19,22 +19,34 @@ nor a hard bottom pass:
 - p: u on its dominant axis (a running covariance and one power-iteration step a frame). Each
   second crossing of p through a hysteresis sized from the recent amplitude ends a cycle; it is a
   rep when the motion is periodic, the cycle lasts 0.8-6 s, agrees with T and is big enough: 200 mg
-  (a heavy club swung near the arm's own pendulum period shows little at the rep's rate), but at a
-  walking stride's tempo (< 1.45 s) 450 mg to start a set and 300 mg in one (an arm swinging while
-  walking with the club; still NOT always told apart, README).
+  (a heavy club swung near the arm's own pendulum period shows little at the rep's rate). Cycles
+  much shorter than T (p crossing on the comb's third harmonic: a swing near its pendulum's own
+  period swings little once a rep) are joined until they make one.
+- walking with the implement hanging in the hand swings the arm once a stride, as a light front
+  swing does. A walk's step bounce peaks at heel strike, when the arm is at an extreme, so |a|
+  rises and falls with |p|, where a swing floats at its extremes (|a| least where |p| is most).
+  At a stride's tempo (< 1.45 s) a cycle whose frames mostly agree that way (above and below the
+  last cycle's means of |a| and |p|; a set's running mean of it), with the implement hanging (the
+  slow mean of |a| near 1 g, not a cast's turning gravity) and under 1.5 g of p, is not a rep; a set
+  starts there from 350 mg. (A walk's first strides, before |a| has shown that, can still open a set.)
 - a set starts with two such cycles (the first one waits for the second, which must swing both
   ways): a lone cycle (a pick-up and put-down) is not a rep; the first, from rest, starts slowly, so
   up to two periods since the last crossing count as one. A set's last full cycle may be slower
   (a heavy cast slowing into the order position), and a heavy set's last cast or mill that stops
   half way through p's cycle, round with both lobes full, counts. The swing-through after the last
-  rep: a cycle with a lobe short of the set's, or (a kettlebell) one that does not float as the reps did (its
-  least |a| 150 mg above theirs), waits and counts only if the set goes on.
+  rep: a cycle with a lobe short of the set's, or (a kettlebell) one that does not float as the reps
+  did (its least |a| 150 mg above theirs), waits and counts only if the set goes on; a swing's
+  cycle always waits for the next, and counts at the set's end only if its lobes reach 75 % of the
+  set's and it floats within 60 mg of the set's reps (the undriven swing-through's front turn falls
+  short).
 - snatches break that rhythm with a hold overhead: they are also counted by their lockouts (|a|
   held near 1 g after two hard bottom passes), from a set's second lockout on (a lone one, a club
   held up after a pick-up, is not a rep); the count is the larger of the two.
 Reps credited together (a set's first with its second, a held cycle with the next, a snatch set's
 first lockout with its second) each keep their own time: they are queued, and `feed` reports one
 per closed frame.
+Events: a swing's at its float (least |a| of the cycle), a cast's or mill's where the implement
+points as it did when last at rest (the start position: upright in front again).
 Extras: the mean rep period and the tempo class from it, and reps that turned gravity right round
 (casts, mills: the motion fills two axes) apart from the others (swings).
 All timing runs on 40 ms frames (box means of the samples in each, held across empty ones: the
@@ -65,6 +77,7 @@ _SLOW_SHIFT = const(5)  # (on running means of 2^5 updates 160 ms apart: 5.1 s)
 _PERIODIC_PCT = const(40)  # periodic: the period's autocorrelation at least this share of the zero lag's
 _MOVE_FRAMES = const(4)  # motion: how far h moved in 160 ms ...
 _MOVE_NOISE_MG = const(25)  # ... beyond noise
+_REST_MG = const(40)  # at rest: h moved less than noise and this in 160 ms
 _MOVED_MASK = const(0xFFFFFF)
 _MOVING_MG = const(100)  # the implement moves: this much motion (per 160 ms) around the frame
 _NO_LOAD = const(1 << 20)  # above any |a|
@@ -74,10 +87,10 @@ _THR_MIN_MG = const(80)  # hysteresis never below this (noise, a hand at rest)
 _START_MG = const(300)  # still p must pass this to start counting crossings
 _THR_PCT = const(40)  # hysteresis: this share of the recent half amplitude
 _AMP_MIN_MG = const(200)  # a cycle smaller than this (half peak to peak of p) is not a rep ...
-_AMP_MIN_STRIDE_MG = const(
-    450
-)  # ... nor, at a walking stride's tempo, a set's first cycles smaller than this
-_AMP_SET_STRIDE_MG = const(300)  # (and then the set's other cycles smaller than this)
+_AMP_START_STRIDE_MG = const(350)  # nor, at a walking stride's tempo, a set's first ones under this
+_STRIDE_AGREE_PCT = const(10)  # nor, at a walking stride's tempo, one whose |a| rises with |p| this much
+_STRIDE_AMP_MAX_MG = const(1500)  # (an arm swinging +-20 deg a stride shows ~0.3-1 g along the swing)
+_HANGS_MG = const(900)  # (a walk: the implement hangs, the slow mean of |a| stays near 1 g)
 _STRIDE_MAX_MS = const(1450)  # (an arm swinging while walking: strides 0.9-1.35 s)
 _AMP_KEEP_PCT = const(45)  # nor is one under this share of its set's level
 _STILL_MIN_MS = const(600)  # p inside the hysteresis this long, and 3/4 of a rep: the motion stopped
@@ -88,6 +101,8 @@ _START_LIKE_PCT = const(60)  # the cycles that open a set (a hike, a dead start)
 _BOTH_WAYS_PCT = const(33)  # a set starts on a cycle that swings both ways: the smaller lobe this share
 _FULL_PCT = const(70)  # a cycle whose top or bottom reaches less than this share of the set's waits
 _FLOAT_LOST_MG = const(150)  # a cycle whose least |a| is this much above the set's did not float
+_LAST_FULL_PCT = const(75)  # a set's last swing counts if its lobes reach this share of the set's
+_LAST_FLOAT_MG = const(60)  # and its least |a| is at most this much above theirs
 _ROUND_PCT = const(25)  # second axis of the comb output over the first: above this, gravity turns round
 
 _HIGH_MIN_MG = const(1700)  # a kettlebell's bottom pass presses at least this hard
@@ -191,16 +206,40 @@ _MAG1 = const(72)
 _RADIAL2 = const(73)  # slow means of (|a|(t) - |a|(t - q))^2 at q = L / 2, L / 4 (_MAG1 + 1, + 2: one loop)
 _RADIAL4 = const(74)
 _DOUBLED = const(75)  # the lag is half a rep: p's cycles are half reps
-_SCALARS = const(76)
+_CYC_AGREE = const(76)  # the cycle under way: frames where |a| and |p| are both above or both below
+_CYC_LSUM = const(77)  # the last cycle's means, less those where one is above and one below; sums
+_CYC_PSUM = const(78)  # of |a| and |p| for the next cycle's means
+_REF_L = const(79)  # the last cycle's mean |a| and |p|
+_REF_P = const(80)
+_EV_AGREE = const(81)
+_EV_GRAVITY = const(82)  # |slow mean| at the cycle's end: about 1 g unless gravity turns right round
+_REST_X = const(83)  # the frame last seen at rest (the start position of casts and mills) and its |a|
+_REST_Y = const(84)
+_REST_Z = const(85)
+_REST_MAG = const(86)
+_CYC_UP = const(87)  # the cycle under way: its frame closest to the rest direction, and when
+_UP_T = const(88)
+_EV_UP = const(89)
+_STRIDE_AGREE = const(90)  # running mean of the cycles' agreement of |a| and |p| (%)
+_SCALARS = const(91)
+_FIGS = const(9)  # a cycle's figures for the set logic (see _events)
+_CYC_SUM_FRAMES = const(1000)  # (40 s: far longer than a rep; the sums stop there, in range)
 _HIST = const(_SCALARS)  # h of the last _RING frames (x, y, z)
 _CORR = const(_HIST + 3 * _RING)  # the autocorrelation at lags 0 .. _LAGS - 1 (pairs of frames)
 _MOVED = const(_CORR + _LAGS)  # running total of how far h moved (in _MOVE_FRAMES, less the noise),
 # modulo _MOVED_MASK + 1: any window's motion is a difference of two entries
-_LOAD = const(_MOVED + _RING)  # |a| of each frame
+_LOAD = const(_MOVED + _RING)  # |a| of each frame (the low 16 bits), and its cosine with the rest
+# direction (x 256, + 512: the bits above)
+_LOAD_MASK = const(0xFFFF)
+_UP_SHIFT = const(16)
 # reps credited, not reported yet (one goes out per closed frame; a frame credits a few at most):
 # how many, the oldest's slot and their times (a ring; here, not an EventQueue, which would bring its
 # module into a small board's heap)
-_WAIT = const(_LOAD + _RING)
+# the cycle just made, and cycles shorter than the period joined so far (their length 0: none): when,
+# how long, p's top and bottom, round frames, frames, event, least |a|, agreement (see _events)
+_FIG = const(_LOAD + _RING)
+_PART = const(_FIG + _FIGS)
+_WAIT = const(_PART + _FIGS)
 _Q_HEAD = const(_WAIT + 1)
 _Q_TIMES = const(_Q_HEAD + 1)
 _QUEUE = const(8)
@@ -255,14 +294,16 @@ class SwingDetector:
         self._put(_DX, _UNIT)
         self._put(_CYC_LOAD, _NO_LOAD)
         self._put(_LK_START, -1)
+        self._put(_CYC_UP, -1024)
         self.level = 0  # recent half amplitude of p (mg)
         self.pend_t = -1  # the first cycle of a set, waiting for a second like it
         self.pend_dur = 0
         self.pend_round = False
         self.hold_t = -1  # a weak cycle inside a set, waiting to see whether the set goes on
         self.hold_dur = 0
-        self.hold_round = False
+        self.hold_round = 0  # (bit 1: round; bit 2: as full as the set's reps, it counts if the set ends)
         self.last_dur = 0  # the last counted cycle's length (0: no set under way)
+        self._put(_PART + 1, 0)  # (no cycles joined)
         self.load_level = 0  # the set's least |a| in a cycle (a swing's float at the top), running mean
         self.half_rep = False  # a half rep counted (p's cycles are half reps), waiting for the other
         self.cycle_half = False  # the cycle of p being judged is half a rep
@@ -322,21 +363,81 @@ class SwingDetector:
             self.lock_t = t
             self._report(t)
         if what & _EV_STILL:
-            self.hold_t = -1
-            self._last_turn()
+            self._put(_PART + 1, 0)
+            self._last_turn(True)
         if what & _EV_CYCLE:
-            self._cycle(self._get(_EV_T), self._get(_EV_DUR))
+            self._cycle(_FIG)
 
-    def _cycle(self, t: int, dur: int) -> int:
-        """Two crossings: a cycle. Is it a rep, and the first of a set?"""
-        top = self._get(_EV_MAX)
-        bottom = -self._get(_EV_MIN)
+    def _cycle(self, f: int) -> int:
+        """A cycle of p (its figures at s[f]: when, how long, p's top and bottom, round frames,
+        frames, event, least |a|, agreement; _FIG: the one just made, copied there first, or _PART:
+        a few joined): is it a rep, and the first of a set? (No method more: each new name makes
+        the module too big for a small board's heap, tests/test_sim.py.)"""
+        s = self.s
+        if f == _FIG:  # (the figures are stored biased: copied as they are)
+            s[f] = s[_EV_T]
+            s[f + 1] = s[_EV_DUR]
+            dur = s[f + 1] - _BIAS
+            s[f + 2] = s[_EV_MAX]
+            s[f + 3] = _BIAS - (s[_EV_MIN] - _BIAS)  # (2 * _BIAS is no small int on a 32-bit port)
+            s[f + 4] = s[_EV_ROUND]
+            s[f + 5] = s[_EV_N]
+            s[f + 6] = s[_EV_TOP]  # a swing's event: its float at the top
+            if (s[f + 4] - _BIAS) * 2 > s[f + 5] - _BIAS and s[_EV_GRAVITY] - _BIAS < _HANGS_MG:
+                s[f + 6] = s[_EV_UP]  # a cast's or mill's: upright in front again
+            s[f + 7] = s[_EV_LOAD]
+            s[f + 8] = s[_EV_AGREE]
+            # a swing near its pendulum's own period swings little once a rep, and the comb's third
+            # harmonic (its uneven speed) can make p cross more often: cycles much shorter than the
+            # period are joined until they make one (what p showed in them together); joined ones that
+            # do not make one by the next longer cycle are judged alone first, as they came
+            short = self._get(_LAG) * _SLOT_MS * _LIKE_PCT
+            if not self._get(_PERIODIC) or self._get(_DOUBLED):
+                short = 0
+            p = _PART
+            todo = 1
+            if dur * 100 >= short:
+                if s[p + 1] != _BIAS:
+                    todo = 2  # the cycles joined so far first, alone
+            elif s[p + 1] != _BIAS:
+                s[p] = s[f]
+                s[p + 1] += dur
+                s[p + 2] = max(s[p + 2], s[f + 2])
+                s[p + 3] = max(s[p + 3], s[f + 3])
+                s[p + 4] += s[f + 4] - _BIAS
+                s[p + 5] += s[f + 5] - _BIAS
+                if s[f + 7] < s[p + 7]:
+                    s[p + 6] = s[f + 6]
+                    s[p + 7] = s[f + 7]
+                s[p + 8] += s[f + 8] - _BIAS
+            else:
+                for i in range(_FIGS):
+                    s[p + i] = s[f + i]
+            if dur * 100 < short:
+                if (s[p + 1] - _BIAS) * 100 < short:
+                    return 0  # (joined: wait for more)
+                for i in range(_FIGS):
+                    s[f + i] = s[p + i]
+                s[p + 1] = _BIAS
+            if todo == 2:
+                self._cycle(_PART)
+                s[p + 1] = _BIAS
+        dur = s[f + 1] - _BIAS
+        top = s[f + 2] - _BIAS
+        bottom = s[f + 3] - _BIAS
+        rounds = s[f + 4] - _BIAS
+        frames = s[f + 5] - _BIAS
+        event = s[f + 6] - _BIAS
+        load = s[f + 7] - _BIAS
+        agree = s[f + 8] - _BIAS
         half = (top + bottom) >> 1
-        round_ = self._get(_EV_ROUND) * 2 > self._get(_EV_N)
-        event = self._get(_EV_TOP)
-        load = self._get(_EV_LOAD)
+        round_ = rounds * 2 > frames
         level = self.level
         self.level = level + ((half - level) >> 2) if level else half
+        agree = agree * 100 // (frames or 1)
+        stride_agree = self._get(_STRIDE_AGREE)
+        stride_agree += (agree - stride_agree) >> 1
+        self._put(_STRIDE_AGREE, stride_agree)
         level_hi = self._get(_LEVEL_HI)
         level_lo = self._get(_LEVEL_LO)
         self._put(_LEVEL_HI, level_hi + ((top - level_hi) >> 2) if level_hi else top)
@@ -363,13 +464,18 @@ class SwingDetector:
             or not _like(dur, lag_ms, like)
             or half < _AMP_MIN_MG
             or lag_ms < _STRIDE_MAX_MS
-            and half < (_AMP_SET_STRIDE_MG if in_set else _AMP_MIN_STRIDE_MG)
+            and (
+                not in_set
+                and half < _AMP_START_STRIDE_MG
+                or (stride_agree if in_set else agree) > _STRIDE_AGREE_PCT
+                and half < _STRIDE_AMP_MAX_MG
+                and self._get(_EV_GRAVITY) > _HANGS_MG
+            )
             or half * 100 < level * _AMP_KEEP_PCT
         ):
             self.last_dur = 0
             self.pend_t = -1
-            self.hold_t = -1
-            return 0
+            return self._last_turn(False)
         if in_set and _like(dur, self.last_dur, like):
             self.last_dur = dur
             weak = (
@@ -377,17 +483,25 @@ class SwingDetector:
                 or bottom * 100 < level_lo * _FULL_PCT
                 or load - self.load_level > _FLOAT_LOST_MG
             )
+            last = (
+                not weak
+                and top * 100 >= level_hi * _LAST_FULL_PCT
+                and bottom * 100 >= level_lo * _LAST_FULL_PCT
+                and load - self.load_level <= _LAST_FLOAT_MG
+            )
             self.load_level += (load - self.load_level) >> 2
-            if weak and self.hold_t < 0:  # a lobe fell short: the swing-through after the last rep?
-                self.hold_t = event  # it counts if the set goes on
-                self.hold_dur = dur
-                self.hold_round = round_
-                return 0
             n = 0
-            if self.hold_t >= 0:
-                n = self._count(self.hold_t, self.hold_dur, self.hold_round)
+            if self.hold_t >= 0:  # the set went on: the cycle held was a rep
+                n = self._count(self.hold_t, self.hold_dur, bool(self.hold_round & 1))
                 self.hold_t = -1
+            if weak or not round_:  # the swing-through after the last rep? It counts if the set goes
+                self.hold_t = event  # on; a swing's cycle that does not fall short is held too, and
+                self.hold_dur = dur  # counts as the set's last rep if it is as full and floats as the
+                self.hold_round = int(round_) + 2 * int(last)  # set's (the swing-through's front
+                # turn falls short)
+                return n
             return n + self._count(event, dur, round_)
+        self._last_turn(False)
         pend = self.pend_t
         lopsided = (top if top < bottom else bottom) * 100 < (
             bottom if top < bottom else top
@@ -404,13 +518,18 @@ class SwingDetector:
         self.last_dur = 0
         return 0
 
-    def _last_turn(self) -> int:
-        """A heavy set's last cast or mill slows into the start position and stops there: p crossed
-        once after the last cycle and went still. It is a rep when it turned gravity right round with
-        both lobes full (a swing's undriven swing-through after its last rep is not round: it never
-        counts). Light sets are left out: their last rep completes its cycle, and what crosses once
-        after it is the club being lowered."""
-        if self.last_dur < TEMPO_SPLIT_MS or not self._get(_EV_ODD):
+    def _last_turn(self, more: bool) -> int:
+        """The set ended: the cycle held counts if it was as full as the set's reps (`hold_round` & 2).
+        With `more` (p went still): a heavy set's last cast or mill slows into the start position and
+        stops there: p crossed once after the last cycle and went still. It is a rep when it turned
+        gravity right round with both lobes full (a swing's undriven swing-through after its last rep
+        is not round: it never counts). Light sets are left out: their last rep completes its cycle,
+        and what crosses once after it is the club being lowered."""
+        t = self.hold_t
+        self.hold_t = -1
+        if t >= 0 and self.hold_round & 2:
+            self._count(t, self.hold_dur, bool(self.hold_round & 1))
+        if not more or self.last_dur < TEMPO_SPLIT_MS or not self._get(_EV_ODD):
             return 0
         top = self._get(_EV_MAX)
         bottom = -self._get(_EV_MIN)
@@ -479,16 +598,21 @@ class SwingDetector:
     def flush(self, t_ms: int) -> int:
         """End of session: run the comb over the frames it had not reached yet (it works _LOOK
         frames in the past), so a last rep ending just before the stop counts; the reps still queued
-        are reported with it (flush gives them one time, the newest's)."""
+        are reported with it (flush gives them one time, the newest's: `flush_block` keeps each one's)."""
+        return self.flush_block(t_ms, None)
+
+    def flush_block(self, t_ms: int, on_event) -> int:
+        """`flush`, calling on_event(t_ms) for each rep it reports, at the rep's own time (see
+        `fascia.detect.flush`)."""
         if self._get(_LAG) and self._get(_FRAMES) > _LOOK:
             self._tail()
-        n = self._get(_WAIT)
-        if n:
-            self.last_event_ms = self._get(_Q_TIMES + (self._get(_Q_HEAD) + n - 1) % _QUEUE)
-            self._put(_Q_HEAD, (self._get(_Q_HEAD) + n) % _QUEUE)
-            self._put(_WAIT, 0)
-            self.count += n
-        return n
+        self._last_turn(False)
+        new = 0
+        while self._release():
+            new += 1
+            if on_event is not None:
+                on_event(self.last_event_ms)
+        return new
 
     def _tail(self) -> None:
         """The frames the comb had not reached yet."""
@@ -722,7 +846,17 @@ def _step(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: 
             step = 0
         k = i - 1 if i else _RING - 1
         s[_MOVED + i] = ((int(s[_MOVED + k]) - b + step) & _MOVED_MASK) + b
-        s[_LOAD + i] = mag + b
+        if step < _REST_MG and mag > 0:  # at rest: the start position a cast or mill comes back to
+            s[_REST_X] = x + b
+            s[_REST_Y] = y + b
+            s[_REST_Z] = z + b
+            s[_REST_MAG] = mag + b
+        rest = int(s[_REST_MAG]) - b
+        up = 0
+        if rest > 0 and mag > 0:
+            up = (x * (int(s[_REST_X]) - b) + y * (int(s[_REST_Y]) - b) + z * (int(s[_REST_Z]) - b)) // rest
+            up = up * 256 // mag
+        s[_LOAD + i] = mag + ((up + 512) << _UP_SHIFT) + b
         if frames & 1 == 0:  # autocorrelation: lags in steps of two frames, the even ones on
             m = (frames >> 1) & 1  # one update and the odd ones on the next (each every 160 ms)
             k = 3 * (i - 2 * m)
@@ -750,7 +884,7 @@ def _step(s: ptr32, t: int, x: int, y: int, z: int, more: int) -> int:  # noqa: 
                     k = i - (half >> j)
                     if k < 0:
                         k += _RING
-                    prod = mag - (int(s[_LOAD + k]) - b)
+                    prod = mag - ((int(s[_LOAD + k]) - b) & _LOAD_MASK)
                     prod = (prod * prod) >> 6
                     c = int(s[_MAG1 + j]) - b
                     s[_MAG1 + j] = c + ((prod - c) >> _SLOW_SHIFT) + b
@@ -908,10 +1042,26 @@ def _project(s: ptr32, t: int, j: int) -> int:  # noqa: F821 (a viper cast)
         k -= _RING
     if (int(s[_MOVED + k]) - int(s[_MOVED + a])) & _MOVED_MASK < _MOVING_MG * _MOVE_FRAMES:
         p = 0
-    load = int(s[_LOAD + j]) - b
+    load = (int(s[_LOAD + j]) - b) & _LOAD_MASK
+    # does |a| rise and fall with |p| (a walk: the step's bounce peaks at heel strike, the arm at an
+    # extreme) or against it (a swing floats at its extremes)? Against the last cycle's means.
+    mag_p = p if p > 0 else -p
+    if int(s[_CYC_N]) - b <= _CYC_SUM_FRAMES:  # (a long wait between cycles: the sums stay in range)
+        above = 0
+        if load > int(s[_REF_L]) - b:
+            above = 1
+        if mag_p > int(s[_REF_P]) - b:
+            above ^= 1
+        s[_CYC_AGREE] = int(s[_CYC_AGREE]) + 1 - 2 * above
+        s[_CYC_LSUM] = int(s[_CYC_LSUM]) + load
+        s[_CYC_PSUM] = int(s[_CYC_PSUM]) + mag_p
     if load < int(s[_CYC_LOAD]) - b:  # the event: where the implement is least loaded (a swing's float)
         s[_CYC_LOAD] = load + b
         s[_TOP_T] = t + b
+    up = ((int(s[_LOAD + j]) - b) >> _UP_SHIFT) - 512  # (a cast's or mill's: upright in front again)
+    if up > int(s[_CYC_UP]) - b:
+        s[_CYC_UP] = up + b
+        s[_UP_T] = t + b
     # the cycles
     if p > int(s[_CYC_MAX]) - b:
         s[_CYC_MAX] = p + b
@@ -976,6 +1126,26 @@ def _done(s: ptr32):  # noqa: F821 (a viper cast)
     s[_EV_N] = s[_CYC_N]
     s[_EV_TOP] = s[_TOP_T]
     s[_EV_LOAD] = s[_CYC_LOAD]
+    s[_EV_AGREE] = s[_CYC_AGREE]
+    s[_EV_UP] = s[_UP_T]
+    s[_CYC_UP] = b - 1024
+    s[_EV_GRAVITY] = (
+        int(
+            _mag(
+                (int(s[_MX]) - b) >> _MEAN_SHIFT,
+                (int(s[_MY]) - b) >> _MEAN_SHIFT,
+                (int(s[_MZ]) - b) >> _MEAN_SHIFT,
+            )
+        )
+        + b
+    )
+    n = int(s[_CYC_N]) - b
+    if n > 0:
+        s[_REF_L] = (int(s[_CYC_LSUM]) - b) // n + b
+        s[_REF_P] = (int(s[_CYC_PSUM]) - b) // n + b
+    s[_CYC_AGREE] = b
+    s[_CYC_LSUM] = b
+    s[_CYC_PSUM] = b
     s[_CYC_MAX] = b
     s[_CYC_MIN] = b
     s[_CYC_LOAD] = _NO_LOAD + b
