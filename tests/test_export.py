@@ -116,7 +116,10 @@ def test_json_splices_values_already_encoded_byte_for_byte(tmp_path: Path):
     from host_tools.store import JSONText
 
     def encoded(r: dict, keys: tuple[str, ...]) -> dict:
-        return {k: JSONText(json.dumps(v, separators=(",", ":"))) if k in keys else v for k, v in r.items()}
+        return {
+            k: JSONText(json.dumps(v, separators=(",", ":")).encode()) if k in keys else v
+            for k, v in r.items()
+        }
 
     records = sample()
     write_json(records, tmp_path / "plain.json")
