@@ -186,7 +186,7 @@ def _cmd_export(args: argparse.Namespace) -> None:
         logged = store.logged(**selection)  # (yoga, dance logged by hand: a few small records)
         if not store.count(**selection) and not logged:
             raise UserError("no sessions to export (check --since / --activity, or run `fascia sync`)")
-        series = store.iter_sessions(**selection, series=args.format != "csv", encoded=args.format == "json")
+        series = store.iter_sessions(**selection, series=args.format != "csv", encoded=True)
         records = itertools.chain(series, logged)
         try:
             if args.format == "fit":
