@@ -19,6 +19,7 @@ Garmin's profiles.
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -160,12 +161,15 @@ def rows(name: str, n: int, values: Mapping[str, float | np.ndarray]) -> tuple[n
 
 def files(bodies: Sequence[bytes]) -> list[bytes]:
     """Whole FIT files from their messages: each with its header and CRCs."""
-    heads = [_HEADER.pack(HEADER_SIZE, PROTOCOL_VERSION, PROFILE_VERSION, len(b), b".FIT") for b in bodies]
-    headed = [
-        head + crc.to_bytes(2, "little") + body
-        for head, crc, body in zip(heads, crc16_many(heads), bodies, strict=True)
-    ]
+    headed = [header(len(body)) + body for body in bodies]
     return [f + crc.to_bytes(2, "little") for f, crc in zip(headed, crc16_many(headed), strict=True)]
+
+
+@functools.cache
+def header(data_size: int) -> bytes:
+    """The file header, with its CRC, of a file of `data_size` bytes of messages."""
+    head = _HEADER.pack(HEADER_SIZE, PROTOCOL_VERSION, PROFILE_VERSION, data_size, b".FIT")
+    return head + crc16(head).to_bytes(2, "little")
 
 
 # ---------------------------------------------------------------- CRC
