@@ -137,7 +137,7 @@ def _encoder() -> Callable[[Any], str]:
     call as json.dumps makes it (a quarter of the time of a record's few fields); no check for
     circular references (a record is a tree)."""
     compact = json.JSONEncoder(separators=(",", ":"), check_circular=False)
-    make = json.encoder.c_make_encoder
+    make = getattr(json.encoder, "c_make_encoder", None)  # (not in typeshed: json's own C encoder)
     if make is None:  # (a Python without json's C speed-ups)
         return compact.encode
     chunks = make(

@@ -213,7 +213,7 @@ class _BulkCrc:
         import numpy as np
 
         table = np.array(CRC_TABLE, dtype=np.uint16)
-        alone = [table]  # alone[d][v]: the CRC of byte v followed by d zero bytes
+        alone: list[np.ndarray] = [table]  # alone[d][v]: the CRC of byte v followed by d zero bytes
         for _ in range(_CHUNK - 1):
             alone.append((alone[-1] >> 8) ^ table[alone[-1] & 0xFF])
         self.by_position = np.array(alone[::-1]).ravel()  # [p * 256 + v]: v at position p of a chunk

@@ -219,11 +219,13 @@ def test_fit_skips_a_damaged_session_with_a_clear_message_and_writes_the_others(
     files, warnings = write_fit([torn, *records[:2], odd, huge, old, unknown, records[2]], tmp_path / "fit")
     assert [f.name.split("-")[2] for f in files] == ["00001", "00002", "00003"]
     assert [decode(f)["session_mesgs"][0]["sport"] for f in files] == ["jump_rope", "training", "walking"]
+    damaged = "its count series is damaged (not a list of whole numbers)"
+    too_big = "a value does not fit FIT (a date before 1990, a count or time too large)"
     assert warnings == [
-        "session 30aea4c0ffee/5 skipped: its count series is damaged (not a list of whole numbers)",
-        "session 30aea4c0ffee/6 skipped: its count series is damaged (not a list of whole numbers)",
-        "session 30aea4c0ffee/7 skipped: a value does not fit FIT (a date before 1990, a count or time too large)",
-        "session 30aea4c0ffee/8 skipped: a value does not fit FIT (a date before 1990, a count or time too large)",
+        f"session 30aea4c0ffee/5 skipped: {damaged}",
+        f"session 30aea4c0ffee/6 skipped: {damaged}",
+        f"session 30aea4c0ffee/7 skipped: {too_big}",
+        f"session 30aea4c0ffee/8 skipped: {too_big}",
         "session 30aea4c0ffee/9 skipped: no FIT sport for activity 'juggling'",
     ]
     with pytest.raises(ValueError, match="damaged"):
@@ -243,7 +245,7 @@ def test_fit_profile_is_fit_tools_and_garmins():
     for name, (number, fields) in fit.MESSAGES.items():
         cls_name = "".join(part.capitalize() for part in name.split("_")) + "Message"
         cls = getattr(importlib.import_module(f"fit_tool.profile.messages.{name}_message"), cls_name)
-        assert cls.ID == number
+        assert number == cls.ID
         theirs = {f.name: f for f in cls().fields}
         for field, (field_number, base, scale, offset) in fields.items():
             f = theirs[field]
@@ -254,7 +256,7 @@ def test_fit_profile_is_fit_tools_and_garmins():
                 offset,
             ), field
             assert garmin[number]["fields"][field_number]["name"] == field
-    assert fit.VALUES == {
+    assert {
         "file_activity": pt.FileType.ACTIVITY.value,
         "manufacturer_development": pt.Manufacturer.DEVELOPMENT.value,
         "event_timer": pt.Event.TIMER.value,
@@ -266,7 +268,7 @@ def test_fit_profile_is_fit_tools_and_garmins():
         "event_type_stop_all": pt.EventType.STOP_ALL.value,
         "lap_trigger_session_end": pt.LapTrigger.SESSION_END.value,
         "activity_manual": pt.Activity.MANUAL.value,
-    }
+    } == fit.VALUES
     sports = {
         "jump_rope": (pt.Sport.JUMP_ROPE, pt.SubSport.GENERIC),
         "swing": (pt.Sport.TRAINING, pt.SubSport.STRENGTH_TRAINING),
@@ -274,7 +276,7 @@ def test_fit_profile_is_fit_tools_and_garmins():
         "yoga": (pt.Sport.TRAINING, pt.SubSport.YOGA),
         "dance": (pt.Sport.DANCE, pt.SubSport.GENERIC),
     }
-    assert export.SPORTS == {a: (s.value, sub.value) for a, (s, sub) in sports.items()}
+    assert {a: (s.value, sub.value) for a, (s, sub) in sports.items()} == export.SPORTS
 
 
 def test_crc16_many_is_fits_crc():
