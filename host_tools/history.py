@@ -386,6 +386,20 @@ def cmd_stats(args: argparse.Namespace) -> None:
     console.print(daily)
 
 
+def rich_console(**options: Any) -> Any:
+    """A rich Console, rich imported only when a command draws (~40 ms that `--json` and `export` save)."""
+    from rich.console import Console
+
+    return Console(**options)
+
+
+def rich_table(*columns: str, **options: Any) -> Any:
+    """A rich Table (imported as `rich_console`)."""
+    from rich.table import Table
+
+    return Table(*columns, **options)
+
+
 def main(argv: list[str] | None = None) -> int:
     """These commands without the rest of `fascia` (scripts, tests): exit 2 on a UserError."""
     parser = argparse.ArgumentParser(prog="fascia")
@@ -401,17 +415,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def rich_console(**options: Any) -> Any:
-    """A rich Console, rich imported only when a command draws (~40 ms that `--json` and `export` save)."""
-    from rich.console import Console
-
-    return Console(**options)
-
-
-def rich_table(*columns: str, **options: Any) -> Any:
-    """A rich Table (imported as `rich_console`)."""
-    from rich.table import Table
-
-    return Table(*columns, **options)
