@@ -390,11 +390,14 @@ def _fit_batch(sessions: list[_FitSession]) -> list[bytes | str]:
     timed = np.array([timed_activity[s.activity] for s in sessions])
     per_cycle = np.where([s.activity == "walk" for s in sessions], 2, 1)  # (a stride is two steps)
     cycles = np.where(timed[row_of], 0, series.count // per_cycle[row_of])
-    step, done = series.elapsed - np.roll(series.elapsed, 1), cycles - np.roll(cycles, 1)
-    step[series.first], done[series.first] = series.elapsed[series.first], cycles[series.first]
+    step, counted = (
+        series.elapsed - np.roll(series.elapsed, 1),
+        cycles - np.roll(cycles, 1),
+    )  # since the row before
+    step[series.first], counted[series.first] = series.elapsed[series.first], cycles[series.first]
     cadence = np.full(len(cycles), np.nan)  # (none for the first row, a repeated time, yoga)
     moving = (step > 0) & ~timed[row_of]
-    cadence[moving] = np.clip(np.rint(done[moving] * 60000 / step[moving]), 0, 254)
+    cadence[moving] = np.clip(np.rint(counted[moving] * 60000 / step[moving]), 0, 254)  # a minute
     start = np.array([round(s.record["start_utc"] * 1000) for s in sessions], dtype=np.int64)
     records, bad_rows = fit.rows(
         "record",
@@ -451,13 +454,10 @@ def _fit_batch(sessions: list[_FitSession]) -> list[bytes | str]:
     for messages in (before, after):
         columns = []
         for name, values in messages:
-            if name not in defined:
+            if name not in defined:  # (a definition before a message's first use)
                 defined.add(name)
-                columns.append(
-                    np.broadcast_to(
-                        np.frombuffer(fit.definition(name), dtype=np.uint8), (n, len(fit.definition(name)))
-                    )
-                )
+                layout = np.frombuffer(fit.definition(name), dtype=np.uint8)
+                columns.append(np.broadcast_to(layout, (n, len(layout))))
             if values is not None:
                 rows, bad_message = fit.rows(name, n, values)
                 columns.append(rows)
