@@ -390,10 +390,8 @@ def _fit_batch(sessions: list[_FitSession]) -> list[bytes | str]:
     timed = np.array([timed_activity[s.activity] for s in sessions])
     per_cycle = np.where([s.activity == "walk" for s in sessions], 2, 1)  # (a stride is two steps)
     cycles = np.where(timed[row_of], 0, series.count // per_cycle[row_of])
-    step, counted = (
-        series.elapsed - np.roll(series.elapsed, 1),
-        cycles - np.roll(cycles, 1),
-    )  # since the row before
+    # ms and cycles since the row before (a session's first row: since its start)
+    step, counted = series.elapsed - np.roll(series.elapsed, 1), cycles - np.roll(cycles, 1)
     step[series.first], counted[series.first] = series.elapsed[series.first], cycles[series.first]
     cadence = np.full(len(cycles), np.nan)  # (none for the first row, a repeated time, yoga)
     moving = (step > 0) & ~timed[row_of]
