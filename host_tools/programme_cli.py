@@ -14,12 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 from fascia.detect import ACTIVITIES
 from host_tools.errors import UserError
-from host_tools.history import since_arg
+from host_tools.history import rich_console, rich_table, since_arg
 from host_tools.vocabulary import MANUAL_ACTIVITIES
 
 
@@ -117,8 +114,10 @@ def _cmd_plan(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(report.to_dict(), indent=1))
         return
-    console = Console()
-    table = Table(title=f"Fascia programme, week of {report.week_start:%a %d %b %Y}", title_justify="left")
+    console = rich_console()
+    table = rich_table(
+        title=f"Fascia programme, week of {report.week_start:%a %d %b %Y}", title_justify="left"
+    )
     table.add_column("activity", no_wrap=True)
     table.add_column("this week", no_wrap=True)
     table.add_column("today")
@@ -187,7 +186,7 @@ def _cmd_export(args: argparse.Namespace) -> None:
         logged = store.logged(**selection)  # (yoga, dance logged by hand: a few small records)
         if not store.count(**selection) and not logged:
             raise UserError("no sessions to export (check --since / --activity, or run `fascia sync`)")
-        series = store.iter_sessions(**selection, series=args.format != "csv", encoded=args.format == "json")
+        series = store.iter_sessions(**selection, series=args.format != "csv", encoded=True)
         records = itertools.chain(series, logged)
         try:
             if args.format == "fit":

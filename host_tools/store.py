@@ -374,7 +374,7 @@ class Store:
     def get(self, local_id: int, series: bool = True) -> dict | None:
         """One session record by local id; `series`: with its events_ms and progress."""
         with self._errors():
-            row = self.con.execute(_SELECT + " WHERE id = ?", (local_id,)).fetchone()
+            row = self._tuples().execute(_SELECT + " WHERE id = ?", (local_id,)).fetchone()
             if row is None:
                 return None
             return self._record(row, self._series_json([local_id])[local_id] if series else None)
@@ -422,11 +422,11 @@ class Store:
             )
             args += [newest, skip]
         with self._errors():
-            cursor = self.con.execute(sql, args)
+            cursor = self._tuples().execute(sql, args)
             while rows := cursor.fetchmany(_BATCH):
-                texts = self._series_json([row["id"] for row in rows]) if series else {}
+                texts = self._series_json([row[0] for row in rows]) if series else {}
                 for row in rows:
-                    yield self._record(row, texts.get(row["id"]), encoded)
+                    yield self._record(row, texts.get(row[0]), encoded)
 
     def count(self, since: int | None = None, until: int | None = None, activity: str | None = None) -> int:
         """How many sessions `sessions` would return."""
@@ -448,30 +448,21 @@ class Store:
         with self._errors():
             return [dict(row) for row in self.con.execute("SELECT * FROM devices ORDER BY device_id")]
 
-    def _record(self, row: sqlite3.Row, series: tuple[str, str] | None, encoded: bool = False) -> dict:
-        """A session record from its row; `series`: its (events_ms, progress) JSON to add (as
-        JSONText if `encoded`, else decoded)."""
-        rec = {
-            "id": row["id"],
-            "device_id": row["device_id"],
-            "session_id": row["session_id"],
-            "activity": row["activity"],
-            "mode": row["mode"],
-            "params": _loads(row["params"]),
-            "start_utc": row["start_utc"],
-            "clock_synced": bool(row["clock_synced"]),
-            "duration_ms": row["duration_ms"],
-            "count": row["count"],
-            "kcal": row["kcal"],
-            "end_reason": row["end_reason"],
-            "status": row["status"],
-            "extras": _loads(row["extras"]),
-            "errors": _loads(row["errors"]),
-            "user_weight_g": row["user_weight_g"],
-            "load_g": row["load_g"],
-            "raw_size": row["raw_size"],
-            "imported_utc": row["imported_utc"],
-        }
+    def _tuples(self) -> sqlite3.Cursor:
+        """A cursor whose rows are plain tuples: a record is made from its row by position
+        (sqlite3.Row's lookup by name costs more than the rest of `_record`)."""
+        cursor = self.con.cursor()
+        cursor.row_factory = None
+        return cursor
+
+    def _record(self, row: tuple, series: tuple[bytes, bytes] | None, encoded: bool = False) -> dict:
+        """A session record from its row (the columns of _COLUMNS, in order); `series`: its
+        (events_ms, progress) compact JSON to add (as JSONText if `encoded`, else decoded)."""
+        rec = dict(zip(_NAMES, row, strict=True))
+        rec["params"] = _loads(rec["params"])
+        rec["clock_synced"] = bool(rec["clock_synced"])
+        rec["extras"] = _loads(rec["extras"])
+        rec["errors"] = _loads(rec["errors"])
         if series is not None:
             events, progress = series
             if encoded:
@@ -480,21 +471,26 @@ class Store:
                 rec["events_ms"], rec["progress"] = json.loads(events), json.loads(progress)
         return rec
 
-    def _series_json(self, local_ids: list[int]) -> dict[int, tuple[str, str]]:
-        """{local id: (events_ms, progress) as compact JSON} of some sessions: the kept text where it
-        is there and passes its CRC-32, else decoded from the raw log. (Read for a batch of records
+    def _series_json(self, local_ids: list[int]) -> dict[int, tuple[bytes, bytes]]:
+        """{local id: (events_ms, progress) as compact JSON, UTF-8} of some sessions: the kept text
+        where it is there and passes its CRC-32, else decoded from the raw log. (Read as bytes, as
+        the CRC and the export take them: no decoding to str and back. Read for a batch of records
         at a time: selected with the records themselves, all of the text would go through the
         ORDER BY's sort before the first record came out.)"""
         found = {}
         if self.cached:
             marks = ",".join("?" * len(local_ids))
-            sql = f"SELECT session, events, progress, crc32 FROM series WHERE session IN ({marks})"
+            sql = (
+                "SELECT session, CAST(events AS BLOB), CAST(progress AS BLOB), crc32 FROM series"
+                f" WHERE session IN ({marks})"
+            )
             for rid, events, progress, crc in self.con.execute(sql, local_ids):
-                if zlib.crc32(progress.encode(), zlib.crc32(events.encode())) == crc:
+                if zlib.crc32(progress, zlib.crc32(events)) == crc:
                     found[rid] = events, progress
         for rid in local_ids:
             if rid not in found:
-                found[rid] = _encode(*_series(self.raw(rid) or b""))
+                events, progress = _encode(*_series(self.raw(rid) or b""))
+                found[rid] = events.encode(), progress.encode()
         return found
 
     # ------------------------------------------------------------ logged by hand (`fascia log`)
@@ -621,12 +617,13 @@ def _where(since: int | None, until: int | None, activity: str | None) -> tuple[
     return (" WHERE " + " AND ".join(where) if where else ""), args
 
 
+_NAMES = tuple(column.split()[-1] for column in _COLUMNS.split(","))  # a record's keys, in order
 _SELECT = f"SELECT {_COLUMNS} FROM sessions"  # a record's columns (its series: Store._series_json)
 _BATCH = 256  # records read at a time, their series in one query (SQLite allows 32,766 parameters)
 
 
-class JSONText(str):
-    """A value already written as compact JSON (`json.dumps(value, separators=(",", ":"))`):
+class JSONText(bytes):
+    """A value already written as compact JSON (`json.dumps(value, separators=(",", ":"))`, UTF-8):
     `export.write_json` writes it as it is."""
 
 

@@ -1,6 +1,6 @@
 // A session file (fascia.spec.log) -> the record `fascia export` writes, as CSV and as FIT.
 // The layouts and names come from spec.js (generated from fascia.spec, host_tools.export and the
-// FIT profile); tests/test_web_browser.py checks that this reads and writes what the Python does.
+// FIT table of host_tools.fit); tests/test_web_browser.py checks that this reads and writes what the Python does.
 import { SPEC } from "./spec.js";
 import { concat, pack, unpack } from "./struct.js";
 
@@ -193,14 +193,14 @@ class FitWriter {
     }
     const body = names.map((f) => {
       const [, , size, scale, offset] = msg.fields[f];
-      const raw = pyRound((values[f] + offset) * scale); // fit-tool's encoding
+      const raw = pyRound((values[f] + offset) * scale); // as host_tools.fit.rows encodes
       return pack(TYPE_FMT[size], Math.min(Math.max(raw, 0), INVALID[size] - 1));
     });
     this.parts.push(pack("<B", this.local.get(key)), ...body);
   }
   bytes() {
     const data = concat(...this.parts);
-    const head = pack("<BBHIBBBB", 14, 0x20, 2132, data.length, 46, 70, 73, 84); // size, protocol 2.0, profile, ".FIT"
+    const head = pack("<BBHIBBBB", 14, FIT.protocol_version, FIT.profile_version, data.length, 46, 70, 73, 84); // ".FIT"
     const header = concat(head, pack("<H", crc16(head)));
     const body = concat(header, data);
     return concat(body, pack("<H", crc16(body)));
@@ -213,7 +213,7 @@ export function toFit(r) {
   const V = FIT.values;
   const [sport, subSport] = FIT.sport[r.activity];
   const cycles = (c) => (r.activity === "walk" ? Math.floor(c / 2) : c);
-  // fit-tool's timestamps are ms since the Unix epoch (scale 0.001, offset -FIT epoch in ms)
+  // dates go in as ms since the Unix epoch (the table's scale 0.001, offset -FIT epoch in ms)
   const startMs = r.start_utc * 1000, endMs = startMs + (r.duration_ms || 0), seconds = (r.duration_ms || 0) / 1000;
   const total = cycles(r.count || 0), kcal = pyRound(r.kcal || 0); // (round() as the Python: 2.5 -> 2)
   const w = new FitWriter();

@@ -7,8 +7,9 @@
    trips are printed, and the time those would take on a board at 115200 and 1.5 Mbaud (modelled_s).
 2. A store with ten years of history (two sessions a day on average) is filled the way sync fills
    it (Store.import_session), and `fascia stats`, `sessions`, `show`, `plan` and `export` (CSV and
-   JSON of everything; FIT of the last month, a file a session) are timed on it as a user runs them,
-   with each process's CPU time and peak memory. Then the same store as schema 2 left it (no kept
+   JSON of everything; FIT of the last month, year and everything, a file a session: the peak
+   memory stays flat as the sessions grow) are timed on it as a user runs them, with each
+   process's CPU time and peak memory. Then the same store as schema 2 left it (no kept
    series) is timed being migrated (the first `fascia sync` after an upgrade does it) and exported
    read-only (series decoded from the raw logs).
 Figures go to out/bench/history.json.
@@ -27,6 +28,7 @@ import tempfile
 import time
 import zlib
 from pathlib import Path
+from typing import NamedTuple
 
 from fascia.app.logstore import LogStore
 from host_tools.bench.accuracy import OUT
@@ -93,18 +95,27 @@ def modelled_s(wire_bytes: int, round_trips: int, baud: int) -> float:
     return wire_bytes * 10 / baud + round_trips * USB_TURN_S
 
 
-def fascia(*args: str) -> tuple[float, float, float]:
-    """(seconds, peak memory MiB, CPU seconds) of `fascia ARGS` as a user runs it: a fresh process.
-    On a loaded machine the CPU time (user + system) is the steadier figure."""
+class Run(NamedTuple):
+    """A process's wall time, peak memory (MiB), CPU time (user + system) and system time, in s."""
+
+    seconds: float
+    peak_mib: float
+    cpu: float
+    system: float
+
+
+def fascia(*args: str) -> Run:
+    """`fascia ARGS` as a user runs it: a fresh process. On a loaded machine the CPU time
+    (user + system) is the steadier figure."""
     return measured([sys.executable, "-m", "host_tools.cli", *args])
 
 
-def python(code: str, *args: str) -> tuple[float, float, float]:
+def python(code: str, *args: str) -> Run:
     """As `fascia`, for a snippet of Python (`python -c CODE ARGS`)."""
     return measured([sys.executable, "-c", code, *args])
 
 
-def measured(argv: list[str]) -> tuple[float, float, float]:
+def measured(argv: list[str]) -> Run:
     t0 = time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert proc.stderr is not None
@@ -112,7 +123,8 @@ def measured(argv: list[str]) -> tuple[float, float, float]:
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(err[-500:].decode(errors="replace"))
-    return time.monotonic() - t0, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # maxrss: KiB
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(time.monotonic() - t0, usage.ru_maxrss / 1024, cpu, usage.ru_stime)  # maxrss: KiB
 
 
 def schema_2(db: Path, out: Path) -> None:
@@ -203,6 +215,7 @@ def main() -> int:
         fill = time.monotonic() - t0
         last_day = time.strftime("%Y-%m-%d", time.localtime(START - DAY))  # the history's last day
         month_ago = time.strftime("%Y-%m-%d", time.localtime(START - 31 * DAY))
+        year_ago = time.strftime("%Y-%m-%d", time.localtime(START - 366 * DAY))
         runs = {
             "stats": ("stats",),
             "stats_json": ("stats", "--json"),
@@ -214,11 +227,21 @@ def main() -> int:
             "plan": ("plan", "--today", last_day),
             "export_csv": ("export", str(Path(tmp) / "all.csv"), "--format", "csv"),
             "export_json": ("export", str(Path(tmp) / "all.json"), "--format", "json"),
+            "export_json_month": ("export", str(Path(tmp) / "month.json"), "--since", month_ago),
             "export_fit_month": ("export", str(Path(tmp) / "fit"), "--format", "fit", "--since", month_ago),
+            "export_fit_year": (
+                "export",
+                str(Path(tmp) / "fit_year"),
+                "--format",
+                "fit",
+                "--since",
+                year_ago,
+            ),
+            "export_fit": ("export", str(Path(tmp) / "fit_all"), "--format", "fit"),
         }
         timed = {name: fascia(*argv, "--db", str(big)) for name, argv in runs.items()}
         startup = fascia("export", "--help")  # start-up: Python, the CLI and the export command's module
-        fit_files = len(list((Path(tmp) / "fit").glob("*.fit")))
+        fit_files = {what: len(os.listdir(Path(tmp) / what)) for what in ("fit", "fit_year", "fit_all")}
         old = Path(tmp) / "schema2.db"
         schema_2(big, old)
         old_bytes = old.stat().st_size
@@ -232,41 +255,54 @@ def main() -> int:
             "sessions": n,
             "db_bytes": big.stat().st_size,
             "fill_seconds": round(fill, 1),
-            "cli_startup_seconds": round(startup[0], 2),
-            "cli_startup_cpu_seconds": round(startup[2], 2),
-            **{f"{name}_seconds": round(t, 2) for name, (t, _, _) in timed.items()},
-            **{f"{name}_cpu_seconds": round(c, 2) for name, (_, _, c) in timed.items()},
-            **{f"{name}_peak_mib": round(m) for name, (_, m, _) in timed.items()},
+            "cli_startup_seconds": round(startup.seconds, 2),
+            "cli_startup_cpu_seconds": round(startup.cpu, 2),
+            **{f"{name}_seconds": round(run.seconds, 2) for name, run in timed.items()},
+            **{f"{name}_cpu_seconds": round(run.cpu, 2) for name, run in timed.items()},
+            **{f"{name}_peak_mib": round(run.peak_mib) for name, run in timed.items()},
+            "export_fit_system_seconds": round(timed["export_fit"].system, 2),
             "export_json_bytes": (Path(tmp) / "all.json").stat().st_size,
             "export_csv_bytes": (Path(tmp) / "all.csv").stat().st_size,
-            "export_fit_month_files": fit_files,
-            "schema2_export_json_cpu_seconds": round(json_v2[2], 2),
-            "schema2_export_json_peak_mib": round(json_v2[1]),
+            "export_fit_month_files": fit_files["fit"],
+            "export_fit_year_files": fit_files["fit_year"],
+            "export_fit_files": fit_files["fit_all"],
+            "schema2_export_json_cpu_seconds": round(json_v2.cpu, 2),
+            "schema2_export_json_peak_mib": round(json_v2.peak_mib),
             "schema2_export_json_identical": same,
             "schema2_db_bytes": old_bytes,
-            "migrate_2_to_3_seconds": round(migrate[0], 2),
-            "migrate_2_to_3_cpu_seconds": round(migrate[2], 2),
-            "migrate_2_to_3_peak_mib": round(migrate[1]),
+            "migrate_2_to_3_seconds": round(migrate.seconds, 2),
+            "migrate_2_to_3_cpu_seconds": round(migrate.cpu, 2),
+            "migrate_2_to_3_peak_mib": round(migrate.peak_mib),
         }
         print(
             f"ten years of history: {n} sessions, {big.stat().st_size / 2**20:.1f} MiB store "
             f"(filled in {fill:.0f} s); each a fresh process, start-up included:"
         )
         for name, argv in runs.items():
-            t, mib, cpu = timed[name]
+            t, mib, cpu, _ = timed[name]
             shown = " ".join(a for a in argv if not a.startswith(tmp))
             print(f"  fascia {shown:<38} {t:5.2f} s ({cpu:5.2f} s CPU) {mib:5.0f} MiB")
+        fit_all = timed["export_fit"]
         print(
-            f"  (start-up, `fascia export --help`: {startup[0]:.2f} s ({startup[2]:.2f} s CPU) "
-            f"{startup[1]:.0f} MiB; FIT: {fit_files} files, "
-            f"{(timed['export_fit_month'][2] - startup[2]) / max(fit_files, 1) * 1000:.0f} ms CPU a session)"
+            f"  (start-up, `fascia export --help`: {startup.seconds:.2f} s ({startup.cpu:.2f} s CPU) "
+            f"{startup.peak_mib:.0f} MiB. FIT: {fit_files['fit_all']} files in {fit_all.cpu:.2f} s CPU, "
+            f"{fit_all.system:.2f} s of it the system's (creating the files), "
+            f"{(fit_all.cpu - startup.cpu) / max(fit_files['fit_all'], 1) * 1000:.2f} ms CPU a session;"
+            f" peak memory for {fit_files['fit']} / {fit_files['fit_year']} / {fit_files['fit_all']}"
+            " sessions: "
+            + " / ".join(
+                f"{timed[k].peak_mib:.0f}" for k in ("export_fit_month", "export_fit_year", "export_fit")
+            )
+            + f" MiB (JSON, a month / ten years: {timed['export_json_month'].peak_mib:.0f} / "
+            f"{timed['export_json'].peak_mib:.0f} MiB))"
         )
         print(
             f"  the same history as schema 2 left it ({old_bytes / 2**20:.1f} MiB, no kept series): "
-            f"`export --format json` read-only {json_v2[0]:.2f} s ({json_v2[2]:.2f} s CPU)"
-            f" {json_v2[1]:.0f} MiB"
+            f"`export --format json` read-only {json_v2.seconds:.2f} s ({json_v2.cpu:.2f} s CPU)"
+            f" {json_v2.peak_mib:.0f} MiB"
             f" ({'the same bytes' if same else 'DIFFERENT BYTES'}); migrated by a writer (the first `fascia"
-            f" sync` after the upgrade) in {migrate[0]:.1f} s ({migrate[2]:.1f} s CPU) {migrate[1]:.0f} MiB"
+            f" sync` after the upgrade) in {migrate.seconds:.1f} s ({migrate.cpu:.1f} s CPU)"
+            f" {migrate.peak_mib:.0f} MiB"
         )
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "history.json").write_text(json.dumps(figures, indent=1) + "\n")
