@@ -20,7 +20,7 @@ from bumble.pairing import PairingDelegate
 
 from fascia.app.bonds import Bonds
 from fascia.spec import config, control, gatt
-from host_tools.ble import ATT_INSUFFICIENT_AUTHENTICATION, ControlError, FasciaClient, Live, sig_uuid
+from host_tools.ble import ATT_INSUFFICIENT_AUTHENTICATION, FasciaClient, Live, sig_uuid
 from host_tools.ble.bumble_backend import backend_for
 from host_tools.errors import UserError
 from host_tools.gen import jumprope
@@ -143,24 +143,83 @@ def test_just_works_or_a_wrong_passkey_gives_no_access(device):
     assert Bonds(str(device.flash / "bonds")).hosts() == hosts_before
 
 
-def test_a_session_is_deleted_only_by_the_host_that_acknowledged_it(device):
-    async def go():
-        async with device.client() as owner:
-            if not await owner.list_sessions():
-                await owner.start()
-                await asyncio.sleep(1)
-                await owner.stop()
-                await asyncio.sleep(0.5)
-            sid = (await owner.list_sessions())[-1].session_id
-            await owner.ack_synced(sid)
-        async with FasciaClient(device.bridge.address, backend_for(device.radio, "second")) as other:
-            try:
-                await other.command(control.DELETE_SYNCED, sid)
-            except ControlError as e:
-                return e.result
-        return None
+def test_only_the_host_that_read_a_session_acknowledges_it_and_only_its_acknowledger_deletes_it(tmp_path):
+    """Hosts A and B are both bonded. A records two sessions and reads both to their end, then
+    acknowledges the first. B, which never read them (or read only their tail), may neither
+    acknowledge nor delete them: OTHER_HOST, nothing changes on the flash. After a reboot of the
+    device (same flash) the same holds, and A acknowledges the second in this later connection
+    (as the web page does) and may delete the first (confirmed on the device)."""
+    flash = tmp_path / "flash"
 
-    assert device.run(go()) == control.OTHER_HOST
+    def notes() -> dict[str, bytes]:  # the sessions' names and the hosts recorded beside them
+        return {k: v for k, v in _flash(flash).items() if k.startswith("log/") and k[-4:] != ".tmp"}
+
+    async def attempt(client: FasciaClient, op: int, sid: int) -> int:
+        result, _ = await client.request(struct.pack("<BI", op, sid), check=False)
+        return result
+
+    async def by_b(b: FasciaClient, first: int, second: int) -> dict[str, int]:
+        before = notes()
+        size = (await b.session_info(second))[0]
+        await b.read_log(second, max(size - 64, 1), 64)  # only the tail: not a copy of the session
+        seen = {
+            "ack unread": await attempt(b, control.ACK_SYNCED, second),
+            "ack acknowledged by A": await attempt(b, control.ACK_SYNCED, first),
+            "delete acknowledged by A": await attempt(b, control.DELETE_SYNCED, first),
+        }
+        await asyncio.sleep(0.3)
+        seen["flash unchanged"] = notes() == before
+        return seen
+
+    async def go():
+        radio = VirtualRadio()
+        host_a, host_b = backend_for(radio, "host-a"), backend_for(radio, "host-b")
+        async with simulated_device(radio, flash, board="devkit") as br:
+            async with FasciaClient(br.address, host_a) as a:
+                for _ in range(2):
+                    await a.start()
+                    await asyncio.sleep(1.2)
+                    await a.stop()
+                    await asyncio.sleep(0.3)
+                first, second = [s.session_id for s in await a.list_sessions()][-2:]
+                for sid in (first, second):
+                    await a.read_session(sid)
+                await a.ack_synced(first)
+            async with FasciaClient(br.address, host_b) as b:
+                before_reboot = await by_b(b, first, second)
+        async with simulated_device(radio, flash, board="devkit") as br:
+            async with FasciaClient(br.address, host_b, pair=False) as b:
+                after_reboot = await by_b(b, first, second)
+            async with FasciaClient(br.address, host_a, pair=False) as a:
+                by_a = {
+                    "ack read before the reboot": await attempt(a, control.ACK_SYNCED, second),
+                    "delete acknowledged": await attempt(a, control.DELETE_SYNCED, first),
+                }
+            async with FasciaClient(br.address, host_b, pair=False) as b:
+                await b.read_session(first)  # B copies the first itself: it may acknowledge it, but
+                b_copied = {  # its deletion is still A's
+                    "ack after reading it": await attempt(b, control.ACK_SYNCED, first),
+                    "delete acknowledged by A": await attempt(b, control.DELETE_SYNCED, first),
+                }
+        return before_reboot, after_reboot, by_a, b_copied
+
+    before_reboot, after_reboot, by_a, b_copied = asyncio.run(go())
+    refused = {
+        "ack unread": control.OTHER_HOST,
+        "ack acknowledged by A": control.OTHER_HOST,
+        "delete acknowledged by A": control.OTHER_HOST,
+        "flash unchanged": True,
+    }
+    assert before_reboot == refused
+    assert after_reboot == refused
+    assert by_a == {
+        "ack read before the reboot": control.SUCCESS,
+        "delete acknowledged": control.CONFIRM_ON_DEVICE,
+    }
+    assert b_copied == {
+        "ack after reading it": control.SUCCESS,
+        "delete acknowledged by A": control.OTHER_HOST,
+    }
 
 
 def test_live_values_can_be_closed_to_unbonded_hosts(tmp_path):

@@ -148,7 +148,9 @@ class Rig:
             await asyncio.sleep(1.2)
             await self.client.stop()
             await asyncio.sleep(0.3)
-        await self.client.ack_synced((await self.client.list_sessions())[0].session_id)
+        first = (await self.client.list_sessions())[0].session_id
+        await self.client.read_session(first)  # (only a host that read a session may acknowledge it)
+        await self.client.ack_synced(first)
         await self.client.set_time(*self.OWNER_TIME)
 
     def stored(self) -> dict[str, bytes]:

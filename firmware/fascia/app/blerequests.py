@@ -6,8 +6,15 @@ indication for one request (fascia.spec.control); it changes nothing unless the 
 and a bug in it answers OPERATION_FAILED instead of taking the device down.
 
 Uses from the BleService `svc`: `app` (only its host interface, fascia.app.main), `ble`, `h_log`,
-`secure` and `peer` (the bonded host, whose acknowledgements its deletes are limited to), `bonds`,
-`conn`, and `confirm_until` (the on-screen question's deadline, which the service's poll enforces).
+`secure` and `bond` (the bonded host), `read_through` (how far that host has read a session from its
+start), `bonds`, `conn`, and `confirm_until` (the on-screen question's deadline, which the
+service's poll enforces).
+
+A session belongs to the bonded hosts that read it: one that reads it from its first byte to its
+last (READ_LOG windows without a gap) is recorded as its reader on the flash (LogStore.note_reader),
+and only a reader may acknowledge it (OTHER_HOST otherwise); only the host that acknowledged it may
+then delete it. So another bonded host cannot make a session it never copied look synced (which
+the space reclaim would then take), nor delete one that another host holds.
 """
 
 import struct
@@ -141,10 +148,13 @@ def _log_op(svc, now: int, op: int, args):
             return control.INVALID_PARAMETER, b""
         data = store.read(sid, offset, length)
         svc.ble.gatts_write(svc.h_log, data)
+        _note_read(svc, store, host, sid, offset, len(data), size)
         return control.SUCCESS, struct.pack(control.RESPONSE_FMT[op], offset, len(data))
     if op == control.ACK_SYNCED:
         if sid == store.session_id:
             return control.NOT_ALLOWED_NOW, b""
+        if host not in store.readers(sid):  # this host never copied it: not its to acknowledge
+            return control.OTHER_HOST, b""
         store.mark_synced(sid, host)
         return control.SUCCESS, b""
     if op == control.DELETE_SYNCED:
@@ -154,6 +164,19 @@ def _log_op(svc, now: int, op: int, args):
             return control.OTHER_HOST, b""
         return _confirm(svc, now, "DELETE SYNCED?", lambda: _delete(store, sid, host)), b""
     return control.OPCODE_NOT_SUPPORTED, b""
+
+
+def _note_read(svc, store, host: str, sid: int, offset: int, n: int, size: int) -> None:
+    """Follow `host` reading session `sid` from its start; once it has had every byte, record it as
+    a reader (on the flash: it may acknowledge the session in a later connection, after a reboot)."""
+    held = svc.read_through
+    upto = held[2] if held is not None and held[0] == host and held[1] == sid else 0
+    if offset > upto:
+        return  # a window past a gap (or not from the start): not a copy of the whole session
+    upto = max(upto, offset + n)
+    svc.read_through = (host, sid, upto)
+    if upto >= size and sid != store.session_id:  # (the session being recorded still grows)
+        store.note_reader(sid, host)
 
 
 # -- confirmation on the device ---------------------------------------------------------------------
@@ -173,8 +196,9 @@ def _confirm(svc, now: int, title: str, action) -> int:
 
 
 def _host(svc) -> str:
-    """The connected bonded host, as its acknowledgements are recorded (hex address type + address)."""
-    return hexlify(svc.peer).decode()
+    """The connected bonded host, as its reads and acknowledgements are recorded: its bond's key in
+    hex (identity address type + address, as the stack keys the bond)."""
+    return hexlify(svc.bond or svc.peer).decode()
 
 
 def _delete(store, sid: int, host) -> None:
