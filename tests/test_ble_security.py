@@ -34,6 +34,12 @@ REQUESTS = {
     for op, fmt in control.REQUEST_FMT.items()
 } | {control.SELECT: bytes((control.SELECT, 1, 0))}
 ATT_WRITE_NOT_PERMITTED = 0x03
+DEVICE_INFO = {
+    "manufacturer": gatt.MANUFACTURER,
+    "model": gatt.MODEL,
+    "serial": gatt.SERIAL,
+    "firmware": gatt.FIRMWARE_REV,
+}
 CLOCK_2021 = struct.pack(gatt.CURRENT_TIME_FMT, 2021, 1, 1, 0, 0, 0, 5, 0, 1)
 
 
@@ -102,7 +108,8 @@ def test_an_unbonded_central_is_refused_every_protected_operation(device):
             }
             refused["log"] = await _refused(dev.client.read_gatt_char(gatt.LOG))
             refused["read clock"] = await _refused(dev.client.read_gatt_char(sig_uuid(gatt.CURRENT_TIME)))
-            refused["read serial"] = await _refused(dev.client.read_gatt_char(sig_uuid(gatt.SERIAL)))
+            for name, info in DEVICE_INFO.items():  # which device and firmware: a bonded host's only
+                refused[f"read {name}"] = await _refused(dev.client.read_gatt_char(sig_uuid(info)))
             clock = dev.client.write_gatt_char(sig_uuid(gatt.CURRENT_TIME), CLOCK_2021, response=True)
             refused["clock"] = await _refused(clock)
         await asyncio.sleep(1)
@@ -308,6 +315,68 @@ def test_a_second_central_is_turned_away_and_the_first_keeps_working(device, sec
     assert device.bridge.result is None and not device.bridge.closed.is_set()  # the radio still runs
 
 
+async def _outcome(call) -> str | int:
+    """ "done", or the ATT error code the stack answered."""
+    try:
+        await call
+    except BleakGATTProtocolError as e:
+        return e.code
+    return "done"
+
+
+@pytest.mark.parametrize("flags", ["as registered", "weakened to encrypted only"])
+def test_the_radio_tells_an_encrypted_link_from_an_authenticated_one(tmp_path, monkeypatch, flags):
+    """A Just Works pairing encrypts the link with a key that has no MITM protection. The values the
+    firmware flags *_AUTHENTICATED are refused to it at the ATT level. Weakened to *_ENCRYPTED only
+    (in what the radio registers), the stack serves them, as NimBLE would: the log read goes through
+    and the control-point write reaches the firmware, whose own check (a link is secure only when
+    its encryption update says encrypted, authenticated and bonded) ignores it: no session starts.
+    (The radio keeps no bond for the pairing here, as for a host that pairs without bonding: the
+    device drops a link it must forget a Just Works bond for, which would race with the reads.)"""
+    from host_tools.sim.ble_bridge import FirmwareKeyStore, PeripheralBridge
+
+    async def not_kept(store, name, keys):
+        store.bridge.known_keys[name] = None
+
+    monkeypatch.setattr(FirmwareKeyStore, "update", not_kept)
+    register = PeripheralBridge._register
+
+    async def weakened(bridge, services):
+        for svc in services:
+            for char in svc["chars"]:
+                char["flags"] &= ~(READ_AUTHENTICATED | WRITE_AUTHENTICATED)
+        await register(bridge, services)
+
+    if flags != "as registered":
+        monkeypatch.setattr(PeripheralBridge, "_register", weakened)
+    flash = tmp_path / "flash"
+
+    async def go():
+        radio = VirtualRadio()
+        just_works = backend_for(radio, "justworks", io=PairingDelegate.IoCapability.NO_OUTPUT_NO_INPUT)
+        async with (
+            simulated_device(radio, flash, board="devkit") as br,
+            FasciaClient(br.address, just_works) as dev,
+        ):
+            seen = {
+                "link": br._links[next(iter(br._conns))],  # (encrypted, with a MITM key)
+                "log read": await _outcome(dev.client.read_gatt_char(gatt.LOG)),
+                "start written": await _outcome(
+                    dev.client.write_gatt_char(gatt.CONTROL, REQUESTS[control.START], response=True)
+                ),
+            }
+            await asyncio.sleep(1)
+            seen["still connected"] = dev.client.is_connected
+            seen["state"] = (await dev.live()).state
+            return seen
+
+    seen = asyncio.run(go())
+    assert seen["link"] == (True, False) and seen["still connected"]
+    assert seen["state"] == "ready" and not list(flash.glob("log/*.fs?"))  # no session started
+    expected = ATT_INSUFFICIENT_AUTHENTICATION if flags == "as registered" else "done"
+    assert (seen["log read"], seen["start written"]) == (expected, expected)
+
+
 # bluetooth.FLAG_* (MicroPython): NimBLE refuses by these before the firmware hears anything
 READ_ENCRYPTED, READ_AUTHENTICATED, WRITE_ENCRYPTED, WRITE_AUTHENTICATED = 0x0200, 0x0400, 0x1000, 0x2000
 
@@ -315,11 +384,10 @@ READ_ENCRYPTED, READ_AUTHENTICATED, WRITE_ENCRYPTED, WRITE_AUTHENTICATED = 0x020
 @pytest.mark.parametrize("open_live", [1, 0])
 def test_protected_values_ask_the_stack_for_a_passkey_link_not_only_encryption(open_live, monkeypatch):
     """What the firmware registers (fascia.app.blesetup): LE Secure Connections, bonding, MITM and
-    a display-only device; the log, the control point and the clock need *_AUTHENTICATED (a key made
-    with the passkey), not only *_ENCRYPTED, which a Just Works key satisfies on NimBLE; the live
-    value and battery are open unless `ble_open_live` is 0. (The simulated stack refuses every
-    protected value to a link without a passkey bond, whichever of the two flags it has: a flag
-    weakened to *_ENCRYPTED shows here, not in the tests on the virtual radio.)"""
+    a display-only device; the log, the control point, the clock and Device Information need
+    *_AUTHENTICATED (a key made with the passkey), not only *_ENCRYPTED, which a Just Works key
+    satisfies on NimBLE (and on the virtual radio: the test above); the live value and battery are
+    open unless `ble_open_live` is 0."""
     import types
 
     from fascia.app import blesetup
@@ -360,7 +428,7 @@ def test_protected_values_ask_the_stack_for_a_passkey_link_not_only_encryption(o
         "io": 0,  # display only: the device shows the passkey
     }
     flags = radio.flags
-    for read in (gatt.LOG, gatt.CURRENT_TIME):
+    for read in (gatt.LOG, gatt.CURRENT_TIME, *DEVICE_INFO.values()):
         assert flags[read] & (READ_ENCRYPTED | READ_AUTHENTICATED) == READ_ENCRYPTED | READ_AUTHENTICATED
     for written in (gatt.CONTROL, gatt.CURRENT_TIME):
         assert (

@@ -12,10 +12,12 @@ Security as on the device's stack (NimBLE): pairing is Bumble's SMP (LE Secure C
 the settings the firmware gives `ble.config(bond=, mitm=, le_secure=, io=)`; the passkey a
 display-only device shows comes from the firmware (_IRQ_PASSKEY_ACTION / `gap_passkey`), and the
 bonds live in the firmware's flash: `FirmwareKeyStore` is Bumble's key store asking the firmware
-for its secrets (_IRQ_GET_SECRET / _IRQ_SET_SECRET). Values flagged READ/WRITE_ENCRYPTED |
-_AUTHENTICATED are refused (ATT Insufficient Authentication) unless the link is encrypted with a
-bonded key made with a passkey (Bumble itself would call a Just Works link authenticated). The
-firmware hears _IRQ_ENCRYPTION_UPDATE (encrypted, authenticated, bonded, key size).
+for its secrets (_IRQ_GET_SECRET / _IRQ_SET_SECRET). As NimBLE checks a value's flags: one flagged
+*_ENCRYPTED needs an encrypted link (a Just Works key will do), one flagged *_AUTHENTICATED a link
+encrypted with a key made with MITM protection (the passkey); otherwise ATT Insufficient
+Authentication. "Authenticated" is the key's own flag (Bumble's PairingKeys.Key.authenticated:
+not Just Works), not Bumble's `Connection.authenticated`, which any pairing or encryption sets.
+The firmware hears _IRQ_ENCRYPTION_UPDATE (encrypted, authenticated, bonded, key size).
 `screen_passkey(bridge)` reads the passkey off the simulated screen, as a person would.
 `bridge.press(button)` presses a button at the moment a test chooses (not at a scripted time).
 
@@ -56,8 +58,8 @@ DEFAULT_BUFFER = 20  # MicroPython's default attribute buffer size
 DEVICE_ADDRESS = "F0:FA:5C:00:00:01"
 SEC_PEER = 2  # the secret type of a peer's keys (NimBLE's BLE_STORE_OBJ_TYPE_PEER_SEC; fascia.app.bonds)
 PASSKEY_DISPLAY = 3  # _IRQ_PASSKEY_ACTION's action for a device that shows the passkey
-READ_SECURE = 0x0600  # bluetooth FLAG_READ_ENCRYPTED | FLAG_READ_AUTHENTICATED
-WRITE_SECURE = 0x3000  # FLAG_WRITE_ENCRYPTED | FLAG_WRITE_AUTHENTICATED
+READ_ENCRYPTED, READ_AUTHENTICATED = 0x0200, 0x0400  # bluetooth.FLAG_READ_*: need encryption / a MITM key
+WRITE_ENCRYPTED, WRITE_AUTHENTICATED = 0x1000, 0x2000  # bluetooth.FLAG_WRITE_*
 ANSWER_S = 5.0  # the firmware answers the stack's questions (secrets, passkey) within this
 PAIRING_S = 10.0  # a read or write during pairing waits this long for it to finish
 CLOSE_STEP_S = 5.0  # each step of closing the bridge (a Ctrl-C may have left the other side dead)
@@ -230,7 +232,7 @@ class PeripheralBridge:
         self.security: dict[str, Any] = {}  # the firmware's ble.config(bond=, mitm=, le_secure=, io=)
         self.known_keys: dict[str, PairingKeys | None] = {}  # the firmware's answers, by peer name
         self._flags: dict[int, int] = {}
-        self._secure: dict[int, bool] = {}  # connection handle -> encrypted by a passkey bond
+        self._links: dict[int, tuple[bool, bool]] = {}  # connection handle -> (encrypted, with a MITM key)
         self._pairing: dict[int, asyncio.Event] = {}  # connection handle -> set when pairing ends
         self._answers: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self._passkeys: dict[int, asyncio.Future[int]] = {}
@@ -410,30 +412,33 @@ class PeripheralBridge:
         await device.power_on()
         self.device = device
 
-    async def _allowed(self, conn: Connection, handle: int, need: int) -> None:
-        """As the stack does for a protected value: an encrypted link with a passkey bond, or ATT
+    async def _allowed(self, conn: Connection, handle: int, encrypted: int, authenticated: int) -> None:
+        """As NimBLE does for a protected value (ble_att_svr_check_perms): flag `encrypted` needs an
+        encrypted link, flag `authenticated` one encrypted with a MITM key; otherwise ATT
         Insufficient Authentication (a request during pairing waits for it to end)."""
-        if not self._flags.get(handle, 0) & need:
+        flags = self._flags.get(handle, 0)
+        if not flags & (encrypted | authenticated):
             return
         pairing = self._pairing.get(conn.handle)
         if pairing is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(pairing.wait(), PAIRING_S)
-        if not self._secure.get(conn.handle):
+        is_encrypted, with_mitm_key = self._links.get(conn.handle, (False, False))
+        if not is_encrypted or (flags & authenticated and not with_mitm_key):
             raise att.ATT_Error(att.ATT_INSUFFICIENT_AUTHENTICATION_ERROR)
 
     async def _on_read(self, conn: Connection, handle: int) -> bytes:
         self.last_att = None
         if self.on_att is not None:
             self.on_att()
-        await self._allowed(conn, handle, READ_SECURE)
+        await self._allowed(conn, handle, READ_ENCRYPTED, READ_AUTHENTICATED)
         return self._values[handle]
 
     async def _on_write(self, conn: Connection, handle: int, value: bytes) -> None:
         self.last_att = bytes(value)
         if self.on_att is not None:
             self.on_att()
-        await self._allowed(conn, handle, WRITE_SECURE)
+        await self._allowed(conn, handle, WRITE_ENCRYPTED, WRITE_AUTHENTICATED)
         if not self._flags.get(handle, 0) & 0x0C:  # a read-only value: the stack refuses the write
             raise att.ATT_Error(att.ATT_WRITE_NOT_PERMITTED_ERROR)
         if len(value) > self._buffers.get(handle, DEFAULT_BUFFER):
@@ -443,7 +448,7 @@ class PeripheralBridge:
 
     def _on_connection(self, conn: Connection) -> None:
         self._conns[conn.handle] = conn
-        self._secure[conn.handle] = False
+        self._links[conn.handle] = (False, False)
         peer = conn.peer_address
         info = {"c": conn.handle, "at": peer.address_type, "a": bytes(peer.address_bytes).hex()}
         self._send({"ev": "connect", **info})
@@ -475,15 +480,17 @@ class PeripheralBridge:
             done.set()
 
     def _report(self, conn: Connection, bonded: bool, authenticated: bool) -> None:
+        """The link's security now, for the stack's checks and the firmware: `authenticated` is the
+        key's MITM flag (a passkey pairing), not Bumble's connection flag (see the module doc)."""
         encrypted = bool(conn.encryption)
-        self._secure[conn.handle] = encrypted and bonded and authenticated
+        self._links[conn.handle] = (encrypted, encrypted and authenticated)
         msg = {"ev": "encryption", "c": conn.handle, "enc": encrypted, "auth": encrypted and authenticated}
         key_size = conn.encryption_key_size or (16 if encrypted else 0)  # (the virtual controller says 0)
         self._send({**msg, "bonded": bonded, "key_size": key_size})
 
     def _on_disconnection(self, conn: Connection, info: dict[str, Any]) -> None:
         self._conns.pop(conn.handle, None)
-        self._secure.pop(conn.handle, None)
+        self._links.pop(conn.handle, None)
         done = self._pairing.pop(conn.handle, None)
         if done is not None:
             done.set()
