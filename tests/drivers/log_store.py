@@ -4,6 +4,7 @@ import os
 import sys
 from binascii import crc32
 
+from fascia.app.blerequests import note_reader, readers
 from fascia.app.logstore import LogError, LogStore, unix_time
 
 root = sys.argv[1]
@@ -50,14 +51,14 @@ while True:
 out["chunked"] = [store.crc32(1) == crc32(whole), chunks == whole, store.path(1)[-9:]]
 # the bonded hosts that read a session to its end (only they acknowledge it over BLE): the latest 4
 for host in ("a1", "b2", "a1", "c3", "d4", "e5"):
-    store.note_reader(1, host)
-out["readers"] = [store.readers(1), store.readers(2)]
+    note_reader(store, 1, host)
+out["readers"] = [readers(store, 1), readers(store, 2)]
 store.mark_synced(1, "c3")
 store.mark_synced(1, "d4")  # a later acknowledgement does not take the delete over
 out["acked_by"] = store.acked_by(1)
 with open(root + "/00002.rd", "wb") as f:
     f.write(b"\xff\xfe a1\n")  # damaged: nobody counts as a reader (the host reads it again)
-out["damaged_readers"] = store.readers(2)
+out["damaged_readers"] = readers(store, 2)
 os.remove(root + "/00002.rd")
 store.delete(1)
 out["deleted"] = store.list_sessions()

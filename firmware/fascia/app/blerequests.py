@@ -11,17 +11,22 @@ start), `bonds`, `conn`, and `confirm_until` (the on-screen question's deadline,
 service's poll enforces).
 
 A session belongs to the bonded hosts that read it: one that reads it from its first byte to its
-last (READ_LOG windows without a gap) is recorded as its reader on the flash (LogStore.note_reader),
-and only a reader may acknowledge it (OTHER_HOST otherwise); only the host that acknowledged it may
-then delete it. So another bonded host cannot make a session it never copied look synced (which
-the space reclaim would then take), nor delete one that another host holds.
+last (READ_LOG windows without a gap) is recorded as its reader in a note beside it on the flash
+(NNNNN.rd, one host a line), and only a reader may acknowledge it (OTHER_HOST otherwise); only the
+host that acknowledged it may then delete it. So another bonded host cannot make a session it never
+copied look synced (which the space reclaim would then take), nor delete one another host holds.
 """
 
 import struct
 from binascii import hexlify
 
+from micropython import const
+
 from fascia.app.logstore import unix_time
 from fascia.spec import control, gatt, log
+
+_MAX_READERS = const(4)  # (fascia.app.bonds.MAX_BONDS) the latest hosts to read a session are kept
+READ_BY = ".rd"  # the note beside a session naming them (LogStore.delete deletes it with the session)
 
 
 def answer(svc, now: int, req: bytes) -> bytes:
@@ -153,7 +158,7 @@ def _log_op(svc, now: int, op: int, args):
     if op == control.ACK_SYNCED:
         if sid == store.session_id:
             return control.NOT_ALLOWED_NOW, b""
-        if host not in store.readers(sid):  # this host never copied it: not its to acknowledge
+        if host not in readers(store, sid):  # this host never copied it: not its to acknowledge
             return control.OTHER_HOST, b""
         store.mark_synced(sid, host)
         return control.SUCCESS, b""
@@ -176,7 +181,25 @@ def _note_read(svc, store, host: str, sid: int, offset: int, n: int, size: int) 
     upto = max(upto, offset + n)
     svc.read_through = (host, sid, upto)
     if upto >= size and sid != store.session_id:  # (the session being recorded still grows)
-        store.note_reader(sid, host)
+        note_reader(store, sid, host)
+
+
+def note_reader(store, sid: int, host: str) -> None:
+    """`host` has read the whole of session `sid`: add it to the note beside it (the latest
+    _MAX_READERS; written to a temporary file and renamed: a power cut keeps one list or the other)."""
+    known = readers(store, sid)
+    if host not in known:
+        store._write_text("%05d%s" % (sid, READ_BY), "\n".join((known + [host])[-_MAX_READERS:]) + "\n")
+
+
+def readers(store, sid: int) -> list:
+    """The bonded hosts that read session `sid` to its end, from the note beside it ([] if none, or
+    the note is damaged: then a host reads the session again)."""
+    try:
+        with open(store.root + "/%05d%s" % (sid, READ_BY), "rb") as f:
+            return f.read(_MAX_READERS * 33).decode().split()
+    except (OSError, UnicodeError):
+        return []
 
 
 # -- confirmation on the device ---------------------------------------------------------------------

@@ -38,9 +38,7 @@ FLASH_FULL = "Flash full: sync to free space"
 _UNSYNCED = ".fsl"
 _SYNCED = ".fss"
 _ACKED_BY = ".ack"  # beside a synced session: the bonded Bluetooth host that acknowledged it
-_READ_BY = ".rd"  # beside a session: the bonded Bluetooth hosts that read it to its end
 _HOST_BYTES = const(32)
-_MAX_READERS = const(4)  # (fascia.app.bonds.MAX_BONDS) the latest readers are kept
 _CHUNK = const(256)
 _COUNTER_DIGITS = const(9)  # next_id and boots never get near 10**9: more digits is damage
 _MAX_BOOT = const(0xFFFF)  # a HEADER's boot field is a u16: the counter starts again at 1 after it
@@ -277,31 +275,13 @@ class LogStore:
         except (OSError, UnicodeError):
             return ""
 
-    def note_reader(self, session_id: int, host: str) -> None:
-        """A bonded host has read the whole session: it may acknowledge it (written to a temporary
-        file and renamed: a power cut keeps the old list or the new one)."""
-        readers = self.readers(session_id)
-        if host not in readers:
-            readers = (readers + [host])[-_MAX_READERS:]
-            self._write_text("%05d%s" % (session_id, _READ_BY), "\n".join(readers) + "\n")
-
-    def readers(self, session_id: int) -> list:
-        """The bonded hosts that read a session to its end ([] if none, or the list is damaged:
-        then a host reads it again)."""
-        try:
-            with open(self._path("%05d%s" % (session_id, _READ_BY)), "rb") as f:
-                return f.read(_MAX_READERS * (_HOST_BYTES + 1)).decode().split()
-        except (OSError, UnicodeError):
-            return []
-
     def delete(self, session_id: int) -> None:
         """Delete a synced session (and its notes); unsynced ones are refused (LogError)."""
         path = self.path(session_id)
         if not path.endswith(_SYNCED):
             raise LogError("session %d is not synced yet: sync it before deleting" % session_id)
         os.remove(path)
-        for note in (_ACKED_BY, _READ_BY):
-            try:
-                os.remove(self._path("%05d%s" % (session_id, note)))
-            except OSError:
-                pass
+        stem = "%05d." % session_id
+        for name in os.listdir(self.root):
+            if name.startswith(stem):  # its notes: who acknowledged it, who read it (fascia.app.blerequests)
+                os.remove(self._path(name))
