@@ -43,9 +43,12 @@ def _device_id(root: str) -> str:
 
 
 def _uptime_s() -> int:
-    """Seconds since power-on: the clock App.run counts session starts in before the RTC is set."""
+    """Seconds since power-on: the clock App.run counts session starts in before the RTC is set.
+    The ticks themselves (0 to 2**30 ms), not a ticks_diff from 0, which turns negative half way;
+    they wrap after 12.4 days up (then a BLE sync, whose CLOCK_INFO reads the app's own counter,
+    resolves such sessions' start times)."""
     if sys.implementation.name == "micropython":
-        return time.ticks_diff(time.ticks_ms(), 0) // 1000
+        return time.ticks_ms() // 1000
     return 0  # CPython (tests) has no such clock
 
 
