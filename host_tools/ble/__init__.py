@@ -167,7 +167,7 @@ class FasciaClient:
         try:
             await self.client.connect()
         except (BleakError, TimeoutError) as e:
-            raise UserError(f"cannot connect to {self.client.address}: {e or 'timed out'}") from None
+            raise UserError(f"cannot connect to {self.client.address}: {str(e) or 'timed out'}") from None
         await self.client.start_notify(gatt.CONTROL, lambda _c, data: self._answers.put_nowait(bytes(data)))
         return self
 

@@ -38,7 +38,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-from bumble import att
+from bumble import att, hci
 from bumble.controller import Controller
 from bumble.core import UUID
 from bumble.device import Connection, Device
@@ -67,6 +67,34 @@ IDENTITY = PairingConfig.AddressType.RANDOM  # the virtual radio's devices use (
 PASSKEY_LINE = (0, 14)  # where the device draws the first line of a notice (fascia.app.ui.message)
 
 
+class _Controller(Controller):
+    """Bumble's virtual controller, whose LE Create Connection Cancel cancels. Bumble's answers the
+    cancel and keeps the attempt pending: a central that gave up connecting (a second host turned
+    away, whose connect timed out while the device was busy and not advertising) was connected the
+    next time the device advertised, a link its host knew nothing of (Bumble's host asserts on it)
+    and which kept the device busy for the next host. As the Core spec has it (Vol 4 Part E
+    7.8.13), the attempt ends with an LE Connection Complete, status Unknown Connection Identifier."""
+
+    def on_hci_le_create_connection_cancel_command(self, command: Any) -> Any:
+        pending = self.pending_le_connection
+        if pending is None:
+            return hci.HCI_StatusReturnParameters(hci.HCI_ErrorCode.COMMAND_DISALLOWED_ERROR)
+        self.pending_le_connection = None
+        ended = hci.HCI_LE_Connection_Complete_Event(
+            status=hci.HCI_ErrorCode.UNKNOWN_CONNECTION_IDENTIFIER_ERROR,
+            connection_handle=0,
+            role=hci.Role.CENTRAL,
+            peer_address_type=pending.peer_address.address_type,
+            peer_address=pending.peer_address,
+            connection_interval=0,
+            peripheral_latency=0,
+            supervision_timeout=0,
+            central_clock_accuracy=0,
+        )
+        asyncio.get_running_loop().call_soon(self.send_hci_packet, ended)  # (after the command's answer)
+        return super().on_hci_le_create_connection_cancel_command(command)
+
+
 class VirtualRadio:
     """A virtual BLE link: every Device made here can see and connect to the others."""
 
@@ -81,7 +109,7 @@ class VirtualRadio:
         """A new (not yet powered) Bumble device with its own virtual controller on this link."""
         self._count += 1
         address = address or f"C0:00:00:00:00:{self._count:02X}"
-        controller = Controller(f"{name}-controller", link=self.link, public_address=address)
+        controller = _Controller(f"{name}-controller", link=self.link, public_address=address)
         device = Device(name=name, address=Address(address), host=Host(controller, AsyncPipeSink(controller)))
         self._controllers[id(device)] = controller
         return device
@@ -168,6 +196,15 @@ class FirmwareKeyStore(KeyStore):
         self.bridge.known_keys[name] = keys if kept else None
         if not kept:
             raise RuntimeError("the device did not keep the bond (full: forget a host in its menu)")
+        # the pairing is complete (Bumble stores the keys last): tell the firmware now, as NimBLE
+        # does right after storing them, before anything else can reach it; Bumble's own pairing
+        # event follows this await, and a host that leaves at once was gone first, so the firmware
+        # took the bond it had just stored for one made on a link that never became secure
+        for conn in list(self.bridge._conns.values()):
+            if conn.handle in self.bridge._pairing and _secret_key(str(conn.peer_address)) == _secret_key(
+                name
+            ):
+                self.bridge._paired(conn, keys)
 
     async def delete(self, name: str) -> None:
         await self.bridge.ask({"ev": "set_secret", "t": SEC_PEER, "k": _secret_key(name).hex(), "v": None})
@@ -323,6 +360,14 @@ class PeripheralBridge:
             return await asyncio.wait_for(future, ANSWER_S)
         finally:
             self._answers.pop(key, None)
+
+    async def pairing_ended(self, timeout: float = PAIRING_S) -> None:
+        """Wait until no link is pairing (the device has kept, or refused, its keys). Bumble's
+        central ends its side of a pairing first: a host that went on and left at once could be
+        gone before the device had its bond (and the device drops a bond it never saw finish)."""
+        for done in list(self._pairing.values()):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), timeout)
 
     async def passkey_from_device(self, conn_handle: int) -> int:
         """_IRQ_PASSKEY_ACTION (display): the firmware makes one up, shows it, and gives it back."""
