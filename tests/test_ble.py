@@ -204,6 +204,7 @@ def test_delete_needs_a_synced_session_and_a_confirmation_on_the_device(device):
                 r, _ = await dev.request(struct.pack("<BI", control.DELETE_SYNCED, unsynced[0]), check=False)
                 results["unsynced"] = r
             sid = sessions[0].session_id
+            await dev.read_session(sid)  # (only a host that read it may acknowledge it)
             await dev.ack_synced(sid)
             r, _ = await dev.request(struct.pack("<BI", control.DELETE_SYNCED, sid), check=False)
             results["synced"] = r

@@ -20,7 +20,7 @@ from bumble.pairing import PairingDelegate
 
 from fascia.app.bonds import Bonds
 from fascia.spec import config, control, gatt
-from host_tools.ble import ATT_INSUFFICIENT_AUTHENTICATION, ControlError, FasciaClient, Live, sig_uuid
+from host_tools.ble import ATT_INSUFFICIENT_AUTHENTICATION, FasciaClient, Live, sig_uuid
 from host_tools.ble.bumble_backend import backend_for
 from host_tools.errors import UserError
 from host_tools.gen import jumprope
@@ -34,6 +34,12 @@ REQUESTS = {
     for op, fmt in control.REQUEST_FMT.items()
 } | {control.SELECT: bytes((control.SELECT, 1, 0))}
 ATT_WRITE_NOT_PERMITTED = 0x03
+DEVICE_INFO = {
+    "manufacturer": gatt.MANUFACTURER,
+    "model": gatt.MODEL,
+    "serial": gatt.SERIAL,
+    "firmware": gatt.FIRMWARE_REV,
+}
 CLOCK_2021 = struct.pack(gatt.CURRENT_TIME_FMT, 2021, 1, 1, 0, 0, 0, 5, 0, 1)
 
 
@@ -102,7 +108,8 @@ def test_an_unbonded_central_is_refused_every_protected_operation(device):
             }
             refused["log"] = await _refused(dev.client.read_gatt_char(gatt.LOG))
             refused["read clock"] = await _refused(dev.client.read_gatt_char(sig_uuid(gatt.CURRENT_TIME)))
-            refused["read serial"] = await _refused(dev.client.read_gatt_char(sig_uuid(gatt.SERIAL)))
+            for name, info in DEVICE_INFO.items():  # which device and firmware: a bonded host's only
+                refused[f"read {name}"] = await _refused(dev.client.read_gatt_char(sig_uuid(info)))
             clock = dev.client.write_gatt_char(sig_uuid(gatt.CURRENT_TIME), CLOCK_2021, response=True)
             refused["clock"] = await _refused(clock)
         await asyncio.sleep(1)
@@ -143,24 +150,83 @@ def test_just_works_or_a_wrong_passkey_gives_no_access(device):
     assert Bonds(str(device.flash / "bonds")).hosts() == hosts_before
 
 
-def test_a_session_is_deleted_only_by_the_host_that_acknowledged_it(device):
-    async def go():
-        async with device.client() as owner:
-            if not await owner.list_sessions():
-                await owner.start()
-                await asyncio.sleep(1)
-                await owner.stop()
-                await asyncio.sleep(0.5)
-            sid = (await owner.list_sessions())[-1].session_id
-            await owner.ack_synced(sid)
-        async with FasciaClient(device.bridge.address, backend_for(device.radio, "second")) as other:
-            try:
-                await other.command(control.DELETE_SYNCED, sid)
-            except ControlError as e:
-                return e.result
-        return None
+def test_only_the_host_that_read_a_session_acknowledges_it_and_only_its_acknowledger_deletes_it(tmp_path):
+    """Hosts A and B are both bonded. A records two sessions and reads both to their end, then
+    acknowledges the first. B, which never read them (or read only their tail), may neither
+    acknowledge nor delete them: OTHER_HOST, nothing changes on the flash. After a reboot of the
+    device (same flash) the same holds, and A acknowledges the second in this later connection
+    (as the web page does) and may delete the first (confirmed on the device)."""
+    flash = tmp_path / "flash"
 
-    assert device.run(go()) == control.OTHER_HOST
+    def notes() -> dict[str, bytes]:  # the sessions' names and the hosts recorded beside them
+        return {k: v for k, v in _flash(flash).items() if k.startswith("log/") and k[-4:] != ".tmp"}
+
+    async def attempt(client: FasciaClient, op: int, sid: int) -> int:
+        result, _ = await client.request(struct.pack("<BI", op, sid), check=False)
+        return result
+
+    async def by_b(b: FasciaClient, first: int, second: int) -> dict[str, int]:
+        before = notes()
+        size = (await b.session_info(second))[0]
+        await b.read_log(second, max(size - 64, 1), 64)  # only the tail: not a copy of the session
+        seen = {
+            "ack unread": await attempt(b, control.ACK_SYNCED, second),
+            "ack acknowledged by A": await attempt(b, control.ACK_SYNCED, first),
+            "delete acknowledged by A": await attempt(b, control.DELETE_SYNCED, first),
+        }
+        await asyncio.sleep(0.3)
+        seen["flash unchanged"] = notes() == before
+        return seen
+
+    async def go():
+        radio = VirtualRadio()
+        host_a, host_b = backend_for(radio, "host-a"), backend_for(radio, "host-b")
+        async with simulated_device(radio, flash, board="devkit") as br:
+            async with FasciaClient(br.address, host_a) as a:
+                for _ in range(2):
+                    await a.start()
+                    await asyncio.sleep(1.2)
+                    await a.stop()
+                    await asyncio.sleep(0.3)
+                first, second = [s.session_id for s in await a.list_sessions()][-2:]
+                for sid in (first, second):
+                    await a.read_session(sid)
+                await a.ack_synced(first)
+            async with FasciaClient(br.address, host_b) as b:
+                before_reboot = await by_b(b, first, second)
+        async with simulated_device(radio, flash, board="devkit") as br:
+            async with FasciaClient(br.address, host_b, pair=False) as b:
+                after_reboot = await by_b(b, first, second)
+            async with FasciaClient(br.address, host_a, pair=False) as a:
+                by_a = {
+                    "ack read before the reboot": await attempt(a, control.ACK_SYNCED, second),
+                    "delete acknowledged": await attempt(a, control.DELETE_SYNCED, first),
+                }
+            async with FasciaClient(br.address, host_b, pair=False) as b:
+                await b.read_session(first)  # B copies the first itself: it may acknowledge it, but
+                b_copied = {  # its deletion is still A's
+                    "ack after reading it": await attempt(b, control.ACK_SYNCED, first),
+                    "delete acknowledged by A": await attempt(b, control.DELETE_SYNCED, first),
+                }
+        return before_reboot, after_reboot, by_a, b_copied
+
+    before_reboot, after_reboot, by_a, b_copied = asyncio.run(go())
+    refused = {
+        "ack unread": control.OTHER_HOST,
+        "ack acknowledged by A": control.OTHER_HOST,
+        "delete acknowledged by A": control.OTHER_HOST,
+        "flash unchanged": True,
+    }
+    assert before_reboot == refused
+    assert after_reboot == refused
+    assert by_a == {
+        "ack read before the reboot": control.SUCCESS,
+        "delete acknowledged": control.CONFIRM_ON_DEVICE,
+    }
+    assert b_copied == {
+        "ack after reading it": control.SUCCESS,
+        "delete acknowledged by A": control.OTHER_HOST,
+    }
 
 
 def test_live_values_can_be_closed_to_unbonded_hosts(tmp_path):
@@ -249,6 +315,68 @@ def test_a_second_central_is_turned_away_and_the_first_keeps_working(device, sec
     assert device.bridge.result is None and not device.bridge.closed.is_set()  # the radio still runs
 
 
+async def _outcome(call) -> str | int:
+    """ "done", or the ATT error code the stack answered."""
+    try:
+        await call
+    except BleakGATTProtocolError as e:
+        return e.code
+    return "done"
+
+
+@pytest.mark.parametrize("flags", ["as registered", "weakened to encrypted only"])
+def test_the_radio_tells_an_encrypted_link_from_an_authenticated_one(tmp_path, monkeypatch, flags):
+    """A Just Works pairing encrypts the link with a key that has no MITM protection. The values the
+    firmware flags *_AUTHENTICATED are refused to it at the ATT level. Weakened to *_ENCRYPTED only
+    (in what the radio registers), the stack serves them, as NimBLE would: the log read goes through
+    and the control-point write reaches the firmware, whose own check (a link is secure only when
+    its encryption update says encrypted, authenticated and bonded) ignores it: no session starts.
+    (The radio keeps no bond for the pairing here, as for a host that pairs without bonding: the
+    device drops a link it must forget a Just Works bond for, which would race with the reads.)"""
+    from host_tools.sim.ble_bridge import FirmwareKeyStore, PeripheralBridge
+
+    async def not_kept(store, name, keys):
+        store.bridge.known_keys[name] = None
+
+    monkeypatch.setattr(FirmwareKeyStore, "update", not_kept)
+    register = PeripheralBridge._register
+
+    async def weakened(bridge, services):
+        for svc in services:
+            for char in svc["chars"]:
+                char["flags"] &= ~(READ_AUTHENTICATED | WRITE_AUTHENTICATED)
+        await register(bridge, services)
+
+    if flags != "as registered":
+        monkeypatch.setattr(PeripheralBridge, "_register", weakened)
+    flash = tmp_path / "flash"
+
+    async def go():
+        radio = VirtualRadio()
+        just_works = backend_for(radio, "justworks", io=PairingDelegate.IoCapability.NO_OUTPUT_NO_INPUT)
+        async with (
+            simulated_device(radio, flash, board="devkit") as br,
+            FasciaClient(br.address, just_works) as dev,
+        ):
+            seen = {
+                "link": br._links[next(iter(br._conns))],  # (encrypted, with a MITM key)
+                "log read": await _outcome(dev.client.read_gatt_char(gatt.LOG)),
+                "start written": await _outcome(
+                    dev.client.write_gatt_char(gatt.CONTROL, REQUESTS[control.START], response=True)
+                ),
+            }
+            await asyncio.sleep(1)
+            seen["still connected"] = dev.client.is_connected
+            seen["state"] = (await dev.live()).state
+            return seen
+
+    seen = asyncio.run(go())
+    assert seen["link"] == (True, False) and seen["still connected"]
+    assert seen["state"] == "ready" and not list(flash.glob("log/*.fs?"))  # no session started
+    expected = ATT_INSUFFICIENT_AUTHENTICATION if flags == "as registered" else "done"
+    assert (seen["log read"], seen["start written"]) == (expected, expected)
+
+
 # bluetooth.FLAG_* (MicroPython): NimBLE refuses by these before the firmware hears anything
 READ_ENCRYPTED, READ_AUTHENTICATED, WRITE_ENCRYPTED, WRITE_AUTHENTICATED = 0x0200, 0x0400, 0x1000, 0x2000
 
@@ -256,11 +384,10 @@ READ_ENCRYPTED, READ_AUTHENTICATED, WRITE_ENCRYPTED, WRITE_AUTHENTICATED = 0x020
 @pytest.mark.parametrize("open_live", [1, 0])
 def test_protected_values_ask_the_stack_for_a_passkey_link_not_only_encryption(open_live, monkeypatch):
     """What the firmware registers (fascia.app.blesetup): LE Secure Connections, bonding, MITM and
-    a display-only device; the log, the control point and the clock need *_AUTHENTICATED (a key made
-    with the passkey), not only *_ENCRYPTED, which a Just Works key satisfies on NimBLE; the live
-    value and battery are open unless `ble_open_live` is 0. (The simulated stack refuses every
-    protected value to a link without a passkey bond, whichever of the two flags it has: a flag
-    weakened to *_ENCRYPTED shows here, not in the tests on the virtual radio.)"""
+    a display-only device; the log, the control point, the clock and Device Information need
+    *_AUTHENTICATED (a key made with the passkey), not only *_ENCRYPTED, which a Just Works key
+    satisfies on NimBLE (and on the virtual radio: the test above); the live value and battery are
+    open unless `ble_open_live` is 0."""
     import types
 
     from fascia.app import blesetup
@@ -301,7 +428,7 @@ def test_protected_values_ask_the_stack_for_a_passkey_link_not_only_encryption(o
         "io": 0,  # display only: the device shows the passkey
     }
     flags = radio.flags
-    for read in (gatt.LOG, gatt.CURRENT_TIME):
+    for read in (gatt.LOG, gatt.CURRENT_TIME, *DEVICE_INFO.values()):
         assert flags[read] & (READ_ENCRYPTED | READ_AUTHENTICATED) == READ_ENCRYPTED | READ_AUTHENTICATED
     for written in (gatt.CONTROL, gatt.CURRENT_TIME):
         assert (

@@ -128,6 +128,28 @@ def test_a_second_ble_sync_imports_nothing(device, flash, tmp_path):
     assert second.imported == [] and second.acked == [] and second.already == sorted(files(flash))
 
 
+def test_sessions_the_store_got_over_usb_are_read_over_the_radio_before_they_are_acknowledged(
+    device, flash, tmp_path
+):
+    """The device takes an acknowledgement only from a host that read the session to its end; a
+    store that already holds the sessions (a USB sync with --keep) skips copying them, so the BLE
+    sync reads each when the device answers OTHER_HOST, then acknowledges it."""
+    unsync_all(flash)
+    for note in [*(flash / "log").glob("*.rd"), *(flash / "log").glob("*.ack")]:
+        note.unlink()  # no host has read them
+    with Store(tmp_path / "s.sqlite3") as store:
+        with SerialBridge(flash) as bridge:
+            sync(store, Device(bridge.port), keep=True)
+        unsync_all(flash)  # (a USB sync acknowledges what it copied; --keep leaves the files)
+        with device.ble_device() as dev:
+            report = sync(store, dev)
+    ids = sorted(files(flash))
+    assert report.imported == [] and report.already == ids
+    assert report.acked == ids and report.device_errors == []
+    readers = {p.read_text().split()[0] for p in (flash / "log").glob("*.rd")}
+    assert len(readers) == 1 and sorted(int(p.stem) for p in (flash / "log").glob("*.rd")) == ids
+
+
 async def drop_link(bridge) -> None:
     """The radio link goes (out of range): the device ends every connection."""
     for conn in list(bridge.device.connections.values()):
@@ -226,6 +248,7 @@ def test_delete_over_ble_needs_button_a_on_the_device(flash, tmp_path):
     async def go() -> dict[str, Any]:
         seen: dict[str, Any] = {}
         async with dev.client() as client:
+            await client.read_session(ids[0])  # (only a host that read a session acknowledges it)
             await client.ack_synced(ids[0])  # the first one is synced (by this host)
             seen["ask 1"] = await delete(client)
             await press("b")
@@ -233,6 +256,7 @@ def test_delete_over_ble_needs_button_a_on_the_device(flash, tmp_path):
             seen["ask 2"] = await delete(client)
             await press("a")
             seen["after A"] = sorted(files(copy))
+            await client.read_session(ids[1])
             await client.ack_synced(ids[1])  # one more synced session, for the timeout
             seen["ask 3"] = await delete(client, ids[1])
             seen["asked on screen"] = await question_on_screen()

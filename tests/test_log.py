@@ -107,7 +107,9 @@ def test_store_writes_lists_syncs_and_deletes(dual, tmp_path):
     ]
     assert out["synced"] == [[1, True, 112], [2, False, 53]]
     assert out["chunked"] == [True, True, "00001.fss"]
-    assert out["deleted"] == [[2, False, 53]]
+    assert out["readers"] == [["b2", "c3", "d4", "e5"], []]
+    assert out["acked_by"] == "c3" and out["damaged_readers"] == []
+    assert out["deleted"] == [[2, False, 53]] and out["notes_left"] == []  # its notes go with it
     assert out["bad_counter"] == out["no_counter"] == 3  # recovered from the directory listing
     assert out["new_id"] == [3, 4]
     # statvfs with an unreachable reserve: refused with the display sentence, nothing deleted

@@ -42,7 +42,7 @@ export const SPEC = {
   "response_head": "<BBB",
   "result_names": {
    "1": "success",
-   "10": "acknowledged by another host",
+   "10": "another host's session (acknowledge: read it first; delete: its acknowledger's)",
    "2": "opcode not supported",
    "3": "invalid parameter",
    "4": "operation failed",

@@ -148,7 +148,9 @@ class Rig:
             await asyncio.sleep(1.2)
             await self.client.stop()
             await asyncio.sleep(0.3)
-        await self.client.ack_synced((await self.client.list_sessions())[0].session_id)
+        first = (await self.client.list_sessions())[0].session_id
+        await self.client.read_session(first)  # (only a host that read a session may acknowledge it)
+        await self.client.ack_synced(first)
         await self.client.set_time(*self.OWNER_TIME)
 
     def stored(self) -> dict[str, bytes]:
@@ -234,6 +236,10 @@ def _protected_operations(rng) -> list[tuple[str, str, bytes]]:
     ops += [
         ("select", "control", bytes((control.SELECT, 1, 0))),
         ("read log", "log", b""),
+        *[
+            (f"read device information 0x{info:04x}", f"read {sig_uuid(info)}", b"")
+            for info in (gatt.MANUFACTURER, gatt.MODEL, gatt.SERIAL, gatt.FIRMWARE_REV)
+        ],
         ("set clock 2021", "time", struct.pack(gatt.CURRENT_TIME_FMT, 2021, 1, 1, 0, 0, 0, 5, 0, 1)),
         ("ack session 1", "control", bytes((control.ACK_SYNCED,)) + struct.pack("<I", 1)),
         ("delete all synced", "control", bytes((control.DELETE_SYNCED,)) + struct.pack("<I", 0)),
@@ -255,7 +261,8 @@ def _protected_operations(rng) -> list[tuple[str, str, bytes]]:
 def unbonded_central(work: Path, seed: int = 1) -> Family:
     """Strangers in radio range against a device with sessions and a bonded owner: a central
     without a bond, one that pairs Just Works (no keyboard), and one that types a wrong passkey
-    try every protected operation (read the log, every control request, set the clock). Observed
+    try every protected operation (read the log and Device Information, every control request, set
+    the clock). Observed
     per operation: how the device answered ("insufficient authentication", "dropped": the link
     went, "pairing failed": the whole attempt, "accepted", or an ATT error); in `reference` the
     flash before and after, and the clock of every status line ("changes": the flash changed)."""
@@ -318,6 +325,8 @@ def unbonded_central(work: Path, seed: int = 1) -> Family:
                 try:
                     if target == "log":
                         await client.client.read_gatt_char(gatt.LOG)
+                    elif target.startswith("read "):
+                        await client.client.read_gatt_char(target[5:])
                     else:
                         uuid = gatt.CONTROL if target == "control" else sig_uuid(gatt.CURRENT_TIME)
                         await client.client.write_gatt_char(uuid, value, response=True)

@@ -35,7 +35,7 @@ RESULT_NAMES = {  # the control point's result codes (fascia.spec.gatt), for peo
     control.NOT_SYNCED: "session not synced",
     control.CONFIRM_ON_DEVICE: "confirm on the device",
     control.NOT_BONDED: "not bonded: pair with the passkey the device shows",
-    control.OTHER_HOST: "acknowledged by another host",
+    control.OTHER_HOST: "another host's session (acknowledge: read it first; delete: its acknowledger's)",
 }
 ATT_INSUFFICIENT_AUTHENTICATION = 0x05  # ATT error: the value needs a bonded (passkey) link
 ATT_INVALID_LENGTH = 0x0D  # ATT error: a write longer than the characteristic's buffer
@@ -167,7 +167,7 @@ class FasciaClient:
         try:
             await self.client.connect()
         except (BleakError, TimeoutError) as e:
-            raise UserError(f"cannot connect to {self.client.address}: {e or 'timed out'}") from None
+            raise UserError(f"cannot connect to {self.client.address}: {str(e) or 'timed out'}") from None
         await self.client.start_notify(gatt.CONTROL, lambda _c, data: self._answers.put_nowait(bytes(data)))
         return self
 

@@ -35,7 +35,7 @@ from bleak.exc import BleakError, BleakGATTProtocolError
 from bumble import att
 from bumble.core import AdvertisingData, BaseBumbleError
 from bumble.device import Advertisement, Connection, Device, Peer
-from bumble.hci import Address
+from bumble.hci import Address, HCI_LE_Create_Connection_Cancel_Command
 from bumble.keys import KeyStore
 from bumble.pairing import PairingConfig, PairingDelegate
 
@@ -222,7 +222,13 @@ def backend_for(
         async def connect(self, pair: bool, **kwargs: Any) -> None:
             central = await central_device()
             target = Address(self.address, Address.RANDOM_DEVICE_ADDRESS)
-            conn = await asyncio.wait_for(central.connect(target), self._timeout)
+            try:  # (Bumble's own timeout does not bound the search for a bonded peer's address)
+                conn = await asyncio.wait_for(central.connect(target), self._timeout)
+            except TimeoutError:
+                # a busy device does not advertise: end the attempt in the controller too, or it
+                # connects when the device next advertises, to a host that gave up on it
+                await central.host.send_command(HCI_LE_Create_Connection_Cancel_Command())
+                raise
             self._conn = conn
             self._lost = asyncio.Event()
             conn.on("disconnection", self._on_disconnection)
@@ -233,6 +239,9 @@ def backend_for(
                     await _security_step(conn.encrypt(), self._timeout)  # bonded: the bond's key
                 elif pair:
                     await _security_step(conn.pair(), self._timeout)
+                    bridge = radio.bridges.get(self.address)
+                    if bridge is not None:  # (the simulated device: until it has taken the bond too)
+                        await bridge.pairing_ended()
             except (BaseBumbleError, BleakError, TimeoutError) as e:
                 with contextlib.suppress(Exception):
                     await self.disconnect()

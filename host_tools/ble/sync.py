@@ -30,7 +30,7 @@ from typing import Any
 from bleak.exc import BleakError
 
 from fascia.app.logstore import SYNCED_EPOCH
-from fascia.spec import gatt
+from fascia.spec import control, gatt
 from host_tools.ble import RESULT_NAMES, BleBackend, ControlError, FasciaClient, scan
 from host_tools.errors import UserError
 from host_tools.sync import SyncError
@@ -213,7 +213,15 @@ class BleDevice:
         errors: list[list] = []
         for sid in ids:
             try:
-                await dev.ack_synced(sid)
+                try:
+                    await dev.ack_synced(sid)
+                except ControlError as e:
+                    if e.result != control.OTHER_HOST:
+                        raise
+                    # the store had it (copied by USB or another host) but this host never read it
+                    # over the radio, and the device takes acknowledgements only from a host that did
+                    await dev.read_session(sid)
+                    await dev.ack_synced(sid)
                 acked.append(sid)
             except ControlError as e:  # e.g. the session being recorded, or gone
                 errors.append([sid, f"not acknowledged: {RESULT_NAMES.get(e.result, hex(e.result))}"])

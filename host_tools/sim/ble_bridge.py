@@ -12,10 +12,12 @@ Security as on the device's stack (NimBLE): pairing is Bumble's SMP (LE Secure C
 the settings the firmware gives `ble.config(bond=, mitm=, le_secure=, io=)`; the passkey a
 display-only device shows comes from the firmware (_IRQ_PASSKEY_ACTION / `gap_passkey`), and the
 bonds live in the firmware's flash: `FirmwareKeyStore` is Bumble's key store asking the firmware
-for its secrets (_IRQ_GET_SECRET / _IRQ_SET_SECRET). Values flagged READ/WRITE_ENCRYPTED |
-_AUTHENTICATED are refused (ATT Insufficient Authentication) unless the link is encrypted with a
-bonded key made with a passkey (Bumble itself would call a Just Works link authenticated). The
-firmware hears _IRQ_ENCRYPTION_UPDATE (encrypted, authenticated, bonded, key size).
+for its secrets (_IRQ_GET_SECRET / _IRQ_SET_SECRET). As NimBLE checks a value's flags: one flagged
+*_ENCRYPTED needs an encrypted link (a Just Works key will do), one flagged *_AUTHENTICATED a link
+encrypted with a key made with MITM protection (the passkey); otherwise ATT Insufficient
+Authentication. "Authenticated" is the key's own flag (Bumble's PairingKeys.Key.authenticated:
+not Just Works), not Bumble's `Connection.authenticated`, which any pairing or encryption sets.
+The firmware hears _IRQ_ENCRYPTION_UPDATE (encrypted, authenticated, bonded, key size).
 `screen_passkey(bridge)` reads the passkey off the simulated screen, as a person would.
 `bridge.press(button)` presses a button at the moment a test chooses (not at a scripted time).
 
@@ -36,7 +38,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-from bumble import att
+from bumble import att, hci
 from bumble.controller import Controller
 from bumble.core import UUID
 from bumble.device import Connection, Device
@@ -56,13 +58,41 @@ DEFAULT_BUFFER = 20  # MicroPython's default attribute buffer size
 DEVICE_ADDRESS = "F0:FA:5C:00:00:01"
 SEC_PEER = 2  # the secret type of a peer's keys (NimBLE's BLE_STORE_OBJ_TYPE_PEER_SEC; fascia.app.bonds)
 PASSKEY_DISPLAY = 3  # _IRQ_PASSKEY_ACTION's action for a device that shows the passkey
-READ_SECURE = 0x0600  # bluetooth FLAG_READ_ENCRYPTED | FLAG_READ_AUTHENTICATED
-WRITE_SECURE = 0x3000  # FLAG_WRITE_ENCRYPTED | FLAG_WRITE_AUTHENTICATED
+READ_ENCRYPTED, READ_AUTHENTICATED = 0x0200, 0x0400  # bluetooth.FLAG_READ_*: need encryption / a MITM key
+WRITE_ENCRYPTED, WRITE_AUTHENTICATED = 0x1000, 0x2000  # bluetooth.FLAG_WRITE_*
 ANSWER_S = 5.0  # the firmware answers the stack's questions (secrets, passkey) within this
 PAIRING_S = 10.0  # a read or write during pairing waits this long for it to finish
 CLOSE_STEP_S = 5.0  # each step of closing the bridge (a Ctrl-C may have left the other side dead)
 IDENTITY = PairingConfig.AddressType.RANDOM  # the virtual radio's devices use (static) random addresses
 PASSKEY_LINE = (0, 14)  # where the device draws the first line of a notice (fascia.app.ui.message)
+
+
+class _Controller(Controller):
+    """Bumble's virtual controller, whose LE Create Connection Cancel cancels. Bumble's answers the
+    cancel and keeps the attempt pending: a central that gave up connecting (a second host turned
+    away, whose connect timed out while the device was busy and not advertising) was connected the
+    next time the device advertised, a link its host knew nothing of (Bumble's host asserts on it)
+    and which kept the device busy for the next host. As the Core spec has it (Vol 4 Part E
+    7.8.13), the attempt ends with an LE Connection Complete, status Unknown Connection Identifier."""
+
+    def on_hci_le_create_connection_cancel_command(self, command: Any) -> Any:
+        pending = self.pending_le_connection
+        if pending is None:
+            return hci.HCI_StatusReturnParameters(hci.HCI_ErrorCode.COMMAND_DISALLOWED_ERROR)
+        self.pending_le_connection = None
+        ended = hci.HCI_LE_Connection_Complete_Event(
+            status=hci.HCI_ErrorCode.UNKNOWN_CONNECTION_IDENTIFIER_ERROR,
+            connection_handle=0,
+            role=hci.Role.CENTRAL,
+            peer_address_type=pending.peer_address.address_type,
+            peer_address=pending.peer_address,
+            connection_interval=0,
+            peripheral_latency=0,
+            supervision_timeout=0,
+            central_clock_accuracy=0,
+        )
+        asyncio.get_running_loop().call_soon(self.send_hci_packet, ended)  # (after the command's answer)
+        return super().on_hci_le_create_connection_cancel_command(command)
 
 
 class VirtualRadio:
@@ -79,7 +109,7 @@ class VirtualRadio:
         """A new (not yet powered) Bumble device with its own virtual controller on this link."""
         self._count += 1
         address = address or f"C0:00:00:00:00:{self._count:02X}"
-        controller = Controller(f"{name}-controller", link=self.link, public_address=address)
+        controller = _Controller(f"{name}-controller", link=self.link, public_address=address)
         device = Device(name=name, address=Address(address), host=Host(controller, AsyncPipeSink(controller)))
         self._controllers[id(device)] = controller
         return device
@@ -166,6 +196,15 @@ class FirmwareKeyStore(KeyStore):
         self.bridge.known_keys[name] = keys if kept else None
         if not kept:
             raise RuntimeError("the device did not keep the bond (full: forget a host in its menu)")
+        # the pairing is complete (Bumble stores the keys last): tell the firmware now, as NimBLE
+        # does right after storing them, before anything else can reach it; Bumble's own pairing
+        # event follows this await, and a host that leaves at once was gone first, so the firmware
+        # took the bond it had just stored for one made on a link that never became secure
+        for conn in list(self.bridge._conns.values()):
+            if conn.handle in self.bridge._pairing and _secret_key(str(conn.peer_address)) == _secret_key(
+                name
+            ):
+                self.bridge._paired(conn, keys)
 
     async def delete(self, name: str) -> None:
         await self.bridge.ask({"ev": "set_secret", "t": SEC_PEER, "k": _secret_key(name).hex(), "v": None})
@@ -230,7 +269,7 @@ class PeripheralBridge:
         self.security: dict[str, Any] = {}  # the firmware's ble.config(bond=, mitm=, le_secure=, io=)
         self.known_keys: dict[str, PairingKeys | None] = {}  # the firmware's answers, by peer name
         self._flags: dict[int, int] = {}
-        self._secure: dict[int, bool] = {}  # connection handle -> encrypted by a passkey bond
+        self._links: dict[int, tuple[bool, bool]] = {}  # connection handle -> (encrypted, with a MITM key)
         self._pairing: dict[int, asyncio.Event] = {}  # connection handle -> set when pairing ends
         self._answers: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self._passkeys: dict[int, asyncio.Future[int]] = {}
@@ -322,6 +361,14 @@ class PeripheralBridge:
         finally:
             self._answers.pop(key, None)
 
+    async def pairing_ended(self, timeout: float = PAIRING_S) -> None:
+        """Wait until no link is pairing (the device has kept, or refused, its keys). Bumble's
+        central ends its side of a pairing first: a host that went on and left at once could be
+        gone before the device had its bond (and the device drops a bond it never saw finish)."""
+        for done in list(self._pairing.values()):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), timeout)
+
     async def passkey_from_device(self, conn_handle: int) -> int:
         """_IRQ_PASSKEY_ACTION (display): the firmware makes one up, shows it, and gives it back."""
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
@@ -410,30 +457,33 @@ class PeripheralBridge:
         await device.power_on()
         self.device = device
 
-    async def _allowed(self, conn: Connection, handle: int, need: int) -> None:
-        """As the stack does for a protected value: an encrypted link with a passkey bond, or ATT
+    async def _allowed(self, conn: Connection, handle: int, encrypted: int, authenticated: int) -> None:
+        """As NimBLE does for a protected value (ble_att_svr_check_perms): flag `encrypted` needs an
+        encrypted link, flag `authenticated` one encrypted with a MITM key; otherwise ATT
         Insufficient Authentication (a request during pairing waits for it to end)."""
-        if not self._flags.get(handle, 0) & need:
+        flags = self._flags.get(handle, 0)
+        if not flags & (encrypted | authenticated):
             return
         pairing = self._pairing.get(conn.handle)
         if pairing is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(pairing.wait(), PAIRING_S)
-        if not self._secure.get(conn.handle):
+        is_encrypted, with_mitm_key = self._links.get(conn.handle, (False, False))
+        if not is_encrypted or (flags & authenticated and not with_mitm_key):
             raise att.ATT_Error(att.ATT_INSUFFICIENT_AUTHENTICATION_ERROR)
 
     async def _on_read(self, conn: Connection, handle: int) -> bytes:
         self.last_att = None
         if self.on_att is not None:
             self.on_att()
-        await self._allowed(conn, handle, READ_SECURE)
+        await self._allowed(conn, handle, READ_ENCRYPTED, READ_AUTHENTICATED)
         return self._values[handle]
 
     async def _on_write(self, conn: Connection, handle: int, value: bytes) -> None:
         self.last_att = bytes(value)
         if self.on_att is not None:
             self.on_att()
-        await self._allowed(conn, handle, WRITE_SECURE)
+        await self._allowed(conn, handle, WRITE_ENCRYPTED, WRITE_AUTHENTICATED)
         if not self._flags.get(handle, 0) & 0x0C:  # a read-only value: the stack refuses the write
             raise att.ATT_Error(att.ATT_WRITE_NOT_PERMITTED_ERROR)
         if len(value) > self._buffers.get(handle, DEFAULT_BUFFER):
@@ -443,7 +493,7 @@ class PeripheralBridge:
 
     def _on_connection(self, conn: Connection) -> None:
         self._conns[conn.handle] = conn
-        self._secure[conn.handle] = False
+        self._links[conn.handle] = (False, False)
         peer = conn.peer_address
         info = {"c": conn.handle, "at": peer.address_type, "a": bytes(peer.address_bytes).hex()}
         self._send({"ev": "connect", **info})
@@ -475,15 +525,17 @@ class PeripheralBridge:
             done.set()
 
     def _report(self, conn: Connection, bonded: bool, authenticated: bool) -> None:
+        """The link's security now, for the stack's checks and the firmware: `authenticated` is the
+        key's MITM flag (a passkey pairing), not Bumble's connection flag (see the module doc)."""
         encrypted = bool(conn.encryption)
-        self._secure[conn.handle] = encrypted and bonded and authenticated
+        self._links[conn.handle] = (encrypted, encrypted and authenticated)
         msg = {"ev": "encryption", "c": conn.handle, "enc": encrypted, "auth": encrypted and authenticated}
         key_size = conn.encryption_key_size or (16 if encrypted else 0)  # (the virtual controller says 0)
         self._send({**msg, "bonded": bonded, "key_size": key_size})
 
     def _on_disconnection(self, conn: Connection, info: dict[str, Any]) -> None:
         self._conns.pop(conn.handle, None)
-        self._secure.pop(conn.handle, None)
+        self._links.pop(conn.handle, None)
         done = self._pairing.pop(conn.handle, None)
         if done is not None:
             done.set()

@@ -24,7 +24,6 @@ from fascia.spec.trace import parse_time_ms
 from host_tools import build, mpy
 from host_tools.sim import frames as fr
 
-SIM_RUN = mpy.SIM_LIB / "sim_run.py"
 BOARDS = ("m5stickc", "devkit")
 FRAME_SIZES = {"rgb565": (135, 240), "vlsb": (128, 64)}
 STOP_AFTER_TRACE_MS = 1000  # with no button script, the session is stopped this long after the trace
@@ -164,7 +163,8 @@ def simulate(
 
             settings["hw_port"] = stack.enter_context(HardwareServer(settings)).port
         (flash / "sim.json").write_text(json.dumps(settings))
-        status, other, returncode, err = _run_device(flash, heapsize, on_status, timeout, micropython)
+        entry = "sim_uptime" if settings.get("uptime_ms") else "sim_run"  # (a device up for a while)
+        status, other, returncode, err = _run_device(flash, heapsize, on_status, timeout, micropython, entry)
     if returncode != 0:
         tail = "\n".join((err.strip().splitlines() or other)[-6:])
         raise SimError(f"the simulated device crashed:\n{tail}")
@@ -185,8 +185,16 @@ def _status_line(line: str) -> dict | None:
         return None
 
 
-def _run_device(flash: Path, heapsize: str | None, on_status, timeout: float, binary: str | None = None):
-    """Run sim_run.py under micropython in `flash`; returns (status lines, other output, rc, stderr)."""
+def _run_device(
+    flash: Path,
+    heapsize: str | None,
+    on_status,
+    timeout: float,
+    binary: str | None = None,
+    entry: str = "sim_run",
+):
+    """Run `entry` (sim_run.py, or sim_uptime.py around it) under micropython in `flash`; returns
+    (status lines, other output, rc, stderr)."""
 
     # what was flashed to this device (`fascia flash --march x64`) comes first, as /lib does on a board
     flashed = [str(flash / "lib")] if (flash / "lib").is_dir() else []
@@ -194,10 +202,10 @@ def _run_device(flash: Path, heapsize: str | None, on_status, timeout: float, bi
         binary = binary or mpy.micropython_binary()
         lib = build.host_firmware_lib(mpy.binary_march(binary))
         path = ":".join([".frozen", *flashed, str(lib / "sim"), str(lib / "firmware")])
-        cmd = [binary, "-X", f"heapsize={heapsize}", "-m", "sim_run", "sim.json"]
+        cmd = [binary, "-X", f"heapsize={heapsize}", "-m", entry, "sim.json"]
     else:
         path = mpy.micropypath(flashed, sim=True)
-        cmd = [mpy.micropython_binary(), str(SIM_RUN), "sim.json"]
+        cmd = [mpy.micropython_binary(), str(mpy.SIM_LIB / f"{entry}.py"), "sim.json"]
     env = dict(os.environ, MICROPYPATH=path)
     status: list[dict] = []
     other: list[str] = []  # anything else the device printed (a traceback goes to stdout)

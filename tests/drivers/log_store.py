@@ -4,6 +4,7 @@ import os
 import sys
 from binascii import crc32
 
+from fascia.app.blerequests import note_reader, readers
 from fascia.app.logstore import LogError, LogStore, unix_time
 
 root = sys.argv[1]
@@ -48,8 +49,20 @@ while True:
         break
     chunks += part
 out["chunked"] = [store.crc32(1) == crc32(whole), chunks == whole, store.path(1)[-9:]]
+# the bonded hosts that read a session to its end (only they acknowledge it over BLE): the latest 4
+for host in ("a1", "b2", "a1", "c3", "d4", "e5"):
+    note_reader(store, 1, host)
+out["readers"] = [readers(store, 1), readers(store, 2)]
+store.mark_synced(1, "c3")
+store.mark_synced(1, "d4")  # a later acknowledgement does not take the delete over
+out["acked_by"] = store.acked_by(1)
+with open(root + "/00002.rd", "wb") as f:
+    f.write(b"\xff\xfe a1\n")  # damaged: nobody counts as a reader (the host reads it again)
+out["damaged_readers"] = readers(store, 2)
+os.remove(root + "/00002.rd")
 store.delete(1)
 out["deleted"] = store.list_sessions()
+out["notes_left"] = [n for n in os.listdir(root) if n[-3:] == ".rd" or n[-4:] == ".ack"]
 
 # ids: a corrupt or missing counter file is recovered from the directory listing
 with open(root + "/next_id", "w") as f:

@@ -73,7 +73,12 @@ class BleService:
         self.confirm_until = 0  # an on-screen question from a host request expires then
         self._host_loaded = False  # fascia.app.blerequests is loaded
         self.secure = False  # the connected host's link is encrypted by a passkey bond
-        self.peer = b""  # the connected host's address type + address (whose acknowledgements)
+        self.peer = b""  # the connected host's address type + address, as it connected
+        # the connected host's bond, as the stack keys it (its identity address type + address): the
+        # host a session's reads and acknowledgements are recorded for (fascia.app.blerequests)
+        self.bond = b""
+        self._bond_key = b""  # the bond whose keys the stack last looked up on this connection
+        self.read_through = None  # (host, session id, bytes read from its start): blerequests
         self._passkey = -1  # a passkey to show (set by the IRQ handler), -1: none
         self._pairing_over = False  # take the passkey off the screen
         # a host that bonded without the passkey (Just Works): its keys, forgotten at the next poll
@@ -112,7 +117,11 @@ class BleService:
             elif handle == self.h_time:
                 self._time_written = self.ble.gatts_read(handle)
         elif event == _IRQ_GET_SECRET:
-            return self.bonds.get(data[0], data[1], None if data[2] is None else bytes(data[2]))
+            key = None if data[2] is None else bytes(data[2])
+            value = self.bonds.get(data[0], data[1], key)
+            if value is not None and key is not None and data[0] == SEC_PEER and self.conn >= 0:
+                self._bond_key = key  # (the keys that encrypt this link, looked up by the host's identity)
+            return value
         elif event == _IRQ_SET_SECRET:
             if data[0] == SEC_PEER and data[2] is not None and self.conn >= 0:
                 self._new_key = bytes(data[1])
@@ -123,6 +132,7 @@ class BleService:
                 self.secure = bool(encrypted and authenticated and bonded and key_size >= _KEY_BYTES)
                 self._pairing_over = True
                 if self.secure:
+                    self.bond = self._new_key or self._bond_key or self.peer
                     self._new_key = b""  # a bond made with the passkey: kept
                 elif bonded:  # Just Works: kept by the stack, not by us
                     self._weak_bond = self._new_key or self.peer
@@ -141,7 +151,7 @@ class BleService:
             self.conn = data[0]
             self._settle = True
             self.peer = bytes((data[1],)) + bytes(data[2])
-            self._new_key = b""
+            self.bond = self._new_key = self._bond_key = b""
             self.secure = False
             self.mtu = _MIN_MTU
             self._last_count = -1
@@ -152,7 +162,7 @@ class BleService:
                     self._new_key = b""
                 self.conn = -1
                 self.secure = False
-                self.peer = b""
+                self.peer = self.bond = b""
                 self._indicating = 0
                 self._readvertise = True
                 self._pairing_over = True
@@ -223,7 +233,7 @@ class BleService:
     def forget(self, key) -> None:
         """Forget a bonded host (the device's menu); if it is the one connected, drop its link."""
         self.bonds.forget(key)
-        if self.conn >= 0 and self.peer == key:
+        if self.conn >= 0 and key in (self.peer, self.bond):
             self.secure = False
             self.ble.gap_disconnect(self.conn)
 

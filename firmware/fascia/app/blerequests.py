@@ -6,15 +6,27 @@ indication for one request (fascia.spec.control); it changes nothing unless the 
 and a bug in it answers OPERATION_FAILED instead of taking the device down.
 
 Uses from the BleService `svc`: `app` (only its host interface, fascia.app.main), `ble`, `h_log`,
-`secure` and `peer` (the bonded host, whose acknowledgements its deletes are limited to), `bonds`,
-`conn`, and `confirm_until` (the on-screen question's deadline, which the service's poll enforces).
+`secure` and `bond` (the bonded host), `read_through` (how far that host has read a session from its
+start), `bonds`, `conn`, and `confirm_until` (the on-screen question's deadline, which the
+service's poll enforces).
+
+A session belongs to the bonded hosts that read it: one that reads it from its first byte to its
+last (READ_LOG windows without a gap) is recorded as its reader in a note beside it on the flash
+(NNNNN.rd, one host a line), and only a reader may acknowledge it (OTHER_HOST otherwise); only the
+host that acknowledged it may then delete it. So another bonded host cannot make a session it never
+copied look synced (which the space reclaim would then take), nor delete one another host holds.
 """
 
 import struct
 from binascii import hexlify
 
+from micropython import const
+
 from fascia.app.logstore import unix_time
 from fascia.spec import control, gatt, log
+
+_MAX_READERS = const(4)  # (fascia.app.bonds.MAX_BONDS) the latest hosts to read a session are kept
+READ_BY = ".rd"  # the note beside a session naming them (LogStore.delete deletes it with the session)
 
 
 def answer(svc, now: int, req: bytes) -> bytes:
@@ -141,10 +153,13 @@ def _log_op(svc, now: int, op: int, args):
             return control.INVALID_PARAMETER, b""
         data = store.read(sid, offset, length)
         svc.ble.gatts_write(svc.h_log, data)
+        _note_read(svc, store, host, sid, offset, len(data), size)
         return control.SUCCESS, struct.pack(control.RESPONSE_FMT[op], offset, len(data))
     if op == control.ACK_SYNCED:
         if sid == store.session_id:
             return control.NOT_ALLOWED_NOW, b""
+        if host not in readers(store, sid):  # this host never copied it: not its to acknowledge
+            return control.OTHER_HOST, b""
         store.mark_synced(sid, host)
         return control.SUCCESS, b""
     if op == control.DELETE_SYNCED:
@@ -154,6 +169,37 @@ def _log_op(svc, now: int, op: int, args):
             return control.OTHER_HOST, b""
         return _confirm(svc, now, "DELETE SYNCED?", lambda: _delete(store, sid, host)), b""
     return control.OPCODE_NOT_SUPPORTED, b""
+
+
+def _note_read(svc, store, host: str, sid: int, offset: int, n: int, size: int) -> None:
+    """Follow `host` reading session `sid` from its start; once it has had every byte, record it as
+    a reader (on the flash: it may acknowledge the session in a later connection, after a reboot)."""
+    held = svc.read_through
+    upto = held[2] if held is not None and held[0] == host and held[1] == sid else 0
+    if offset > upto:
+        return  # a window past a gap (or not from the start): not a copy of the whole session
+    upto = max(upto, offset + n)
+    svc.read_through = (host, sid, upto)
+    if upto >= size and sid != store.session_id:  # (the session being recorded still grows)
+        note_reader(store, sid, host)
+
+
+def note_reader(store, sid: int, host: str) -> None:
+    """`host` has read the whole of session `sid`: add it to the note beside it (the latest
+    _MAX_READERS; written to a temporary file and renamed: a power cut keeps one list or the other)."""
+    known = readers(store, sid)
+    if host not in known:
+        store._write_text("%05d%s" % (sid, READ_BY), "\n".join((known + [host])[-_MAX_READERS:]) + "\n")
+
+
+def readers(store, sid: int) -> list:
+    """The bonded hosts that read session `sid` to its end, from the note beside it ([] if none, or
+    the note is damaged: then a host reads the session again)."""
+    try:
+        with open(store.root + "/%05d%s" % (sid, READ_BY), "rb") as f:
+            return f.read(_MAX_READERS * 33).decode().split()
+    except (OSError, UnicodeError):
+        return []
 
 
 # -- confirmation on the device ---------------------------------------------------------------------
@@ -173,8 +219,9 @@ def _confirm(svc, now: int, title: str, action) -> int:
 
 
 def _host(svc) -> str:
-    """The connected bonded host, as its acknowledgements are recorded (hex address type + address)."""
-    return hexlify(svc.peer).decode()
+    """The connected bonded host, as its reads and acknowledgements are recorded: its bond's key in
+    hex (identity address type + address, as the stack keys the bond)."""
+    return hexlify(svc.bond or svc.peer).decode()
 
 
 def _delete(store, sid: int, host) -> None:

@@ -42,13 +42,17 @@ def register(ble, app) -> tuple:
         ),
     )
     battery_svc = (uuid(gatt.BATTERY_SERVICE), ((uuid(gatt.BATTERY_LEVEL), _F_READ | _F_NOTIFY | public),))
+    # Device Information: a bonded host's only, as everything but the live count and battery (the
+    # model and firmware revision tell a stranger which device, and which flaws, it faces; the
+    # serial number is the device id); no standard this device serves needs it open
+    info = _F_READ | _F_READ_SECURE
     info_svc = (
         uuid(gatt.DEVICE_INFO_SERVICE),
         (
-            (uuid(gatt.MANUFACTURER), _F_READ),
-            (uuid(gatt.MODEL), _F_READ),
-            (uuid(gatt.SERIAL), _F_READ | _F_READ_SECURE),  # the device id: a bonded host's only
-            (uuid(gatt.FIRMWARE_REV), _F_READ),
+            (uuid(gatt.MANUFACTURER), info),
+            (uuid(gatt.MODEL), info),
+            (uuid(gatt.SERIAL), info),
+            (uuid(gatt.FIRMWARE_REV), info),
         ),
     )
     # the clock: set and read by a bonded host only (a stranger has no use for it)
@@ -60,15 +64,15 @@ def register(ble, app) -> tuple:
 
         services += ((uuid(csc.SERVICE), ((uuid(csc.MEASUREMENT), _F_NOTIFY), (uuid(csc.FEATURE), _F_READ))),)
     handles = ble.gatts_register_services(services)
-    (live, control, log), (battery,), info, (clock,) = handles[:4]
+    (live, control, log), (battery,), dis, (clock,) = handles[:4]
     ble.gatts_set_buffer(control, gatt.CONTROL_MAX)
     ble.gatts_set_buffer(log, gatt.LOG_WINDOW)
     ble.gatts_set_buffer(clock, gatt.CURRENT_TIME_BYTES)
     board = app.board
-    ble.gatts_write(info[0], gatt.MANUFACTURER_NAME.encode())
-    ble.gatts_write(info[1], board.name.encode())
-    ble.gatts_write(info[2], hexlify(board.device_id[:16]))
-    ble.gatts_write(info[3], ("%s ble %d" % (VERSION, gatt.VERSION)).encode())
+    ble.gatts_write(dis[0], gatt.MANUFACTURER_NAME.encode())
+    ble.gatts_write(dis[1], board.name.encode())
+    ble.gatts_write(dis[2], hexlify(board.device_id[:16]))
+    ble.gatts_write(dis[3], ("%s ble %d" % (VERSION, gatt.VERSION)).encode())
     extra = handles[4:]  # ((CSC measurement, feature),) when on
     return (live, control, log, battery, clock) + extra, advertising_payloads(settings["device_name"])
 

@@ -5,6 +5,8 @@ Layout of the log directory (a host directory on the simulator)::
     00012.fsl   session 12, not yet synced (records in fascia.spec.log format)
     00011.fss   session 11, acknowledged by the host: may be deleted
     00011.ack   the bonded Bluetooth host that acknowledged it (only it may delete it over BLE)
+    00012.rd    the bonded Bluetooth hosts that read session 12 to its end, one a line (only they
+                may acknowledge it over BLE)
     next_id     next session id, decimal text (written to a temporary file, then renamed)
     boots       power-on counter, same way
 
@@ -14,9 +16,10 @@ Synced state is the file name (a rename is atomic), so bookkeeping survives a po
 point; a missing or corrupt `next_id` is recovered from the directory listing. Nothing unsynced
 is ever overwritten: with too little free flash, synced sessions are deleted oldest first, and
 if that is not enough a new session is refused with a sentence for the display. Only a trusted
-host makes a session synced: a USB sync (the cable) or a bonded Bluetooth host (fascia.app.ble
-refuses every request from a link without a bond), so the space reclaim never takes a session
-that a stranger in radio range claimed to have.
+host makes a session synced: a USB sync (the cable) or a bonded Bluetooth host that read the
+session to its end (fascia.app.ble refuses every request from a link without a bond;
+fascia.app.blerequests every acknowledgement from a host that is not among the session's
+readers), so the space reclaim never takes a session that no trusted host copied.
 """
 
 import os
@@ -253,11 +256,13 @@ class LogStore:
 
     def mark_synced(self, session_id: int, host: str = "") -> None:
         """The host has this session: it may now be deleted (idempotent). `host` (a bonded
-        Bluetooth host's id) is remembered beside it: only that host may delete it over the radio."""
+        Bluetooth host's id) is remembered beside it: only that host may delete it over the radio
+        (the first to acknowledge it: another host's acknowledgement later does not take it over)."""
         if session_id == self.session_id:
             raise LogError("session %d is still being recorded" % session_id)
         old = self.path(session_id)
-        if host:  # first: a power cut before the rename leaves a note that changes nothing
+        # first: a power cut before the rename leaves a note that changes nothing
+        if host and (old.endswith(_UNSYNCED) or not self.acked_by(session_id)):
             self._write_text("%05d%s" % (session_id, _ACKED_BY), host)
         if old.endswith(_UNSYNCED):
             os.rename(old, old[:-4] + _SYNCED)
@@ -271,12 +276,12 @@ class LogStore:
             return ""
 
     def delete(self, session_id: int) -> None:
-        """Delete a synced session; unsynced ones are refused (LogError)."""
+        """Delete a synced session (and its notes); unsynced ones are refused (LogError)."""
         path = self.path(session_id)
         if not path.endswith(_SYNCED):
             raise LogError("session %d is not synced yet: sync it before deleting" % session_id)
         os.remove(path)
-        try:
-            os.remove(self._path("%05d%s" % (session_id, _ACKED_BY)))
-        except OSError:
-            pass
+        stem = "%05d." % session_id
+        for name in os.listdir(self.root):
+            if name.startswith(stem):  # its notes: who acknowledged it, who read it (fascia.app.blerequests)
+                os.remove(self._path(name))

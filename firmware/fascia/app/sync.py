@@ -19,6 +19,7 @@ from micropython import const
 from fascia.app.logstore import SYNCED_EPOCH, LogError, LogStore, unix_time
 from fascia.spec import syncwire
 
+_TICKS_PERIOD = const(0x40000000)  # the ESP32's ticks_ms wraps at 2**30
 _HEAD_BYTES = const(64)  # a HEADER record is at most 61 bytes (fascia.spec.log.pack_header)
 
 
@@ -43,9 +44,12 @@ def _device_id(root: str) -> str:
 
 
 def _uptime_s() -> int:
-    """Seconds since power-on: the clock App.run counts session starts in before the RTC is set."""
+    """Seconds since power-on: the clock App.run counts session starts in before the RTC is set.
+    The ticks as a count from 0 to 2**30 ms (a ticks_diff from 0 alone turns negative half way);
+    they wrap after 12.4 days up (then a BLE sync, whose CLOCK_INFO reads the app's own counter,
+    resolves such sessions' start times)."""
     if sys.implementation.name == "micropython":
-        return time.ticks_diff(time.ticks_ms(), 0) // 1000
+        return time.ticks_diff(time.ticks_ms(), 0) % _TICKS_PERIOD // 1000
     return 0  # CPython (tests) has no such clock
 
 

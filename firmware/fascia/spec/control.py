@@ -2,7 +2,8 @@
 
 Every request needs a bonded link (LE Secure Connections, passkey shown on the device's screen):
 the CONTROL characteristic only takes writes on one, and the device answers NOT_BONDED otherwise.
-ACK_SYNCED remembers which bonded host acknowledged; DELETE_SYNCED only deletes that host's.
+ACK_SYNCED is taken only from a bonded host that read the session to its end (READ_LOG) and
+remembers which host acknowledged; DELETE_SYNCED only deletes that host's (OTHER_HOST otherwise).
 
 A request is a write: u8 opcode + parameters (REQUEST_FMT[opcode]; SELECT's length depends on the
 mode). The answer is an indication: RESPONSE_HEAD = RESPONSE_CODE, the request's opcode, a result
@@ -67,4 +68,5 @@ NO_SUCH_SESSION = const(0x06)
 NOT_SYNCED = const(0x07)  # delete of a session the host has not acknowledged
 CONFIRM_ON_DEVICE = const(0x08)  # refused: the person must confirm on the device (button A)
 NOT_BONDED = const(0x09)  # the link is not encrypted by a bond made with the passkey on the screen
-OTHER_HOST = const(0x0A)  # delete of a session another host acknowledged (or one acknowledged over USB)
+# acknowledge of a session this host has not read to its end; delete of one another host (or USB) acknowledged
+OTHER_HOST = const(0x0A)
