@@ -135,4 +135,6 @@ def test_a_device_up_past_2_31_ms_records_and_syncs_over_ble(rope, tmp_path):
     assert uptime_s >= (uptime + trace_at + 13_500) // 1000 > 2**31 // 1000
     assert len(report.imported) == 1 and record_ble["count"] == base["count"] > 0
     shift = record_ble["events_ms"][0] - base["events_ms"][0]
-    assert [e - shift for e in record_ble["events_ms"]] == pytest.approx(base["events_ms"], abs=4)
+    # the jump counter places passes on 20 ms slots of the device's clock, and the session's zero (when
+    # the host pressed start) falls anywhere within one: each event within a slot of the base's
+    assert [e - shift for e in record_ble["events_ms"]] == pytest.approx(base["events_ms"], abs=20)
