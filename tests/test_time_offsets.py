@@ -133,8 +133,12 @@ def test_a_device_up_past_2_31_ms_records_and_syncs_over_ble(rope, tmp_path):
         dev.close()
     assert started < trace_at - 1000, "the host started the session too late for this test"
     assert uptime_s >= (uptime + trace_at + 13_500) // 1000 > 2**31 // 1000
-    assert len(report.imported) == 1 and record_ble["count"] == base["count"] > 0
-    shift = record_ble["events_ms"][0] - base["events_ms"][0]
-    # the jump counter places passes on 20 ms slots of the device's clock, and the session's zero (when
-    # the host pressed start) falls anywhere within one: each event within a slot of the base's
-    assert [e - shift for e in record_ble["events_ms"]] == pytest.approx(base["events_ms"], abs=20)
+    # Where the host pressed start decides when the device drains its FIFO, so the instants it reads
+    # the trace at: the jump counter's 20 ms slots fall elsewhere on it, and a set's marginal first
+    # turn may go either way (README, device vs count). So: the same count within one, and the same
+    # passes, aligned at the last, each within one slot. A time broken by the wrap would be far off.
+    ble, first = record_ble["events_ms"], base["events_ms"]
+    assert len(report.imported) == 1 and abs(record_ble["count"] - base["count"]) <= 1 and base["count"] > 0
+    n = min(len(ble), len(first))
+    shift = ble[-1] - first[-1]
+    assert [e - shift for e in ble[-n:]] == pytest.approx(first[-n:], abs=20)
