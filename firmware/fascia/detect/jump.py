@@ -112,7 +112,7 @@ _FAST_TURN_MS = const(600)  # ...until a turn is this fast again
 _CLEAN_SWING = const(5685)  # 64 (1.5 x 2 pi)^2: a turn's fwd within 1.5x a sine's rate of change...
 _HOP_SWING = const(15791)  # ...or 2.5x, 64 (2.5 x 2 pi)^2, for a slow turn with a short hop seen in it:
 _HOP_SLOTS = const(10)  # 200 ms at most (a double bounce's hop; a kettlebell's weightless top is longer)
-_BOUNCING_Q = const(4)  # ...or any flight, if up moved 4x fwd's power (2x its size): the skipper bounces
+_BOUNCING_SHIFT = const(2)  # ...or any flight, if up moved 4x fwd's power (2x its size): the skipper bounces
 _JUMP_SWING = const(10106)  # ...or 2x, 64 (2 x 2 pi)^2, for a turn with a flight in it swung this hard:
 _BIG_SWING_MG = const(400)  # fwd's mean size (real bag and pocket walks that passed as turns: < 300 mg)
 _START_TURNS = const(3)  # a set starts after 3 turns at a plausible, steady pace...
@@ -443,11 +443,8 @@ class JumpDetector:
             vigorous = self._hopping_circle(d)
         if vigorous:  # and a clean swing: a walker's steps are not (see _clean_swing)
             limit = _CLEAN_SWING
-            if (
-                d > _SLOW_TURN_MS
-                and t - flight < d
-                and (s[_LONGEST] - _BIAS <= _HOP_SLOTS or s[_VV] - _BIAS >= (s[_FF] - _BIAS) * _BOUNCING_Q)
-            ):
+            bouncing = (s[_VV] - _BIAS) >> _BOUNCING_SHIFT >= s[_FF] - _BIAS  # (no product past 2**30)
+            if d > _SLOW_TURN_MS and t - flight < d and (s[_LONGEST] - _BIAS <= _HOP_SLOTS or bouncing):
                 limit = _HOP_SWING  # a slow turn with a hop in it: its landings ring on a small swing
             elif t - flight < d and (s[_SIZE] - _BIAS) >> _AXIS_SHIFT >= _BIG_SWING_MG:
                 limit = _JUMP_SWING  # a high jump's landing rings on a hard swing (double unders)
